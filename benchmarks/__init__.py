@@ -1,0 +1,1 @@
+"""Plenária benchmarks: fan-out, vote bursts and moderation throughput (see benchmarks/README.md)."""

@@ -1,0 +1,1 @@
+"""Plenária: the live companion of a streamed public conference."""

@@ -1,0 +1,362 @@
+"""The scale-out broker: Redis does sequencing, history and cross-process fan-out.
+
+Per channel (keys share a hash tag so they live in one Cluster slot):
+  plenaria:{ch}:seq    INCR counter, the dense sequence
+  plenaria:{ch}:epoch  changes only when the keys were lost (Redis restarted empty)
+  plenaria:{ch}:log    a stream with MAXLEN entries, id "<seq>-1", for resume
+One Lua script assigns the sequence, appends to the stream and PUBLISHes, so every
+process sees envelopes in sequence order. Each process holds one pub/sub
+connection; when it drops, the process reconnects and fills the gap from the
+stream, so the local hub never sees a hole or a duplicate.
+
+When Redis is unreachable the process keeps serving its own connections: it
+sequences its channels locally under a fresh epoch (a MemoryBroker made for that
+outage). Clients that see the epoch change get a snapshot from the store; when
+Redis returns, every channel is reset once more, so each connection gets a
+snapshot that includes what other processes did meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from server.broker.base import RESET, Envelope, HealthSink, Position, Sink
+from server.broker.memory import MemoryBroker
+from server.errors import Unavailable
+
+log = logging.getLogger("plenaria.broker")
+
+_PUBLISH = """
+local epoch = redis.call('GET', KEYS[2])
+if not epoch then
+  epoch = ARGV[4]
+  redis.call('SET', KEYS[2], epoch)
+  redis.call('DEL', KEYS[1], KEYS[3])
+end
+local seq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[3], seq .. '-1', 'p', ARGV[2])
+redis.call('PUBLISH', ARGV[1], epoch .. ' ' .. seq .. ' ' .. ARGV[2])
+return {epoch, seq}
+"""
+
+PRESENCE_TTL = 15.0
+
+
+def _keys(channel: str) -> tuple[str, str, str, str]:
+    tag = f"plenaria:{{{channel}}}"
+    return f"{tag}:seq", f"{tag}:epoch", f"{tag}:log", f"plenaria:pub:{channel}"
+
+
+class RedisBroker:
+    """Broker over one Redis (or a Cluster with hash-tagged keys). Not thread-safe; one per event loop."""
+
+    def __init__(self, url: str, *, history: int = 1000) -> None:
+        self._url = url
+        self._history = history
+        # A few quick retries ride over a stale pooled connection (Redis restarted) without
+        # declaring an outage; a real outage still surfaces within about a second.
+        self._redis: Redis = Redis.from_url(
+            url,
+            socket_timeout=2.0,
+            socket_connect_timeout=1.0,
+            health_check_interval=5,
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        )
+        self._script = self._redis.register_script(_PUBLISH)
+        self._sink: Sink | None = None
+        self._on_health: HealthSink | None = None
+        self._healthy = False
+        self._channels: set[str] = set()
+        self._delivered: dict[str, Position] = {}
+        self._pubsub: PubSub | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._resubscribe = asyncio.Event()
+        self._local: MemoryBroker | None = None  # this outage's local sequencing, None while healthy
+        self._touched: set[str] = set()  # channels published to locally during the outage
+
+    async def start(self, sink: Sink, on_health: HealthSink | None = None) -> None:
+        """Connect the pub/sub side now if Redis is up; otherwise keep trying in the background."""
+        self._sink = sink
+        self._on_health = on_health
+        try:
+            await self._connect_pubsub()
+        except (RedisError, OSError, Unavailable):
+            await self._degrade()
+        self._task = asyncio.create_task(self._listen(), name="redis-broker-listen")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._redis.aclose()
+
+    async def publish(self, channel: str, name: str, data: Mapping[str, Any]) -> Envelope:
+        """Publish through Redis; while Redis is down, to this process's connections only."""
+        if self._local is None:
+            try:
+                return await self._redis_publish(channel, name, data)
+            except (RedisError, OSError):
+                await self._degrade()
+        assert self._local is not None
+        self._touched.add(channel)
+        return await self._local.publish(channel, name, data)
+
+    async def _redis_publish(self, channel: str, name: str, data: Mapping[str, Any]) -> Envelope:
+        payload = json.dumps({"n": name, "d": data}, ensure_ascii=False, separators=(",", ":"))
+        seq_key, epoch_key, log_key, pub = _keys(channel)
+        epoch, seq = await self._script(
+            keys=[seq_key, epoch_key, log_key], args=[pub, payload, self._history, secrets.token_hex(6)]
+        )
+        return Envelope(channel, _text(epoch), int(seq), name, data)
+
+    async def position(self, channel: str) -> Position:
+        if self._local is not None:
+            return await self._local.position(channel)
+        try:
+            return await self._redis_position(channel)
+        except Unavailable:
+            return await (await self._degrade()).position(channel)
+
+    async def _redis_position(self, channel: str) -> Position:
+        seq_key, epoch_key, _, _ = _keys(channel)
+        try:
+            epoch, seq = await self._redis.mget(epoch_key, seq_key)
+        except (RedisError, OSError) as exc:
+            raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
+        if epoch is None:
+            # Fix the epoch now, so a snapshot taken before the first publish stays valid after it.
+            candidate = secrets.token_hex(6)
+            await self._redis.set(epoch_key, candidate, nx=True)
+            epoch = await self._redis.get(epoch_key)
+        return Position(_text(epoch), int(seq or 0))
+
+    async def since(self, channel: str, after: Position) -> list[Envelope] | None:
+        if self._local is not None:
+            return await self._local.since(channel, after)
+        try:
+            return await self._redis_since(channel, after)
+        except Unavailable:
+            return await (await self._degrade()).since(channel, after)
+
+    async def _redis_since(self, channel: str, after: Position) -> list[Envelope] | None:
+        current = await self._redis_position(channel)
+        if current.epoch != after.epoch or after.seq > current.seq:
+            return None
+        if after.seq == current.seq:
+            return []
+        _, _, log_key, _ = _keys(channel)
+        try:
+            entries: list[tuple[Any, Any]] = await self._redis.xrange(  # type: ignore[assignment]
+                log_key, min=f"{after.seq + 1}-1", max="+"
+            )
+        except (RedisError, OSError) as exc:
+            raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
+        envelopes = [self._decode_entry(channel, current.epoch, entry_id, fields) for entry_id, fields in entries]
+        if not envelopes or envelopes[0].seq != after.seq + 1:
+            return None
+        return envelopes
+
+    async def subscribe(self, channel: str) -> None:
+        if channel in self._channels:
+            return
+        # The position first: whatever is published after it reaches the sink, live or from the stream.
+        self._delivered[channel] = await self.position(channel)
+        self._channels.add(channel)
+        if self._local is not None:
+            await self._local.subscribe(channel)
+        elif self._pubsub is not None and self._healthy:
+            try:
+                await self._pubsub.subscribe(_keys(channel)[3])
+            except (RedisError, OSError):
+                self._resubscribe.set()
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._channels.discard(channel)
+        self._delivered.pop(channel, None)
+        if self._local is not None:
+            await self._local.unsubscribe(channel)
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.unsubscribe(_keys(channel)[3])
+
+    async def set_presence(self, event_id: int, process_id: str, count: int) -> None:
+        if self._local is not None:
+            await self._local.set_presence(event_id, process_id, count)
+            return
+        key = f"plenaria:presence:{event_id}"
+        try:
+            await self._redis.hset(key, process_id, f"{count}:{time.time() + PRESENCE_TTL}")
+        except (RedisError, OSError):
+            await (await self._degrade()).set_presence(event_id, process_id, count)
+
+    async def presence(self, event_id: int) -> int:
+        if self._local is not None:
+            return await self._local.presence(event_id)
+        key = f"plenaria:presence:{event_id}"
+        try:
+            entries = await self._redis.hgetall(key)
+        except (RedisError, OSError):
+            return await (await self._degrade()).presence(event_id)
+        now, total, stale = time.time(), 0, []
+        for process, value in entries.items():
+            count, _, expires = _text(value).partition(":")
+            if float(expires) < now:
+                stale.append(process)
+            else:
+                total += int(count)
+        if stale:
+            with contextlib.suppress(RedisError, OSError):
+                await self._redis.hdel(key, *stale)
+        return total
+
+    @property
+    def healthy(self) -> bool:
+        return self._healthy
+
+    # -- the listening side -------------------------------------------------
+
+    async def _listen(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                if not self._healthy:
+                    await self._connect_pubsub()
+                backoff = 0.2
+                await self._pump()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError, Unavailable) as exc:
+                log.warning("redis pub/sub lost (%s); reconnecting", type(exc).__name__)
+                await self._degrade()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 3.0)
+
+    async def _connect_pubsub(self) -> None:
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        self._resubscribe.clear()
+        self._pubsub = self._redis.pubsub()
+        await self._pubsub.ping()
+        if self._channels:
+            await self._pubsub.subscribe(*(_keys(ch)[3] for ch in self._channels))
+        if self._local is not None:
+            # Back from an outage: local events were seen only here. Every channel starts
+            # over from Redis and every connection gets a snapshot from the store; channels
+            # changed here meanwhile are reset through Redis too, for the other processes.
+            for channel in sorted(self._touched):
+                await self._redis_publish(channel, RESET, {})
+            self._touched.clear()
+            self._local = None
+            for channel in list(self._channels):
+                current = await self._redis_position(channel)
+                self._delivered[channel] = current
+                self._deliver(Envelope(channel, current.epoch, current.seq, RESET, {}))
+        else:
+            # Envelopes published while we were not subscribed are in the streams.
+            for channel in list(self._channels):
+                await self._catch_up(channel)
+        self._set_health(True)
+
+    async def _degrade(self) -> MemoryBroker:
+        """Enter (or stay in) local mode, with a fresh epoch for this outage."""
+        if self._local is None:
+            local = MemoryBroker(history=self._history)
+            await local.start(self._deliver_local)
+            for channel in self._channels:
+                await local.subscribe(channel)
+            self._local = local
+            self._set_health(False)
+        return self._local
+
+    def _deliver_local(self, envelope: Envelope) -> None:
+        if self._local is not None and self._sink is not None:
+            self._sink(envelope)
+
+    async def _pump(self) -> None:
+        assert self._pubsub is not None
+        while True:
+            if self._resubscribe.is_set() or self._local is not None:
+                # A failed subscribe, or an outage seen by a command: reconnect from scratch.
+                raise ConnectionError("reconnect requested")
+            if not self._pubsub.subscribed:
+                await asyncio.sleep(0.05)
+                continue
+            message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message is None or message.get("type") != "message":
+                continue
+            channel = _text(message["channel"]).removeprefix("plenaria:pub:")
+            epoch, seq, payload = _text(message["data"]).split(" ", 2)
+            body = json.loads(payload)
+            await self._accept(Envelope(channel, epoch, int(seq), body["n"], body["d"]))
+
+    async def _accept(self, envelope: Envelope) -> None:
+        """Deliver in order: drop what was delivered, fill a hole from the stream first."""
+        if envelope.channel not in self._channels:
+            return
+        last = self._delivered.get(envelope.channel)
+        if last is not None and last.epoch == envelope.epoch:
+            if envelope.seq <= last.seq:
+                return
+            if envelope.seq > last.seq + 1:
+                await self._catch_up(envelope.channel)
+                last = self._delivered.get(envelope.channel)
+                if last is not None and envelope.seq <= last.seq:
+                    return
+        self._deliver(envelope)
+
+    async def _catch_up(self, channel: str) -> None:
+        last = self._delivered.get(channel)
+        if last is None:
+            self._delivered[channel] = await self.position(channel)
+            return
+        missed = await self.since(channel, last)
+        if missed is None:
+            # Too old or a new epoch: the hub resynchronises its connections with snapshots.
+            current = await self.position(channel)
+            self._delivered[channel] = current
+            self._deliver(Envelope(channel, current.epoch, current.seq, RESET, {}))
+            return
+        for envelope in missed:
+            self._deliver(envelope)
+
+    def _deliver(self, envelope: Envelope) -> None:
+        if envelope.name != RESET:
+            self._delivered[envelope.channel] = Position(envelope.epoch, envelope.seq)
+        if self._sink is not None:
+            self._sink(envelope)
+
+    def _decode_entry(self, channel: str, epoch: str, entry_id: Any, fields: Mapping[Any, Any]) -> Envelope:
+        seq = int(_text(entry_id).split("-", 1)[0])
+        body = json.loads(_text(fields[b"p"] if b"p" in fields else fields["p"]))
+        return Envelope(channel, epoch, seq, body["n"], body["d"])
+
+    def _set_health(self, healthy: bool) -> None:
+        if healthy != self._healthy:
+            self._healthy = healthy
+            if self._on_health is not None:
+                self._on_health(healthy)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,0 +1,72 @@
+"""One websocket connection as the hub sees it: identity, channel positions, send buffer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from server.broker import Envelope, Position
+from server.service.identity import Identity
+
+
+class TextSocket(Protocol):
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+@dataclass
+class ChannelState:
+    position: Position | None = None
+    # Envelopes that arrived while the snapshot or replay was being prepared.
+    pending: list[Envelope] | None = field(default_factory=list)
+
+    @property
+    def attaching(self) -> bool:
+        return self.pending is not None
+
+
+class Connection:
+    """Hub-side state of a socket. `send` never waits on a slow peer: see `buffered`."""
+
+    def __init__(
+        self,
+        socket: TextSocket,
+        identity: Identity,
+        transport: asyncio.WriteTransport | None,
+        write_frame: Callable[[bytes], bool] | None = None,
+    ) -> None:
+        self.socket = socket
+        self.identity = identity
+        self.transport = transport
+        # Writes a pre-built frame to the socket; False once the connection is not open.
+        self.write_frame = write_frame
+        self.channels: dict[str, ChannelState] = {}
+        self.stale_since: float | None = None
+        self.closed = False
+
+    def buffered(self) -> int:
+        """Bytes written to this socket that the peer has not read yet (0 when unknown)."""
+        if self.transport is None:
+            return 0
+        try:
+            return self.transport.get_write_buffer_size()
+        except (AttributeError, RuntimeError):
+            return 0
+
+    def mark_stale(self) -> None:
+        if self.stale_since is None:
+            self.stale_since = time.monotonic()
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_since is not None
+
+    async def send(self, text: str) -> None:
+        await self.socket.send_text(text)
+
+    def describe(self) -> dict[str, Any]:
+        return {"role": self.identity.role, "actor": self.identity.actor, "buffered": self.buffered()}

@@ -1,0 +1,276 @@
+"""The hub: which connection listens to which channel, and delivery in one pass.
+
+Delivery is a single task that takes envelopes from the broker in sequence
+order and writes each one, encoded once, to every subscribed connection in one
+loop: no task or queue per connection (that costs about 3x per delivery). A
+connection whose unsent output passes `send_buffer_limit` is a slow reader: it
+is skipped from then on and resynchronised (replay or snapshot) once it drains,
+or disconnected with a reason if it does not drain within the grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from server import wire
+from server.broker import Broker, Envelope, Position
+from server.broker.base import RESET
+from server.channels import ChannelKind, channel, parse
+from server.errors import Unavailable
+from server.hub.connection import ChannelState, Connection
+from server.hub.frames import text_frame
+from server.service.identity import Identity
+from server.settings import Limits
+
+log = logging.getLogger("plenaria.hub")
+
+Snapshotter = Callable[[Identity, ChannelKind], Awaitable[dict[str, Any]]]
+CLOSE_SLOW = 4008
+PRESENCE_INTERVAL = 2.0
+
+
+class Hub:
+    def __init__(self, broker: Broker, limits: Limits, snapshotter: Snapshotter) -> None:
+        self.broker = broker
+        self.limits = limits
+        self.snapshotter = snapshotter
+        self.process_id = secrets.token_hex(6)
+        self._subs: dict[str, set[Connection]] = defaultdict(set)
+        self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        self._online: dict[int, Counter[int]] = defaultdict(Counter)
+        self._presence_sent: dict[int, int] = {}
+        self._watching: set[Connection] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.degraded = False
+        self.stats: Counter[str] = Counter()
+
+    # -- lifecycle ----------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.broker.start(self._queue.put_nowait, self._on_broker_health)
+        self._tasks = [
+            asyncio.create_task(self._deliver_loop(), name="hub-deliver"),
+            asyncio.create_task(self._presence_loop(), name="hub-presence"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.close()
+
+    # -- attaching ----------------------------------------------------------
+
+    async def attach(self, conn: Connection, kind: ChannelKind, resume: Position | None) -> None:
+        """Subscribe `conn` to one of its event's channels and bring it up to date.
+
+        Sends the envelopes missed since `resume` when history still has them all,
+        otherwise a snapshot; envelopes arriving meanwhile are held and sent after,
+        so the client sees no gap and no duplicate.
+        """
+        name = channel(conn.identity.event_id, kind)
+        conn.channels[name] = ChannelState()
+        first = not self._subs[name]
+        self._subs[name].add(conn)
+        if first:
+            await self.broker.subscribe(name)
+        if kind == "public" and conn.identity.participant_id is not None:
+            self._online[conn.identity.event_id][conn.identity.participant_id] += 1
+        await self._sync(conn, name, resume)
+
+    def detach(self, conn: Connection) -> None:
+        conn.closed = True
+        for name in conn.channels:
+            subs = self._subs.get(name)
+            if subs is None:
+                continue
+            subs.discard(conn)
+            if not subs:
+                del self._subs[name]
+                asyncio.get_running_loop().create_task(self._unsubscribe_if_unused(name))
+        who = conn.identity
+        if who.participant_id is not None and channel(who.event_id, "public") in conn.channels:
+            online = self._online[who.event_id]
+            online[who.participant_id] -= 1
+            if online[who.participant_id] <= 0:
+                del online[who.participant_id]
+        conn.channels.clear()
+
+    async def _unsubscribe_if_unused(self, name: str) -> None:
+        if not self._subs.get(name):
+            self._subs.pop(name, None)
+            with contextlib.suppress(Unavailable):
+                await self.broker.unsubscribe(name)
+
+    async def _sync(self, conn: Connection, name: str, resume: Position | None) -> None:
+        state = conn.channels[name]
+        state.pending = []
+        missed = await self.broker.since(name, resume) if resume is not None else None
+        if missed is not None and any(envelope.name == RESET for envelope in missed):
+            missed = None  # the channel was reset in between: only a snapshot is right
+        if missed is not None and resume is not None:
+            for envelope in missed:
+                await conn.send(envelope.frame())
+            position = Position(missed[-1].epoch, missed[-1].seq) if missed else resume
+            self.stats["replays"] += 1
+        else:
+            position = await self.broker.position(name)
+            parsed = parse(name)
+            assert parsed is not None
+            state_data = await self.snapshotter(conn.identity, parsed[1])
+            await conn.send(wire.snapshot(ch=name, epoch=position.epoch, seq=position.seq, state=state_data))
+            self.stats["snapshots"] += 1
+        for envelope in state.pending:
+            if envelope.epoch == position.epoch and envelope.seq > position.seq:
+                await conn.send(envelope.frame())
+                position = Position(envelope.epoch, envelope.seq)
+        state.pending = None
+        state.position = position
+
+    # -- delivering ---------------------------------------------------------
+
+    async def _deliver_loop(self) -> None:
+        while True:
+            envelope = await self._queue.get()
+            try:
+                await self.deliver(envelope)
+            except Exception:  # one bad envelope must not stop delivery for everyone
+                log.exception("delivery of %s failed", envelope.name)
+
+    async def deliver(self, envelope: Envelope) -> None:
+        """Write `envelope` to every subscriber of its channel, in one pass."""
+        subs = self._subs.get(envelope.channel)
+        if not subs:
+            return
+        if envelope.name == RESET:
+            for conn in tuple(subs):
+                self._resync_later(conn)
+            return
+        text = envelope.frame()
+        frame = text_frame(text.encode())
+        limit = self.limits.send_buffer_limit
+        for conn in tuple(subs):
+            state = conn.channels.get(envelope.channel)
+            if state is None or conn.closed:
+                continue
+            if state.pending is not None:
+                state.pending.append(envelope)
+                continue
+            last = state.position
+            if last is not None and last.epoch == envelope.epoch and envelope.seq <= last.seq:
+                continue  # already delivered (a replay overlapped live delivery)
+            if conn.stale:
+                continue
+            if last is not None and (last.epoch != envelope.epoch or envelope.seq != last.seq + 1):
+                self._resync_later(conn)
+                continue
+            if conn.buffered() > limit:
+                self.stats["slow"] += 1
+                self._resync_later(conn)
+                continue
+            try:
+                if conn.write_frame is not None:
+                    if not conn.write_frame(frame):
+                        self.detach(conn)
+                        continue
+                    self.stats["prebuilt_frames"] += 1
+                else:
+                    await conn.send(text)
+            except Exception:
+                self.detach(conn)
+                continue
+            state.position = Position(envelope.epoch, envelope.seq)
+            self.stats["deliveries"] += 1
+
+    def _resync_later(self, conn: Connection) -> None:
+        conn.mark_stale()
+        if conn not in self._watching:
+            self._watching.add(conn)
+            asyncio.get_running_loop().create_task(self._watch(conn))
+
+    async def _watch(self, conn: Connection) -> None:
+        """Wait for a stale connection to drain, then bring it up to date; or drop it."""
+        try:
+            while not conn.closed:
+                if conn.buffered() <= self.limits.send_buffer_limit // 4:
+                    conn.stale_since = None
+                    for name, state in list(conn.channels.items()):
+                        await self._sync(conn, name, state.position)
+                    self.stats["resyncs"] += 1
+                    return
+                assert conn.stale_since is not None
+                if time.monotonic() - conn.stale_since > self.limits.stale_grace_seconds:
+                    self.stats["dropped_slow"] += 1
+                    await self.close(conn, CLOSE_SLOW, "slow_consumer", "too far behind; reconnect to resume")
+                    return
+                await asyncio.sleep(0.25)
+        except Exception:
+            log.exception("resync failed; closing the connection")
+            await self.close(conn, 1011, "resync_failed", "could not resynchronise; reconnect")
+        finally:
+            self._watching.discard(conn)
+
+    async def close(self, conn: Connection, code: int, reason: str, message: str) -> None:
+        """Tell the client why, then close; the client reconnects and resumes."""
+        if conn.closed:
+            return
+        self.detach(conn)
+        with contextlib.suppress(Exception):
+            if conn.buffered() < self.limits.send_buffer_limit:
+                await conn.send(wire.bye(reason, message))
+            await conn.socket.close(code, reason)
+
+    # -- presence and health ------------------------------------------------
+
+    def online(self, event_id: int) -> int:
+        return len(self._online.get(event_id, ()))
+
+    def online_participants(self, event_id: int) -> frozenset[int]:
+        """Ids of the event's participants connected to this process (poll turnout)."""
+        return frozenset(self._online.get(event_id, ()))
+
+    async def _presence_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_INTERVAL)
+            for event_id in list(self._online) + [e for e in self._presence_sent if e not in self._online]:
+                try:
+                    await self.publish_presence(event_id)
+                except Unavailable:
+                    pass
+                except Exception:
+                    log.exception("presence update failed")
+
+    async def publish_presence(self, event_id: int) -> int:
+        await self.broker.set_presence(event_id, self.process_id, self.online(event_id))
+        total = await self.broker.presence(event_id)
+        if self._presence_sent.get(event_id) != total:
+            self._presence_sent[event_id] = total
+            await self.broker.publish(channel(event_id, "staff"), "presence.updated", {"online": total})
+        if not self._online.get(event_id):
+            self._online.pop(event_id, None)
+            if total == 0:
+                self._presence_sent.pop(event_id, None)
+        return total
+
+    def _on_broker_health(self, healthy: bool) -> None:
+        if self.degraded == (not healthy):
+            return
+        self.degraded = not healthy
+        log.warning("broker %s", "recovered" if healthy else "unavailable: serving local connections only")
+        staff = [c for subs in self._subs.values() for c in subs if c.identity.is_staff]
+        frame = wire.health(healthy)
+        for conn in set(staff):
+            asyncio.get_running_loop().create_task(self._send_quietly(conn, frame))
+
+    async def _send_quietly(self, conn: Connection, frame: str) -> None:
+        with contextlib.suppress(Exception):
+            await conn.send(frame)

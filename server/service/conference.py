@@ -1,0 +1,390 @@
+"""Events, agenda, staff links, participants and the screen: the conference service.
+
+Every mutation goes through the CommandRunner (one transaction, publish after
+commit). Snapshots are read from the store, so they always match what is durable.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.channels import ChannelKind, channel
+from server.domain import agenda as agenda_rules
+from server.domain.roles import Role, require
+from server.domain.screen import Screen, choose_screen
+from server.domain.stream import embed_for
+from server.errors import InvalidCommand, NotFound, Unauthorized
+from server.service.identity import Identity, digest, new_secret, receipt_key
+from server.service.runner import CommandRunner, Outcome
+from server.store import conference as repo
+from server.store import participants as people
+from server.store.tables import EventRow, StaffTokenRow
+
+LANGUAGES = ("pt-BR", "pl", "en", "es")
+DEFAULT_SEGMENTS = ("Usuários", "Trabalhadores", "Governo", "Sociedade civil")
+_CODE = re.compile(r"^[A-Z0-9]{3,32}$")
+EVENT_FIELDS = (
+    "title", "description", "stream_url", "default_lang", "languages", "timezone", "segments", "embed_origins"
+)
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+SESSION_FIELDS = ("title", "description", "speakers", "starts_at", "position")
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedEvent:
+    event: dict[str, Any]
+    organizer_secret: str
+    staff: list[dict[str, Any]]
+
+
+class ConferenceService:
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.clock = runner.clock
+
+    # -- organizer administration (HTTP) ------------------------------------
+
+    async def create_event(self, fields: Mapping[str, Any]) -> CreatedEvent:
+        """Create an event with a moderator and a presenter link; the organizer secret is returned once."""
+        values = _event_values(fields, partial=False)
+        code = str(fields.get("code") or _random_code()).upper()
+        if not _CODE.match(code):
+            raise InvalidCommand("join code must be 3-32 letters or digits", code="invalid_field", field="code")
+        secret = new_secret()
+        staff_secrets = {"moderator": new_secret(), "presenter": new_secret()}
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            if await repo.event_by_code(db, code) is not None:
+                raise InvalidCommand("this join code is taken", code="code_taken", field="code")
+            row = await repo.add_event(
+                db, EventRow(code=code, organizer_secret_hash=digest(secret), created_at=self.clock(), **values)
+            )
+            assert row.id is not None
+            for role, token in staff_secrets.items():
+                await repo.add_staff_token(
+                    db,
+                    StaffTokenRow(
+                        event_id=row.id, role=role, label=role, token_hash=digest(token), created_at=self.clock()
+                    ),
+                )
+            out.result = public_event(row)
+
+        result = await self.runner.run("admin", None, work)
+        staff = [{"role": role, "token": token} for role, token in staff_secrets.items()]
+        return CreatedEvent(result, secret, staff)
+
+    async def authorize_organizer(self, code: str, secret: str) -> int:
+        """Return the event id when `secret` is its organizer secret; raises Unauthorized/NotFound."""
+        async with self.db.session() as db:
+            row = await repo.event_by_code(db, code)
+        if row is None:
+            raise NotFound("no event with this join code", code="event_not_found")
+        if not secret or not secrets.compare_digest(row.organizer_secret_hash, digest(secret)):
+            raise Unauthorized("organizer secret required", code="unauthorized")
+        assert row.id is not None
+        return row.id
+
+    async def update_event(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
+        values = _event_values(fields, partial=True)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _event(db, event_id)
+            for key, value in values.items():
+                setattr(row, key, value)
+            db.add(row)
+            out.result = public_event(row)
+            out.publish(channel(event_id, "public"), "event.updated", out.result)
+
+        return await self.runner.run("admin", None, work)
+
+    async def add_session(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
+        values = _session_values(fields, partial=False)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            await _event(db, event_id)
+            if "position" not in values:
+                values["position"] = len(await repo.agenda(db, event_id)) + 1
+            item = await repo.add_agenda_item(db, event_id, values)
+            out.result = item.to_dict()
+            out.publish(channel(event_id, "public"), "session.updated", out.result)
+
+        return await self.runner.run("admin", None, work)
+
+    async def update_session(self, event_id: int, session_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
+        values = _session_values(fields, partial=True)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            items = {item.id: item for item in await repo.agenda(db, event_id)}
+            if session_id not in items:
+                raise NotFound("no such session in this event", code="session_not_found")
+            item = replace(items[session_id], **values)
+            await repo.save_agenda_items(db, event_id, [item])
+            out.result = item.to_dict()
+            out.publish(channel(event_id, "public"), "session.updated", out.result)
+
+        return await self.runner.run("admin", None, work)
+
+    async def delete_session(self, event_id: int, session_id: int) -> None:
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            if not await repo.delete_agenda_item(db, event_id, session_id):
+                raise NotFound("no such session in this event", code="session_not_found")
+            out.publish(channel(event_id, "public"), "session.removed", {"id": session_id})
+
+        await self.runner.run("admin", None, work)
+
+    async def add_staff(self, event_id: int, role: str, label: str) -> dict[str, Any]:
+        if role not in ("moderator", "presenter"):
+            raise InvalidCommand("role must be moderator or presenter", code="invalid_field", field="role")
+        token = new_secret()
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await repo.add_staff_token(
+                db,
+                StaffTokenRow(
+                    event_id=event_id, role=role, label=label[:80], token_hash=digest(token), created_at=self.clock()
+                ),
+            )
+            out.result = staff_public(row) | {"token": token}
+
+        return await self.runner.run("admin", None, work)
+
+    async def revoke_staff(self, event_id: int, staff_id: int) -> dict[str, Any]:
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await db.get(StaffTokenRow, staff_id)
+            if row is None or row.event_id != event_id:
+                raise NotFound("no such staff link", code="staff_not_found")
+            row.revoked_at = row.revoked_at or self.clock()
+            db.add(row)
+            out.result = staff_public(row)
+            out.publish(channel(event_id, "staff"), "staff.revoked", {"id": staff_id})
+
+        return await self.runner.run("admin", None, work)
+
+    async def list_staff(self, event_id: int) -> list[dict[str, Any]]:
+        async with self.db.session() as db:
+            return [staff_public(row) for row in await repo.staff_tokens(db, event_id)]
+
+    # -- joining ------------------------------------------------------------
+
+    async def join(self, code: str, device: str, token: str) -> Identity:
+        """Authenticate a connection: a staff token gives its role, otherwise the device is a participant."""
+        now = self.clock()
+        async with self.db.session() as db:
+            event = await repo.event_by_code(db, code)
+            if event is None or event.id is None:
+                raise NotFound("no event with this join code", code="event_not_found")
+            if token:
+                return await _staff_identity(db, event, token)
+            row = await people.join(db, event.id, digest(device), now)
+            assert row.id is not None
+            return Identity(event.id, "participant", row.id, row.public_id, name=row.name, segment=row.segment,
+                            receipt_key=receipt_key(device))
+
+    async def embed_origins(self, event_id: int) -> list[str]:
+        async with self.db.session() as db:
+            return list((await _event(db, event_id)).embed_origins)
+
+    async def event_by_code(self, code: str) -> dict[str, Any] | None:
+        async with self.db.session() as db:
+            row = await repo.event_by_code(db, code)
+            return None if row is None else public_event(row)
+
+    # -- live commands (websocket) ------------------------------------------
+
+    async def update_profile(self, who: Identity, command_id: str, name: str, segment: str) -> dict[str, Any]:
+        require(who.role, "profile.update")
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            event = await _event(db, who.event_id)
+            if segment and segment not in event.segments:
+                raise InvalidCommand("unknown segment", code="invalid_segment", field="segment")
+            row = await people.by_id(db, who.participant_id or 0)
+            if row is None:
+                raise NotFound("participant not found", code="participant_not_found")
+            row.name, row.segment = name.strip(), segment
+            db.add(row)
+            out.result = {"participant": {"id": row.public_id, "name": row.name, "segment": row.segment}}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def start_session(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
+        require(who.role, "session.start")
+        return await self._agenda_command(who, command_id, session_id, agenda_rules.start_session)
+
+    async def end_session(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
+        require(who.role, "session.end")
+        return await self._agenda_command(who, command_id, session_id, agenda_rules.end_session)
+
+    async def _agenda_command(
+        self,
+        who: Identity,
+        command_id: str,
+        session_id: int,
+        decide: Callable[[Sequence[agenda_rules.AgendaItem], int, float], list[agenda_rules.AgendaItem]],
+    ) -> dict[str, Any]:
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            items = await repo.agenda(db, who.event_id)
+            changed = decide(items, session_id, self.clock())
+            await repo.save_agenda_items(db, who.event_id, changed)
+            for item in changed:
+                out.publish(channel(who.event_id, "public"), "session.updated", item.to_dict())
+            out.result = {"changed": [item.id for item in changed]}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def show_screen(
+        self, who: Identity, command_id: str, kind: str, ref: int | None, text: str, seconds: int | None
+    ) -> dict[str, Any]:
+        require(who.role, "screen.show")
+        screen = choose_screen(kind, ref=ref, text=text, seconds=seconds, now=self.clock())
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            event = await _event(db, who.event_id)
+            event.screen = screen.to_dict()
+            db.add(event)
+            out.result = {"screen": event.screen}
+            out.publish(channel(who.event_id, "public"), "screen.updated", event.screen)
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    # -- snapshots ----------------------------------------------------------
+
+    async def snapshot(self, event_id: int, kind: ChannelKind, role: Role) -> dict[str, Any]:
+        """The whole state a client of `kind` needs; built from the store."""
+        async with self.db.session() as db:
+            event = await _event(db, event_id)
+            if kind == "staff":
+                return {"staff": [staff_public(row) for row in await repo.staff_tokens(db, event_id)]}
+            items = await repo.agenda(db, event_id)
+        live = agenda_rules.live_session(items)
+        return {
+            "event": public_event(event),
+            "agenda": [item.to_dict() for item in items],
+            "live_session": live.id if live else None,
+            "screen": Screen.from_dict(event.screen).to_dict(),
+        }
+
+
+async def _event(db: AsyncSession, event_id: int) -> EventRow:
+    row = await repo.event_by_id(db, event_id)
+    if row is None:
+        raise NotFound("no such event", code="event_not_found")
+    return row
+
+
+async def _staff_identity(db: AsyncSession, event: EventRow, token: str) -> Identity:
+    assert event.id is not None
+    if secrets.compare_digest(event.organizer_secret_hash, digest(token)):
+        return Identity(event.id, "organizer")
+    row = await repo.staff_by_hash(db, digest(token))
+    if row is None or row.event_id != event.id or row.revoked_at is not None:
+        raise Unauthorized("this staff link is not valid (revoked or mistyped)", code="invalid_token")
+    role: Role = "moderator" if row.role == "moderator" else "presenter"
+    return Identity(event.id, role, staff_id=row.id, name=row.label)
+
+
+def public_event(row: EventRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "code": row.code,
+        "title": row.title,
+        "description": row.description,
+        "stream_url": row.stream_url,
+        "stream": embed_for(row.stream_url).to_dict(),
+        "default_lang": row.default_lang,
+        "languages": list(row.languages),
+        "timezone": row.timezone,
+        "segments": list(row.segments),
+        "embed_origins": list(row.embed_origins),
+    }
+
+
+def staff_public(row: StaffTokenRow) -> dict[str, Any]:
+    return {"id": row.id, "role": row.role, "label": row.label, "revoked": row.revoked_at is not None}
+
+
+def _random_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def _event_values(fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    allowed = set(EVENT_FIELDS) | {"code"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidCommand(f"unknown field {sorted(unknown)[0]!r}", code="invalid_field", field=sorted(unknown)[0])
+    values: dict[str, Any] = {}
+    if not partial or "title" in fields:
+        values["title"] = _text(fields, "title", 200, required=True)
+    for key, limit in (("description", 4000), ("stream_url", 1000), ("timezone", 64)):
+        if key in fields:
+            values[key] = _text(fields, key, limit)
+    if "stream_url" in values:
+        embed_for(values["stream_url"])  # validates
+    if "default_lang" in fields:
+        lang = fields["default_lang"]
+        if lang not in LANGUAGES:
+            raise InvalidCommand(f"language must be one of {LANGUAGES}", code="invalid_field", field="default_lang")
+        values["default_lang"] = lang
+    if "languages" in fields:
+        langs = fields["languages"]
+        if not isinstance(langs, list) or not langs or any(lang not in LANGUAGES for lang in langs):
+            raise InvalidCommand(f"languages must list some of {LANGUAGES}", code="invalid_field", field="languages")
+        values["languages"] = list(dict.fromkeys(langs))
+    elif not partial:
+        values["languages"] = list(LANGUAGES)
+    if "segments" in fields:
+        segs = fields["segments"]
+        if not isinstance(segs, list) or len(segs) > 20 or any(
+            not isinstance(s, str) or not s.strip() or len(s) > 40 for s in segs
+        ):
+            raise InvalidCommand("segments must be up to 20 names of 1-40 characters", code="invalid_field",
+                                 field="segments")
+        values["segments"] = [s.strip() for s in segs]
+    elif not partial:
+        values["segments"] = list(DEFAULT_SEGMENTS)
+    if "embed_origins" in fields:
+        origins = fields["embed_origins"]
+        if not isinstance(origins, list) or len(origins) > 20 or any(
+            not isinstance(o, str) or not _ORIGIN.match(o) for o in origins
+        ):
+            raise InvalidCommand("embed_origins must be up to 20 origins like https://example.org",
+                                 code="invalid_field", field="embed_origins")
+        values["embed_origins"] = list(dict.fromkeys(origins))
+    return values
+
+
+def _session_values(fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise InvalidCommand(f"unknown field {sorted(unknown)[0]!r}", code="invalid_field", field=sorted(unknown)[0])
+    values: dict[str, Any] = {}
+    if not partial or "title" in fields:
+        values["title"] = _text(fields, "title", 200, required=True)
+    for key, limit in (("description", 4000), ("speakers", 500), ("starts_at", 32)):
+        if key in fields:
+            values[key] = _text(fields, key, limit)
+    if "position" in fields:
+        position = fields["position"]
+        if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 10_000:
+            raise InvalidCommand("position must be an integer 0-10000", code="invalid_field", field="position")
+        values["position"] = position
+    return values
+
+
+def _text(fields: Mapping[str, Any], key: str, limit: int, *, required: bool = False) -> str:
+    value = fields.get(key, "")
+    if not isinstance(value, str):
+        raise InvalidCommand(f"{key} must be text", code="invalid_field", field=key)
+    value = value.strip()
+    if required and not value:
+        raise InvalidCommand(f"{key} is required", code="invalid_field", field=key)
+    if len(value) > limit:
+        raise InvalidCommand(f"{key} is longer than {limit} characters", code="invalid_field", field=key)
+    return value

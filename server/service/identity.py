@@ -1,0 +1,53 @@
+"""Who is on the other end of a connection or request, once authenticated."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from server.domain.roles import Role, is_staff
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    event_id: int
+    role: Role
+    participant_id: int | None = None
+    public_id: str = ""
+    staff_id: int | None = None
+    name: str = ""
+    segment: str = ""
+    # Derived from the device secret (never stored): secret-poll receipts are computed from it,
+    # so a retried vote gets its receipt back without the store linking voter and receipt.
+    receipt_key: str = field(default="", repr=False, compare=False)
+
+    @property
+    def actor(self) -> str:
+        """The key commands are logged under: stable across reconnects of the same device or link."""
+        if self.participant_id is not None:
+            return f"p:{self.participant_id}"
+        if self.staff_id is not None:
+            return f"s:{self.staff_id}"
+        return f"o:{self.event_id}"
+
+    @property
+    def is_staff(self) -> bool:
+        return is_staff(self.role)
+
+    def public(self) -> dict[str, object]:
+        return {"id": self.public_id, "name": self.name, "segment": self.segment}
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def digest(secret: str) -> str:
+    """Secrets are stored hashed; they are long random strings, so a fast hash suffices."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def receipt_key(device: str) -> str:
+    """A per-device key that the store cannot recompute (it keeps only `digest(device)`)."""
+    return hashlib.sha256(b"plenaria-receipt-key:" + device.encode()).hexdigest()

@@ -1,0 +1,312 @@
+"""What moderators, presenters and organizers do to chat and questions, all of it audited.
+
+Decisions on an item are optimistic: read it, let the domain decide, write it
+back only if its version is unchanged (server/store/qa.py `save_item`). When
+another moderator got there first the item is read again and the domain
+refuses with `already_decided` naming who decided it; unrelated concurrent
+changes (an upvote meanwhile) are simply retried.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.channels import channel
+from server.domain import qa as rules
+from server.domain.audit import Actor, AuditEntry
+from server.domain.qa import Item, Kind
+from server.domain.roles import require
+from server.errors import Conflict, InvalidCommand, NotFound
+from server.service.identity import Identity
+from server.service.qa import actor_of, announce, audited, sanction_public
+from server.service.runner import CommandRunner, Outcome
+from server.store import qa as repo
+from server.store.tables import ParticipantRow
+
+ATTEMPTS = 5
+MAX_MUTE_MINUTES = 24 * 60
+
+
+class ModerationService:
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.clock = runner.clock
+
+    # -- decisions on one item -----------------------------------------------------
+
+    async def approve(
+        self, who: Identity, command_id: str, kind: Kind, item_id: int, text: str | None
+    ) -> dict[str, Any]:
+        """Publish a held or auto-blocked item, with the moderator's edited text if given."""
+        require(who.role, "mod.approve")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            settings, _ = await repo.settings(db, who.event_id)
+            limit = settings.max_length(kind)
+            before, after = await _change(
+                db, who.event_id, kind, item_id, lambda item: rules.approve(item, actor.name, now, text, limit)
+            )
+            edited = after.text != before.text
+            await self._log(
+                db, out, who.event_id, actor, "approve", after, now, reasons=before.reasons,
+                text_before=before.text if edited else None, text_after=after.text if edited else None,
+            )
+            announce(out, who.event_id, before, after)
+            out.result = {"item": after.staff()}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def reject(self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str) -> dict[str, Any]:
+        require(who.role, "mod.reject")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            before, after = await _change(db, who.event_id, kind, item_id, lambda i: rules.reject(i, actor.name, now))
+            await self._log(db, out, who.event_id, actor, "reject", after, now, reasons=before.reasons, note=reason)
+            announce(out, who.event_id, before, after)
+            out.result = {"item": after.staff()}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def delete(self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str) -> dict[str, Any]:
+        """Remove a published chat message or question from everyone's view."""
+        require(who.role, "mod.delete")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            before, after = await _change(db, who.event_id, kind, item_id, lambda i: rules.delete(i, actor.name, now))
+            await self._log(db, out, who.event_id, actor, "delete", after, now, note=reason)
+            announce(out, who.event_id, before, after)
+            out.result = {"item": after.staff()}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def answer(self, who: Identity, command_id: str, question_id: int, answered: bool) -> dict[str, Any]:
+        require(who.role, "question.answer")
+        return await self._question_change(
+            who, command_id, question_id, "answer" if answered else "unanswer",
+            lambda item, now: rules.answer(item, answered, now),
+        )
+
+    async def archive(self, who: Identity, command_id: str, question_id: int) -> dict[str, Any]:
+        require(who.role, "question.archive")
+        return await self._question_change(
+            who, command_id, question_id, "archive", lambda item, _now: rules.archive(item)
+        )
+
+    async def _question_change(
+        self,
+        who: Identity,
+        command_id: str,
+        question_id: int,
+        action: str,
+        decide: Callable[[Item, float], Item],
+    ) -> dict[str, Any]:
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            before, after = await _change(db, who.event_id, "question", question_id, lambda i: decide(i, now))
+            if after != before:
+                await self._log(db, out, who.event_id, actor, action, after, now)
+                announce(out, who.event_id, before, after)
+            out.result = {"question": after.staff()}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def pin(self, who: Identity, command_id: str, question_id: int, pinned: bool) -> dict[str, Any]:
+        """Pin one question (unpinning the one pinned before) or unpin it."""
+        require(who.role, "question.pin")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            item = await _item(db, who.event_id, "question", question_id)
+            pinned_now = await repo.pinned_questions(db, who.event_id)
+            changed = rules.pin(item, pinned_now, pinned)
+            olds = {old.id: old for old in pinned_now} | {item.id: item}
+            for new in changed:
+                old = olds[new.id]
+                if not await repo.save_item(db, new, old.version):
+                    raise Conflict("the question changed meanwhile, try again", code="conflict")
+                saved = replace(new, version=old.version + 1)
+                await self._log(db, out, who.event_id, actor, "pin" if saved.pinned else "unpin", saved, now)
+                announce(out, who.event_id, old, saved)
+            out.result = {"question": question_id, "pinned": pinned}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def merge(self, who: Identity, command_id: str, question_id: int, into: int) -> dict[str, Any]:
+        """Merge a duplicate into the kept question; the voters become one set (nobody counts twice)."""
+        require(who.role, "question.merge")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            source = await _item(db, who.event_id, "question", question_id)
+            target = await _item(db, who.event_id, "question", into)
+            merged = rules.merge(source, target, actor.name, now)
+            # Both writes are conditional: if either question moved on, nothing is merged.
+            if not await repo.save_item(db, merged, source.version) or not await repo.save_item(
+                db, target, target.version
+            ):
+                raise Conflict("a question changed meanwhile, try again", code="conflict")
+            keep = rules.merged_voters(
+                await repo.voters(db, source.id), await repo.voters(db, target.id), target.author.participant_id
+            )
+            await repo.set_upvote_count(db, target.id, await repo.replace_voters(db, target.id, keep, now))
+            kept = await _item(db, who.event_id, "question", into)
+            await self._log(
+                db, out, who.event_id, actor, "merge", merged, now, note=f"into question {into}",
+                text_before=source.text, text_after=kept.text,
+            )
+            announce(out, who.event_id, source, replace(merged, version=source.version + 1))
+            announce(out, who.event_id, target, kept)
+            out.result = {"question": kept.staff(), "merged": source.id}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    # -- participants -----------------------------------------------------------------
+
+    async def mute(self, who: Identity, command_id: str, public_id: str, minutes: int) -> dict[str, Any]:
+        """Mute for `minutes` (0 lifts a mute). Takes effect on the participant's next message."""
+        require(who.role, "mod.mute")
+        if not 0 <= minutes <= MAX_MUTE_MINUTES:
+            raise InvalidCommand(f"minutes must be 0-{MAX_MUTE_MINUTES}", code="invalid_field", field="minutes")
+
+        def sanction(current: tuple[float | None, bool], now: float) -> tuple[float | None, bool, str]:
+            until = now + minutes * 60 if minutes else None
+            return until, current[1], "mute" if minutes else "unmute"
+
+        return await self._sanction(who, command_id, public_id, sanction, note=f"{minutes} min" if minutes else "")
+
+    async def ban(self, who: Identity, command_id: str, public_id: str, banned: bool) -> dict[str, Any]:
+        """Ban (or unban). A ban takes effect at once; what the participant already published stays
+        unless a moderator deletes it."""
+        require(who.role, "mod.ban" if banned else "mod.unban")
+        return await self._sanction(
+            who, command_id, public_id, lambda current, _now: (current[0], banned, "ban" if banned else "unban")
+        )
+
+    async def _sanction(
+        self,
+        who: Identity,
+        command_id: str,
+        public_id: str,
+        decide: Callable[[tuple[float | None, bool], float], tuple[float | None, bool, str]],
+        note: str = "",
+    ) -> dict[str, Any]:
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            person = await _participant(db, who.event_id, public_id)
+            assert person.id is not None
+            current = await repo.sanction(db, person.id)
+            state = (current.muted_until, current.banned) if current is not None else (None, False)
+            muted_until, banned, action = decide(state, now)
+            row = await repo.save_sanction(
+                db, who.event_id, person.id, muted_until=muted_until, banned=banned, now=now, by=actor.name
+            )
+            entry = await repo.log(
+                db, who.event_id, actor, action, "participant", person.id, now, participant=public_id, note=note
+            )
+            audited(out, who.event_id, entry)
+            body = sanction_public(row.muted_until, row.banned, person.public_id, person.name)
+            out.publish(channel(who.event_id, "staff"), "mod.sanction", body)
+            out.result = body
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    # -- settings ------------------------------------------------------------------------
+
+    async def set_policy(self, who: Identity, command_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Change some settings; `rules`, when given, replaces the rule policy as a whole."""
+        require(who.role, "mod.policy")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            current, _ = await repo.settings(db, who.event_id)
+            updated = current.updated(changes)
+            version = await repo.save_settings(db, who.event_id, updated, now)
+            entry = await repo.log(
+                db, who.event_id, actor, "policy", "event", who.event_id, now, note=", ".join(sorted(changes)),
+                text_before=json.dumps(current.to_dict(), ensure_ascii=False, sort_keys=True),
+                text_after=json.dumps(updated.to_dict(), ensure_ascii=False, sort_keys=True),
+            )
+            audited(out, who.event_id, entry)
+            out.publish(channel(who.event_id, "public"), "qa.settings.updated", {"settings": updated.public()})
+            out.publish(
+                channel(who.event_id, "staff"), "mod.policy.updated", {"policy": updated.to_dict(), "version": version}
+            )
+            out.result = {"policy": updated.to_dict(), "version": version}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def policy(self, event_id: int) -> dict[str, Any]:
+        async with self.db.session() as db:
+            settings, version = await repo.settings(db, event_id)
+        return {"policy": settings.to_dict(), "version": version}
+
+    async def audit(self, event_id: int) -> list[AuditEntry]:
+        """The whole audit log of an event, oldest first."""
+        async with self.db.session() as db:
+            return await repo.audit(db, event_id)
+
+    async def _log(
+        self,
+        db: AsyncSession,
+        out: Outcome,
+        event_id: int,
+        actor: Actor,
+        action: str,
+        item: Item,
+        now: float,
+        **fields: Any,
+    ) -> None:
+        entry = await repo.log(
+            db, event_id, actor, action, item.kind, item.id, now, participant=item.author.public_id, **fields
+        )
+        audited(out, event_id, entry)
+
+
+async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> Item:
+    item = await repo.get_item(db, event_id, item_id, kind)
+    if item is None:
+        raise NotFound(f"no such {kind}", code=f"{kind}_not_found")
+    return item
+
+
+async def _change(
+    db: AsyncSession, event_id: int, kind: Kind, item_id: int, decide: Callable[[Item], Item]
+) -> tuple[Item, Item]:
+    """Apply the domain's decision to one item with a version check; retried if something else
+    changed it meanwhile, so a second decision meets the first one's result."""
+    for _ in range(ATTEMPTS):
+        before = await _item(db, event_id, kind, item_id)
+        after = decide(before)
+        if after == before:
+            return before, before
+        if await repo.save_item(db, after, before.version):
+            return before, replace(after, version=before.version + 1)
+    raise Conflict("this item is changing too fast, try again", code="conflict")
+
+
+async def _participant(db: AsyncSession, event_id: int, public_id: str) -> ParticipantRow:
+    found = await repo.participants_by_public_id(db, event_id, public_id)
+    if not found:
+        raise NotFound("no such participant", code="participant_not_found")
+    if len(found) > 1:
+        raise Conflict("two participants share this public id", code="ambiguous_participant")
+    return found[0]

@@ -1,0 +1,410 @@
+"""Polls, elections and votes: preparing, running, casting, snapshots, receipts and exports.
+
+Every change goes through the CommandRunner (one transaction with the command
+log, publish after commit), so a vote is acknowledged only once it is durable
+and a retried command id never counts twice. Deadlines are server epoch
+seconds: a vote is refused (`poll_closed`) when the poll is not open, is
+paused, or the server clock is at or past the deadline, whether or not the
+closing task has run yet. Live tallies are not published here: a committed vote
+marks its poll dirty and `TallyTicker` publishes coalesced tallies.
+
+Secret polls: a ballot goes to `secret_ballot` (no voter) and the fact of voting
+to `vote_record` (no ballot). The voter's receipt is an HMAC of the poll and
+command id under a key derived from the device secret, which the store never
+holds: a retry gets the same receipt back, while the command log (actor, id,
+answer without the receipt) links nobody to a ballot.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.channels import ChannelKind, channel
+from server.domain import poll_lifecycle as life
+from server.domain.poll_lifecycle import PollClock
+from server.domain.polls import PollSpec, validate_ballot
+from server.domain.roles import require
+from server.errors import Conflict, Forbidden, InvalidCommand, NotFound, PollClosed
+from server.service.identity import Identity
+from server.service.results import (
+    Presence,
+    apply_clock,
+    final_result,
+    poll_clock,
+    poll_view,
+    result_channel,
+    tally_channel,
+    tally_data,
+    updated_channel,
+    visible_to_public,
+)
+from server.service.runner import CommandRunner, Outcome
+from server.service.tallies import TallyTicker
+from server.store import conference as events
+from server.store import delegates as credentials
+from server.store import participants as people
+from server.store import polls as repo
+from server.store.poll_tables import BallotRow, PollRow
+
+POLL_FIELDS = ("spec", "visibility", "eligibility", "secret", "session", "position")
+RECEIPT_LENGTH = 16  # base32 characters: 80 bits
+
+
+class PollService:
+    def __init__(self, runner: CommandRunner, *, tick_seconds: float = 0.25) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.clock = runner.clock
+        self.presence = Presence()
+        self.ticker = TallyTicker(runner, self.presence, tick_seconds)
+
+    async def start(self) -> None:
+        self.ticker.start()
+
+    async def stop(self) -> None:
+        await self.ticker.stop()
+
+    # -- preparing (organizer over HTTP, presenter or organizer over the websocket) -------
+
+    async def create_poll(self, event_id: int, fields: Mapping[str, Any], actor: str = "admin",
+                          command_id: str | None = None) -> dict[str, Any]:
+        """Create a draft poll; raises InvalidCommand (`invalid_poll`, `invalid_field`) naming the field."""
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            values = await _poll_values(db, event_id, fields, partial=False)
+            if "position" not in values:
+                values["position"] = len(await repo.polls_of_event(db, event_id)) + 1
+            row = await repo.add_poll(db, PollRow(event_id=event_id, created_at=self.clock(), **values))
+            out.result = {"poll": poll_view(row, self.clock())}
+            out.publish(updated_channel(row), "poll.updated", out.result["poll"])
+
+        return (await self.runner.run(actor, command_id, work))["poll"]  # type: ignore[no-any-return]
+
+    async def create(self, who: Identity, command_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        require(who.role, "poll.create")
+        return {"poll": await self.create_poll(who.event_id, fields, who.actor, command_id)}
+
+    async def update_poll(self, event_id: int, poll_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Edit a draft; once opened only `visibility` may change (`poll_not_draft` otherwise)."""
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _poll(db, event_id, poll_id, lock="change")
+            values = await _poll_values(db, event_id, fields, partial=True)
+            if row.status != "draft" and set(values) - {"visibility"}:
+                raise Conflict("Only a draft poll can be edited; visibility can change any time.",
+                               code="poll_not_draft", status=row.status)
+            for key, value in values.items():
+                setattr(row, key, value)
+            db.add(row)
+            out.result = poll_view(row, self.clock())
+            out.publish(updated_channel(row), "poll.updated", out.result)
+
+        return await self.runner.run("admin", None, work)
+
+    async def delete_poll(self, event_id: int, poll_id: int) -> None:
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _poll(db, event_id, poll_id, lock="change")
+            if row.status != "draft":
+                raise Conflict("Only a draft poll can be deleted.", code="poll_not_draft", status=row.status)
+            await repo.delete_poll(db, row)
+            out.publish(channel(event_id, "staff"), "poll.removed", {"id": poll_id})
+
+        await self.runner.run("admin", None, work)
+
+    async def list_polls(self, event_id: int) -> list[dict[str, Any]]:
+        """Every poll with its tally or result, as staff see them."""
+        async with self.db.session() as db:
+            return [await self._staff_view(db, row) for row in await repo.polls_of_event(db, event_id)]
+
+    # -- running (presenter, organizer) ---------------------------------------------------
+
+    async def open(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
+        require(who.role, "poll.open")
+        return await self._transition(who, command_id, poll_id, lambda c, now: life.open_poll(c, now, seconds))
+
+    async def extend(self, who: Identity, command_id: str, poll_id: int, seconds: int) -> dict[str, Any]:
+        require(who.role, "poll.extend")
+        return await self._transition(who, command_id, poll_id, lambda c, now: life.extend(c, now, seconds))
+
+    async def pause(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
+        require(who.role, "poll.pause")
+        return await self._transition(who, command_id, poll_id, life.pause)
+
+    async def resume(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
+        require(who.role, "poll.resume")
+        return await self._transition(who, command_id, poll_id, life.resume)
+
+    async def close(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
+        require(who.role, "poll.close")
+        return await self._transition(who, command_id, poll_id, life.close)
+
+    async def reopen(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
+        require(who.role, "poll.reopen")
+        return await self._transition(who, command_id, poll_id, lambda c, now: life.reopen(c, now, seconds))
+
+    async def set_visibility(self, who: Identity, command_id: str, poll_id: int, visibility: str) -> dict[str, Any]:
+        require(who.role, "poll.visibility")
+        life.check_visibility(visibility)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _poll(db, who.event_id, poll_id, lock="change")
+            row.visibility = visibility
+            db.add(row)
+            now = self.clock()
+            out.result = {"poll": poll_view(row, now)}
+            out.publish(updated_channel(row), "poll.updated", out.result["poll"])
+            # Made public now: show participants what staff already saw.
+            if visible_to_public(row) and row.status == "closed" and row.result is not None:
+                out.publish(result_channel(row), "poll.result", row.result)
+            elif visible_to_public(row) and row.status != "draft":
+                out.publish(tally_channel(row), "poll.tally", await tally_data(db, row, self.presence, now))
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def _transition(
+        self, who: Identity, command_id: str, poll_id: int, change: Callable[[PollClock, float], PollClock]
+    ) -> dict[str, Any]:
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _poll(db, who.event_id, poll_id, lock="change")
+            now = self.clock()
+            before = poll_clock(row)
+            after = change(before, now)
+            apply_clock(row, after)
+            if after.status != "closed":
+                row.result = None
+            db.add(row)
+            await db.flush()
+            out.result = {"poll": poll_view(row, now)}
+            out.publish(updated_channel(row), "poll.updated", out.result["poll"])
+            if after.status == "closed":
+                row.result = await final_result(db, row, self.presence, now)
+                db.add(row)
+                out.publish(result_channel(row), "poll.result", row.result)
+
+        result = await self.runner.run(who.actor, command_id, work)
+        self.ticker.mark(poll_id)  # an opened poll shows its (empty) tally at once
+        return result
+
+    # -- voting ---------------------------------------------------------------------------
+
+    async def cast(self, who: Identity, command_id: str, poll_id: int, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Store the voter's ballot and answer once it is committed.
+
+        Answers `{"poll", "ballot", "changed"}` for open polls (a new ballot replaces
+        the voter's previous one) and `{"poll", "secret": true, "receipt"}` for
+        secret ones. Raises PollClosed (`poll_closed`), NotFound (`poll_not_found`),
+        Forbidden (`not_eligible`), Conflict (`already_voted`: secret ballots cannot
+        change) or BallotInvalid (`too_many_picks`... see validate_ballot).
+        """
+        require(who.role, "vote.cast")
+        if who.participant_id is None:
+            raise Forbidden("Only participants vote.", code="forbidden")
+        participant_id = who.participant_id
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _poll(db, who.event_id, poll_id, lock="vote")
+            now = self.clock()
+            if not poll_clock(row).accepts_votes(now):
+                raise PollClosed("This poll is not accepting votes.", code="poll_closed", status=row.status,
+                                 deadline=row.deadline, server_time=now)
+            ballot = validate_ballot(PollSpec.from_dict(row.spec), raw).to_dict()
+            person = await people.by_id(db, participant_id)
+            if person is None:
+                raise NotFound("participant not found", code="participant_not_found")
+            delegate = await credentials.of_participant(db, who.event_id, participant_id)
+            if not life.may_vote(row.eligibility, delegate_segment=delegate.segment if delegate else None,
+                                 profile_segment=person.segment):
+                raise Forbidden("You are not eligible to vote in this poll.", code="not_eligible",
+                                eligibility=row.eligibility)
+            voter = f"d:{delegate.id}" if delegate is not None and row.eligibility == "delegates" else f"p:{person.id}"
+            if row.secret:
+                if await repo.has_voted_secretly(db, poll_id, voter):
+                    raise Conflict("You have already voted in this secret poll.", code="already_voted")
+                await repo.add_secret_ballot(db, poll_id, voter, receipt_hash(self._receipt(who, poll_id, command_id)),
+                                             ballot)
+                out.result = {"poll": poll_id, "secret": True}
+                return
+            existing = await repo.ballot_of(db, poll_id, voter)
+            if existing is None:
+                existing = BallotRow(poll_id=poll_id, voter=voter, participant_id=participant_id)
+            changed = existing.id is not None
+            existing.ballot, existing.cast_at = ballot, now
+            existing.participant_id, existing.delegate_id = participant_id, delegate.id if delegate else None
+            await repo.put_ballot(db, existing)
+            out.result = {"poll": poll_id, "ballot": ballot, "changed": changed}
+
+        try:
+            result = await self.runner.run(who.actor, command_id, work)
+        except Conflict as exc:
+            if exc.code != "conflict":
+                raise
+            # Two different commands of one voter raced to store the first ballot and this one
+            # lost: run it again, now as a change of that ballot (or `already_voted` if secret).
+            result = await self.runner.run(who.actor, command_id, work)
+        self.ticker.mark(poll_id)
+        if result.get("secret"):
+            result = {**result, "receipt": self._receipt(who, int(result["poll"]), command_id)}
+        return result
+
+    @staticmethod
+    def _receipt(who: Identity, poll_id: int, command_id: str) -> str:
+        key = (who.receipt_key or f"actor:{who.actor}").encode()
+        mac = hmac.new(key, f"receipt:{who.event_id}:{poll_id}:{command_id}".encode(), hashlib.sha256).digest()
+        code = base64.b32encode(mac).decode()[:RECEIPT_LENGTH]
+        return "-".join(code[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+    async def check_receipt(self, code: str, poll_id: int, receipt: str) -> dict[str, Any]:
+        """Public: the ballot counted under this receipt; NotFound (`receipt_not_found`) if none."""
+        async with self.db.session() as db:
+            event = await events.event_by_code(db, code)
+            if event is None or event.id is None:
+                raise NotFound("no event with this join code", code="event_not_found")
+            row = await _poll(db, event.id, poll_id, lock="read")
+            if not row.secret:
+                raise NotFound("Receipts exist only for secret polls.", code="receipt_not_found")
+            digest = receipt_hash(receipt)
+            ballot = await repo.secret_ballot_by_receipt(db, poll_id, digest)
+        if ballot is None:
+            raise NotFound("No ballot with this receipt in this poll.", code="receipt_not_found")
+        return {"poll": poll_id, "receipt_hash": digest, "ballot": ballot, "counted": True, "status": row.status}
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
+        """Public: `polls` (not drafts) with `tally`/`result` as visibility allows and, for a
+        participant, `my_vote` per poll, plus `delegate`. Staff channel: `all_polls`, drafts
+        and every tally and result included."""
+        async with self.db.session() as db:
+            rows = await repo.polls_of_event(db, who.event_id)
+            if kind == "staff":
+                return {"all_polls": [await self._staff_view(db, row) for row in rows]}
+            shown = [row for row in rows if row.status != "draft"]
+            mine: dict[int, dict[str, Any]] = {}
+            delegate = None
+            if who.participant_id is not None:
+                held = await credentials.of_participant(db, who.event_id, who.participant_id)
+                delegate = None if held is None else delegate_view(held)
+                voters = [f"p:{who.participant_id}"] + ([f"d:{held.id}"] if held is not None else [])
+                ids = [row.id for row in shown if row.id is not None]
+                for poll_id, ballot in (await repo.ballots_of_voter(db, ids, voters)).items():
+                    mine[poll_id] = {"ballot": ballot}
+                for poll_id in await repo.secret_votes_of_voter(db, ids, voters):
+                    mine[poll_id] = {"voted": True}
+            polls = []
+            for row in shown:
+                view = poll_view(row, self.clock())
+                if visible_to_public(row):
+                    view.update(await self._results_of(db, row))
+                if who.participant_id is not None:
+                    view["my_vote"] = mine.get(row.id or 0)
+                polls.append(view)
+        state: dict[str, Any] = {"polls": polls}
+        if who.participant_id is not None:
+            state["delegate"] = delegate
+        return state
+
+    async def _staff_view(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+        view = poll_view(row, self.clock())
+        if row.status != "draft":
+            view.update(await self._results_of(db, row))
+        return view
+
+    async def _results_of(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+        if row.status == "closed":
+            return {"result": row.result or await final_result(db, row, self.presence, self.clock())}
+        return {"tally": await self.ticker.current(db, row)}
+
+    async def export(self, event_id: int, poll_id: int) -> dict[str, Any]:
+        """Organizer export: the poll, its result (or current tally) and the ballots.
+
+        Open polls: every ballot with the voter's public participant id, delegate
+        name and segment. Secret polls: counts and the sorted receipt hashes only.
+        """
+        async with self.db.session() as db:
+            row = await _poll(db, event_id, poll_id, lock="read")
+            result = row.result or await final_result(db, row, self.presence, self.clock())
+            data: dict[str, Any] = {"poll": poll_view(row, self.clock()), "result": result}
+            if row.secret:
+                hashes = await repo.receipt_hashes(db, poll_id)
+                data["vote_records"] = await repo.vote_records(db, poll_id)
+                data["receipt_hashes"] = hashes
+                data["ballots_counted"] = len(hashes)
+            else:
+                data["ballots"] = await repo.open_ballot_rows(db, poll_id)
+        return data
+
+    async def stored_ballots(self, poll_id: int) -> list[dict[str, Any]]:
+        """Every stored ballot of a poll (open or secret), for audits and tests."""
+        async with self.db.session() as db:
+            row = await repo.poll(db, poll_id)
+            if row is None:
+                raise NotFound("no such poll", code="poll_not_found")
+            return await repo.ballots(db, row)
+
+
+def receipt_hash(receipt: str) -> str:
+    """The stored and published form of a receipt (case, spaces and dashes do not matter)."""
+    clean = "".join(ch for ch in receipt.upper() if ch.isalnum())
+    return hashlib.sha256(f"plenaria-receipt:{clean}".encode()).hexdigest()
+
+
+def delegate_view(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
+
+
+async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal["read", "vote", "change"]) -> PollRow:
+    """The event's poll: just read, or locked against a close for a vote, or locked for a change."""
+    if lock == "read":
+        row = await repo.poll(db, poll_id)
+    else:
+        row = await repo.lock_poll(db, poll_id, write=lock == "change")
+    if row is None or row.event_id != event_id:
+        raise NotFound("No such poll in this event.", code="poll_not_found")
+    return row
+
+
+async def _poll_values(db: AsyncSession, event_id: int, fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    unknown = sorted(set(fields) - set(POLL_FIELDS))
+    if unknown:
+        raise InvalidCommand(f"unknown field {unknown[0]!r}", code="invalid_field", field=unknown[0])
+    event = await events.event_by_id(db, event_id)
+    if event is None:
+        raise NotFound("no such event", code="event_not_found")
+    values: dict[str, Any] = {}
+    if "spec" in fields or not partial:
+        if "spec" not in fields:
+            raise InvalidCommand("spec is required", code="invalid_field", field="spec")
+        values["spec"] = PollSpec.from_dict(fields["spec"]).to_dict()
+    if "visibility" in fields:
+        values["visibility"] = life.check_visibility(_string(fields, "visibility"))
+    if "eligibility" in fields:
+        values["eligibility"] = life.check_eligibility(_string(fields, "eligibility"), event.segments)
+    if "secret" in fields:
+        if not isinstance(fields["secret"], bool):
+            raise InvalidCommand("secret must be true or false", code="invalid_field", field="secret")
+        values["secret"] = fields["secret"]
+    if "session" in fields:
+        session = fields["session"]
+        if session is not None and not any(item.id == session for item in await events.agenda(db, event_id)):
+            raise InvalidCommand("no such session in this event", code="invalid_field", field="session")
+        values["session_id"] = session
+    if "position" in fields:
+        position = fields["position"]
+        if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 10_000:
+            raise InvalidCommand("position must be an integer 0-10000", code="invalid_field", field="position")
+        values["position"] = position
+    return values
+
+
+def _string(fields: Mapping[str, Any], key: str) -> str:
+    value = fields[key]
+    if not isinstance(value, str):
+        raise InvalidCommand(f"{key} must be text", code="invalid_field", field=key)
+    return value
+

@@ -1,0 +1,346 @@
+"""Participants' data rights (LGPD, GDPR): export one participant's data, erase a participant,
+and keep chat only as long as the event's retention says.
+
+Erasure (`delete_participant`) in one transaction:
+
+- messages (chat and questions) are detached from their author: author name and
+  public id blanked, marked anonymous, given to the event's message tombstone
+  (server/store/privacy.py); with `messages="remove"` their text is dropped too
+  and they become `deleted`. Live pages get the usual `chat.message` /
+  `question.updated` (or `*.removed`) so the author's name disappears at once;
+- open-poll ballots stay counted but belong to nobody (random voter key, ballot
+  tombstone), so every tally still equals the stored ballots;
+- secret-poll vote records stay (they only say that someone voted; the secret
+  ballot itself was never linked to anyone);
+- sanctions are deleted, a delegate credential is revoked and released, the
+  retry cache of the participant's commands is dropped;
+- the participant row gets a fresh public id and an unmatchable device hash, so
+  the same device joins next time as a new anonymous participant;
+- an audit entry `participant.deleted` records that it happened, with counts only.
+
+It is refused (`poll_open`) while a poll the participant voted in is still open
+or paused: erasing a ballot of a running poll would let the device vote again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.channels import channel
+from server.domain import qa as rules
+from server.domain.audit import Actor
+from server.domain.qa import Item
+from server.errors import Conflict, InvalidCommand, NotFound
+from server.service.delegates import delegate_public
+from server.service.qa import audited, sanction_public
+from server.service.runner import CommandRunner, Outcome
+from server.store import Database
+from server.store import conference as events
+from server.store import privacy as repo
+from server.store import qa as qa_repo
+from server.store.tables import EventRow, ParticipantRow
+
+MessagesMode = Literal["anonymise", "remove"]
+ORGANIZER = Actor("organizer", None, "organizer")
+DAY = 86_400.0
+MAX_RETENTION_DAYS = 3650
+RETENTION_KEY = "chat_retention_days"
+
+
+def retention_days(row: EventRow) -> int | None:
+    value = (row.settings or {}).get(RETENTION_KEY)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def check_retention(value: Any) -> int | None:
+    """A number of days 0-3650, or None (keep chat for as long as the event exists)."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_RETENTION_DAYS:
+        raise InvalidCommand(f"{RETENTION_KEY} must be a whole number of days 0-{MAX_RETENTION_DAYS}, or null",
+                             code="invalid_field", field=RETENTION_KEY)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    """What a purge did (or, dry, would do) to one event."""
+
+    code: str
+    days: int | None
+    cutoff: float | None
+    chat_deleted: int = 0
+    commands_deleted: int = 0
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.code, "days": self.days, "cutoff": self.cutoff, "chat_deleted": self.chat_deleted,
+            "commands_deleted": self.commands_deleted, "dry_run": self.dry_run,
+        }
+
+
+class PrivacyService:
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.clock = runner.clock
+
+    # -- export ---------------------------------------------------------------------
+
+    async def export_participant(self, event_id: int, public_id: str) -> dict[str, Any]:
+        """Everything stored about one participant, by public id (see docs/privacy.md).
+
+        Secret polls are listed by title only: their ballots were never linked to a voter.
+        """
+        async with self.db.session() as db:
+            person = await _participant(db, event_id, public_id)
+            assert person.id is not None
+            items = await repo.items_of(db, person.id)
+            upvotes = await repo.upvotes_of(db, person.id)
+            sanction = await repo.sanction_of(db, person.id)
+            credential = await repo.credential_of(db, event_id, person.id)
+            ballots = await repo.open_ballots_of(db, person.id)
+            voters = [f"p:{person.id}"] + ([f"d:{credential.id}"] if credential is not None else [])
+            secret = await repo.secret_polls_of(db, event_id, voters)
+            audit = [qa_repo.entry_of(row) for row in await repo.audit_about(db, event_id, person.public_id)]
+        return {
+            "participant": {"id": person.public_id, "name": person.name or None, "segment": person.segment or None,
+                            "joined_at": person.created_at},
+            "messages": [_own_item(item) for item in items if item.kind == "chat"],
+            "questions": [_own_item(item) for item in items if item.kind == "question"],
+            "upvotes": [{"question": u.question_id, "at": u.created_at} for u in upvotes],
+            "sanction": None if sanction is None else {
+                "muted_until": sanction.muted_until, "banned": sanction.banned, "updated_at": sanction.updated_at,
+            },
+            "delegate": None if credential is None else {
+                "name": credential.name, "segment": credential.segment, "status": credential.status,
+                "issued_at": credential.issued_at, "used_at": credential.used_at,
+            },
+            "ballots": [
+                {"poll": poll.id, "question": poll.spec.get("question", ""), "ballot": dict(ballot.ballot),
+                 "cast_at": ballot.cast_at}
+                for ballot, poll in ballots
+            ],
+            "secret_polls_voted": [{"poll": poll.id, "question": poll.spec.get("question", "")} for poll in secret],
+            "moderation": [entry.to_dict() for entry in audit],
+        }
+
+    # -- erasure ----------------------------------------------------------------------
+
+    async def delete_participant(self, event_id: int, public_id: str, messages: str) -> dict[str, Any]:
+        """Erase a participant (module docstring). Answers counts: `{messages, questions, ballots, ...}`."""
+        if messages not in ("anonymise", "remove"):
+            raise InvalidCommand("messages must be anonymise or remove", code="invalid_field", field="messages")
+        remove = messages == "remove"
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            person = await _participant(db, event_id, public_id)
+            assert person.id is not None
+            credential = await repo.credential_of(db, event_id, person.id)
+            ballots = await repo.open_ballots_of(db, person.id)
+            voters = [f"p:{person.id}"] + ([f"d:{credential.id}"] if credential is not None else [])
+            secret = await repo.secret_polls_of(db, event_id, voters)
+            running = [p.id for p in [*(p for _, p in ballots), *secret] if p.status in ("open", "paused")]
+            if running:
+                raise Conflict("this participant voted in a poll that is still open; close it first",
+                               code="poll_open", polls=sorted({pid for pid in running if pid is not None}))
+
+            before = await repo.items_of(db, person.id)
+            ids = [item.id for item in before]
+            holder = await repo.tombstone(db, event_id, "messages")
+            assert holder.id is not None
+            await repo.detach_items(db, ids, holder.id, remove=remove)
+            after = {item.id: item for item in await repo.items_by_id(db, ids)}
+            for item in before:
+                _announce(out, event_id, item, after[item.id])
+
+            if ballots:
+                pool = await repo.tombstone(db, event_id, "ballots")
+                assert pool.id is not None
+                await repo.detach_ballots(db, [b.id for b, _ in ballots if b.id is not None], pool.id)
+
+            sanction = await repo.sanction_of(db, person.id)
+            if sanction is not None:
+                await repo.delete_sanction(db, person.id)
+                out.publish(channel(event_id, "staff"), "mod.sanction",
+                            sanction_public(None, False, person.public_id, person.name))
+            if credential is not None:
+                credential.status, credential.participant_id = "revoked", None
+                credential.revoked_at = credential.revoked_at or now
+                db.add(credential)
+                out.publish(channel(event_id, "staff"), "delegate.updated", delegate_public(credential))
+
+            named = await repo.scrub_audit(db, event_id, person.public_id, ids, drop_texts=remove)
+            commands = await repo.forget_commands(db, [f"p:{person.id}"])
+            repo.scrub_participant(person)
+            db.add(person)
+            counts = {
+                "messages": sum(1 for i in before if i.kind == "chat"),
+                "questions": sum(1 for i in before if i.kind == "question"),
+                "ballots": len(ballots),
+                "sanction": sanction is not None,
+                "delegate": credential is not None,
+                "audit_entries": named,
+                "commands": commands,
+            }
+            note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
+            entry = await qa_repo.log(db, event_id, ORGANIZER, "participant.deleted", "participant", None, now,
+                                      note=note)
+            audited(out, event_id, entry)
+            out.result = {"deleted": True, "mode": messages, **counts}
+
+        return await self.runner.run("admin", None, work)
+
+    # -- retention --------------------------------------------------------------------
+
+    async def retention(self, event_id: int) -> dict[str, Any]:
+        async with self.db.session() as db:
+            row = await _event(db, event_id)
+            return {RETENTION_KEY: retention_days(row)}
+
+    async def set_retention(self, event_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = set(changes) - {RETENTION_KEY}
+        if unknown:
+            field = sorted(unknown)[0]
+            raise InvalidCommand(f"unknown field {field!r}", code="invalid_field", field=field)
+        if RETENTION_KEY not in changes:
+            return await self.retention(event_id)
+        days = check_retention(changes[RETENTION_KEY])
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _event(db, event_id)
+            row.settings = {**(row.settings or {}), RETENTION_KEY: days}
+            db.add(row)
+            entry = await qa_repo.log(db, event_id, ORGANIZER, "retention", "event", event_id, self.clock(),
+                                      note=f"{RETENTION_KEY}={days}")
+            audited(out, event_id, entry)
+            out.result = {RETENTION_KEY: days}
+
+        return await self.runner.run("admin", None, work)
+
+    async def purge(self, event_id: int, *, days: int | None = None, dry_run: bool = False,
+                    now: float | None = None) -> PurgeReport:
+        """Purge one event's old chat and publish the removals (the organizer's HTTP route)."""
+        reports: list[PurgeReport] = []
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _event(db, event_id)
+            report, published = await purge_event(db, row, days=days, dry_run=dry_run,
+                                                  now=self.clock() if now is None else now)
+            for item_id in published:
+                out.publish(channel(event_id, "public"), "chat.removed", {"id": item_id, "reason": "deleted"})
+            reports.append(report)
+            out.result = report.to_dict()
+
+        await self.runner.run("admin", None, work)
+        return reports[0]
+
+
+async def purge_event(db: AsyncSession, row: EventRow, *, days: int | None, dry_run: bool, now: float) -> tuple[
+    PurgeReport, list[int]
+]:
+    """Delete the event's chat messages older than `days` (default: its retention setting; none
+    set means keep) and the retry cache of older commands. Questions are never purged.
+    Returns the report and the ids of purged messages that were published."""
+    assert row.id is not None
+    keep = retention_days(row) if days is None else check_retention(days)
+    if keep is None:
+        return PurgeReport(row.code, None, None, dry_run=dry_run), []
+    cutoff = now - keep * DAY
+    old = await repo.old_chat(db, row.id, cutoff)
+    actors = await repo.participant_actors(db, row.id)
+    if dry_run:
+        commands = await repo.count_commands(db, actors, cutoff)
+        return PurgeReport(row.code, keep, cutoff, len(old), commands, dry_run=True), []
+    deleted = await repo.delete_items(db, row.id, [item_id for item_id, _ in old])
+    commands = await repo.forget_commands(db, actors, before=cutoff)
+    if deleted:
+        await qa_repo.log(db, row.id, Actor("auto", None, "retention"), "purge", "event", row.id, now,
+                          note=f"chat older than {keep} days: {deleted} deleted")
+    published = [item_id for item_id, status in old if status in rules.PUBLIC_STATUSES]
+    return PurgeReport(row.code, keep, cutoff, deleted, commands), published
+
+
+async def purge_database(url: str, *, code: str | None = None, days: int | None = None, dry_run: bool = False,
+                         now: float | None = None, clock: Callable[[], float] = time.time) -> list[PurgeReport]:
+    """`plenaria purge`: purge every event (or the one with join code `code`) of the database at
+    `url` (an SQLAlchemy async URL). Runs outside the server, so nothing is published: open pages
+    drop the messages on their next snapshot."""
+    database = Database(url)
+    try:
+        await database.create_schema()
+        async with database.session() as db:
+            rows = await repo.events(db, code)
+        if code is not None and not rows:
+            raise NotFound("no event with this join code", code="event_not_found")
+        reports = []
+        moment = clock() if now is None else now
+        for row in rows:
+            async with database.session() as db:
+                fresh = await events.event_by_id(db, row.id or 0)
+                assert fresh is not None
+                report, _ = await purge_event(db, fresh, days=days, dry_run=dry_run, now=moment)
+            reports.append(report)
+        return reports
+    finally:
+        await database.dispose()
+
+
+def describe(report: PurgeReport) -> str:
+    """One line per event for the command line."""
+    if report.days is None:
+        return f"{report.code}: no chat retention set, nothing purged"
+    cutoff = datetime.fromtimestamp(report.cutoff or 0, UTC).isoformat(timespec="seconds")
+    verb = "would delete" if report.dry_run else "deleted"
+    return (f"{report.code}: {verb} {report.chat_deleted} chat message(s) older than {report.days} day(s) "
+            f"(before {cutoff}) and {report.commands_deleted} cached command answer(s)")
+
+
+def _announce(out: Outcome, event_id: int, before: Item, after: Item) -> None:
+    """Staff see the item change; participants get the public item again without the author
+    (`chat.message` upserts by id, `question.updated` carries a greater version), or its removal."""
+    out.publish(channel(event_id, "staff"), "mod.item", {"item": after.staff()})
+    public = channel(event_id, "public")
+    if after.status in rules.PUBLIC_STATUSES:
+        name = "question.updated" if after.kind == "question" else "chat.message"
+        key = "question" if after.kind == "question" else "message"
+        out.publish(public, name, {key: after.public()})
+    elif before.status in rules.PUBLIC_STATUSES:
+        out.publish(public, f"{after.kind}.removed", {"id": after.id, "reason": after.status})
+
+
+def _own_item(item: Item) -> dict[str, Any]:
+    """The item with its moderation outcome, as its author may see it in an export."""
+    body: dict[str, Any] = {
+        "id": item.id, "text": item.text, "status": item.status, "at": item.created_at,
+        "verdict": item.verdict, "reasons": [r.get("rule") for r in item.reasons],
+        "decided_at": item.decided_at, "original_text": item.original_text,
+    }
+    if item.kind == "question":
+        body.update(anonymous=item.author.anonymous, upvotes=item.upvotes, merged_into=item.merged_into,
+                    answered_at=item.answered_at)
+    return body
+
+
+async def _participant(db: AsyncSession, event_id: int, public_id: str) -> ParticipantRow:
+    found = await repo.participants_by_public_id(db, event_id, public_id)
+    if not found:
+        raise NotFound("no such participant", code="participant_not_found")
+    if len(found) > 1:
+        raise Conflict("two participants share this public id", code="ambiguous_participant")
+    return found[0]
+
+
+async def _event(db: AsyncSession, event_id: int) -> EventRow:
+    row = await events.event_by_id(db, event_id)
+    if row is None:
+        raise NotFound("no such event", code="event_not_found")
+    return row

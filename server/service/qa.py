@@ -1,0 +1,258 @@
+"""Chat and Q&A for participants: send, ask, upvote; and the chat/Q&A part of every snapshot.
+
+Each command runs in one CommandRunner transaction (exactly once per command
+id, publish after commit). What the moderation rules need to know about the
+author (recent attempts for flood and repeats, mute and ban) is read from the
+store, so it holds however many processes serve the event.
+
+Refusals that the author can act on are errors, not moderation decisions:
+`slow_mode` and `muted` (with `retry_after`), `banned`, `too_long`,
+`empty_text`, `anonymous_not_allowed`, `chat_closed`, `questions_closed`.
+Everything else becomes an item whose first status follows the verdict
+(server/domain/qa.py `route`); the author's ack says which.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from moderation import Context, Moderator, Policy
+from server.channels import ChannelKind, channel
+from server.domain import qa as rules
+from server.domain.audit import AUTO, Actor, AuditEntry
+from server.domain.qa import Author, Item, Kind
+from server.domain.roles import require
+from server.errors import Forbidden, InvalidCommand, NotFound, RateLimited
+from server.service.identity import Identity
+from server.service.periodic import Coalescer
+from server.service.runner import CommandRunner, Outcome
+from server.store import qa as repo
+
+RECENT_CHAT = 100
+OWN_ITEMS = 50
+QUEUE_LIMIT = 500
+STAFF_RECENT = 100
+AUDIT_RECENT = 100
+PRE_MODERATION = {"rule": "pre_moderation", "verdict": "review", "detail": "", "start": 0, "end": 0}
+
+
+@functools.lru_cache(maxsize=64)
+def moderator_for(policy: Policy) -> Moderator:
+    """Compiled once per distinct policy (word lists and patterns are the costly part)."""
+    return Moderator(policy)
+
+
+def actor_of(who: Identity) -> Actor:
+    if who.role == "organizer":
+        return Actor("organizer", None, "organizer")
+    return Actor("staff", who.staff_id, who.name or who.role)
+
+
+def announce(out: Outcome, event_id: int, before: Item | None, after: Item) -> None:
+    """Publish one item's change: participants see only published content, staff see everything.
+
+    A public item that stops being public is announced as `*.removed` with the
+    reason; so is a held item a moderator rejects (only its author's page knows
+    that id and can mark it "not published").
+    """
+    public, staff = channel(event_id, "public"), channel(event_id, "staff")
+    out.publish(staff, "mod.item", {"item": after.staff()})
+    was_public = before is not None and before.status in rules.PUBLIC_STATUSES
+    if after.status in rules.PUBLIC_STATUSES:
+        if after.kind == "question":
+            out.publish(public, "question.updated", {"question": after.public()})
+        elif not was_public:
+            out.publish(public, "chat.message", {"message": after.public()})
+    elif was_public or (before is not None and after.status == "rejected"):
+        removed: dict[str, Any] = {"id": after.id, "reason": after.status}
+        if after.merged_into is not None:
+            removed["into"] = after.merged_into
+        out.publish(public, f"{after.kind}.removed", removed)
+
+
+def audited(out: Outcome, event_id: int, entry: AuditEntry) -> None:
+    out.publish(channel(event_id, "staff"), "mod.audit", {"entry": entry.to_dict()})
+
+
+UPVOTE_TICK = 0.25
+
+
+class QAService:
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.clock = runner.clock
+        # Upvote counts are published a few times a second, not once per upvote.
+        self.upvote_counts: Coalescer[tuple[int, int]] = Coalescer(
+            "upvote-counts", UPVOTE_TICK, self._publish_upvote_counts
+        )
+
+    def start(self) -> None:
+        self.upvote_counts.periodic.start()
+
+    async def stop(self) -> None:
+        await self.upvote_counts.periodic.stop()
+
+    # -- participants' commands ------------------------------------------------
+
+    async def send_chat(self, who: Identity, command_id: str, text: str) -> dict[str, Any]:
+        require(who.role, "chat.send")
+        return await self._submit(who, command_id, "chat", text, anonymous=False)
+
+    async def ask(self, who: Identity, command_id: str, text: str, anonymous: bool) -> dict[str, Any]:
+        require(who.role, "question.ask")
+        return await self._submit(who, command_id, "question", text, anonymous=anonymous)
+
+    async def _submit(self, who: Identity, command_id: str, kind: Kind, text: str, *, anonymous: bool) -> dict[
+        str, Any
+    ]:
+        participant_id = _participant(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            settings, _ = await repo.settings(db, who.event_id)
+            if not settings.enabled(kind):
+                closed = "chat_closed" if kind == "chat" else "questions_closed"
+                raise InvalidCommand(f"{kind} is closed for this event", code=closed)
+            body = rules.clean_text(text, settings.max_length(kind))
+            if anonymous and not settings.anonymous_questions:
+                raise InvalidCommand("this event does not take anonymous questions", code="anonymous_not_allowed")
+            await self._check_sanctions(db, participant_id, now)
+            if kind == "chat" and settings.slow_mode_seconds:
+                last = await repo.last_attempt(db, participant_id, "chat")
+                if last is not None and now - last < settings.slow_mode_seconds:
+                    raise RateLimited(
+                        f"slow mode: one message every {settings.slow_mode_seconds} seconds",
+                        code="slow_mode",
+                        retry_after=settings.slow_mode_seconds - (now - last),
+                    )
+            person = await repo.participant(db, participant_id)
+            if person is None:
+                raise NotFound("participant not found", code="participant_not_found")
+            policy = settings.policy_for(kind)
+            since = now - max(policy.flood_window_seconds, policy.repeat_window_seconds)
+            history = await repo.author_history(db, participant_id, kind, since)
+            decision = moderator_for(policy).check(body, Context(now=now, recent=history))
+            status = rules.route(decision.verdict, settings.mode(kind))
+            reasons = [reason.to_dict() for reason in decision.reasons]
+            if status == "held" and not reasons:
+                reasons.append(dict(PRE_MODERATION, detail=kind))
+            author = Author(participant_id, person.public_id, person.name, anonymous)
+            item = await repo.add_item(
+                db, who.event_id, kind, author, body, status, decision.verdict.value, reasons, now
+            )
+            if status != "published":
+                entry = await repo.log(
+                    db, who.event_id, AUTO, "hold" if status == "held" else "block", kind, item.id, now,
+                    participant=author.public_id, reasons=reasons,
+                )
+                audited(out, who.event_id, entry)
+            announce(out, who.event_id, None, item)
+            out.result = {"item": item.own()}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def _check_sanctions(self, db: AsyncSession, participant_id: int, now: float) -> None:
+        sanction = await repo.sanction(db, participant_id)
+        if sanction is None:
+            return
+        if sanction.banned:
+            raise Forbidden("you can no longer write in this event", code="banned")
+        if sanction.muted_until is not None and sanction.muted_until > now:
+            raise Forbidden(
+                "you are muted for a while", code="muted", until=sanction.muted_until,
+                retry_after=round(sanction.muted_until - now, 3),
+            )
+
+    async def upvote(self, who: Identity, command_id: str, question_id: int, up: bool) -> dict[str, Any]:
+        """Upvote (or take back an upvote): idempotent per participant and question."""
+        require(who.role, "question.upvote")
+        participant_id = _participant(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            item = await repo.get_item(db, who.event_id, question_id, "question")
+            if item is None or item.status in ("held", "rejected", "deleted"):
+                raise NotFound("no such question", code="question_not_found")
+            if up:
+                rules.check_upvote(item, participant_id)
+            present = await repo.has_upvote(db, question_id, participant_id)
+            if up != present:
+                if up:
+                    await repo.add_upvote(db, question_id, participant_id, self.clock())
+                else:
+                    await repo.remove_upvote(db, question_id, participant_id)
+                if not await repo.bump_upvotes(db, question_id, 1 if up else -1):
+                    raise InvalidCommand("this question takes no upvotes now", code="question_closed")
+                fresh = await repo.get_item(db, who.event_id, question_id, "question")
+                assert fresh is not None
+                item = fresh
+            out.result = {"question": item.id, "upvoted": up, "upvotes": item.upvotes}
+
+        result = await self.runner.run(who.actor, command_id, work)
+        self.upvote_counts.mark((who.event_id, question_id))
+        return result
+
+    async def _publish_upvote_counts(self, questions: set[tuple[int, int]]) -> None:
+        """One `question.upvotes` per question upvoted since the last tick, read from the store."""
+        out = Outcome()
+        async with self.db.session() as db:
+            for event_id, question_id in sorted(questions):
+                item = await repo.get_item(db, event_id, question_id, "question")
+                if item is not None:
+                    out.publish(
+                        channel(event_id, "public"),
+                        "question.upvotes",
+                        {"id": item.id, "upvotes": item.upvotes, "version": item.version},
+                    )
+        await self.runner.publish(out)
+
+    # -- snapshots ---------------------------------------------------------------
+
+    async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
+        """Public: settings, last chat, open questions (with `upvoted` for this participant) and
+        `mine` (the participant's own items, whatever their status). Staff: the `moderation` console."""
+        async with self.db.session() as db:
+            settings, version = await repo.settings(db, who.event_id)
+            if kind == "staff":
+                now = self.clock()
+                return {
+                    "moderation": {
+                        "queue": [i.staff() for i in await repo.held(db, who.event_id, QUEUE_LIMIT)],
+                        "blocked": [i.staff() for i in await repo.auto_blocked(db, who.event_id, STAFF_RECENT)],
+                        "recent": [i.staff() for i in await repo.recent(db, who.event_id, STAFF_RECENT)],
+                        "questions": [i.staff() for i in await repo.open_questions(db, who.event_id)],
+                        "audit": [e.to_dict() for e in await repo.audit(db, who.event_id, AUDIT_RECENT)],
+                        "sanctions": [
+                            sanction_public(s.muted_until, s.banned, p.public_id, p.name)
+                            for s, p in await repo.sanctions(db, who.event_id, now)
+                        ],
+                        "policy": settings.to_dict(),
+                        "policy_version": version,
+                    }
+                }
+            chat = await repo.published_chat(db, who.event_id, RECENT_CHAT)
+            questions = await repo.open_questions(db, who.event_id)
+            mine: list[Item] = []
+            upvoted: set[int] = set()
+            if who.participant_id is not None:
+                mine = await repo.own(db, who.participant_id, OWN_ITEMS)
+                upvoted = await repo.upvoted_among(db, who.participant_id, (q.id for q in questions))
+        return {
+            "qa": settings.public(),
+            "chat": [message.public() for message in chat],
+            "questions": [q.public() | {"upvoted": q.id in upvoted} for q in questions],
+            "mine": [item.own() for item in mine],
+        }
+
+
+def sanction_public(muted_until: float | None, banned: bool, public_id: str, name: str) -> dict[str, Any]:
+    return {"participant": {"id": public_id, "name": name or None}, "muted_until": muted_until, "banned": banned}
+
+
+def _participant(who: Identity) -> int:
+    if who.participant_id is None:
+        raise Forbidden("only participants write chat and questions", code="forbidden")
+    return who.participant_id

@@ -1,0 +1,151 @@
+"""What a poll looks like on the wire, its tally and final result read from the store, and who sees them.
+
+Tallies are computed here from the ballots in the store, never from counters
+kept beside them, so a published tally equals the stored ballots by
+construction (see `server.service.tallies` for why this is cheap enough).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.channels import ChannelKind, channel
+from server.domain.elections import election_result
+from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
+from server.domain.polls import Ballot, PollSpec
+from server.domain.tally import RunningTally, outcome, tally
+from server.store import delegates as credentials
+from server.store import polls as repo
+from server.store.poll_tables import PollRow
+
+
+async def _nobody(event_id: int) -> int:
+    return 0
+
+
+def _no_ids(event_id: int) -> Collection[int]:
+    return ()
+
+
+@dataclass
+class Presence:
+    """Who is online, as the hub knows it (injected: services do not import the hub).
+
+    `count`: participants online for the event across processes; `local_ids`:
+    participant ids online on this process (used to count eligible voters
+    online in delegates-only and segment polls, so with several processes those
+    counts cover this process's connections only).
+    """
+
+    count: Callable[[int], Awaitable[int]] = _nobody
+    local_ids: Callable[[int], Collection[int]] = field(default=_no_ids)
+
+
+def poll_clock(row: PollRow) -> PollClock:
+    status: PollStatus = row.status  # type: ignore[assignment]
+    return PollClock(status, row.opened_at, row.deadline, row.remaining, row.closed_at)
+
+
+def apply_clock(row: PollRow, clock: PollClock) -> None:
+    row.status, row.opened_at, row.deadline = clock.status, clock.opened_at, clock.deadline
+    row.remaining, row.closed_at = clock.remaining, clock.closed_at
+
+
+def poll_view(row: PollRow, now: float | None = None) -> dict[str, Any]:
+    """The poll entity of `poll.updated` and snapshots (no tally, no result)."""
+    return {
+        "id": row.id,
+        "session": row.session_id,
+        "position": row.position,
+        "spec": row.spec,
+        **poll_clock(row).to_dict(),
+        "visibility": row.visibility,
+        "eligibility": row.eligibility,
+        "secret": row.secret,
+        "server_time": time.time() if now is None else now,
+    }
+
+
+def updated_channel(row: PollRow) -> str:
+    """Drafts are staff business; every other state of a poll is public."""
+    return channel(row.event_id, "staff" if row.status == "draft" else "public")
+
+
+def tally_channel(row: PollRow) -> str:
+    """Live tallies go public only for `live` polls; staff always see them."""
+    kind: ChannelKind = "public" if row.visibility == "live" else "staff"
+    return channel(row.event_id, kind)
+
+
+def result_channel(row: PollRow) -> str:
+    kind: ChannelKind = "staff" if row.visibility == "hidden" else "public"
+    return channel(row.event_id, kind)
+
+
+def visible_to_public(row: PollRow) -> bool:
+    return public_sees_tally(row.visibility, row.status)
+
+
+async def running_tally(db: AsyncSession, row: PollRow) -> RunningTally:
+    spec = PollSpec.from_dict(row.spec)
+    return tally(spec, (Ballot.from_dict(b) for b in await repo.ballots(db, row)))
+
+
+async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence) -> dict[str, int]:
+    """Ballots cast, eligible voters online, eligible voters in total.
+
+    In total: delegates-only polls count credentials not revoked; segment polls
+    the credentials and profiles of that segment; others every participant known.
+    """
+    event_id = row.event_id
+    ids = set(presence.local_ids(event_id))
+    if row.eligibility == "delegates":
+        total = await credentials.valid(db, event_id)
+        holders = {d.participant_id for d in await credentials.of_event(db, event_id) if d.status == "used"}
+        online = len(ids & holders)
+    elif row.eligibility.startswith(SEGMENT_PREFIX):
+        segment = row.eligibility[len(SEGMENT_PREFIX):]
+        members = await repo.participants_in_segment(db, event_id, segment)
+        total = len(members) + await credentials.unclaimed(db, event_id, segment)
+        online = len(ids & members)
+    else:
+        total = await repo.participants(db, event_id)
+        # The broker's count covers every process but lags a couple of seconds; this process's is exact.
+        online = max(await presence.count(event_id), len(ids))
+    return {"voted": voted, "online": online, "eligible": max(total, voted)}
+
+
+async def tally_data(db: AsyncSession, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
+    """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest)."""
+    running = await running_tally(db, row)
+    return {
+        "poll": row.id,
+        "tally": running.to_dict(),
+        "turnout": await turnout(db, row, running.ballots, presence),
+        "computed_at": now,
+    }
+
+
+async def final_result(db: AsyncSession, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
+    """`poll.result` data: the tally plus what it decides.
+
+    `outcome`: per section, the selected options (approved proposals, winner),
+    alternates, and ties reported, never broken (see server.domain.tally.outcome);
+    `election`: for elections, elected per segment, alternates and ties
+    (server.domain.elections.election_result); null otherwise.
+    """
+    spec = PollSpec.from_dict(row.spec)
+    running = await running_tally(db, row)
+    return {
+        "poll": row.id,
+        "tally": running.to_dict(),
+        "turnout": await turnout(db, row, running.ballots, presence),
+        "outcome": [section.to_dict() for section in outcome(spec, running)],
+        "election": election_result(spec, running) if spec.kind == "election" else None,
+        "computed_at": now,
+    }

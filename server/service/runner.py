@@ -1,0 +1,91 @@
+"""Exactly-once command execution and publish-after-commit.
+
+`CommandRunner.run` executes a unit of work in one transaction together with
+its command-log row. A retry of the same (actor, command id) returns the first
+answer and does nothing else, even when both arrive at once on two processes:
+the log's primary key lets only one transaction commit. Events are published
+only after the commit; a failed write publishes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.broker import Broker
+from server.errors import Conflict, PlenariaError, Unavailable
+from server.service.write_gate import WriteGate
+from server.store import Database, commands
+
+log = logging.getLogger("plenaria.service")
+
+
+@dataclass
+class Outcome:
+    """What a unit of work returns: the answer to the caller and the events to publish."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    events: list[tuple[str, str, Mapping[str, Any]]] = field(default_factory=list)
+
+    def publish(self, channel: str, name: str, data: Mapping[str, Any]) -> None:
+        self.events.append((channel, name, data))
+
+
+Work = Callable[[AsyncSession, Outcome], Awaitable[None]]
+
+
+class CommandRunner:
+    def __init__(self, db: Database, broker: Broker, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.broker = broker
+        self.clock = clock
+        # Every write of this process goes through the gate: in arrival order on SQLite.
+        self.gate = WriteGate(serialise=db.is_sqlite)
+
+    async def run(self, actor: str, command_id: str | None, work: Work) -> dict[str, Any]:
+        """Run `work` once per (actor, command_id); `command_id=None` runs it unlogged (HTTP admin)."""
+        outcome = Outcome()
+        try:
+            async with self.gate, self.db.session() as db:
+                if command_id is not None:
+                    prior = await commands.recorded(db, actor, command_id)
+                    if prior is not None:
+                        return prior
+                await work(db, outcome)
+                if command_id is not None:
+                    await commands.record(db, actor, command_id, outcome.result, self.clock())
+        except IntegrityError as exc:
+            if command_id is None:
+                raise Conflict("this change collides with another one", code="conflict") from exc
+            prior = await self._recorded(actor, command_id)
+            if prior is None:
+                raise Conflict("this change collides with another one", code="conflict") from exc
+            return prior
+        except PlenariaError:
+            # A concurrent run of the same command id may have committed first, making this one
+            # fail its rules (e.g. "already voted"): answer as a retry would be answered.
+            prior = await self._recorded(actor, command_id) if command_id is not None else None
+            if prior is None:
+                raise
+            return prior
+        await self.publish(outcome)
+        return outcome.result
+
+    async def publish(self, outcome: Outcome) -> None:
+        """Publish after commit. The change is durable either way; a broker outage only
+        delays fan-out (clients resynchronise from the store when it returns)."""
+        for channel, name, data in outcome.events:
+            try:
+                await self.broker.publish(channel, name, data)
+            except Unavailable:
+                log.warning("broker unavailable: %s on %s not fanned out", name, channel)
+
+    async def _recorded(self, actor: str, command_id: str) -> dict[str, Any] | None:
+        async with self.db.session() as db:
+            return await commands.recorded(db, actor, command_id)

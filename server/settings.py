@@ -1,0 +1,98 @@
+"""Explicit configuration: one `Settings` value handed to `create_app`.
+
+Values come from CLI flags, then `PLENARIA_*` environment variables, then the
+defaults below: the embedded default needs no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Abuse limits enforced at the edge. Sizes in bytes, rates per second."""
+
+    max_message_bytes: int = 16 * 1024
+    commands_per_second: float = 10.0
+    command_burst: int = 20
+    # A connection whose unsent output exceeds this is a slow reader: it stops
+    # receiving live events and is resynchronised once it has drained.
+    send_buffer_limit: int = 256 * 1024
+    # A slow reader that has not drained after this long is disconnected.
+    stale_grace_seconds: float = 20.0
+    hello_timeout_seconds: float = 10.0
+    idle_timeout_seconds: float = 90.0
+    history_per_channel: int = 1000
+    connections_per_address: int = 200
+    max_connections: int = 18000
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "sqlite:///plenaria.db"
+    redis_url: str = ""
+    workers: int = 1
+    public_url: str = ""
+    log_level: str = "info"
+    static_dir: Path = STATIC_DIR
+    # Every Origin allowed to open a websocket, besides the server's own host.
+    allowed_origins: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def broker_url(self) -> str:
+        return self.redis_url or "memory://"
+
+    @property
+    def async_database_url(self) -> str:
+        """The SQLAlchemy async URL for `database_url` (a bare path means SQLite)."""
+        url = self.database_url
+        if "://" not in url:
+            return f"sqlite+aiosqlite:///{url}"
+        scheme, rest = url.split("://", 1)
+        if scheme in ("sqlite", "sqlite+aiosqlite"):
+            return f"sqlite+aiosqlite://{rest}"
+        if scheme in ("postgres", "postgresql", "postgresql+asyncpg"):
+            return f"postgresql+asyncpg://{rest}"
+        raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:///PATH or postgresql://")
+
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+
+_ENV_FIELDS = {
+    "host": "PLENARIA_HOST",
+    "port": "PLENARIA_PORT",
+    "database_url": "PLENARIA_DATABASE",
+    "redis_url": "PLENARIA_REDIS",
+    "workers": "PLENARIA_WORKERS",
+    "public_url": "PLENARIA_PUBLIC_URL",
+    "log_level": "PLENARIA_LOG_LEVEL",
+    "allowed_origins": "PLENARIA_ALLOWED_ORIGINS",
+}
+
+
+def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from `PLENARIA_*` variables; non-None `overrides` win."""
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    types = {f.name: f.type for f in fields(Settings)}
+    for name, var in _ENV_FIELDS.items():
+        if var in env and env[var] != "":
+            raw = env[var]
+            if types[name] == "int":
+                values[name] = int(raw)
+            elif name == "allowed_origins":
+                values[name] = tuple(o.strip() for o in raw.split(",") if o.strip())
+            else:
+                values[name] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return replace(Settings(), **values)  # type: ignore[arg-type]

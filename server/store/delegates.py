@@ -1,0 +1,83 @@
+"""Repository for delegate credentials."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.store.poll_tables import DelegateRow
+
+
+async def add(db: AsyncSession, rows: Sequence[DelegateRow]) -> Sequence[DelegateRow]:
+    db.add_all(rows)
+    await db.flush()
+    return rows
+
+
+async def of_event(db: AsyncSession, event_id: int) -> Sequence[DelegateRow]:
+    result = await db.exec(select(DelegateRow).where(DelegateRow.event_id == event_id).order_by(col(DelegateRow.id)))
+    return result.all()
+
+
+async def by_id(db: AsyncSession, event_id: int, delegate_id: int) -> DelegateRow | None:
+    row = await db.get(DelegateRow, delegate_id)
+    return row if row is not None and row.event_id == event_id else None
+
+
+async def by_code(db: AsyncSession, event_id: int, code_hash: str) -> DelegateRow | None:
+    result = await db.exec(
+        select(DelegateRow).where(DelegateRow.event_id == event_id, DelegateRow.code_hash == code_hash)
+    )
+    return result.first()
+
+
+async def of_participant(db: AsyncSession, event_id: int, participant_id: int) -> DelegateRow | None:
+    """The credential this device holds (revoked ones are released, so never returned)."""
+    result = await db.exec(
+        select(DelegateRow).where(
+            DelegateRow.event_id == event_id, DelegateRow.participant_id == participant_id,
+            DelegateRow.status == "used",
+        )
+    )
+    return result.first()
+
+
+async def claim(db: AsyncSession, delegate_id: int, participant_id: int, now: float) -> bool:
+    """Give an issued credential to a device: one conditional UPDATE, so a code works once."""
+    table = DelegateRow.__table__  # type: ignore[attr-defined]
+    result = await db.exec(
+        update(table)
+        .where(table.c.id == delegate_id, table.c.status == "issued")
+        .values(status="used", participant_id=participant_id, used_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def counts(db: AsyncSession, event_id: int) -> dict[str, int]:
+    """Credentials per status: issued (not yet claimed), used (claimed by a device), revoked."""
+    result = await db.exec(select(DelegateRow.status, DelegateRow.segment).where(DelegateRow.event_id == event_id))
+    rows = result.all()
+    by_status = Counter(status for status, _ in rows)
+    return {"issued": by_status["issued"], "used": by_status["used"], "revoked": by_status["revoked"]}
+
+
+async def valid(db: AsyncSession, event_id: int, segment: str | None = None) -> int:
+    """Credentials not revoked (issued or used): the delegates who may vote."""
+    statement = select(DelegateRow.id).where(DelegateRow.event_id == event_id, DelegateRow.status != "revoked")
+    if segment is not None:
+        statement = statement.where(DelegateRow.segment == segment)
+    result = await db.exec(statement)
+    return len(result.all())
+
+
+async def unclaimed(db: AsyncSession, event_id: int, segment: str) -> int:
+    """Issued credentials of `segment` that no device has claimed yet."""
+    statement = select(DelegateRow.id).where(
+        DelegateRow.event_id == event_id, DelegateRow.status == "issued", DelegateRow.segment == segment
+    )
+    result = await db.exec(statement)
+    return len(result.all())

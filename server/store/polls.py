@@ -1,0 +1,233 @@
+"""Repository for polls, their ballots, secret ballots and vote records.
+
+Concurrency contract (both backends): a vote transaction calls `lock_poll(...,
+write=False)` first, a lifecycle change `lock_poll(..., write=True)`, and the
+closing task's `close_if_due` is one conditional UPDATE. On PostgreSQL the vote
+holds a FOR SHARE lock on the poll row, so a close waits for votes in flight and
+later votes see the poll closed. On SQLite the first statement of both is a
+write (SQLite serialises writers), so the status they read cannot change before
+they commit. Hence no ballot is ever stored after its poll closed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.store.poll_tables import BallotRow, DelegateRow, PollRow, SecretBallotRow, VoteRecordRow
+from server.store.tables import ParticipantRow
+
+
+async def add_poll(db: AsyncSession, row: PollRow) -> PollRow:
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def poll(db: AsyncSession, poll_id: int) -> PollRow | None:
+    result = await db.exec(select(PollRow).where(PollRow.id == poll_id).execution_options(populate_existing=True))
+    return result.first()
+
+
+async def lock_poll(db: AsyncSession, poll_id: int, *, write: bool) -> PollRow | None:
+    """Read the poll inside a transaction that keeps it from changing underneath (module docstring)."""
+    if _dialect(db) == "sqlite":
+        table = PollRow.__table__  # type: ignore[attr-defined]
+        await db.exec(update(table).where(table.c.id == poll_id).values(position=table.c.position))
+        return await poll(db, poll_id)
+    statement = select(PollRow).where(PollRow.id == poll_id).execution_options(populate_existing=True)
+    result = await db.exec(statement.with_for_update(read=not write))
+    return result.first()
+
+
+async def delete_poll(db: AsyncSession, row: PollRow) -> None:
+    await db.delete(row)
+    await db.flush()
+
+
+async def polls_of_event(db: AsyncSession, event_id: int) -> Sequence[PollRow]:
+    result = await db.exec(
+        select(PollRow).where(PollRow.event_id == event_id).order_by(col(PollRow.position), col(PollRow.id))
+    )
+    return result.all()
+
+
+async def due_polls(db: AsyncSession, now: float) -> list[int]:
+    """Ids of open polls whose deadline has passed (any event)."""
+    result = await db.exec(
+        select(PollRow.id).where(
+            PollRow.status == "open", col(PollRow.deadline).is_not(None), col(PollRow.deadline) <= now
+        )
+    )
+    return [poll_id for poll_id in result.all() if poll_id is not None]
+
+
+async def close_if_due(db: AsyncSession, poll_id: int, now: float) -> bool:
+    """Close the poll at its deadline if it is still open and due; True for the one caller that did."""
+    table = PollRow.__table__  # type: ignore[attr-defined]
+    result = await db.exec(
+        update(table)
+        .where(table.c.id == poll_id, table.c.status == "open", table.c.deadline.is_not(None), table.c.deadline <= now)
+        .values(status="closed", closed_at=table.c.deadline, remaining=None)
+    )
+    return bool(result.rowcount)
+
+
+async def save_result(db: AsyncSession, poll_id: int, result: dict[str, Any] | None) -> None:
+    table = PollRow.__table__  # type: ignore[attr-defined]
+    await db.exec(update(table).where(table.c.id == poll_id).values(result=result))
+
+
+# -- open ballots ---------------------------------------------------------------
+
+
+async def ballot_of(db: AsyncSession, poll_id: int, voter: str) -> BallotRow | None:
+    result = await db.exec(select(BallotRow).where(BallotRow.poll_id == poll_id, BallotRow.voter == voter))
+    return result.first()
+
+
+async def put_ballot(db: AsyncSession, row: BallotRow) -> BallotRow:
+    """Insert a ballot, or update the voter's existing one. Two inserts for one voter collide (IntegrityError)."""
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def open_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
+    result = await db.exec(select(BallotRow.ballot).where(BallotRow.poll_id == poll_id))
+    return [dict(ballot) for ballot in result.all()]
+
+
+async def open_ballot_rows(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
+    """Ballots with the voter's public participant id and delegate name and segment (exports)."""
+    result = await db.exec(
+        select(BallotRow, ParticipantRow, DelegateRow)
+        .join(ParticipantRow, col(ParticipantRow.id) == col(BallotRow.participant_id))
+        .outerjoin(DelegateRow, col(DelegateRow.id) == col(BallotRow.delegate_id))
+        .where(BallotRow.poll_id == poll_id)
+        .order_by(col(BallotRow.cast_at), col(BallotRow.id))
+    )
+    rows: list[tuple[BallotRow, ParticipantRow, DelegateRow | None]] = list(result.all())
+    return [
+        {
+            "voter": person.public_id,
+            "delegate": delegate.name if delegate is not None else "",
+            "segment": delegate.segment if delegate is not None else person.segment,
+            "ballot": dict(row.ballot),
+            "cast_at": row.cast_at,
+        }
+        for row, person, delegate in rows
+    ]
+
+
+async def ballots_of_voter(
+    db: AsyncSession, poll_ids: Iterable[int], voters: Iterable[str]
+) -> dict[int, dict[str, Any]]:
+    """The ballots of `voters` (one voter's keys: participant and delegate) in `poll_ids`."""
+    ids, who = list(poll_ids), list(voters)
+    if not ids or not who:
+        return {}
+    result = await db.exec(
+        select(BallotRow.poll_id, BallotRow.ballot).where(
+            col(BallotRow.poll_id).in_(ids), col(BallotRow.voter).in_(who)
+        )
+    )
+    return {poll_id: dict(ballot) for poll_id, ballot in result.all()}
+
+
+# -- secret ballots ---------------------------------------------------------------
+
+
+async def has_voted_secretly(db: AsyncSession, poll_id: int, voter: str) -> bool:
+    return await db.get(VoteRecordRow, (poll_id, voter)) is not None
+
+
+async def secret_votes_of_voter(db: AsyncSession, poll_ids: Iterable[int], voters: Iterable[str]) -> set[int]:
+    ids, who = list(poll_ids), list(voters)
+    if not ids or not who:
+        return set()
+    result = await db.exec(
+        select(VoteRecordRow.poll_id).where(col(VoteRecordRow.poll_id).in_(ids), col(VoteRecordRow.voter).in_(who))
+    )
+    return set(result.all())
+
+
+async def add_secret_ballot(
+    db: AsyncSession, poll_id: int, voter: str, receipt_hash: str, ballot: dict[str, Any]
+) -> None:
+    """Record that `voter` voted and, apart, what was voted; the record's key makes it once per voter."""
+    db.add(VoteRecordRow(poll_id=poll_id, voter=voter))
+    db.add(SecretBallotRow(key=secrets.token_hex(16), poll_id=poll_id, receipt_hash=receipt_hash, ballot=ballot))
+    await db.flush()
+
+
+async def secret_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
+    result = await db.exec(select(SecretBallotRow.ballot).where(SecretBallotRow.poll_id == poll_id))
+    return [dict(ballot) for ballot in result.all()]
+
+
+async def secret_ballot_by_receipt(db: AsyncSession, poll_id: int, receipt_hash: str) -> dict[str, Any] | None:
+    result = await db.exec(
+        select(SecretBallotRow.ballot).where(
+            SecretBallotRow.poll_id == poll_id, SecretBallotRow.receipt_hash == receipt_hash
+        )
+    )
+    found = result.first()
+    return None if found is None else dict(found)
+
+
+async def receipt_hashes(db: AsyncSession, poll_id: int) -> list[str]:
+    """Every receipt hash of a secret poll, sorted (so the list says nothing about order)."""
+    result = await db.exec(
+        select(SecretBallotRow.receipt_hash)
+        .where(SecretBallotRow.poll_id == poll_id)
+        .order_by(col(SecretBallotRow.receipt_hash))
+    )
+    return list(result.all())
+
+
+async def vote_records(db: AsyncSession, poll_id: int) -> int:
+    result = await db.exec(select(func.count()).select_from(VoteRecordRow).where(VoteRecordRow.poll_id == poll_id))
+    return int(result.one())
+
+
+async def ballots(db: AsyncSession, row: PollRow) -> list[dict[str, Any]]:
+    """The stored ballots of a poll, open or secret."""
+    assert row.id is not None
+    return await (secret_ballots(db, row.id) if row.secret else open_ballots(db, row.id))
+
+
+# -- turnout ----------------------------------------------------------------------
+
+
+async def participants(db: AsyncSession, event_id: int, segment: str | None = None) -> int:
+    """Participants known to the event (optionally those whose profile is in `segment`)."""
+    statement = select(func.count()).select_from(ParticipantRow).where(ParticipantRow.event_id == event_id)
+    if segment is not None:
+        statement = statement.where(ParticipantRow.segment == segment)
+    result = await db.exec(statement)
+    return int(result.one())
+
+
+async def participants_in_segment(db: AsyncSession, event_id: int, segment: str) -> set[int]:
+    """Participants in `segment`: by their credential if they hold one, else by their profile."""
+    delegated = await db.exec(
+        select(DelegateRow.participant_id, DelegateRow.segment).where(
+            DelegateRow.event_id == event_id, DelegateRow.status == "used"
+        )
+    )
+    by_credential = {pid: seg for pid, seg in delegated.all() if pid is not None}
+    profiles = await db.exec(
+        select(ParticipantRow.id).where(ParticipantRow.event_id == event_id, ParticipantRow.segment == segment)
+    )
+    members = {pid for pid in profiles.all() if pid is not None and pid not in by_credential}
+    return members | {pid for pid, seg in by_credential.items() if seg == segment}
+
+
+def _dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name

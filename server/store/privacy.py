@@ -1,0 +1,278 @@
+"""Queries behind participants' data rights (export, erasure) and chat retention.
+
+Erasure leaves nothing that links a person to what they wrote or voted:
+
+- their chat messages and questions move to the event's *message tombstone*,
+  a participant row that no device can become (its device hash is not a hash);
+- their open-poll ballots move to a second tombstone, the *ballot tombstone*,
+  each with a random voter key, so ballots and messages of one person cannot be
+  joined through a shared row, and ballots of several erased people mix;
+- their own row keeps only what says nothing about them (upvotes, the fact of
+  having voted in a secret poll) under a fresh public id and device hash.
+
+Tombstone rows have an empty public id and never appear in snapshots as people.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.qa import Item
+from server.store.poll_tables import BallotRow, DelegateRow, PollRow, VoteRecordRow
+from server.store.qa import item_of
+from server.store.qa_tables import ModerationLogRow, QAItemRow, SanctionRow, UpvoteRow
+from server.store.tables import CommandLogRow, EventRow, ParticipantRow
+
+Tombstone = Literal["messages", "ballots"]
+_TOMBSTONE_DEVICE = {"messages": "erased:messages", "ballots": "erased:ballots"}
+_CHUNK = 500
+
+
+def is_tombstone(row: ParticipantRow) -> bool:
+    return row.device_hash in _TOMBSTONE_DEVICE.values()
+
+
+async def participants_by_public_id(db: AsyncSession, event_id: int, public_id: str) -> list[ParticipantRow]:
+    """Real participants with this public id (tombstones have none, so never match)."""
+    if not public_id:
+        return []
+    result = await db.exec(
+        select(ParticipantRow).where(ParticipantRow.event_id == event_id, ParticipantRow.public_id == public_id)
+    )
+    return [row for row in result.all() if not is_tombstone(row)]
+
+
+async def tombstone(db: AsyncSession, event_id: int, which: Tombstone) -> ParticipantRow:
+    """The event's tombstone participant of this kind, created on first use (race-safe)."""
+    device = _TOMBSTONE_DEVICE[which]
+    statement = select(ParticipantRow).where(ParticipantRow.event_id == event_id, ParticipantRow.device_hash == device)
+    found = (await db.exec(statement)).first()
+    if found is not None:
+        return found
+    row = ParticipantRow(event_id=event_id, device_hash=device, public_id="", created_at=0.0)
+    try:
+        async with db.begin_nested():
+            db.add(row)
+    except IntegrityError:
+        again = (await db.exec(statement)).first()
+        assert again is not None
+        return again
+    return row
+
+
+# -- reading one participant's data ------------------------------------------------
+
+
+async def items_of(db: AsyncSession, participant_id: int) -> list[Item]:
+    """Every chat message and question the participant wrote, oldest first, any status."""
+    result = await db.exec(
+        select(QAItemRow)
+        .where(QAItemRow.participant_id == participant_id)
+        .order_by(col(QAItemRow.id))
+        .execution_options(populate_existing=True)
+    )
+    return [item_of(row) for row in result.all()]
+
+
+async def items_by_id(db: AsyncSession, ids: Sequence[int]) -> list[Item]:
+    if not ids:
+        return []
+    result = await db.exec(
+        select(QAItemRow)
+        .where(col(QAItemRow.id).in_(list(ids)))
+        .order_by(col(QAItemRow.id))
+        .execution_options(populate_existing=True)
+    )
+    return [item_of(row) for row in result.all()]
+
+
+async def upvotes_of(db: AsyncSession, participant_id: int) -> list[UpvoteRow]:
+    result = await db.exec(
+        select(UpvoteRow).where(UpvoteRow.participant_id == participant_id).order_by(col(UpvoteRow.created_at))
+    )
+    return list(result.all())
+
+
+async def sanction_of(db: AsyncSession, participant_id: int) -> SanctionRow | None:
+    return await db.get(SanctionRow, participant_id)
+
+
+async def credential_of(db: AsyncSession, event_id: int, participant_id: int) -> DelegateRow | None:
+    """The delegate credential this device claimed (used, or revoked while still attached)."""
+    result = await db.exec(
+        select(DelegateRow).where(DelegateRow.event_id == event_id, DelegateRow.participant_id == participant_id)
+    )
+    return result.first()
+
+
+async def open_ballots_of(db: AsyncSession, participant_id: int) -> list[tuple[BallotRow, PollRow]]:
+    """The participant's ballots in open (not secret) polls, with their polls."""
+    result = await db.exec(
+        select(BallotRow, PollRow)
+        .join(PollRow, col(PollRow.id) == col(BallotRow.poll_id))
+        .where(BallotRow.participant_id == participant_id)
+        .order_by(col(BallotRow.poll_id))
+    )
+    return list(result.all())
+
+
+async def secret_polls_of(db: AsyncSession, event_id: int, voters: Iterable[str]) -> list[PollRow]:
+    """Secret polls in which any of these voter keys voted (never what was voted)."""
+    keys = list(voters)
+    result = await db.exec(
+        select(PollRow)
+        .join(VoteRecordRow, col(VoteRecordRow.poll_id) == col(PollRow.id))
+        .where(PollRow.event_id == event_id, col(VoteRecordRow.voter).in_(keys))
+        .order_by(col(PollRow.id))
+    )
+    return list(result.unique().all())
+
+
+async def audit_about(db: AsyncSession, event_id: int, public_id: str) -> list[ModerationLogRow]:
+    result = await db.exec(
+        select(ModerationLogRow)
+        .where(ModerationLogRow.event_id == event_id, ModerationLogRow.participant_public_id == public_id)
+        .order_by(col(ModerationLogRow.id))
+    )
+    return list(result.all())
+
+
+# -- erasure -------------------------------------------------------------------------
+
+
+async def detach_items(db: AsyncSession, item_ids: Sequence[int], tombstone_id: int, *, remove: bool) -> None:
+    """Give the items to the message tombstone with no author name or id; with `remove`,
+    also drop their text (and any pre-edit text) and mark them deleted."""
+    if not item_ids:
+        return
+    values: dict[str, object] = {
+        "participant_id": tombstone_id, "author_public_id": "", "author_name": "", "anonymous": True,
+        "version": QAItemRow.version + 1,
+    }
+    if remove:
+        values.update(text="", original_text=None, status="deleted", pinned=False)
+    for start in range(0, len(item_ids), _CHUNK):
+        chunk = list(item_ids[start:start + _CHUNK])
+        await db.exec(
+            update(QAItemRow).where(col(QAItemRow.id).in_(chunk)).values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def detach_ballots(db: AsyncSession, ballot_ids: Sequence[int], tombstone_id: int) -> None:
+    """Each ballot gets a random voter key and the ballot tombstone: still counted, no longer anyone's."""
+    for ballot_id in ballot_ids:
+        await db.exec(
+            update(BallotRow)
+            .where(col(BallotRow.id) == ballot_id)
+            .values(voter=f"x:{secrets.token_hex(16)}", participant_id=tombstone_id, delegate_id=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def scrub_audit(db: AsyncSession, event_id: int, public_id: str, item_ids: Sequence[int], *,
+                      drop_texts: bool) -> int:
+    """Blank the participant's public id in the audit log; with `drop_texts`, also the texts
+    (edits, merges) the log kept of their items. Returns the entries that named them."""
+    named = await db.exec(
+        update(ModerationLogRow)
+        .where(col(ModerationLogRow.event_id) == event_id, col(ModerationLogRow.participant_public_id) == public_id)
+        .values(participant_public_id="")
+        .execution_options(synchronize_session=False)
+    )
+    if drop_texts:
+        await _drop_audit_texts(db, event_id, item_ids)
+    return int(named.rowcount or 0)
+
+
+async def _drop_audit_texts(db: AsyncSession, event_id: int, item_ids: Sequence[int]) -> None:
+    for start in range(0, len(item_ids), _CHUNK):
+        chunk = list(item_ids[start:start + _CHUNK])
+        await db.exec(
+            update(ModerationLogRow)
+            .where(
+                col(ModerationLogRow.event_id) == event_id,
+                col(ModerationLogRow.target_kind).in_(("chat", "question")),
+                col(ModerationLogRow.target_id).in_(chunk),
+            )
+            .values(text_before=None, text_after=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def delete_sanction(db: AsyncSession, participant_id: int) -> None:
+    await db.exec(delete(SanctionRow).where(col(SanctionRow.participant_id) == participant_id))
+
+
+async def forget_commands(db: AsyncSession, actors: Sequence[str], before: float | None = None) -> int:
+    """Delete the retry cache of these actors (its answers may quote what they wrote)."""
+    deleted = 0
+    for start in range(0, len(actors), _CHUNK):
+        statement = delete(CommandLogRow).where(col(CommandLogRow.actor).in_(list(actors[start:start + _CHUNK])))
+        if before is not None:
+            statement = statement.where(col(CommandLogRow.created_at) < before)
+        result = await db.exec(statement)
+        deleted += int(result.rowcount or 0)
+    return deleted
+
+
+async def count_commands(db: AsyncSession, actors: Sequence[str], before: float) -> int:
+    total = 0
+    for start in range(0, len(actors), _CHUNK):
+        result = await db.exec(
+            select(func.count()).select_from(CommandLogRow).where(
+                col(CommandLogRow.actor).in_(list(actors[start:start + _CHUNK])), col(CommandLogRow.created_at) < before
+            )
+        )
+        total += int(result.one())
+    return total
+
+
+def scrub_participant(row: ParticipantRow) -> None:
+    """A fresh public id and an unmatchable device hash: the device joins next time as someone new."""
+    row.device_hash = f"erased:{secrets.token_hex(24)}"
+    row.public_id = secrets.token_hex(6)
+    row.name, row.segment = "", ""
+
+
+# -- retention -------------------------------------------------------------------------
+
+
+async def events(db: AsyncSession, code: str | None = None) -> list[EventRow]:
+    statement = select(EventRow).order_by(col(EventRow.id))
+    if code is not None:
+        statement = statement.where(EventRow.code == code.upper())
+    return list((await db.exec(statement)).all())
+
+
+async def old_chat(db: AsyncSession, event_id: int, before: float) -> list[tuple[int, str]]:
+    """(id, status) of the event's chat messages written before `before` (never questions)."""
+    result = await db.exec(
+        select(QAItemRow.id, QAItemRow.status).where(
+            QAItemRow.event_id == event_id, QAItemRow.kind == "chat", col(QAItemRow.created_at) < before
+        )
+    )
+    return [(item_id, status) for item_id, status in result.all() if item_id is not None]
+
+
+async def delete_items(db: AsyncSession, event_id: int, item_ids: Sequence[int]) -> int:
+    """Delete chat rows and the audit texts that quoted them (the audit entries stay)."""
+    await _drop_audit_texts(db, event_id, item_ids)
+    deleted = 0
+    for start in range(0, len(item_ids), _CHUNK):
+        result = await db.exec(delete(QAItemRow).where(col(QAItemRow.id).in_(list(item_ids[start:start + _CHUNK]))))
+        deleted += int(result.rowcount or 0)
+    return deleted
+
+
+async def participant_actors(db: AsyncSession, event_id: int) -> list[str]:
+    """The command-log actor keys of the event's participants (`p:<id>`)."""
+    result = await db.exec(select(ParticipantRow.id).where(ParticipantRow.event_id == event_id))
+    return [f"p:{pid}" for pid in result.all() if pid is not None]

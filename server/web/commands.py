@@ -1,0 +1,43 @@
+"""Websocket commands -> service calls. One line per command, nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from server import wire
+from server.service.identity import Identity
+from server.web.services import Services
+
+Handler = Callable[[Services, Identity, Any], Awaitable[dict[str, Any]]]
+
+HANDLERS: dict[type[wire.Inbound], Handler] = {
+    wire.ProfileUpdate: lambda s, who, m: s.conference.update_profile(who, m.id, m.name, m.segment),
+    wire.SessionStart: lambda s, who, m: s.conference.start_session(who, m.id, m.session),
+    wire.SessionEnd: lambda s, who, m: s.conference.end_session(who, m.id, m.session),
+    wire.ScreenShow: lambda s, who, m: s.conference.show_screen(who, m.id, m.kind, m.ref, m.text, m.seconds),
+    wire.ChatSend: lambda s, who, m: s.qa.send_chat(who, m.id, m.text),
+    wire.QuestionAsk: lambda s, who, m: s.qa.ask(who, m.id, m.text, m.anonymous),
+    wire.QuestionUpvote: lambda s, who, m: s.qa.upvote(who, m.id, m.question, m.up),
+    wire.QuestionPin: lambda s, who, m: s.moderation.pin(who, m.id, m.question, m.pinned),
+    wire.QuestionAnswer: lambda s, who, m: s.moderation.answer(who, m.id, m.question, m.answered),
+    wire.QuestionArchive: lambda s, who, m: s.moderation.archive(who, m.id, m.question),
+    wire.QuestionMerge: lambda s, who, m: s.moderation.merge(who, m.id, m.question, m.into),
+    wire.ModApprove: lambda s, who, m: s.moderation.approve(who, m.id, m.kind, m.item, m.text),
+    wire.ModReject: lambda s, who, m: s.moderation.reject(who, m.id, m.kind, m.item, m.reason),
+    wire.ModDelete: lambda s, who, m: s.moderation.delete(who, m.id, m.kind, m.item, m.reason),
+    wire.ModMute: lambda s, who, m: s.moderation.mute(who, m.id, m.participant, m.minutes),
+    wire.ModBan: lambda s, who, m: s.moderation.ban(who, m.id, m.participant, True),
+    wire.ModUnban: lambda s, who, m: s.moderation.ban(who, m.id, m.participant, False),
+    wire.ModPolicy: lambda s, who, m: s.moderation.set_policy(who, m.id, m.changes()),
+    wire.VoteCast: lambda s, who, m: s.polls.cast(who, m.id, m.poll, m.ballot),
+    wire.PollCreate: lambda s, who, m: s.polls.create(who, m.id, m.fields()),
+    wire.PollOpen: lambda s, who, m: s.polls.open(who, m.id, m.poll, m.seconds),
+    wire.PollExtend: lambda s, who, m: s.polls.extend(who, m.id, m.poll, m.seconds),
+    wire.PollPause: lambda s, who, m: s.polls.pause(who, m.id, m.poll),
+    wire.PollResume: lambda s, who, m: s.polls.resume(who, m.id, m.poll),
+    wire.PollClose: lambda s, who, m: s.polls.close(who, m.id, m.poll),
+    wire.PollReopen: lambda s, who, m: s.polls.reopen(who, m.id, m.poll, m.seconds),
+    wire.PollVisibilitySet: lambda s, who, m: s.polls.set_visibility(who, m.id, m.poll, m.visibility),
+    wire.DelegateRedeem: lambda s, who, m: s.delegates.redeem(who, m.id, m.code),
+}

@@ -1,0 +1,106 @@
+"""The organizer's exports of an event (CSV and JSON) and its printable report (HTML).
+
+Authorization: `Bearer <organizer secret>`. CSV files are UTF-8 without a
+byte-order mark, RFC 4180 quoted, formula-injection safe
+(server/domain/spreadsheet.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from server.service import exports
+from server.web import report
+from server.web.api import csv_download, download, json_errors, organizer_event
+from server.web.privacy_api import export_format
+from server.web.services import Services
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _name(request: Request, what: str, ext: str) -> str:
+    return f"plenaria-{request.path_params['code'].upper()}-{what}.{ext}"
+
+
+def _json(request: Request, what: str, data: Any) -> Response:
+    return download(json.dumps(data, ensure_ascii=False, indent=1), "application/json", _name(request, what, "json"))
+
+
+def _csv(request: Request, what: str, header: tuple[str, ...], rows: list[list[Any]]) -> Response:
+    return csv_download(header, rows, _name(request, what, "csv"))
+
+
+@json_errors
+async def listing(request: Request) -> Response:
+    """Links to every export of the event."""
+    await organizer_event(request)
+    base = f"/api/events/{request.path_params['code'].upper()}"
+    files: dict[str, Any] = {
+        name: {"json": f"{base}/exports/{name}?format=json", "csv": f"{base}/exports/{name}?format=csv"}
+        for name in ("messages", "polls", "delegates")
+    }
+    files["audit"] = {"json": f"{base}/audit?format=json", "csv": f"{base}/audit?format=csv"}
+    files["report"] = {"html": f"{base}/report"}
+    return JSONResponse({"exports": files})
+
+
+@json_errors
+async def messages(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    form = export_format(request)
+    records = await _services(request).exports.messages(event_id)
+    if form == "json":
+        return _json(request, "messages", {"messages": records})
+    return _csv(request, "messages", exports.MESSAGE_COLUMNS, exports.message_rows(records))
+
+
+@json_errors
+async def polls(request: Request) -> Response:
+    """Every opened poll's result; the JSON links each poll's own export (with its ballots)."""
+    event_id = await organizer_event(request)
+    form = export_format(request)
+    entries = await _services(request).exports.poll_results(event_id)
+    if form == "csv":
+        return _csv(request, "polls", exports.POLL_COLUMNS, exports.poll_rows(entries))
+    base = f"/api/events/{request.path_params['code'].upper()}/polls"
+    for entry in entries:
+        poll_id = entry["poll"]["id"]
+        entry["files"] = {"json": f"{base}/{poll_id}/export.json", "csv": f"{base}/{poll_id}/export.csv",
+                          "ballots": f"{base}/{poll_id}/ballots.csv"}
+    return _json(request, "polls", {"polls": entries})
+
+
+@json_errors
+async def delegates(request: Request) -> Response:
+    """The elected delegates, alternates and ties of every election poll."""
+    event_id = await organizer_event(request)
+    form = export_format(request)
+    elections = await _services(request).exports.elections(event_id)
+    if form == "json":
+        return _json(request, "delegates", {"elections": elections})
+    return _csv(request, "delegates", exports.DELEGATE_COLUMNS, exports.delegate_rows(elections))
+
+
+@json_errors
+async def conference_report(request: Request) -> Response:
+    """The printable report (HTML, no script); print it to PDF from the browser."""
+    event_id = await organizer_event(request)
+    data = await _services(request).exports.report(event_id)
+    return HTMLResponse(report.render(data), headers={"cache-control": "no-store"})
+
+
+routes = [
+    Route("/api/events/{code}/exports", listing),
+    Route("/api/events/{code}/exports/messages", messages),
+    Route("/api/events/{code}/exports/polls", polls),
+    Route("/api/events/{code}/exports/delegates", delegates),
+    Route("/api/events/{code}/report", conference_report),
+]

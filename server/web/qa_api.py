@@ -1,0 +1,57 @@
+"""The organizer's HTTP routes for moderation: the audit log export and the chat/Q&A settings.
+
+Authorization: `Bearer <organizer secret>`, as for the rest of server/web/api.py.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.domain.audit import to_csv
+from server.errors import InvalidMessage
+from server.service.identity import Identity
+from server.web.api import body_of, download, json_errors, organizer_event
+from server.web.services import Services
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+@json_errors
+async def audit(request: Request) -> Response:
+    """`?format=json` (default): `{"entries": [...]}` oldest first; `?format=csv`: a download."""
+    event_id = await organizer_event(request)
+    form = request.query_params.get("format", "json")
+    if form not in ("json", "csv"):
+        raise InvalidMessage("format must be json or csv", code="invalid_format")
+    entries = await _services(request).moderation.audit(event_id)
+    if form == "json":
+        return JSONResponse({"entries": [entry.to_dict() for entry in entries]})
+    code = request.path_params["code"].upper()
+    return download(to_csv(entries), "text/csv; charset=utf-8", f"plenaria-{code}-audit.csv")
+
+
+@json_errors
+async def get_policy(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    return JSONResponse(await _services(request).moderation.policy(event_id))
+
+
+@json_errors
+async def put_policy(request: Request) -> Response:
+    """Apply the fields given (same names as the `mod.policy` command); answers the whole policy."""
+    event_id = await organizer_event(request)
+    changes = await body_of(request)
+    organizer = Identity(event_id, "organizer")
+    return JSONResponse(await _services(request).moderation.set_policy(organizer, None, changes))
+
+
+routes = [
+    Route("/api/events/{code}/audit", audit),
+    Route("/api/events/{code}/moderation", get_policy),
+    Route("/api/events/{code}/moderation", put_policy, methods=["PUT", "PATCH"]),
+]

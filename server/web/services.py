@@ -1,0 +1,85 @@
+"""Everything one process runs, built from Settings in the app's lifespan (no module singletons)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.broker import Broker, broker_from_url
+from server.channels import ChannelKind
+from server.hub import Hub
+from server.service.conference import ConferenceService
+from server.service.delegates import DelegateService
+from server.service.exports import ExportService
+from server.service.identity import Identity
+from server.service.moderating import ModerationService
+from server.service.polls import PollService
+from server.service.privacy import PrivacyService
+from server.service.qa import QAService
+from server.service.runner import CommandRunner
+from server.settings import Settings
+from server.store import Database
+from server.web.admission import Admission
+from server.web.throttle import ActorThrottle
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    broker: Broker
+    runner: CommandRunner
+    conference: ConferenceService
+    hub: Hub
+    qa: QAService = field(init=False)
+    moderation: ModerationService = field(init=False)
+    polls: PollService = field(init=False)
+    delegates: DelegateService = field(init=False)
+    privacy: PrivacyService = field(init=False)
+    exports: ExportService = field(init=False)
+    admission: Admission = field(init=False)
+    throttle: ActorThrottle = field(init=False)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        db = Database(settings.async_database_url)
+        broker = broker_from_url(settings.broker_url, history=settings.limits.history_per_channel)
+        runner = CommandRunner(db, broker)
+        conference = ConferenceService(runner)
+        services: Services
+        hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind))
+        services = cls(settings, db, broker, runner, conference, hub)
+        limits = settings.limits
+        services.admission = Admission(limits.max_connections, limits.connections_per_address)
+        services.throttle = ActorThrottle(limits.commands_per_second, limits.command_burst)
+        services.qa = QAService(runner)
+        services.moderation = ModerationService(runner)
+        services.polls = PollService(runner)
+        services.polls.presence.count = broker.presence
+        services.polls.presence.local_ids = hub.online_participants
+        services.delegates = DelegateService(runner)
+        services.privacy = PrivacyService(runner)
+        services.exports = ExportService(runner, services.polls)
+        return services
+
+    async def start(self) -> None:
+        await self.db.create_schema()
+        await self.hub.start()
+        await self.polls.start()
+        self.qa.start()
+
+    async def stop(self) -> None:
+        await self.qa.stop()
+        await self.polls.stop()
+        await self.hub.stop()
+        await self.db.dispose()
+
+    async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
+        """The state a client of `who`'s role gets on one channel, from every service."""
+        state = await self.conference.snapshot(who.event_id, kind, who.role)
+        state.update(await self.qa.snapshot(who, kind))
+        state.update(await self.polls.snapshot(who, kind))
+        if kind == "staff":
+            state["presence"] = {"online": await self.broker.presence(who.event_id)}
+            state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}
+        return state

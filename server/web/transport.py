@@ -1,0 +1,73 @@
+"""Reach a websocket's transport so the hub can see its unsent bytes (slow-reader detection).
+
+uvicorn hands the ASGI app its protocol's bound `send`; the protocol holds the
+transport. Starlette wraps `send` deeper in the stack, so this outermost
+middleware records the transport in the scope before anything wraps it. Under
+another server it records nothing and backpressure falls back to that server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Callable
+from typing import Any, cast
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+from websockets.protocol import State
+
+SCOPE_KEY = "plenaria.transport"
+PROTOCOL_KEY = "plenaria.protocol"
+# A modest kernel buffer makes a stalled reader's backlog show up in the transport's
+# buffer (which we can see and bound) instead of hiding megabytes in the kernel.
+KERNEL_SEND_BUFFER = 64 * 1024
+# Our limit must stay below the transport's pause threshold, or a send would wait.
+PAUSE_THRESHOLD = 8 * 1024 * 1024
+
+
+class TransportProbe:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            protocol: Any = getattr(send, "__self__", None)
+            transport = getattr(protocol, "transport", None)
+            if transport is not None:
+                scope[SCOPE_KEY] = transport
+                scope[PROTOCOL_KEY] = protocol
+        await self.app(scope, receive, send)
+
+
+def tuned_transport(scope: Scope) -> asyncio.WriteTransport | None:
+    """The connection's transport, with its buffers set for one-pass fan-out; None if unknown."""
+    transport = scope.get(SCOPE_KEY)
+    if transport is None:
+        return None
+    transport.set_write_buffer_limits(high=PAUSE_THRESHOLD)
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
+    return cast(asyncio.WriteTransport, transport)
+
+
+def frame_writer(scope: Scope) -> Callable[[bytes], bool] | None:
+    """A function that writes a pre-built frame straight to the socket (see server/hub/frames.py),
+    returning False when the connection is no longer open; None when this server's websocket
+    implementation is not the one whose state we know how to read (then the ASGI path is used)."""
+    protocol: Any = scope.get(PROTOCOL_KEY)
+    transport = scope.get(SCOPE_KEY)
+    if protocol is None or transport is None or type(protocol).__name__ != "WebSocketsSansIOProtocol":
+        return None
+    if getattr(protocol, "conn", None) is None or getattr(protocol.conn, "extensions", None):
+        return None  # an extension (compression) would make raw frames wrong
+
+    def write(frame: bytes) -> bool:
+        if protocol.close_sent or protocol.conn.state is not State.OPEN or transport.is_closing():
+            return False
+        transport.write(frame)
+        return True
+
+    return write

@@ -1,0 +1,415 @@
+"""The one wire module: every websocket message type, its schema and its JSON shape.
+
+Inbound frames are parsed here and nowhere else: size first, then JSON, then a
+strict schema per `type` (unknown fields refused). Outbound frames are built
+here and nowhere else. `docs/protocol.md` documents exactly these names; a test
+checks that both agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+
+from server.errors import InvalidMessage, PlenariaError
+
+CommandId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+ShortText = Annotated[StrictStr, Field(max_length=120)]
+
+
+class Inbound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Command(Inbound):
+    """Every command carries a client-chosen id: a retry with the same id has no second effect."""
+
+    id: CommandId
+
+
+class ResumePoint(Inbound):
+    ch: Annotated[StrictStr, Field(max_length=80)]
+    epoch: Annotated[StrictStr, Field(max_length=40)]
+    seq: Annotated[StrictInt, Field(ge=0)]
+
+
+class Hello(Inbound):
+    type: Literal["hello"]
+    event: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    device: Annotated[StrictStr, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    token: Annotated[StrictStr, Field(max_length=128)] = ""
+    resume: Annotated[list[ResumePoint], Field(max_length=8)] = []
+    lang: Annotated[StrictStr, Field(max_length=16)] = ""
+
+
+class Ping(Inbound):
+    type: Literal["ping"]
+    t: float | None = None  # the client's clock, echoed back for offset estimation
+
+
+class ProfileUpdate(Command):
+    type: Literal["profile.update"]
+    name: Annotated[StrictStr, Field(max_length=60)] = ""
+    segment: Annotated[StrictStr, Field(max_length=40)] = ""
+
+
+class SessionStart(Command):
+    type: Literal["session.start"]
+    session: StrictInt
+
+
+class SessionEnd(Command):
+    type: Literal["session.end"]
+    session: StrictInt
+
+
+class ScreenShow(Command):
+    type: Literal["screen.show"]
+    kind: Annotated[StrictStr, Field(max_length=16)]
+    ref: StrictInt | None = None
+    text: Annotated[StrictStr, Field(max_length=280)] = ""
+    seconds: StrictInt | None = None
+
+
+# -- chat, questions and moderation (docs/protocol.md "Chat, questions and moderation") --
+# Hard caps at the edge; each event's own limits (never above these) are checked by the service.
+ChatText = Annotated[StrictStr, Field(min_length=1, max_length=500)]
+QuestionText = Annotated[StrictStr, Field(min_length=1, max_length=300)]
+ItemKind = Literal["chat", "question"]
+ItemId = Annotated[StrictInt, Field(ge=1)]
+PublicId = Annotated[StrictStr, Field(min_length=1, max_length=16)]
+Note = Annotated[StrictStr, Field(max_length=300)]
+
+
+class ChatSend(Command):
+    type: Literal["chat.send"]
+    text: ChatText
+
+
+class QuestionAsk(Command):
+    type: Literal["question.ask"]
+    text: QuestionText
+    anonymous: StrictBool = False
+
+
+class QuestionUpvote(Command):
+    type: Literal["question.upvote"]
+    question: ItemId
+    up: StrictBool = True
+
+
+class ModApprove(Command):
+    type: Literal["mod.approve"]
+    kind: ItemKind
+    item: ItemId
+    text: ChatText | None = None  # edit-then-approve
+
+
+class ModReject(Command):
+    type: Literal["mod.reject"]
+    kind: ItemKind
+    item: ItemId
+    reason: Note = ""
+
+
+class ModDelete(Command):
+    type: Literal["mod.delete"]
+    kind: ItemKind
+    item: ItemId
+    reason: Note = ""
+
+
+class QuestionPin(Command):
+    type: Literal["question.pin"]
+    question: ItemId
+    pinned: StrictBool = True
+
+
+class QuestionAnswer(Command):
+    type: Literal["question.answer"]
+    question: ItemId
+    answered: StrictBool = True
+
+
+class QuestionArchive(Command):
+    type: Literal["question.archive"]
+    question: ItemId
+
+
+class QuestionMerge(Command):
+    type: Literal["question.merge"]
+    question: ItemId
+    into: ItemId
+
+
+class ModMute(Command):
+    type: Literal["mod.mute"]
+    participant: PublicId
+    minutes: Annotated[StrictInt, Field(ge=0, le=1440)]
+
+
+class ModBan(Command):
+    type: Literal["mod.ban"]
+    participant: PublicId
+
+
+class ModUnban(Command):
+    type: Literal["mod.unban"]
+    participant: PublicId
+
+
+class ModPolicy(Command):
+    """Change some of the event's chat and Q&A settings; absent fields stay as they are."""
+
+    type: Literal["mod.policy"]
+    chat_enabled: StrictBool | None = None
+    questions_enabled: StrictBool | None = None
+    chat_mode: Literal["post", "pre"] | None = None
+    questions_mode: Literal["post", "pre"] | None = None
+    slow_mode_seconds: Annotated[StrictInt, Field(ge=0, le=3600)] | None = None
+    anonymous_questions: StrictBool | None = None
+    chat_max_length: Annotated[StrictInt, Field(ge=1, le=500)] | None = None
+    question_max_length: Annotated[StrictInt, Field(ge=1, le=300)] | None = None
+    rules: dict[str, Any] | None = None  # a moderation.Policy (see docs/moderation.md), replaced whole
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True, exclude={"type", "id"})
+
+
+# -- polls, ballots, credentials and elections (docs/protocol.md) ---------------------
+
+PollRef = Annotated[StrictInt, Field(ge=1)]
+PollSeconds = Annotated[StrictInt, Field(ge=1, le=86_400)]
+PollVisibility = Literal["live", "after_close", "hidden"]
+
+
+class VoteCast(Command):
+    """A ballot: its shape depends on the poll kind (checked by server.domain.polls.validate_ballot)."""
+
+    type: Literal["vote.cast"]
+    poll: PollRef
+    ballot: dict[str, Any]
+
+
+class PollCreate(Command):
+    type: Literal["poll.create"]
+    spec: dict[str, Any]
+    visibility: PollVisibility = "live"
+    eligibility: Annotated[StrictStr, Field(max_length=60)] = "everyone"
+    secret: StrictBool = False
+    session: StrictInt | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"type", "id"}, exclude_unset=True)
+
+
+class PollOpen(Command):
+    type: Literal["poll.open"]
+    poll: PollRef
+    seconds: PollSeconds | None = None
+
+
+class PollExtend(Command):
+    type: Literal["poll.extend"]
+    poll: PollRef
+    seconds: PollSeconds
+
+
+class PollPause(Command):
+    type: Literal["poll.pause"]
+    poll: PollRef
+
+
+class PollResume(Command):
+    type: Literal["poll.resume"]
+    poll: PollRef
+
+
+class PollClose(Command):
+    type: Literal["poll.close"]
+    poll: PollRef
+
+
+class PollReopen(Command):
+    type: Literal["poll.reopen"]
+    poll: PollRef
+    seconds: PollSeconds | None = None
+
+
+class PollVisibilitySet(Command):
+    type: Literal["poll.visibility"]
+    poll: PollRef
+    visibility: PollVisibility
+
+
+class DelegateRedeem(Command):
+    type: Literal["delegate.redeem"]
+    code: Annotated[StrictStr, Field(min_length=4, max_length=32)]
+
+
+INBOUND: dict[str, type[Inbound]] = {
+    "hello": Hello,
+    "ping": Ping,
+    "profile.update": ProfileUpdate,
+    "session.start": SessionStart,
+    "session.end": SessionEnd,
+    "screen.show": ScreenShow,
+    "chat.send": ChatSend,
+    "question.ask": QuestionAsk,
+    "question.upvote": QuestionUpvote,
+    "question.pin": QuestionPin,
+    "question.answer": QuestionAnswer,
+    "question.archive": QuestionArchive,
+    "question.merge": QuestionMerge,
+    "mod.approve": ModApprove,
+    "mod.reject": ModReject,
+    "mod.delete": ModDelete,
+    "mod.mute": ModMute,
+    "mod.ban": ModBan,
+    "mod.unban": ModUnban,
+    "mod.policy": ModPolicy,
+    "vote.cast": VoteCast,
+    "poll.create": PollCreate,
+    "poll.open": PollOpen,
+    "poll.extend": PollExtend,
+    "poll.pause": PollPause,
+    "poll.resume": PollResume,
+    "poll.close": PollClose,
+    "poll.reopen": PollReopen,
+    "poll.visibility": PollVisibilitySet,
+    "delegate.redeem": DelegateRedeem,
+}
+
+# Names of the events published on channels (the `name` of an `event` frame).
+EVENT_NAMES: tuple[str, ...] = (
+    "event.updated",
+    "session.updated",
+    "session.removed",
+    "screen.updated",
+    "presence.updated",
+    "staff.revoked",
+    "chat.message",
+    "chat.removed",
+    "question.updated",
+    "question.upvotes",
+    "question.removed",
+    "qa.settings.updated",
+    "mod.item",
+    "mod.audit",
+    "mod.sanction",
+    "mod.policy.updated",
+    "poll.updated",
+    "poll.removed",
+    "poll.tally",
+    "poll.result",
+    "delegate.updated",
+)
+
+# Names of the server-to-client frame types.
+OUTBOUND_TYPES: tuple[str, ...] = ("welcome", "snapshot", "event", "ack", "error", "pong", "bye", "health")
+
+
+def parse(frame: str | bytes, max_bytes: int) -> Inbound:
+    """Parse one inbound frame; raises InvalidMessage (code says why) and never anything else."""
+    return validate(decode(frame, max_bytes))
+
+
+def decode(frame: str | bytes, max_bytes: int) -> dict[str, Any]:
+    """Size, JSON and a known `type`: what is checked before anything else looks at a frame.
+
+    Returns the raw object; raises InvalidMessage (too_large, invalid_json,
+    invalid_message, unknown_type).
+    """
+    size = len(frame.encode() if isinstance(frame, str) else frame)
+    try:
+        raw = json.loads(frame)
+    except (ValueError, UnicodeDecodeError) as exc:
+        if size > max_bytes:
+            message = f"message of {size} bytes exceeds {max_bytes}"
+            raise InvalidMessage(message, code="too_large", limit=max_bytes) from None
+        raise InvalidMessage("message is not valid JSON", code="invalid_json") from exc
+    if size > max_bytes:
+        # Parsed only to name the refused command: the frame cap (64 KiB) bounds this work.
+        command_id = _id_of(raw) if isinstance(raw, dict) else None
+        raise InvalidMessage(
+            f"message of {size} bytes exceeds {max_bytes}", code="too_large", limit=max_bytes, id=command_id
+        )
+    if not isinstance(raw, dict):
+        raise InvalidMessage("message must be a JSON object", code="invalid_message")
+    kind = raw.get("type")
+    if not isinstance(kind, str) or kind not in INBOUND:
+        raise InvalidMessage(f"unknown message type {kind!r}", code="unknown_type", id=_id_of(raw))
+    return raw
+
+
+def validate(raw: Mapping[str, Any]) -> Inbound:
+    """The strict schema of `raw["type"]` (from `decode`); raises InvalidMessage naming the field."""
+    model = INBOUND[raw["type"]]
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "message"
+        raise InvalidMessage(
+            f"{where}: {first['msg']}", code="invalid_message", field=where, id=_id_of(raw)
+        ) from exc
+
+
+def _id_of(raw: Mapping[str, Any]) -> str | None:
+    value = raw.get("id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def dumps(message: Mapping[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def welcome(
+    *, role: str, event_id: int, participant: Mapping[str, Any] | None, server_time: float, limits: Mapping[str, Any]
+) -> str:
+    return dumps(
+        {
+            "type": "welcome",
+            "role": role,
+            "event_id": event_id,
+            "participant": participant,
+            "server_time": server_time,
+            "limits": limits,
+        }
+    )
+
+
+def snapshot(*, ch: str, epoch: str, seq: int, state: Mapping[str, Any]) -> str:
+    return dumps({"type": "snapshot", "ch": ch, "epoch": epoch, "seq": seq, "state": state})
+
+
+def event_frame(*, ch: str, epoch: str, seq: int, name: str, data: Mapping[str, Any]) -> str:
+    return dumps({"type": "event", "ch": ch, "epoch": epoch, "seq": seq, "name": name, "data": data})
+
+
+def ack(command_id: str, result: Mapping[str, Any] | None = None) -> str:
+    return dumps({"type": "ack", "id": command_id, "result": dict(result or {})})
+
+
+def error(command_id: str | None, err: PlenariaError) -> str:
+    body: dict[str, Any] = {"type": "error", "id": command_id, "code": err.code, "message": err.message}
+    if err.details:
+        body["details"] = {k: v for k, v in err.details.items() if k != "id"}
+    return dumps(body)
+
+
+def pong(client_time: float | None, server_time: float) -> str:
+    return dumps({"type": "pong", "t": client_time, "server_time": server_time})
+
+
+def bye(code: str, message: str) -> str:
+    """Sent just before the server closes a connection on purpose, so the client knows why."""
+    return dumps({"type": "bye", "code": code, "message": message})
+
+
+def health(broker_ok: bool) -> str:
+    """Staff only: the process lost (or regained) its broker and serves only its own connections."""
+    return dumps({"type": "health", "broker": "ok" if broker_ok else "degraded"})

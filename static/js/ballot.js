@@ -1,0 +1,330 @@
+// The participant's ballots: one form per open poll, the picks left per section, a clear refusal,
+// the vote sent with the hub's persistent outbox (a retry never doubles it), and the receipt of
+// a secret ballot. Delegates redeem their one-time credential here too.
+
+import { h, fill, setText, syncList } from "./dom.js";
+import { t, number } from "./i18n.js";
+import { toast, errorText } from "./page.js";
+import { polls } from "./state.js";
+import { optionLabel } from "./results.js";
+import { storage } from "./hub.js";
+
+const picks = new Map(); // poll id -> Set of option ids (or ranking array / rating / text)
+
+function receiptKey(hub, pollId) {
+  return `plenaria.receipt.${hub.event}.${pollId}`;
+}
+
+function eligible(hub, poll) {
+  const me = hub.participant || {};
+  const delegate = hub.state.public && hub.state.public.delegate;
+  if (!poll.eligibility || poll.eligibility === "everyone") return { ok: true };
+  if (poll.eligibility === "delegates") return delegate ? { ok: true } : { ok: false, why: t("poll.only_delegates") };
+  if (poll.eligibility.startsWith("segment:")) {
+    const segment = poll.eligibility.slice(8);
+    const mine = (delegate && delegate.segment) || me.segment;
+    return mine === segment ? { ok: true } : { ok: false, why: t("poll.only_segment", { segment }) };
+  }
+  return { ok: true };
+}
+
+export function renderBallots(root, hub) {
+  const open = polls(hub).filter((p) => p.status === "open" || p.status === "paused");
+  syncList(root, open, (p) => p.id, (poll, node) => ballotCard(hub, poll, node));
+  if (!open.length) root.replaceChildren(h("p", { class: "empty" }, t("poll.none_open")));
+}
+
+function ballotCard(hub, poll, node) {
+  const spec = poll.spec || {};
+  const signature = `${poll.id}|${JSON.stringify(spec).length}|${document.documentElement.lang}`;
+  if (!node || node.dataset.signature !== signature) {
+    node = h("article", { class: "card ballot", "aria-labelledby": `poll-q-${poll.id}` },
+      h("div", { class: "ballot-head" },
+        h("h3", { class: "ballot-q", id: `poll-q-${poll.id}` }, spec.question),
+        h("span", { class: "ballot-clock" }, h("span", { class: "badge ballot-status" }), " ",
+          h("span", { class: "timer ballot-timer", role: "timer", "aria-live": "off" }))),
+      h("p", { class: "ballot-rule hint" }),
+      h("p", { class: "ballot-eligibility notice", hidden: true }),
+      ballotForm(hub, poll),
+      h("p", { class: "ballot-done", role: "status" }));
+    node.dataset.signature = signature;
+  }
+  const timer = node.querySelector(".ballot-timer");
+  if (poll.status === "open" && poll.deadline) {
+    timer.dataset.deadline = String(poll.deadline);
+    delete timer.dataset.remaining;
+  } else if (poll.status === "paused" && poll.remaining != null) {
+    timer.dataset.deadline = "1";
+    timer.dataset.remaining = String(poll.remaining);
+  } else {
+    delete timer.dataset.deadline;
+    setText(timer, "");
+  }
+  const status = node.querySelector(".ballot-status");
+  setText(status, t(poll.status === "paused" ? "poll.status_paused" : "poll.status_open"));
+  status.className = `badge ballot-status ${poll.status === "paused" ? "badge-warn" : "badge-live"}`;
+  setText(node.querySelector(".ballot-rule"), ruleText(poll));
+  const can = eligible(hub, poll);
+  const notice = node.querySelector(".ballot-eligibility");
+  notice.hidden = can.ok;
+  setText(notice, can.why || "");
+  const form = node.querySelector("form");
+  const submit = form.querySelector('button[type="submit"]');
+  submit.disabled = !can.ok || poll.status !== "open";
+  const done = node.querySelector(".ballot-done");
+  const mine = poll.my_vote;
+  const receipt = storage.get(receiptKey(hub, poll.id));
+  if (mine || receipt) {
+    fill(done, h("span", { class: "badge badge-ok" }, t("poll.voted")), " ",
+      poll.secret ? t("poll.secret_note") : t("poll.change_note"),
+      receipt ? h("span", { class: "receipt" }, " ", t("poll.receipt"), " ", h("code", {}, receipt)) : null);
+    setText(submit, t(poll.secret ? "poll.voted" : "poll.change_vote"));
+    if (poll.secret) submit.disabled = true;
+    if (mine && mine.ballot && !form.dataset.touched) restoreBallot(form, poll, mine.ballot);
+  } else {
+    done.replaceChildren();
+    setText(submit, t("poll.vote"));
+  }
+  return node;
+}
+
+function ruleText(poll) {
+  const spec = poll.spec || {};
+  if (spec.kind === "multiple" && !(spec.sections || []).length) {
+    return spec.min_picks === spec.max_picks
+      ? t("poll.rule_exact", { n: spec.max_picks })
+      : t("poll.rule_range", { min: spec.min_picks, max: spec.max_picks });
+  }
+  if ((spec.sections || []).length) return t("poll.rule_sections");
+  if (spec.kind === "ranking") return t("poll.rule_ranking");
+  if (spec.kind === "rating") return t("poll.rule_rating", { min: spec.scale_min, max: spec.scale_max });
+  if (spec.kind === "open_text") return t("poll.rule_text", { n: spec.max_text_length });
+  return t("poll.rule_single");
+}
+
+function optionInput(poll, option, type, name) {
+  const id = `p${poll.id}-${option.id}`;
+  return h("li", { class: "choice" },
+    h("input", { type, id, name, value: option.id }),
+    h("label", { for: id }, optionLabel(poll.spec, option)));
+}
+
+function grouped(poll, options, type, name) {
+  // Proposals grouped by axis (eixo) when the organizer gave groups.
+  const groups = new Map();
+  for (const option of options) {
+    const g = option.group || "";
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(option);
+  }
+  return [...groups].map(([group, list]) => [
+    group ? h("p", { class: "choice-group" }, group) : null,
+    h("ul", { class: "choices plain" }, list.map((o) => optionInput(poll, o, type, name))),
+  ]);
+}
+
+function ballotForm(hub, poll) {
+  const spec = poll.spec || {};
+  const kind = spec.kind;
+  const options = spec.options || [];
+  const sections = spec.sections || [];
+  const form = h("form", { class: "ballot-form", novalidate: true });
+  const error = h("p", { class: "ballot-error", role: "alert" });
+  const name = `poll-${poll.id}`;
+  if (kind === "single" || kind === "yes_no_abstain") {
+    form.append(h("fieldset", {}, h("legend", { class: "visually-hidden" }, spec.question), grouped(poll, options, "radio", name)));
+  } else if ((kind === "multiple" || kind === "election") && sections.length) {
+    for (const section of sections) {
+      const inSection = options.filter((o) => section.option_ids.includes(o.id));
+      form.append(h("fieldset", { class: "section", dataset: { section: section.id, max: String(section.max_picks), min: String(section.min_picks) } },
+        h("legend", {}, section.title, " ", h("span", { class: "left badge", "aria-live": "polite" })),
+        grouped(poll, inSection, "checkbox", `${name}-${section.id}`)));
+    }
+  } else if (kind === "multiple") {
+    form.append(h("fieldset", { class: "section", dataset: { section: "", max: String(spec.max_picks), min: String(spec.min_picks) } },
+      h("legend", {}, h("span", { class: "visually-hidden" }, spec.question), h("span", { class: "left badge", "aria-live": "polite" })),
+      grouped(poll, options, "checkbox", name)));
+  } else if (kind === "ranking") {
+    const list = h("ol", { class: "ranking plain" });
+    for (const option of options) list.append(rankingRow(poll, option));
+    form.append(h("fieldset", {}, h("legend", { class: "visually-hidden" }, spec.question), list));
+  } else if (kind === "rating") {
+    const row = h("div", { class: "rating-row" });
+    for (let v = spec.scale_min; v <= spec.scale_max; v += 1) {
+      const id = `p${poll.id}-r${v}`;
+      row.append(h("span", { class: "rating-choice" }, h("input", { type: "radio", id, name, value: String(v) }), h("label", { for: id }, number(v))));
+    }
+    form.append(h("fieldset", {}, h("legend", { class: "visually-hidden" }, spec.question), row));
+  } else if (kind === "open_text") {
+    const id = `p${poll.id}-text`;
+    form.append(h("div", { class: "field" }, h("label", { for: id }, t("poll.your_answer")),
+      h("input", { id, name: "text", class: "input", maxlength: String(spec.max_text_length || 80), autocomplete: "off" })));
+  }
+  form.append(error, h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("poll.vote"))));
+  const update = () => updateLeft(form);
+  form.addEventListener("change", (e) => {
+    form.dataset.touched = "1";
+    const box = e.target;
+    if (box.type === "checkbox" && box.checked) {
+      const fieldset = box.closest("fieldset[data-max]");
+      const max = Number(fieldset.dataset.max);
+      const count = fieldset.querySelectorAll("input:checked").length;
+      if (count > max) {
+        box.checked = false;
+        setText(error, t("poll.too_many_here", { n: max, section: fieldset.querySelector("legend").firstChild.textContent || "" }));
+        return;
+      }
+    }
+    setText(error, "");
+    update();
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const ballot = readBallot(form, poll);
+    const problem = checkBallot(form, poll, ballot);
+    if (problem) { setText(error, problem); return; }
+    setText(error, "");
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    setText(button, t("poll.sending"));
+    hub.send("vote.cast", { poll: poll.id, ballot }, { persist: true }).then((result) => {
+      if (result.receipt) storage.set(receiptKey(hub, poll.id), result.receipt);
+      const p = polls(hub).find((x) => x.id === poll.id);
+      const own = (hub.state.public.polls || []).find((x) => x.id === poll.id);
+      if (own) own.my_vote = result.secret ? { voted: true } : { ballot: result.ballot || ballot };
+      form.dataset.touched = "";
+      toast(t("poll.vote_counted"));
+      button.disabled = false;
+      void p;
+      hub.touch("vote");
+    }, (err) => {
+      button.disabled = false;
+      setText(button, t("poll.vote"));
+      setText(error, errorText(err));
+    });
+  });
+  queueMicrotask(update);
+  return form;
+}
+
+function rankingRow(poll, option) {
+  const move = (row, delta) => {
+    const list = row.parentElement;
+    const rows = [...list.children];
+    const index = rows.indexOf(row) + delta;
+    if (index < 0 || index >= rows.length) return;
+    if (delta < 0) list.insertBefore(row, rows[index]);
+    else list.insertBefore(row, rows[index].nextSibling);
+    row.querySelector(delta < 0 ? ".up" : ".down").focus();
+    list.closest("form").dataset.touched = "1";
+  };
+  const row = h("li", { class: "rank-row", dataset: { option: option.id } },
+    h("span", { class: "rank-label" }, optionLabel(poll.spec, option)),
+    h("button", { type: "button", class: "btn btn-small up", "aria-label": t("poll.move_up", { option: option.label }) }, "↑"),
+    h("button", { type: "button", class: "btn btn-small down", "aria-label": t("poll.move_down", { option: option.label }) }, "↓"));
+  row.querySelector(".up").addEventListener("click", () => move(row, -1));
+  row.querySelector(".down").addEventListener("click", () => move(row, 1));
+  return row;
+}
+
+function updateLeft(form) {
+  for (const fieldset of form.querySelectorAll("fieldset[data-max]")) {
+    const max = Number(fieldset.dataset.max);
+    const count = fieldset.querySelectorAll("input:checked").length;
+    const left = fieldset.querySelector(".left");
+    setText(left, t("poll.picks_left", { n: max - count, max }));
+    left.className = `left badge ${count === max ? "badge-ok" : "badge-accent"}`;
+  }
+}
+
+function readBallot(form, poll) {
+  const kind = poll.spec.kind;
+  if (kind === "single" || kind === "yes_no_abstain") {
+    const checked = form.querySelector("input:checked");
+    return { choice: checked ? checked.value : "" };
+  }
+  if (kind === "multiple" || kind === "election") {
+    return { choices: [...form.querySelectorAll("input[type=checkbox]:checked")].map((i) => i.value) };
+  }
+  if (kind === "ranking") return { ranking: [...form.querySelectorAll(".rank-row")].map((r) => r.dataset.option) };
+  if (kind === "rating") {
+    const checked = form.querySelector("input:checked");
+    return { rating: checked ? Number(checked.value) : null };
+  }
+  return { text: (form.querySelector("input[name=text]").value || "").trim() };
+}
+
+function checkBallot(form, poll, ballot) {
+  const kind = poll.spec.kind;
+  if ((kind === "single" || kind === "yes_no_abstain") && !ballot.choice) return t("poll.pick_one");
+  if (kind === "rating" && ballot.rating == null) return t("poll.pick_one");
+  if (kind === "open_text" && !ballot.text) return t("error.text_empty");
+  for (const fieldset of form.querySelectorAll("fieldset[data-max]")) {
+    const count = fieldset.querySelectorAll("input:checked").length;
+    const min = Number(fieldset.dataset.min);
+    const max = Number(fieldset.dataset.max);
+    const title = fieldset.querySelector("legend").firstChild.textContent || "";
+    if (count > max) return t("poll.too_many_here", { n: max, section: title });
+    if (count < min) return t("poll.too_few_here", { n: min, section: title });
+  }
+  return "";
+}
+
+function restoreBallot(form, poll, ballot) {
+  const choices = ballot.choices || [];
+  for (const input of form.querySelectorAll("input[type=checkbox], input[type=radio]")) {
+    if (poll.spec.kind === "rating") input.checked = Number(input.value) === ballot.rating;
+    else input.checked = choices.includes(input.value);
+  }
+  if (poll.spec.kind === "ranking" && choices.length) {
+    const list = form.querySelector(".ranking");
+    for (const id of choices) {
+      const row = list.querySelector(`[data-option="${CSS.escape(id)}"]`);
+      if (row) list.append(row);
+    }
+  }
+  const text = form.querySelector("input[name=text]");
+  if (text && ballot.text) text.value = ballot.text;
+  updateLeft(form);
+}
+
+/** The delegate box: who I am as a delegate, or a field to redeem a one-time code. */
+export function renderDelegate(root, hub) {
+  const state = hub.state.public || {};
+  const delegate = state.delegate;
+  const needs = polls(hub).some((p) => p.eligibility === "delegates" && p.status !== "closed");
+  const key = delegate ? `d${delegate.id}|${delegate.status}` : `none|${needs}`;
+  if (root.dataset.key === key && root.dataset.lang === document.documentElement.lang) return;
+  root.dataset.key = key;
+  root.dataset.lang = document.documentElement.lang;
+  if (delegate) {
+    fill(root, h("p", { class: "delegate-me" }, h("span", { class: "badge badge-ok" }, t("delegate.badge")), " ",
+      delegate.name, delegate.segment ? ` · ${delegate.segment}` : ""));
+    return;
+  }
+  const input = h("input", { id: "delegate-code", class: "input code", autocomplete: "one-time-code", autocapitalize: "characters", maxlength: "32", spellcheck: "false" });
+  const hint = h("p", { class: "hint", role: "status" });
+  const form = h("form", { class: "delegate-form" },
+    h("div", { class: "field" }, h("label", { for: "delegate-code" }, t("delegate.code_label")), input),
+    h("div", { class: "row" }, h("button", { type: "submit", class: "btn" }, t("delegate.redeem")), hint));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const code = input.value.trim();
+    if (code.length < 4) { setText(hint, t("delegate.code_short")); return; }
+    hub.send("delegate.redeem", { code }).then((result) => {
+      state.delegate = result.delegate;
+      toast(t("delegate.welcome", { name: result.delegate.name }));
+      root.dataset.key = "";
+      hub.touch("delegate");
+    }, (err) => setText(hint, errorText(err)));
+  });
+  const details = h("details", { class: "delegate-box", open: needs || null }, h("summary", {}, t("delegate.summary")), form);
+  fill(root, details);
+  // A printed credential's QR opens /e/CODE#delegate=XXXX: fill it in (sent only when the visitor confirms).
+  const cred = /(?:^#|&)(?:delegate|cred)=([A-Za-z0-9-]{4,64})/.exec(location.hash);
+  if (cred) {
+    input.value = cred[1];
+    details.open = true;
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}

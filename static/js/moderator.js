@@ -1,0 +1,330 @@
+// The moderator console (/m/CODE#k=TOKEN): the live review queue with the reasons highlighted in
+// the text, decisions by keyboard, filters, policy switches, sanctions and the audit log.
+// Several moderators see each other's decisions live (mod.item); a lost race answers
+// `already_decided` and the item simply leaves the queue.
+
+import "./reducers.js";
+import { $, $$, h, fill, setText, syncList, highlighted } from "./dom.js";
+import { t, time, onLangChange, apply } from "./i18n.js";
+import { startPage, toast, errorText } from "./page.js";
+
+const hub = await startPage({ staff: true });
+let filter = "held";
+let selected = null; // "kind:id"
+let editing = null;
+
+const keyOf = (item) => `${item.kind}:${item.id}`;
+
+function mod() {
+  return (hub.state.staff && hub.state.staff.moderation) || {};
+}
+
+function items() {
+  const m = mod();
+  if (filter === "held") return m.queue || [];
+  if (filter === "blocked") return m.blocked || [];
+  if (filter === "questions") {
+    return [...(m.questions || [])].sort((a, b) => (b.pinned - a.pinned) || b.upvotes - a.upvotes);
+  }
+  return m.recent || [];
+}
+
+function ruleName(rule) {
+  const key = `rule.${rule}`;
+  const text = t(key);
+  return text === key ? rule : text;
+}
+
+function detailName(detail) {
+  if (!detail || detail === "uppercase") return "";
+  const own = t(`detail.${detail}`);
+  if (own !== `detail.${detail}`) return own;
+  const [category] = String(detail).split(":");
+  const cat = t(`detail.${category}`);
+  return cat !== `detail.${category}` ? cat : detail;
+}
+
+function run(type, fields, ok) {
+  return hub.send(type, fields).then((result) => {
+    if (ok) toast(ok);
+    return result;
+  }, (error) => {
+    toast(errorText(error), "error");
+  });
+}
+
+function undecided(item) {
+  return !item.decided_by && (item.status === "held" || item.status === "rejected");
+}
+
+function actionsFor(item) {
+  const list = [];
+  if (undecided(item)) {
+    list.push(["approve", "mod.approve", "btn-ok", "a"], ["reject", "mod.reject", "btn-danger", "r"], ["edit", "mod.edit", "", "e"]);
+  }
+  if (item.kind === "question" && (item.status === "published" || item.status === "answered")) {
+    list.push(["pin", item.pinned ? "mod.unpin" : "mod.pin", "", "p"],
+      ["answer", item.status === "answered" ? "mod.unanswer" : "mod.answer", "", "n"],
+      ["archive", "mod.archive", "", "x"], ["merge", "mod.merge", "", ""]);
+  }
+  if (item.status === "published" || item.status === "answered") list.push(["delete", "mod.delete", "btn-danger", "d"]);
+  if (item.author && item.author.id) list.push(["mute", "mod.mute", "", "m"], ["ban", "mod.ban", "btn-danger", "b"]);
+  return list;
+}
+
+function act(action, item) {
+  if (!item) return;
+  const base = { kind: item.kind, item: item.id };
+  switch (action) {
+    case "approve": return run("mod.approve", base, t("mod.approved"));
+    case "reject": return run("mod.reject", base, t("mod.rejected"));
+    case "edit": editing = keyOf(item); render(); focusEdit(); return null;
+    case "pin": return run("question.pin", { question: item.id, pinned: !item.pinned });
+    case "answer": return run("question.answer", { question: item.id, answered: item.status !== "answered" });
+    case "archive": return run("question.archive", { question: item.id }, t("mod.archived"));
+    case "delete": return run("mod.delete", base, t("mod.deleted"));
+    case "merge": return openMerge(item);
+    case "mute": {
+      const minutes = Math.max(1, Math.min(1440, Number($("#mute-minutes").value) || 10));
+      return run("mod.mute", { participant: item.author.id, minutes }, t("mod.muted", { n: minutes }));
+    }
+    case "ban":
+      if (!confirm(t("mod.ban_confirm", { name: item.author.name || t("qa.anonymous") }))) return null;
+      return run("mod.ban", { participant: item.author.id }, t("mod.banned"));
+    default: return null;
+  }
+}
+
+function focusEdit() {
+  const box = $("#queue .edit-box textarea");
+  if (box) { box.focus(); box.setSelectionRange(box.value.length, box.value.length); }
+}
+
+function markCurrent(node, current) {
+  if (current) node.setAttribute("aria-current", "true");
+  else node.removeAttribute("aria-current");
+}
+
+function itemNode(item, node) {
+  const key = keyOf(item);
+  const signature = `${item.version}|${item.status}|${item.pinned}|${item.upvotes}|${editing === key}|${document.documentElement.lang}`;
+  if (node && node.dataset.signature === signature) {
+    markCurrent(node, selected === key);
+    return node;
+  }
+  node = h("li", { class: "queue-item", id: `item-${item.kind}-${item.id}`, tabindex: "-1" });
+  markCurrent(node, selected === key);
+  node.dataset.signature = signature;
+  node.dataset.verdict = item.verdict;
+  node.dataset.status = item.status;
+  node.dataset.decided = String(Boolean(item.decided_by));
+  const author = item.author || {};
+  const name = author.name || t("qa.anonymous");
+  node.append(h("div", { class: "item-head" },
+    h("span", { class: "badge" }, t(item.kind === "chat" ? "mod.kind_chat" : "mod.kind_question")),
+    h("span", { class: "item-author" }, name), author.anonymous ? h("span", { class: "badge" }, t("qa.anonymous_flag")) : null,
+    h("span", {}, time(item.at)),
+    h("span", { class: `badge ${item.status === "held" ? "badge-warn" : item.status === "rejected" ? "badge-danger" : "badge-ok"}` }, t(`status.item_${item.status}`)),
+    item.kind === "question" ? h("span", {}, t("qa.upvotes", { n: item.upvotes || 0 })) : null,
+    item.pinned ? h("span", { class: "badge badge-accent" }, t("qa.pinned")) : null,
+    item.decided_by ? h("span", { class: "hint" }, t("mod.decided_by", { who: item.decided_by })) : null));
+  const reasons = (item.reasons || []).filter((r) => r.rule);
+  node.append(h("p", { class: "item-text" }, highlighted(item.text, reasons, (r) => `${ruleName(r.rule)}${detailName(r.detail) ? `: ${detailName(r.detail)}` : ""}`)));
+  if (item.original_text && item.original_text !== item.text) {
+    node.append(h("p", { class: "hint" }, t("mod.original"), " ", item.original_text));
+  }
+  if (reasons.length) {
+    node.append(h("p", { class: "reasons" }, reasons.map((r) => h("span", {
+      class: `badge reason ${r.verdict === "block" ? "badge-danger" : "badge-warn"}`,
+    }, ruleName(r.rule), detailName(r.detail) ? `: ${detailName(r.detail)}` : ""))));
+  }
+  if (editing === key) {
+    const area = h("textarea", { class: "input", rows: "3", maxlength: "500", "aria-label": t("mod.edit_label") });
+    area.value = item.text;
+    const save = () => {
+      const text = area.value.trim();
+      if (!text) return;
+      editing = null;
+      run("mod.approve", { kind: item.kind, item: item.id, text }, t("mod.approved"));
+      render();
+      $("#queue").focus();
+    };
+    area.addEventListener("keydown", (e) => {
+      e.stopPropagation();
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey || !e.shiftKey)) { e.preventDefault(); save(); }
+      if (e.key === "Escape") { editing = null; render(); $("#queue").focus(); }
+    });
+    node.append(h("div", { class: "edit-box" }, area, h("div", { class: "row" },
+      h("button", { type: "button", class: "btn btn-ok btn-small", onclick: save }, t("mod.save_approve")),
+      h("button", { type: "button", class: "btn btn-small", onclick: () => { editing = null; render(); } }, t("common.cancel")),
+      h("span", { class: "hint" }, t("mod.edit_keys")))));
+  }
+  const actions = h("div", { class: "item-actions" });
+  for (const [action, label, cls, keyName] of actionsFor(item)) {
+    actions.append(h("button", {
+      type: "button", class: `btn btn-small ${cls}`, "aria-keyshortcuts": keyName || null,
+      onclick: (e) => { e.stopPropagation(); selected = key; act(action, item); },
+    }, t(label), keyName ? h("kbd", { class: "key-hint", "aria-hidden": "true" }, keyName) : null));
+  }
+  node.append(actions);
+  node.addEventListener("click", () => { selected = key; render(); });
+  return node;
+}
+
+function render() {
+  const pub = hub.state.public;
+  const staff = hub.state.staff;
+  if (!pub || !staff) return;
+  setText($("#event-title"), (pub.event && pub.event.title) || "");
+  setText($("#presence"), staff.presence ? t("presence.online", { n: staff.presence.online }) : "");
+  const m = mod();
+  const counts = { held: (m.queue || []).length, blocked: (m.blocked || []).length, questions: (m.questions || []).length, all: (m.recent || []).length };
+  for (const button of $$("[data-filter]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
+    setText(button.querySelector(".count"), counts[button.dataset.filter] || "0");
+  }
+  const list = items();
+  if (!list.some((i) => keyOf(i) === selected)) selected = list.length ? keyOf(list[0]) : null;
+  const queue = $("#queue");
+  syncList(queue, list, keyOf, itemNode);
+  if (!list.length) queue.replaceChildren(h("li", { class: "empty" }, t(filter === "held" ? "mod.queue_empty" : "mod.nothing")));
+  renderPolicy(m.policy || {});
+  renderSanctions(m.sanctions || []);
+  renderAudit(m.audit || []);
+}
+
+function renderPolicy(policy) {
+  const form = $("#policy");
+  if (form.contains(document.activeElement) && document.activeElement.type === "number") return;
+  form.elements.chat_enabled.checked = policy.chat_enabled !== false;
+  form.elements.questions_enabled.checked = policy.questions_enabled !== false;
+  form.elements.chat_pre.checked = policy.chat_mode === "pre";
+  form.elements.questions_pre.checked = policy.questions_mode === "pre";
+  form.elements.anonymous_questions.checked = policy.anonymous_questions !== false;
+  form.elements.slow_mode_seconds.value = String(policy.slow_mode_seconds || 0);
+}
+
+$("#policy").addEventListener("change", (e) => {
+  const el = e.target;
+  const changes = {};
+  if (el.name === "chat_pre") changes.chat_mode = el.checked ? "pre" : "post";
+  else if (el.name === "questions_pre") changes.questions_mode = el.checked ? "pre" : "post";
+  else if (el.name === "slow_mode_seconds") changes.slow_mode_seconds = Math.max(0, Math.min(3600, Math.round(Number(el.value) || 0)));
+  else changes[el.name] = el.checked;
+  run("mod.policy", changes, t("mod.policy_saved"));
+});
+
+function renderSanctions(list) {
+  syncList($("#sanctions"), list, (s) => s.participant.id, (s, node) => {
+    node = h("li", {},
+      h("span", {}, h("strong", {}, s.participant.name || t("qa.anonymous")), " ",
+        s.banned ? h("span", { class: "badge badge-danger" }, t("mod.is_banned"))
+          : h("span", { class: "badge badge-warn" }, t("mod.muted_until", { time: time(s.muted_until) }))),
+      s.banned ? h("button", { type: "button", class: "btn btn-small", onclick: () => run("mod.unban", { participant: s.participant.id }, t("mod.unbanned")) }, t("mod.unban"))
+        : h("button", { type: "button", class: "btn btn-small", onclick: () => run("mod.mute", { participant: s.participant.id, minutes: 0 }, t("mod.unmuted")) }, t("mod.unmute")));
+    return node;
+  });
+  if (!list.length) $("#sanctions").replaceChildren(h("li", { class: "empty" }, t("mod.no_sanctions")));
+}
+
+function policyChanges(entry) {
+  try {
+    const before = JSON.parse(entry.text_before || "{}");
+    const after = JSON.parse(entry.text_after || "{}");
+    return Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+      .map((k) => (typeof after[k] === "object" ? k : `${k} = ${after[k]}`)).join(", ");
+  } catch {
+    return "";
+  }
+}
+
+function renderAudit(entries) {
+  const newest = [...entries].sort((a, b) => b.at - a.at || b.id - a.id).slice(0, 100);
+  syncList($("#audit"), newest, (e) => e.id, (e, node) => {
+    if (node) return node;
+    const who = e.actor && e.actor.kind === "auto" ? t("mod.actor_auto") : (e.actor && e.actor.label) || "";
+    const reasons = (e.reasons || []).map((r) => ruleName(r.rule)).join(", ");
+    const action = t(`audit.${e.action}`) === `audit.${e.action}` ? e.action : t(`audit.${e.action}`);
+    const target = e.target && e.target.id && (e.target.kind === "chat" || e.target.kind === "question")
+      ? ` · ${t(e.target.kind === "chat" ? "mod.kind_chat" : "mod.kind_question")} #${e.target.id}` : "";
+    const detail = e.action === "policy" ? policyChanges(e) : e.text_after && e.text_after !== e.text_before ? `→ ${e.text_after}` : "";
+    return h("li", {}, h("span", { class: "when" }, time(e.at)), h("strong", {}, who), " · ", action, target,
+      reasons ? ` · ${reasons}` : "", e.note && e.action !== "policy" ? ` · ${e.note}` : "",
+      detail ? h("span", { class: "hint" }, ` ${detail}`) : null);
+  });
+  if (!entries.length) $("#audit").replaceChildren(h("li", { class: "empty" }, t("mod.audit_empty")));
+}
+
+// -- merge ---------------------------------------------------------------------------------
+
+let merging = null;
+function openMerge(item) {
+  merging = item;
+  const others = (mod().questions || []).filter((q) => q.id !== item.id);
+  if (!others.length) { toast(t("mod.merge_none")); return; }
+  fill($("#merge-into"), ...others.map((q) => h("option", { value: String(q.id) }, q.text.slice(0, 120))));
+  $("#merge").showModal();
+}
+$("#merge-cancel").addEventListener("click", () => $("#merge").close());
+$("#merge-form").addEventListener("submit", () => {
+  if (merging) run("question.merge", { question: merging.id, into: Number($("#merge-into").value) }, t("mod.merged"));
+});
+
+// -- keyboard ------------------------------------------------------------------------------
+
+function move(delta) {
+  const list = items();
+  if (!list.length) return;
+  const index = Math.max(0, list.findIndex((i) => keyOf(i) === selected));
+  const next = list[Math.max(0, Math.min(list.length - 1, index + delta))];
+  selected = keyOf(next);
+  render();
+  const node = document.getElementById(`item-${next.kind}-${next.id}`);
+  if (node) {
+    node.focus({ preventScroll: true });
+    node.scrollIntoView({ block: "nearest" });
+  }
+}
+
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const target = e.target;
+  if (target.closest("input, textarea, select, dialog[open]") && e.key !== "?") return;
+  if (target.closest("input, textarea, select")) return;
+  const current = items().find((i) => keyOf(i) === selected);
+  const map = { a: "approve", r: "reject", e: "edit", p: "pin", n: "answer", x: "archive", d: "delete", m: "mute", b: "ban" };
+  if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); move(1); }
+  else if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); move(-1); }
+  else if (e.key === "?") { e.preventDefault(); $("#help").showModal(); }
+  else if (["1", "2", "3", "4"].includes(e.key)) { setFilter(["held", "blocked", "questions", "all"][Number(e.key) - 1]); }
+  else if (map[e.key] && current) {
+    const allowed = actionsFor(current).some(([action]) => action === map[e.key]);
+    if (!allowed) return;
+    e.preventDefault();
+    act(map[e.key], current);
+  }
+});
+
+function setFilter(value) {
+  filter = value;
+  selected = null;
+  editing = null;
+  render();
+}
+for (const button of $$("[data-filter]")) button.addEventListener("click", () => setFilter(button.dataset.filter));
+// Tabbing into an item makes it the current one, so shortcuts act on what has the focus.
+$("#queue").addEventListener("focusin", (e) => {
+  const li = e.target.closest(".queue-item");
+  if (li && li.dataset.key && li.dataset.key !== selected) {
+    selected = li.dataset.key;
+    render();
+  }
+});
+$("#help-open").addEventListener("click", () => $("#help").showModal());
+
+hub.on("change", render);
+onLangChange(() => {
+  apply(document);
+  for (const id of ["#queue", "#audit", "#sanctions"]) $(id).replaceChildren();
+  render();
+});

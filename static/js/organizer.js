@@ -1,0 +1,500 @@
+// The organizer: /organizer creates an event; /o/CODE#k=SECRET edits it (event, agenda, staff
+// links, polls and elections, delegate credentials, exports). HTTP API with the bearer secret,
+// the websocket for live state (staff links, polls, presence).
+
+import "./reducers.js";
+import { $, h, fill, setText, syncList } from "./dom.js";
+import { t, LANGUAGES, setLang, preferred, languageSwitcher, onLangChange, apply } from "./i18n.js";
+import { startPage, toast, errorText, staffSecret } from "./page.js";
+import { polls } from "./state.js";
+import { eligibilityText } from "./pollcontrols.js";
+import { HubError } from "./hub.js";
+
+const main = $("#main");
+const managing = location.pathname.startsWith("/o/");
+
+async function api(method, path, body, secret) {
+  const headers = { accept: "application/json" };
+  if (secret) headers.authorization = `Bearer ${secret}`;
+  let payload;
+  if (typeof body === "string") { headers["content-type"] = "text/csv"; payload = body; }
+  else if (body !== undefined) { headers["content-type"] = "application/json"; payload = JSON.stringify(body); }
+  const response = await fetch(path, { method, headers, body: payload, cache: "no-store" });
+  if (response.status === 204) return null;
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json() : await response.text();
+  if (!response.ok) {
+    const err = (data && data.error) || {};
+    throw new HubError(err.code || `http_${response.status}`, err.message || response.statusText, err.details);
+  }
+  return data;
+}
+
+function field(label, input, hint) {
+  const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
+  input.id = id;
+  return h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("span", { class: "hint" }, hint) : null);
+}
+
+function copyButton(getText, label) {
+  return h("button", {
+    type: "button", class: "btn btn-small",
+    onclick: async () => {
+      try { await navigator.clipboard.writeText(getText()); toast(t("org.copied")); } catch { toast(t("org.copy_failed"), "error"); }
+    },
+  }, label || t("org.copy"));
+}
+
+function linkRow(label, url) {
+  const input = h("input", { class: "input", readonly: true, value: url, "aria-label": label, onfocus: (e) => e.target.select() });
+  return h("div", { class: "link-row" }, h("span", { class: "label" }, label), input, copyButton(() => input.value));
+}
+
+function langChecks(selected) {
+  return h("fieldset", { class: "field" }, h("legend", { class: "label" }, t("org.languages")),
+    h("div", { class: "langs" }, Object.entries(LANGUAGES).map(([code, name]) =>
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "languages", value: code, checked: selected.includes(code) }), name))));
+}
+
+function langSelect(id, value) {
+  return h("select", { id, name: "default_lang" }, Object.entries(LANGUAGES).map(([code, name]) => h("option", { value: code, selected: code === value }, name)));
+}
+
+const ZONES = ["America/Sao_Paulo", "America/Campo_Grande", "America/Manaus", "America/Fortaleza", "America/Recife", "America/Belem",
+  "Europe/Warsaw", "Europe/Lisbon", "Europe/Madrid", "America/Argentina/Buenos_Aires", "America/Mexico_City", "UTC"];
+
+function eventFields(values) {
+  const zones = h("datalist", { id: "zones" }, ZONES.map((z) => h("option", { value: z })));
+  return [
+    field(t("org.title"), h("input", { name: "title", required: true, maxlength: "200", value: values.title || "" })),
+    h("div", { class: "two-col" },
+      values.code !== undefined ? field(t("org.code"), h("input", { name: "code", maxlength: "32", pattern: "[A-Za-z0-9]{3,32}", value: values.code, autocapitalize: "characters", readonly: Boolean(values.id) }), values.id ? null : t("org.code_hint")) : null,
+      field(t("org.timezone"), h("input", { name: "timezone", list: "zones", value: values.timezone || "", maxlength: "64" })), zones),
+    field(t("org.stream_url"), h("input", { name: "stream_url", type: "url", maxlength: "1000", value: values.stream_url || "", placeholder: "https://www.youtube.com/watch?v=…" }), t("org.stream_hint")),
+    field(t("org.description"), h("textarea", { name: "description", maxlength: "4000", rows: "3" }, values.description || "")),
+    h("div", { class: "two-col" }, field(t("org.default_lang"), langSelect("f-default-lang", values.default_lang || "pt-BR")), langChecks(values.languages || Object.keys(LANGUAGES))),
+    field(t("org.segments"), h("textarea", { name: "segments", rows: "4" }, (values.segments || []).join("\n")), t("org.segments_hint")),
+    values.id ? field(t("org.embed_origins"), h("textarea", { name: "embed_origins", rows: "2", placeholder: "https://www.prefeitura.gov.br" },
+      (values.embed_origins || []).join("\n")), t("org.embed_hint")) : null,
+  ];
+}
+
+function readEvent(form, withCode) {
+  const data = {
+    title: form.elements.title.value.trim(),
+    stream_url: form.elements.stream_url.value.trim(),
+    description: form.elements.description.value.trim(),
+    timezone: form.elements.timezone.value.trim(),
+    default_lang: form.elements.default_lang.value,
+    languages: [...form.querySelectorAll('input[name="languages"]:checked')].map((i) => i.value),
+    segments: form.elements.segments.value.split("\n").map((s) => s.trim()).filter(Boolean),
+  };
+  if (!data.languages.includes(data.default_lang)) data.languages.unshift(data.default_lang);
+  if (form.elements.embed_origins) {
+    data.embed_origins = form.elements.embed_origins.value.split("\n").map((s) => s.trim()).filter(Boolean);
+  }
+  if (withCode && form.elements.code.value.trim()) data.code = form.elements.code.value.trim().toUpperCase();
+  if (!data.timezone) delete data.timezone;
+  return data;
+}
+
+// -- /organizer: create an event -----------------------------------------------------------
+
+async function createPage() {
+  await setLang(preferred());
+  languageSwitcher($("#lang"), null);
+  const draw = () => {
+    const form = h("form", { class: "card", id: "create" },
+      h("h2", {}, t("org.create")), h("p", { class: "hint" }, t("org.create_hint")),
+      eventFields({ code: "", timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, default_lang: preferred(),
+        segments: ["Usuários", "Trabalhadores", "Governo", "Sociedade civil"] }),
+      h("p", { class: "ballot-error", role: "alert", id: "create-error" }),
+      h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_button"))));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      setText($("#create-error"), "");
+      try {
+        const created = await api("POST", "/api/events", readEvent(form, true));
+        showCreated(created);
+      } catch (err) {
+        setText($("#create-error"), errorText(err));
+      }
+    });
+    fill(main, form);
+    setText($("#event-title"), t("org.new_title"));
+  };
+  draw();
+  onLangChange(() => { if ($("#create")) draw(); });
+}
+
+function showCreated(created) {
+  const links = created.links || {};
+  const roles = [["organizer", "org.link_organizer"], ["moderator", "org.link_moderator"], ["presenter", "org.link_presenter"],
+    ["participant", "org.link_participant"], ["screen", "org.link_screen"], ["overlay", "org.link_overlay"]];
+  setText($("#event-title"), created.event.title);
+  fill(main, h("section", { class: "card secret-once", "aria-labelledby": "created-h" },
+    h("h2", { id: "created-h", tabindex: "-1" }, t("org.created", { code: created.event.code })),
+    h("p", {}, t("org.secret_once")),
+    roles.filter(([key]) => links[key]).map(([key, label]) => linkRow(t(label), links[key])),
+    h("p", { class: "row" }, h("a", { class: "btn btn-primary", href: links.organizer }, t("org.open_console")))));
+  $("#created-h").focus();
+}
+
+// -- /o/CODE: manage an event ------------------------------------------------------------------
+
+async function managePage() {
+  const code = location.pathname.split("/")[2].toUpperCase();
+  const secret = staffSecret(code);
+  const hub = await startPage({ staff: true });
+  const call = (method, path, body) => api(method, `/api/events/${code}${path}`, body, secret);
+  const sections = {
+    event: h("section", { class: "card", "aria-labelledby": "s-event" }),
+    links: h("section", { class: "card", "aria-labelledby": "s-links" }),
+    agenda: h("section", { class: "card", "aria-labelledby": "s-agenda" }),
+    polls: h("section", { class: "card", "aria-labelledby": "s-polls" }),
+    delegates: h("section", { class: "card", "aria-labelledby": "s-delegates" }),
+    exports: h("section", { class: "card", "aria-labelledby": "s-exports" }),
+  };
+  fill(main, Object.values(sections));
+  let drawn = "";
+
+  function drawEvent(event) {
+    const form = h("form", {}, eventFields(event),
+      h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("common.save"))));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try { await call("PATCH", "", readEvent(form, false)); toast(t("org.saved")); } catch (err) { toast(errorText(err), "error"); }
+    });
+    fill(sections.event, h("h2", { id: "s-event" }, t("org.event")), form);
+  }
+
+  function drawLinks(event) {
+    const base = location.origin;
+    const created = h("div", { id: "new-link" });
+    const role = h("select", { id: "staff-role" }, h("option", { value: "moderator" }, t("role.moderator")), h("option", { value: "presenter" }, t("role.presenter")));
+    const label = h("input", { id: "staff-label", maxlength: "80", placeholder: t("org.staff_label_placeholder") });
+    const form = h("form", { class: "inline-form" }, field(t("org.staff_role"), role), h("div", { class: "grow" }, field(t("org.staff_label"), label)),
+      h("button", { type: "submit", class: "btn" }, t("org.staff_create")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        const made = await call("POST", "/staff", { role: role.value, label: label.value.trim() || role.value });
+        const url = made.links[made.role];
+        fill(created, h("div", { class: "secret-once" }, h("p", {}, t("org.staff_once")), linkRow(made.label, url)));
+        label.value = "";
+        refreshStaff();
+      } catch (err) { toast(errorText(err), "error"); }
+    });
+    fill(sections.links, h("h2", { id: "s-links" }, t("org.links")),
+      linkRow(t("org.link_participant"), `${base}/e/${event.code}`),
+      linkRow(t("org.link_screen"), `${base}/screen/${event.code}`),
+      linkRow(t("org.link_overlay"), `${base}/overlay/${event.code}`),
+      h("h3", {}, t("org.staff")), h("ul", { class: "plain", id: "staff-list" }), form, created);
+    refreshStaff();
+  }
+
+  async function refreshStaff() {
+    let list = [];
+    try { list = await call("GET", "/staff"); } catch (err) { toast(errorText(err), "error"); return; }
+    const ul = $("#staff-list");
+    if (!ul) return;
+    syncList(ul, list, (s) => s.id, (s) => h("li", { class: "link-row" },
+      h("span", { class: "badge" }, t(`role.${s.role}`)), h("span", {}, s.label, s.revoked ? [" ", h("span", { class: "badge badge-danger" }, t("org.revoked"))] : null),
+      s.revoked ? h("span") : h("button", {
+        type: "button", class: "btn btn-small btn-danger",
+        onclick: async () => {
+          if (!confirm(t("org.revoke_confirm", { label: s.label }))) return;
+          try { await call("DELETE", `/staff/${s.id}`); toast(t("org.revoked")); refreshStaff(); } catch (err) { toast(errorText(err), "error"); }
+        },
+      }, t("org.revoke"))));
+  }
+
+  let agendaAdded = false;
+  function drawAgenda(state) {
+    const list = h("ol", { class: "plain agenda-edit", id: "agenda-edit" });
+    for (const s of state.agenda || []) {
+      const pos = h("input", { type: "number", min: "0", max: "10000", value: String(s.position), "aria-label": t("org.position") });
+      const when = h("input", { value: s.starts_at || "", maxlength: "32", "aria-label": t("org.starts_at"), placeholder: "09:30" });
+      const title = h("input", { value: s.title, maxlength: "200", "aria-label": t("org.session_title") });
+      const speakers = h("input", { value: s.speakers || "", maxlength: "500", "aria-label": t("org.speakers"), placeholder: t("org.speakers") });
+      const save = async () => {
+        try {
+          await call("PATCH", `/sessions/${s.id}`, { position: Number(pos.value) || 0, starts_at: when.value.trim(), title: title.value.trim(), speakers: speakers.value.trim() });
+          toast(t("org.saved"));
+        } catch (err) { toast(errorText(err), "error"); }
+      };
+      list.append(h("li", {}, pos, when, h("div", { class: "grow" }, title, speakers),
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "btn btn-small", onclick: save }, t("common.save")),
+          h("button", {
+            type: "button", class: "btn btn-small btn-danger", "aria-label": `${t("org.remove")}: ${s.title}`,
+            onclick: async () => {
+              if (!confirm(t("org.remove_confirm", { title: s.title }))) return;
+              try { await call("DELETE", `/sessions/${s.id}`); } catch (err) { toast(errorText(err), "error"); }
+            },
+          }, t("org.remove")))));
+    }
+    const title = h("input", { maxlength: "200", required: true });
+    const when = h("input", { maxlength: "32", placeholder: "14:00" });
+    const speakers = h("input", { maxlength: "500" });
+    const add = h("form", { class: "inline-form" }, h("div", { class: "grow" }, field(t("org.session_title"), title)),
+      field(t("org.starts_at"), when), field(t("org.speakers"), speakers), h("button", { type: "submit", class: "btn" }, t("org.add_session")));
+    add.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await call("POST", "/sessions", { title: title.value.trim(), starts_at: when.value.trim(), speakers: speakers.value.trim() });
+        agendaAdded = true;
+        drawAgenda(hub.state.public);
+      } catch (err) { toast(errorText(err), "error"); }
+    });
+    fill(sections.agenda, h("h2", { id: "s-agenda" }, t("org.agenda")), list, add);
+    if (agendaAdded) {
+      agendaAdded = false;
+      title.focus();
+    }
+  }
+
+  function drawPolls() {
+    const list = h("ol", { class: "plain poll-list", id: "org-polls" });
+    fill(sections.polls, h("h2", { id: "s-polls" }, t("org.polls")), list, pollBuilder(hub, event()));
+    updatePolls();
+  }
+
+  function updatePolls() {
+    const list = $("#org-polls");
+    if (!list) return;
+    const all = polls(hub);
+    syncList(list, all, (p) => p.id, (p, node) => {
+      node = node || h("li", { class: "poll-row" });
+      const signature = `${p.status}|${document.documentElement.lang}`;
+      if (node.dataset.signature === signature) return node;
+      node.dataset.signature = signature;
+      const download = (ext) => async () => {
+        try {
+          const response = await fetch(`/api/events/${code}/polls/${p.id}/export.${ext}`, { headers: { authorization: `Bearer ${secret}` } });
+          if (!response.ok) throw new HubError(`http_${response.status}`);
+          saveBlob(await response.blob(), `${code}-poll-${p.id}.${ext}`);
+        } catch (err) { toast(errorText(err), "error"); }
+      };
+      fill(node, h("div", { class: "poll-row-head" },
+        h("div", { class: "grow" }, h("p", { class: "poll-q" }, p.spec.question),
+          h("p", { class: "hint" }, [t(`poll.kind_${p.spec.kind}`), eligibilityText(p.eligibility), p.secret ? t("poll.secret") : ""].filter(Boolean).join(" · "))),
+        h("span", { class: "badge" }, t(`poll.status_${p.status}`))),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "btn btn-small", onclick: download("csv") }, t("org.export_csv")),
+        h("button", { type: "button", class: "btn btn-small", onclick: download("json") }, t("org.export_json")),
+        p.status === "draft" ? h("button", {
+          type: "button", class: "btn btn-small btn-danger",
+          onclick: async () => { try { await call("DELETE", `/polls/${p.id}`); } catch (err) { toast(errorText(err), "error"); } },
+        }, t("org.remove")) : null));
+      return node;
+    });
+    if (!all.length) list.replaceChildren(h("li", { class: "empty" }, t("presenter.no_polls")));
+  }
+
+  function drawDelegates() {
+    const csv = h("textarea", { id: "csv", rows: "5", placeholder: "Maria da Silva,Usuários\nJoão Souza,Governo" });
+    const file = h("input", { type: "file", accept: ".csv,text/csv", id: "csv-file" });
+    file.addEventListener("change", async () => { if (file.files[0]) csv.value = await file.files[0].text(); });
+    const result = h("div", { id: "delegate-result" });
+    const form = h("form", {}, field(t("org.csv"), csv, t("org.csv_hint")), field(t("org.csv_file"), file),
+      h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("org.import"))));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        const made = await call("POST", "/delegates", csv.value);
+        csv.value = "";
+        showCredentials(result, made.delegates || []);
+        refreshDelegates();
+      } catch (err) { toast(errorText(err), "error"); }
+    });
+    fill(sections.delegates, h("h2", { id: "s-delegates" }, t("org.delegates")), form, result, h("ul", { class: "plain", id: "delegate-list" }));
+    refreshDelegates();
+  }
+
+  function showCredentials(root, list) {
+    const print = h("form", { method: "post", action: `/api/events/${code}/credentials.html`, target: "_blank" },
+      h("input", { type: "hidden", name: "credentials", value: JSON.stringify(list.map((d) => ({ name: d.name, segment: d.segment, code: d.code }))) }),
+      h("button", { type: "submit", class: "btn btn-primary" }, t("org.print")));
+    const table = h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("profile.name")), h("th", {}, t("profile.segment")), h("th", {}, t("org.credential")))),
+      h("tbody", {}, list.map((d) => h("tr", {}, h("td", {}, d.name), h("td", {}, d.segment), h("td", { class: "code" }, d.code)))));
+    fill(root, h("div", { class: "secret-once" }, h("p", {}, t("org.credentials_once", { n: list.length })), print, table));
+  }
+
+  async function refreshDelegates() {
+    let data;
+    try { data = await call("GET", "/delegates"); } catch { return; }
+    const list = Array.isArray(data) ? data : data.delegates || [];
+    const ul = $("#delegate-list");
+    if (!ul) return;
+    syncList(ul, list, (d) => d.id, (d) => h("li", { class: "link-row" },
+      h("span", {}, d.name), h("span", { class: "hint" }, `${d.segment || ""} · ${t(`delegate.status_${d.status}`)}`),
+      h("span", { class: "row" },
+        d.status !== "revoked" ? h("button", {
+          type: "button", class: "btn btn-small btn-danger",
+          onclick: async () => { try { await call("POST", `/delegates/${d.id}/revoke`, {}); refreshDelegates(); } catch (err) { toast(errorText(err), "error"); } },
+        }, t("org.revoke")) : null,
+        h("button", {
+          type: "button", class: "btn btn-small",
+          onclick: async () => {
+            try {
+              const made = await call("POST", `/delegates/${d.id}/reissue`, {});
+              showCredentials($("#delegate-result"), [made.delegate || made]);
+              refreshDelegates();
+            } catch (err) { toast(errorText(err), "error"); }
+          },
+        }, t("org.reissue")))));
+  }
+
+  function drawExports() {
+    const get = (path, name) => async () => {
+      try {
+        const response = await fetch(`/api/events/${code}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+        if (!response.ok) throw new HubError(`http_${response.status}`);
+        saveBlob(await response.blob(), name);
+      } catch (err) { toast(errorText(err), "error"); }
+    };
+    fill(sections.exports, h("h2", { id: "s-exports" }, t("org.exports")),
+      h("p", { class: "hint" }, t("org.exports_hint")),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "btn", onclick: get("/audit?format=csv", `${code}-audit.csv`) }, t("org.audit_csv")),
+        h("button", { type: "button", class: "btn", onclick: get("/audit?format=json", `${code}-audit.json`) }, t("org.audit_json"))));
+  }
+
+  const event = () => (hub.state.public && hub.state.public.event) || {};
+  const render = (batch) => {
+    const state = hub.state.public;
+    if (!state) return;
+    setText($("#event-title"), event().title || "");
+    const staff = hub.state.staff || {};
+    setText($("#presence"), staff.presence ? t("presence.online", { n: staff.presence.online }) : "");
+    const key = `${document.documentElement.lang}`;
+    if (drawn !== key) {
+      drawn = key;
+      drawEvent(event()); drawLinks(event()); drawAgenda(state); drawPolls(); drawDelegates(); drawExports();
+      return;
+    }
+    const names = new Set((batch || []).map((b) => b.name));
+    if (names.has("event.updated") || names.has("snapshot")) { if (!sections.event.contains(document.activeElement)) drawEvent(event()); }
+    if (names.has("session.updated") || names.has("session.removed") || names.has("snapshot")) {
+      const editing = sections.agenda.contains(document.activeElement) && document.activeElement.closest("#agenda-edit");
+      if (!editing || names.has("session.removed")) {
+        const refocus = sections.agenda.contains(document.activeElement);
+        agendaAdded = agendaAdded || refocus;
+        drawAgenda(state);
+      }
+    }
+    if (names.has("staff.revoked")) refreshStaff();
+    if (names.has("delegate.updated")) refreshDelegates();
+    updatePolls();
+  };
+  hub.on("change", render);
+  onLangChange(() => { drawn = ""; apply(document); render([]); });
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// -- poll and election builder -----------------------------------------------------------------
+
+function pollBuilder(hub, event) {
+  const kind = h("select", { id: "pb-kind" }, ["single", "multiple", "yes_no_abstain", "rating", "ranking", "open_text", "election"]
+    .map((k) => h("option", { value: k }, t(`poll.kind_${k}`))));
+  const question = h("input", { id: "pb-question", maxlength: "500", required: true });
+  const options = h("textarea", { id: "pb-options", rows: "8", placeholder: t("org.options_placeholder") });
+  const minPicks = h("input", { id: "pb-min", type: "number", min: "0", value: "1" });
+  const maxPicks = h("input", { id: "pb-max", type: "number", min: "1", value: "1" });
+  const scaleMin = h("input", { id: "pb-smin", type: "number", value: "1" });
+  const scaleMax = h("input", { id: "pb-smax", type: "number", value: "5" });
+  const method = h("select", { id: "pb-method" }, h("option", { value: "plurality" }, t("org.method_plurality")), h("option", { value: "approval" }, t("org.method_approval")));
+  const visibility = h("select", { id: "pb-vis" }, ["live", "after_close", "hidden"].map((v) => h("option", { value: v }, t(`poll.visibility_${v}`))));
+  const eligibility = h("select", { id: "pb-elig" }, h("option", { value: "everyone" }, t("poll.eligible_everyone")),
+    h("option", { value: "delegates" }, t("poll.eligible_delegates")),
+    (event.segments || []).map((s) => h("option", { value: `segment:${s}` }, t("poll.eligible_segment", { segment: s }))));
+  const secret = h("input", { type: "checkbox", id: "pb-secret" });
+  const error = h("p", { class: "ballot-error", role: "alert" });
+  const picks = h("div", { class: "two-col" }, field(t("org.min_picks"), minPicks), field(t("org.max_picks"), maxPicks));
+  const scale = h("div", { class: "two-col" }, field(t("org.scale_min"), scaleMin), field(t("org.scale_max"), scaleMax));
+  const methodField = field(t("org.method"), method);
+  const optionsField = field(t("org.options"), options, t("org.options_hint"));
+  const sync = () => {
+    const k = kind.value;
+    picks.hidden = k !== "multiple";
+    scale.hidden = k !== "rating";
+    methodField.hidden = k !== "election";
+    optionsField.hidden = k === "rating" || k === "open_text" || k === "yes_no_abstain";
+  };
+  kind.addEventListener("change", sync);
+  const form = h("form", { class: "poll-builder", id: "poll-builder" }, h("h3", {}, t("org.new_poll")),
+    h("div", { class: "two-col" }, field(t("org.poll_kind"), kind), field(t("org.question"), question)),
+    optionsField, picks, scale, methodField,
+    h("div", { class: "two-col" }, field(t("poll.visibility"), visibility), field(t("org.eligibility"), eligibility)),
+    h("label", { class: "check" }, secret, t("org.secret_ballot")),
+    error, h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_poll"))));
+  sync();
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setText(error, "");
+    let spec;
+    try { spec = buildSpec(kind.value, question.value.trim(), options.value, { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value }); }
+    catch (err) { setText(error, err.message); return; }
+    try {
+      await hub.send("poll.create", { spec, visibility: visibility.value, eligibility: eligibility.value, secret: secret.checked });
+      toast(t("org.poll_created"));
+      question.value = ""; options.value = "";
+    } catch (err) { setText(error, `${errorText(err)}${err.details && err.details.field ? ` (${err.details.field})` : ""}`); }
+  });
+  return form;
+}
+
+/**
+ * Options text: one option per line; "Axis | Proposal" sets the option's group (eixo);
+ * "# Title / N" starts a section where N picks are allowed (seats, for an election).
+ */
+export function buildSpec(kind, question, text, limits) {
+  const spec = { kind, question };
+  if (!question) throw new Error(t("org.question_required"));
+  if (kind === "rating") return { ...spec, scale_min: Number(limits.smin), scale_max: Number(limits.smax) };
+  if (kind === "open_text") return spec;
+  if (kind === "yes_no_abstain") return spec;
+  const options = [];
+  const sections = [];
+  let n = 0;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line) continue;
+    const heading = /^#\s*(.+?)(?:\s*\/\s*(\d+))?$/.exec(line);
+    if (heading) {
+      sections.push({ id: `s${sections.length + 1}`, title: heading[1].trim(), option_ids: [], min_picks: 0, max_picks: Number(heading[2] || 1) });
+      continue;
+    }
+    const [group, label] = line.includes("|") ? line.split("|").map((s) => s.trim()) : ["", line];
+    n += 1;
+    const option = { id: `o${n}`, label: label || group, group: label ? group : "" };
+    options.push(option);
+    if (sections.length) sections[sections.length - 1].option_ids.push(option.id);
+  }
+  if (!options.length) throw new Error(t("org.options_required"));
+  spec.options = options;
+  if (kind === "multiple" || kind === "election") {
+    if (sections.length) {
+      spec.sections = sections.map((s) => (kind === "election" ? { ...s, seats: s.max_picks, alternates: 0 } : s));
+    } else if (kind === "multiple") {
+      spec.min_picks = Number(limits.min);
+      spec.max_picks = Number(limits.max);
+    }
+    if (kind === "election") {
+      spec.method = limits.method;
+      if (!sections.length) throw new Error(t("org.election_sections"));
+    }
+  }
+  return spec;
+}
+
+if (managing) managePage(); else createPage();

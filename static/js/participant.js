@@ -1,0 +1,363 @@
+// The participant page (/e/CODE): stream, live session, chat, questions, votes, results, agenda.
+// Mobile first; all user text through textContent.
+
+import "./reducers.js";
+import { $, h, fill, setText, syncList } from "./dom.js";
+import { t, time, agendaTime, onLangChange, apply } from "./i18n.js";
+import { startPage, toast, errorText } from "./page.js";
+import { mountTabs } from "./tabs.js";
+import { bindDraft } from "./drafts.js";
+import { liveSession, questions as questionList, polls, pollModel } from "./state.js";
+import { startCountdowns } from "./countdown.js";
+import { renderBallots, renderDelegate } from "./ballot.js";
+import { renderResults } from "./results.js";
+
+const hub = await startPage({ shortLangs: true });
+const code = hub.event;
+startCountdowns(hub);
+
+// -- stream ------------------------------------------------------------------------
+
+let streamKey = "";
+function renderStream(event) {
+  const stream = event.stream || { kind: "none" };
+  const key = `${stream.kind}|${stream.src}`;
+  if (key === streamKey) return;
+  streamKey = key;
+  const box = $("#stream");
+  box.dataset.kind = stream.kind;
+  if (stream.kind === "iframe" && stream.src) {
+    fill(box, h("iframe", {
+      src: stream.src, title: t("stream.title"), loading: "lazy",
+      allow: "autoplay; encrypted-media; picture-in-picture; fullscreen", allowfullscreen: true,
+      referrerpolicy: "strict-origin-when-cross-origin",
+    }));
+  } else if (stream.kind === "video" && stream.src) {
+    fill(box, h("video", { src: stream.src, controls: true, playsinline: true, preload: "none", "aria-label": t("stream.title") }));
+  } else {
+    fill(box, h("p", { class: "stream-none" }, t("stream.none")));
+  }
+}
+
+// -- now / agenda -----------------------------------------------------------------
+
+function renderNow(state) {
+  const session = liveSession(state);
+  const box = $("#now");
+  const key = session ? `${session.id}|${session.title}|${session.speakers}` : "none";
+  if (box.dataset.key === key && box.dataset.lang === document.documentElement.lang) return;
+  box.dataset.key = key;
+  box.dataset.lang = document.documentElement.lang;
+  if (!session) {
+    const next = (state.agenda || []).find((s) => s.status === "planned");
+    fill(box, h("p", { class: "now-label muted" }, t("session.none_live")),
+      next ? h("p", { class: "now-next" }, t("session.next"), " ", h("strong", {}, next.title),
+        next.starts_at ? ` · ${agendaTime(next.starts_at)}` : "") : null);
+    return;
+  }
+  fill(box,
+    h("p", { class: "now-label" }, h("span", { class: "badge badge-live" }, t("session.live")),
+      session.started_at ? h("span", { class: "muted" }, ` ${t("session.since", { time: time(session.started_at) })}`) : null),
+    h("h2", { class: "now-title" }, session.title),
+    session.speakers ? h("p", { class: "now-speakers muted" }, session.speakers) : null);
+}
+
+function renderAgenda(state) {
+  syncList($("#agenda"), state.agenda || [], (s) => s.id, (s, node) => {
+    node = node || h("li", {}, h("span", { class: "when" }), h("span", { class: "what" }), h("span", { class: "who" }));
+    node.dataset.status = s.status;
+    setText(node.querySelector(".when"), agendaTime(s.starts_at));
+    const what = node.querySelector(".what");
+    fill(what, s.title, s.status === "live" ? [" ", h("span", { class: "badge badge-live" }, t("session.live"))] : null,
+      s.status === "ended" ? [" ", h("span", { class: "badge" }, t("session.ended"))] : null);
+    setText(node.querySelector(".who"), s.speakers || "");
+    return node;
+  });
+}
+
+// -- chat ---------------------------------------------------------------------------
+
+const chatText = $("#chat-text");
+const chatDraft = bindDraft(chatText, `plenaria.draft.chat.${code}`);
+const chatList = $("#chat-list");
+let stickToBottom = true;
+chatList.addEventListener("scroll", () => {
+  stickToBottom = chatList.scrollTop + chatList.clientHeight >= chatList.scrollHeight - 40;
+});
+
+function authorName(author) {
+  return author && !author.anonymous && author.name ? author.name : t("qa.anonymous");
+}
+
+function renderChat(state) {
+  const settings = state.qa || {};
+  $("#chat-closed").hidden = settings.chat_enabled !== false;
+  $("#chat-form").hidden = settings.chat_enabled === false;
+  chatText.maxLength = settings.chat_max_length || 500;
+  const me = hub.participant ? hub.participant.id : null;
+  const published = (state.chat || []).map((m) => ({ ...m, key: `m${m.id}` }));
+  const ids = new Set(published.map((m) => m.id));
+  // My own messages that others cannot see (yet): held for review, refused; and those in flight.
+  const mine = (state.mine || []).filter((m) => m.kind === "chat" && !ids.has(m.id) && m.status !== "published" && m.status !== "deleted")
+    .map((m) => ({ id: m.id, text: m.text, at: m.at, own: m.status, key: `o${m.id}`, author: { name: hub.participant && hub.participant.name } }));
+  const sending = hub.pending("chat.send").map((f) => ({ text: f.text, own: "sending", key: `s${f.id}`, at: Infinity, author: { name: hub.participant && hub.participant.name } }));
+  const items = [...published, ...mine].sort((a, b) => a.at - b.at).concat(sending);
+  syncList(chatList, items, (m) => m.key, (m, node) => {
+    node = node || h("li", { class: "chat-msg" }, h("span", { class: "chat-author" }), h("span", { class: "chat-text" }), h("span", { class: "chat-meta" }));
+    setText(node.querySelector(".chat-author"), authorName(m.author));
+    setText(node.querySelector(".chat-text"), m.text);
+    const meta = m.own === "sending" ? t("chat.sending") : m.own === "held" ? t("chat.held")
+      : m.own === "rejected" ? t("chat.rejected") : m.at && m.at !== Infinity ? time(m.at) : "";
+    setText(node.querySelector(".chat-meta"), meta);
+    node.dataset.own = m.own || "";
+    return node;
+  });
+  if (!items.length) chatList.replaceChildren(h("li", { class: "empty" }, t("chat.empty")));
+  const hint = $("#chat-hint");
+  if (hint.dataset.held && !mine.some((m) => m.own === "held")) {
+    delete hint.dataset.held;
+    setText(hint, "");
+  }
+  if (stickToBottom) chatList.scrollTop = chatList.scrollHeight;
+  void me;
+}
+
+$("#chat-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = chatText.value.trim();
+  if (!text) return;
+  chatDraft.clear();
+  stickToBottom = true;
+  submit("chat.send", { text }, $("#chat-hint"), chatDraft);
+  render();
+});
+chatText.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    $("#chat-form").requestSubmit();
+  }
+});
+
+function submit(type, fields, hint, draft) {
+  setText(hint, "");
+  hub.send(type, fields, { persist: true }).then((result) => {
+    const item = result.item;
+    if (item && (hub.state.public.mine || (hub.state.public.mine = []))) {
+      const mine = hub.state.public.mine;
+      if (!mine.some((m) => m.id === item.id && m.kind === item.kind)) mine.unshift(item);
+      if (item.status === "held") {
+        setText(hint, t(type === "chat.send" ? "chat.held_hint" : "qa.held_hint"));
+        hint.dataset.held = "1";
+      }
+      else if (item.status === "rejected") setText(hint, t("chat.rejected_hint"));
+    }
+    render();
+  }, (error) => {
+    draft.restore(fields.text);
+    setText(hint, errorText(error));
+    toast(errorText(error), "error");
+    render();
+  });
+}
+
+hub.on("outbox", ({ frame, error }) => {
+  if (error && frame.text) {
+    const draft = frame.type === "chat.send" ? chatDraft : askDraft;
+    draft.restore(frame.text);
+    toast(errorText(error), "error");
+  }
+  render();
+});
+
+// -- questions ------------------------------------------------------------------------
+
+const askText = $("#ask-text");
+const askDraft = bindDraft(askText, `plenaria.draft.ask.${code}`);
+let sortBy = "popular";
+for (const [id, value] of [["#sort-popular", "popular"], ["#sort-recent", "recent"]]) {
+  $(id).addEventListener("click", () => {
+    sortBy = value;
+    $("#sort-popular").setAttribute("aria-pressed", String(value === "popular"));
+    $("#sort-recent").setAttribute("aria-pressed", String(value === "recent"));
+    render();
+  });
+}
+
+$("#ask-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = askText.value.trim();
+  if (!text) return;
+  askDraft.clear();
+  submit("question.ask", { text, anonymous: $("#ask-anon").checked }, $("#ask-hint"), askDraft);
+  render();
+});
+
+function renderQuestions(state) {
+  const settings = state.qa || {};
+  $("#questions-closed").hidden = settings.questions_enabled !== false;
+  $("#ask-form").hidden = settings.questions_enabled === false;
+  $("#ask-anon-wrap").hidden = settings.anonymous_questions === false;
+  askText.maxLength = settings.question_max_length || 300;
+  const list = questionList(state).filter((q) => q.status === "published" || q.status === "answered");
+  const ids = new Set(list.map((q) => q.id));
+  list.sort((a, b) => (b.pinned - a.pinned) || (a.status === "answered") - (b.status === "answered")
+    || (sortBy === "popular" ? b.upvotes - a.upvotes || b.at - a.at : b.at - a.at));
+  syncList($("#question-list"), list, (q) => q.id, (q, node) => questionNode(q, node));
+  if (!list.length) $("#question-list").replaceChildren(h("li", { class: "empty" }, t("qa.empty")));
+  const waiting = (state.mine || []).filter((m) => m.kind === "question" && !ids.has(m.id) && ["held", "rejected"].includes(m.status));
+  const hint = $("#ask-hint");
+  if (hint.dataset.held && !waiting.some((m) => m.status === "held")) {
+    delete hint.dataset.held;
+    setText(hint, "");
+  }
+  const sending = hub.pending("question.ask").map((f) => ({ id: f.id, text: f.text, status: "sending" }));
+  syncList($("#my-questions"), [...sending, ...waiting], (m) => `${m.status}-${m.id}`, (m, node) => {
+    node = node || h("li", { class: "question question-own" }, h("p", { class: "q-text" }), h("p", { class: "q-meta" }));
+    setText(node.querySelector(".q-text"), m.text);
+    const label = m.status === "sending" ? "qa.sending" : m.status === "held" ? "qa.held" : "qa.rejected";
+    fill(node.querySelector(".q-meta"), h("span", { class: `badge ${m.status === "rejected" ? "badge-danger" : "badge-warn"}` }, t(label)));
+    return node;
+  });
+}
+
+function questionNode(q, node) {
+  if (!node) {
+    node = h("li", { class: "question" },
+      h("button", { type: "button", class: "upvote", "aria-pressed": "false" }, h("span", { class: "arrow", "aria-hidden": "true" }, "▲"), h("span", { class: "n" })),
+      h("div", { class: "q-body" }, h("p", { class: "q-text" }), h("p", { class: "q-meta" })));
+    node.querySelector(".upvote").addEventListener("click", () => upvote(Number(node.dataset.key)));
+  }
+  const mineIds = new Set((hub.state.public.mine || []).filter((m) => m.kind === "question").map((m) => m.id));
+  const button = node.querySelector(".upvote");
+  setText(button.querySelector(".n"), q.upvotes || 0);
+  button.setAttribute("aria-pressed", q.upvoted ? "true" : "false");
+  button.setAttribute("aria-label", t(q.upvoted ? "qa.upvoted_label" : "qa.upvote_label", { n: q.upvotes || 0 }));
+  button.disabled = mineIds.has(q.id) || q.status !== "published";
+  setText(node.querySelector(".q-text"), q.text);
+  fill(node.querySelector(".q-meta"),
+    h("span", { class: "q-author" }, authorName(q.author)), " · ", time(q.at),
+    q.pinned ? [" ", h("span", { class: "badge badge-accent" }, t("qa.pinned"))] : null,
+    q.status === "answered" ? [" ", h("span", { class: "badge badge-ok" }, t("qa.answered"))] : null,
+    mineIds.has(q.id) ? [" ", h("span", { class: "badge" }, t("qa.yours"))] : null);
+  node.dataset.status = q.status;
+  return node;
+}
+
+function upvote(id) {
+  const q = questionList(hub.state.public).find((x) => x.id === id);
+  if (!q) return;
+  const up = !q.upvoted;
+  q.upvoted = up;
+  render();
+  hub.send("question.upvote", { question: id, up }).then((result) => {
+    q.upvoted = result.upvoted;
+    q.upvotes = result.upvotes;
+    render();
+  }, (error) => {
+    q.upvoted = !up;
+    toast(errorText(error), "error");
+    render();
+  });
+}
+
+// -- votes and results ------------------------------------------------------------------
+
+function renderVotes() {
+  renderDelegate($("#delegate"), hub);
+  renderBallots($("#ballots"), hub);
+  const results = $("#results");
+  const shown = polls(hub).filter((p) => p.result || p.tally).reverse();
+  syncList(results, shown, (p) => p.id, (p, node) => {
+    node = node || h("article", { class: "card result-card" }, h("h3", { class: "result-q" }), h("p", { class: "result-meta hint" }), h("div", { class: "result-body" }));
+    setText(node.querySelector(".result-q"), p.spec.question);
+    const source = p.result || p.tally;
+    setText(node.querySelector(".result-meta"), `${p.status === "closed" ? t("poll.final_result") : t("poll.live_results")} · ${t("results.ballots", { n: (source.turnout && source.turnout.voted) || 0 })}`);
+    renderResults(node.querySelector(".result-body"), pollModel(p));
+    return node;
+  });
+  if (!shown.length) results.replaceChildren(h("p", { class: "empty" }, t("results.none")));
+}
+
+// -- profile -------------------------------------------------------------------------------
+
+const dialog = $("#profile");
+$("#profile-open").addEventListener("click", () => {
+  const event = hub.state.public && hub.state.public.event;
+  const me = hub.participant || {};
+  $("#profile-name").value = me.name || "";
+  const select = $("#profile-segment");
+  fill(select, h("option", { value: "" }, t("profile.no_segment")),
+    ...((event && event.segments) || []).map((s) => h("option", { value: s }, s)));
+  select.value = me.segment || "";
+  dialog.showModal();
+});
+$("#profile-cancel").addEventListener("click", () => dialog.close());
+$("#profile-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const name = $("#profile-name").value.trim();
+  const segment = $("#profile-segment").value;
+  hub.send("profile.update", { name, segment }).then((result) => {
+    hub.participant = result.participant;
+    dialog.close();
+    toast(t("profile.saved"));
+    render();
+  }, (error) => toast(errorText(error), "error"));
+});
+
+// -- tab badges: what is new since the tab was last looked at ------------------------------
+
+const lastSeen = { chat: 0, questions: 0 };
+function seen() {
+  const state = hub.state.public;
+  if (!state) return;
+  const current = tabs.current();
+  if (current === "tab-chat") lastSeen.chat = (state.chat || []).length;
+  if (current === "tab-questions") lastSeen.questions = questionList(state).length;
+}
+
+function badge(tabId, n) {
+  const node = $(`#${tabId} .count`);
+  node.hidden = !n;
+  setText(node, n > 99 ? "99+" : n || "");
+}
+
+const tabs = mountTabs($(".tabs"), { remember: `plenaria.tab.${code}`, onChange: () => { seen(); render(); } });
+
+// -- render ------------------------------------------------------------------------------------
+
+function render() {
+  const state = hub.state.public;
+  if (!state) return;
+  const event = state.event || {};
+  setText($("#event-title"), event.title || "");
+  renderStream(event);
+  renderNow(state);
+  renderAgenda(state);
+  renderChat(state);
+  renderQuestions(state);
+  renderVotes();
+  seen();
+  badge("tab-chat", Math.max(0, (state.chat || []).length - lastSeen.chat));
+  badge("tab-questions", Math.max(0, questionList(state).length - lastSeen.questions));
+  const open = polls(hub).filter((p) => p.status === "open" && !p.my_vote).length;
+  badge("tab-vote", open);
+}
+
+hub.on("change", render);
+hub.on("welcome", render);
+onLangChange(() => {
+  streamKey = "";
+  $("#now").dataset.key = "";
+  apply(document);
+  for (const list of ["#chat-list", "#question-list", "#agenda", "#results", "#ballots"]) $(list).replaceChildren();
+  render();
+});
+
+// A new open poll calls the participant's attention: switch to the vote tab once per poll.
+const announced = new Set();
+hub.on("event", ({ name, data }) => {
+  if (name === "poll.updated" && data.status === "open" && !announced.has(data.id)) {
+    announced.add(data.id);
+    if (tabs.current() !== "tab-vote") toast(t("poll.opened_toast", { question: data.spec.question }));
+  }
+});

@@ -1,0 +1,129 @@
+// How chat, questions, moderation and poll events change the hub's state (docs/protocol.md).
+// Imported for its side effect by every page that shows them.
+
+import { registerReducer, upsert } from "./hub.js";
+
+const CHAT_KEEP = 200;
+const AUDIT_KEEP = 300;
+
+// -- chat and questions (public) -------------------------------------------------
+
+registerReducer("chat.message", (state, data) => {
+  const message = data.message || data;
+  state.chat = upsert(state.chat || [], message);
+  if (state.chat.length > CHAT_KEEP) state.chat.splice(0, state.chat.length - CHAT_KEEP);
+  markMine(state, message.id, "chat", "published");
+});
+registerReducer("chat.removed", (state, data) => {
+  state.chat = (state.chat || []).filter((m) => m.id !== data.id);
+  markMine(state, data.id, "chat", data.reason || "deleted");
+});
+registerReducer("question.updated", (state, data) => {
+  const question = data.question || data;
+  const list = state.questions || (state.questions = []);
+  const old = list.find((q) => q.id === question.id);
+  if (old && old.version && question.version && question.version < old.version) return;
+  upsert(list, { upvoted: old ? old.upvoted : false, ...question });
+  markMine(state, question.id, "question", question.status);
+});
+registerReducer("question.upvotes", (state, data) => {
+  const q = (state.questions || []).find((x) => x.id === data.id);
+  if (q && (!q.version || !data.version || data.version >= q.version)) {
+    q.upvotes = data.upvotes;
+    if (data.version) q.version = data.version;
+  }
+});
+registerReducer("question.removed", (state, data) => {
+  state.questions = (state.questions || []).filter((q) => q.id !== data.id);
+  markMine(state, data.id, "question", data.reason || "deleted");
+});
+registerReducer("qa.settings.updated", (state, data) => { state.qa = data.settings || data; });
+
+function markMine(state, id, kind, status) {
+  const mine = (state.mine || []).find((m) => m.id === id && m.kind === kind);
+  if (mine) mine.status = status;
+}
+
+// -- moderation (staff) -----------------------------------------------------------
+
+registerReducer("mod.item", (state, data) => {
+  const item = data.item || data;
+  const mod = state.moderation || (state.moderation = {});
+  for (const key of ["queue", "blocked", "recent", "questions"]) mod[key] = (mod[key] || []).filter((i) => !(i.id === item.id && i.kind === item.kind));
+  const undecided = !item.decided_by;
+  if (item.status === "held") mod.queue.push(item);
+  else if (item.status === "rejected" && undecided) mod.blocked.unshift(item);
+  if (item.kind === "question" && (item.status === "published" || item.status === "answered")) mod.questions.push(item);
+  mod.recent.unshift(item);
+  if (mod.recent.length > 200) mod.recent.length = 200;
+  mod.queue.sort((a, b) => a.at - b.at);
+});
+registerReducer("mod.audit", (state, data) => {
+  const mod = state.moderation || (state.moderation = {});
+  mod.audit = [data.entry || data, ...(mod.audit || [])].slice(0, AUDIT_KEEP);
+});
+registerReducer("mod.sanction", (state, data) => {
+  const mod = state.moderation || (state.moderation = {});
+  const list = (mod.sanctions || []).filter((s) => s.participant.id !== data.participant.id);
+  if (data.banned || (data.muted_until && data.muted_until > Date.now() / 1000)) list.push(data);
+  mod.sanctions = list;
+});
+registerReducer("mod.policy.updated", (state, data) => {
+  const mod = state.moderation || (state.moderation = {});
+  mod.policy = data.policy || data.settings || data;
+  if (data.version != null) mod.policy_version = data.version;
+});
+
+// -- polls (public and staff) -------------------------------------------------------
+
+function pollLists(state, hub) {
+  // Participants' channel holds `polls`, the staff channel `all_polls` (drafts included). A staff
+  // page holds both, and a poll event on either channel updates both views of that poll.
+  const lists = [];
+  for (const s of [state, hub && hub.state.public, hub && hub.state.staff]) {
+    if (!s) continue;
+    const list = s === state && !s.all_polls ? (s.polls || (s.polls = [])) : s.all_polls || s.polls;
+    if (list && !lists.includes(list)) lists.push(list);
+  }
+  return lists;
+}
+
+function eachPoll(state, hub, id, fn) {
+  for (const list of pollLists(state, hub)) {
+    const poll = list.find((p) => p.id === id);
+    if (poll) fn(poll);
+  }
+}
+
+registerReducer("poll.updated", (state, data, hub) => {
+  for (const list of pollLists(state, hub)) {
+    const old = list.find((p) => p.id === data.id);
+    if (old) {
+      Object.assign(old, data);
+      if (data.status !== "closed") delete old.result;
+    } else if (list === (state.all_polls || state.polls)) {
+      list.push({ ...data });
+    }
+    list.sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || a.id - b.id);
+  }
+});
+registerReducer("poll.removed", (state, data, hub) => {
+  for (const s of [state, hub && hub.state.public, hub && hub.state.staff]) {
+    if (!s) continue;
+    if (s.all_polls) s.all_polls = s.all_polls.filter((p) => p.id !== data.id);
+    if (s.polls) s.polls = s.polls.filter((p) => p.id !== data.id);
+  }
+});
+registerReducer("poll.tally", (state, data, hub) => {
+  eachPoll(state, hub, data.poll, (poll) => {
+    if (poll.status === "closed") return;
+    if (poll.tally && poll.tally.computed_at > data.computed_at) return;
+    poll.tally = data;
+  });
+});
+registerReducer("poll.result", (state, data, hub) => {
+  eachPoll(state, hub, data.poll, (poll) => { poll.result = data; });
+});
+registerReducer("delegate.updated", (state, data) => {
+  state.delegates = upsert(state.delegates || [], data);
+});

@@ -1,0 +1,170 @@
+// Live result bars of a poll (single, multiple, sectioned ballots, yes/no/abstain, ranking,
+// rating, word cloud), shared by the participant page, the presenter and the projector.
+// Bars keep their nodes between updates so their width animates (CSS transition).
+
+import { h, setText, syncList } from "./dom.js";
+import { t, number, percent } from "./i18n.js";
+
+/** The label of an option; yes/no/abstain are localized by id. */
+export function optionLabel(poll, option) {
+  if (poll.kind === "yes_no_abstain" && ["yes", "no", "abstain"].includes(option.id)) return t(`poll.${option.id}`);
+  return option.label;
+}
+
+function outcomeOf(poll, sectionId) {
+  const list = poll.outcome || [];
+  return list.find((o) => (o.section_id || "") === (sectionId || "")) || null;
+}
+
+function barRow(poll, option, counts, total, outcome, node) {
+  // `total`: the ballots (a multiple-choice bar reads "chosen by N% of voters"); ranking: all points.
+  const n = counts[option.id] || 0;
+  const share = total > 0 ? n / total : 0;
+  if (!node) {
+    node = h("li", { class: "bar-row" },
+      h("span", { class: "bar-label" }, h("span", { class: "bar-text" }), h("span", { class: "bar-tag" })),
+      h("span", { class: "bar-track", "aria-hidden": "true" }, h("span", { class: "bar-fill" })),
+      h("span", { class: "bar-value" }, h("strong", { class: "bar-count" }), " ", h("span", { class: "bar-pct" })));
+  }
+  setText(node.querySelector(".bar-text"), optionLabel(poll, option));
+  node.querySelector(".bar-fill").style.width = `${(share * 100).toFixed(2)}%`;
+  setText(node.querySelector(".bar-count"), number(n));
+  setText(node.querySelector(".bar-pct"), percent(share));
+  const selected = outcome && (outcome.selected || []).includes(option.id);
+  const tied = outcome && (outcome.tied || []).includes(option.id);
+  const alternate = outcome && (outcome.alternates || []).includes(option.id);
+  node.dataset.outcome = selected ? "selected" : tied ? "tied" : alternate ? "alternate" : "";
+  setText(node.querySelector(".bar-tag"), alternate ? ` · ${t("results.alternate")}` : "");
+  node.setAttribute("aria-label", `${optionLabel(poll, option)}: ${t("results.votes", { n })}, ${percent(share)}`
+    + (selected ? `, ${t("results.approved")}` : tied ? `, ${t("results.tied")}` : alternate ? `, ${t("results.alternate")}` : ""));
+  return node;
+}
+
+/**
+ * Render (or update in place) `poll`'s results into `root`.
+ * poll: {kind, question, options, sections, results: {ballots, counts, sections?, distribution?, mean?,
+ * borda?, words?}, outcome?: [{section_id, title, selected, alternates, tied, open_places}], status}
+ */
+export function renderResults(root, poll) {
+  const results = poll.results || { ballots: 0, counts: {} };
+  const final = poll.status === "closed";
+  const signature = `${poll.id}|${poll.kind}|${(poll.sections || []).length}|${final}`;
+  if (root.dataset.signature !== signature) {
+    root.replaceChildren();
+    root.dataset.signature = signature;
+  }
+  root.dataset.final = final ? "true" : "false";
+  root.dataset.size = (poll.options || []).length > 12 ? "large" : "small";
+  if (poll.kind === "open_text") return renderWords(root, results.words || []);
+  if (poll.kind === "rating") return renderRating(root, poll, results);
+  const counts = poll.kind === "ranking" ? results.borda || results.counts || {} : results.counts || {};
+  const options = poll.options || [];
+  const sections = poll.sections || [];
+  if (sections.length) {
+    let grid = root.querySelector(".sections");
+    if (!grid) {
+      grid = h("div", { class: "sections" });
+      root.append(grid);
+    }
+    grid.dataset.count = String(sections.length);
+    // A section with many proposals gets two columns of bars and twice the width.
+    grid.style.setProperty("--section-columns", sections.map((sec) => `${sec.option_ids.length > 8 ? 2 : 1}fr`).join(" "));
+    syncList(grid, sections, (s) => s.id, (section, node) => {
+      const inSection = options.filter((o) => section.option_ids.includes(o.id));
+      const secResults = (results.sections && results.sections[section.id]) || { ballots: 0, counts: {} };
+      const total = secResults.ballots || 0;
+      const outcome = final ? outcomeOf(poll, section.id) : null;
+      if (!node) {
+        node = h("section", { class: "section-result" },
+          h("h3", { class: "section-title" }), h("p", { class: "section-meta" }), h("div", { class: "section-bars" }),
+          h("p", { class: "tie-note" }));
+      }
+      tieNote(node.querySelector(".tie-note"), outcome);
+      setText(node.querySelector(".section-title"), section.title);
+      const limit = section.seats
+        ? t("results.seats", { n: section.seats })
+        : t("results.choose_up_to", { n: section.max_picks });
+      setText(node.querySelector(".section-meta"), `${limit} · ${t("results.ballots", { n: secResults.ballots || 0 })}`);
+      updateBars(node.querySelector(".section-bars"), poll, inSection, secResults.counts || {}, total, outcome, final);
+      return node;
+    });
+    return root;
+  }
+  let holder = root.querySelector(".single-bars");
+  if (!holder) {
+    holder = h("div", { class: "single-bars" });
+    root.append(holder);
+  }
+  const total = poll.kind === "ranking"
+    ? Object.values(counts).reduce((a, b) => a + b, 0)
+    : results.ballots || 0;
+  const outcome = final ? outcomeOf(poll, "") : null;
+  updateBars(holder, poll, options, counts, total, outcome, final);
+  let note = root.querySelector(".tie-note");
+  if (!note) {
+    note = h("p", { class: "tie-note" });
+    root.append(note);
+  }
+  tieNote(note, outcome);
+  return root;
+}
+
+/** A tie at the cut-off is never broken silently: say how many places the plenary decides. */
+function tieNote(node, outcome) {
+  const tied = outcome && (outcome.tied || []).length;
+  node.hidden = !tied;
+  setText(node, tied ? `⚖ ${t("results.tie_note", { n: outcome.open_places || 1 })}` : "");
+}
+
+function updateBars(holder, poll, options, counts, total, outcome, final) {
+  let list = holder.querySelector(".bars");
+  if (!list) {
+    list = h("ol", { class: "bars plain" });
+    holder.append(list);
+  }
+  const ordered = final ? [...options].sort((a, b) => (counts[b.id] || 0) - (counts[a.id] || 0)) : options;
+  const columns = options.length > 8 ? 2 : 1;
+  const rows = Math.ceil(options.length / columns);
+  list.dataset.cols = String(columns);
+  list.dataset.density = rows > 10 ? "dense" : rows > 5 ? "medium" : "roomy";
+  list.style.setProperty("--rows", String(rows));
+  syncList(list, ordered, (o) => o.id, (option, node) => barRow(poll, option, counts, total, outcome, node));
+}
+
+function renderRating(root, poll, results) {
+  const dist = results.distribution || {};
+  const values = Object.keys(dist).map(Number).sort((a, b) => a - b);
+  const total = values.reduce((a, v) => a + (dist[String(v)] || 0), 0);
+  const options = values.map((v) => ({ id: String(v), label: String(v) }));
+  let head = root.querySelector(".rating-mean");
+  if (!head) {
+    head = h("p", { class: "rating-mean" });
+    root.prepend(head);
+  }
+  setText(head, results.mean == null ? "" : t("results.mean", { mean: number(results.mean, { maximumFractionDigits: 1 }) }));
+  let holder = root.querySelector(".single-bars");
+  if (!holder) {
+    holder = h("div", { class: "single-bars" });
+    root.append(holder);
+  }
+  updateBars(holder, { ...poll, kind: "rating" }, options, dist, total, null, false);
+  return root;
+}
+
+function renderWords(root, words) {
+  let cloud = root.querySelector(".cloud");
+  if (!cloud) {
+    cloud = h("ul", { class: "cloud plain" });
+    root.append(cloud);
+  }
+  const max = words.reduce((m, [, n]) => Math.max(m, n), 1);
+  syncList(cloud, words, ([w]) => w, ([word, n], node) => {
+    node = node || h("li");
+    setText(node, word);
+    node.style.fontSize = `${(0.9 + 1.3 * (n / max)).toFixed(2)}em`;
+    node.title = t("results.votes", { n });
+    return node;
+  });
+  if (!words.length) cloud.replaceChildren(h("li", { class: "empty" }, t("results.no_words")));
+  return root;
+}

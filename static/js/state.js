@@ -1,0 +1,60 @@
+// Reading the hub's state: the live session, a poll, a question. Features' shapes are read here
+// only, so a page never digs into the snapshot layout itself.
+
+import { t, number } from "./i18n.js";
+
+export function liveSession(state) {
+  if (!state || !state.agenda) return null;
+  return state.agenda.find((s) => s.id === state.live_session) || state.agenda.find((s) => s.status === "live") || null;
+}
+
+function asList(value) {
+  if (!value) return [];
+  return Array.isArray(value) ? value : Object.values(value);
+}
+
+/** All polls visible on the public channel, merged with the staff channel's richer view. */
+export function polls(hub) {
+  const byId = new Map();
+  for (const p of asList(hub.state.public && hub.state.public.polls)) byId.set(p.id, { ...p });
+  for (const p of asList(hub.state.staff && hub.state.staff.all_polls)) byId.set(p.id, { ...(byId.get(p.id) || {}), ...p });
+  return [...byId.values()].sort((a, b) => (a.position ?? a.id) - (b.position ?? b.id));
+}
+
+export function findPoll(hub, id) {
+  if (id == null) return null;
+  return polls(hub).find((p) => p.id === id) || null;
+}
+
+export function questions(state) {
+  return asList(state && state.questions);
+}
+
+export function findQuestion(state, id) {
+  if (id == null) return null;
+  return questions(state).find((q) => q.id === id) || null;
+}
+
+/** "123 votes · 45 online" for a poll (ballots against eligible voters online and in total). */
+export function pollTurnout(hub, poll) {
+  const results = poll.results || {};
+  const ballots = poll.ballots ?? results.ballots ?? 0;
+  const parts = [t("results.ballots", { n: ballots })];
+  const turnout = poll.turnout || {};
+  if (turnout.online != null) parts.push(t("results.online", { n: turnout.online }));
+  if (turnout.eligible != null) parts.push(t("results.eligible", { n: turnout.eligible }));
+  if (turnout.eligible) parts.push(`${number(Math.round((ballots / turnout.eligible) * 100))}%`);
+  return parts.join(" · ");
+}
+
+/** A poll entity (poll.updated) with its latest tally or result, in the shape result panels draw. */
+export function pollModel(p) {
+  const source = p.result || p.tally || null;
+  const spec = p.spec || {};
+  return {
+    id: p.id, kind: spec.kind, question: spec.question, options: spec.options || [], sections: spec.sections || [],
+    status: p.status, ends_at: p.deadline, remaining: p.remaining,
+    results: source ? source.tally : null, outcome: p.result ? p.result.outcome : null,
+    turnout: source ? source.turnout : null, ballots: source && source.turnout ? source.turnout.voted : undefined,
+  };
+}

@@ -1,0 +1,53 @@
+"""The benchmark tool runs end to end at tiny scale and writes the JSON it promises.
+
+A smoke run, not a gate: it checks shapes and counts, never timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.timeout(90)
+def test_tiny_run_writes_the_expected_json(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = [
+        sys.executable, "-m", "benchmarks", "run", "--scenario", "fanout,votes,moderation", "--n", "20",
+        "--messages", "2", "--warmup", "1", "--interval", "0.1", "--procs", "1", "--moderation-seconds", "0.2",
+        "--quiet-wait", "0",
+        "--workdir", str(tmp_path / "work"), "--json", str(out),
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=80,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("PLENARIA_")})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "fan-out" in done.stdout
+
+    report = json.loads(out.read_text())
+    assert {"environment", "command", "settings", "runs", "moderation", "targets"} <= report.keys()
+    assert {"cpu_model", "nproc", "python", "commit"} <= report["environment"].keys()
+    assert report["moderation"]["messages_per_second"] > 0
+
+    (run,) = report["runs"]
+    assert run["config"] == "embedded" and run["n"] == 20
+    assert run["connections"]["held"] == 20
+    assert {"rss_before_kib", "rss_after_kib", "kib_per_connection"} <= run["memory"].keys()
+    fanout = run["fanout"]
+    assert {"p50_ms", "p99_ms", "max_ms", "deliveries", "missing", "frame_bytes"} <= fanout.keys()
+    assert fanout["deliveries"] == 2 * 20
+    assert {"p50_ms", "p99_ms"} <= run["bare"]["fanout"].keys()
+    assert run["bare"]["fanout"]["deliveries"] == 2 * 20
+    assert {"p50_ms", "p99_ms", "max_ms"} <= run["ratio_to_bare"].keys()
+
+    votes = run["votes"]
+    assert "skipped" not in votes, votes
+    assert votes["acknowledged"] == 20 and votes["errors"] == {}
+    assert votes["store_equals_ballots"] is True
+    assert {"acks_per_second", "ack_ms", "tally_exact_after_last_ack_ms"} <= votes.keys()

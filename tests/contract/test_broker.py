@@ -1,0 +1,95 @@
+"""The Broker contract, against the memory broker and a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from server.broker import Broker, Envelope, Position
+
+
+def fresh_channel() -> str:
+    return f"ev:{secrets.randbelow(10**9)}:public"
+
+
+async def started(broker: Broker) -> list[Envelope]:
+    received: list[Envelope] = []
+    await broker.start(received.append)
+    return received
+
+
+async def wait_until(predicate: object, timeout: float = 5.0) -> None:
+    async def poll() -> None:
+        while not predicate():  # type: ignore[operator]
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def test_sequence_is_dense_and_delivered_in_order(broker: Broker) -> None:
+    received = await started(broker)
+    ch = fresh_channel()
+    await broker.subscribe(ch)
+    envelopes = [await broker.publish(ch, "screen.updated", {"n": i}) for i in range(1, 21)]
+    assert [e.seq for e in envelopes] == list(range(1, 21))
+    await wait_until(lambda: len(received) == 20)
+    assert [(e.seq, e.data["n"]) for e in received] == [(i, i) for i in range(1, 21)]
+    assert len({e.epoch for e in received}) == 1
+
+
+async def test_unsubscribed_channels_are_not_delivered(broker: Broker) -> None:
+    received = await started(broker)
+    watched, other = fresh_channel(), fresh_channel()
+    await broker.subscribe(watched)
+    await broker.publish(other, "screen.updated", {})
+    await broker.publish(watched, "screen.updated", {})
+    await wait_until(lambda: len(received) == 1)
+    await asyncio.sleep(0.05)
+    assert [e.channel for e in received] == [watched]
+
+
+async def test_position_and_since(broker: Broker) -> None:
+    await started(broker)
+    ch = fresh_channel()
+    empty = await broker.position(ch)
+    assert empty.seq == 0
+    assert await broker.since(ch, empty) == []
+    for i in range(10):
+        await broker.publish(ch, "session.updated", {"i": i})
+    position = await broker.position(ch)
+    assert position.seq == 10 and position.epoch == empty.epoch, "the epoch of a fresh channel is fixed at once"
+    missed = await broker.since(ch, Position(position.epoch, 6))
+    assert missed is not None and [e.seq for e in missed] == [7, 8, 9, 10]
+    assert [e.data["i"] for e in missed] == [6, 7, 8, 9]
+    assert await broker.since(ch, position) == []
+    assert await broker.since(ch, Position("another-epoch", 6)) is None
+    assert await broker.since(ch, Position(position.epoch, 11)) is None, "a position from the future is unknown"
+
+
+async def test_history_is_bounded(broker: Broker) -> None:
+    await started(broker)
+    ch = fresh_channel()
+    for i in range(80):  # the fixture keeps 50
+        await broker.publish(ch, "screen.updated", {"i": i})
+    position = await broker.position(ch)
+    assert await broker.since(ch, Position(position.epoch, 5)) is None
+    recent = await broker.since(ch, Position(position.epoch, 75))
+    assert recent is not None and [e.seq for e in recent] == [76, 77, 78, 79, 80]
+
+
+async def test_presence_sums_processes(broker: Broker) -> None:
+    await started(broker)
+    event_id = secrets.randbelow(10**9)
+    assert await broker.presence(event_id) == 0
+    await broker.set_presence(event_id, "proc-a", 3)
+    await broker.set_presence(event_id, "proc-b", 4)
+    assert await broker.presence(event_id) == 7
+    await broker.set_presence(event_id, "proc-a", 0)
+    assert await broker.presence(event_id) == 4
+
+
+async def test_frame_is_the_wire_event(broker: Broker) -> None:
+    await started(broker)
+    envelope = await broker.publish(fresh_channel(), "screen.updated", {"kind": "qr"})
+    assert envelope.frame().startswith('{"type":"event","ch":"ev:')
+    assert f'"seq":{envelope.seq}' in envelope.frame()

@@ -1,0 +1,67 @@
+"""The `plenaria` command as a newcomer runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.services import free_port
+
+
+def plenaria(*args: str, **options: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True, text=True,
+                          timeout=60, **options)  # type: ignore[call-overload]
+
+
+def test_help_lists_the_commands_and_options() -> None:
+    top = plenaria("--help")
+    assert top.returncode == 0 and all(name in top.stdout for name in ("demo", "serve", "moderate"))
+    serve = plenaria("serve", "--help")
+    for option in ("--host", "--port", "--database", "--redis", "--workers", "PLENARIA_DATABASE"):
+        assert option in serve.stdout
+
+
+def test_workers_need_redis() -> None:
+    refused = plenaria("serve", "--workers", "2")
+    assert refused.returncode != 0 and "--redis" in refused.stderr
+
+
+def test_moderate_reads_a_chat_export(tmp_path: Path) -> None:
+    export = tmp_path / "chat.txt"
+    export.write_text("Bom dia a todos!\nvai tomar no cu\nMeu CPF é 529.982.247-25\n", encoding="utf-8")
+    result = plenaria("moderate", str(export))
+    verdicts = [json.loads(line)["verdict"] for line in result.stdout.splitlines()]
+    assert verdicts == ["allow", "block", "review"]
+
+
+def test_demo_seeds_two_conferences_and_prints_their_links(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "demo", "--port", str(port), "--database", str(tmp_path / "demo.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        sonora = httpx.get(f"http://127.0.0.1:{port}/api/events/SONORA13").json()
+        razem = httpx.get(f"http://127.0.0.1:{port}/api/events/RAZEM10").json()
+        assert sonora["default_lang"] == "pt-BR" and sonora["stream"]["provider"] == "facebook"
+        assert razem["default_lang"] == "pl" and razem["stream"]["provider"] == "youtube"
+        agenda = httpx.get(f"http://127.0.0.1:{port}/api/events/SONORA13/sessions").json()
+        assert len(agenda) >= 5 and any("delegados" in item["title"] for item in agenda)
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=15)
+    for page in ("/e/SONORA13", "/m/SONORA13#k=", "/p/SONORA13#k=", "/o/SONORA13#k=", "/screen/SONORA13",
+                 "/overlay/RAZEM10"):
+        assert page in output

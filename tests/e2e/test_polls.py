@@ -1,0 +1,434 @@
+"""Timed votes, sectioned ballots, secret polls, credentials and elections over real websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import inspect
+
+from tests.client import Client
+from tests.harness import Running, create_event
+
+CODE = "VOTA13"
+
+
+class Conf:
+    """One event with a presenter client and the organizer's HTTP client."""
+
+    def __init__(self, server: Running, created: dict[str, Any], http: httpx.AsyncClient, presenter: Client) -> None:
+        self.server = server
+        self.created = created
+        self.http = http
+        self.presenter = presenter
+        self.event_id: int = created["event"]["id"]
+        self.public = f"ev:{self.event_id}:public"
+        self.staff = f"ev:{self.event_id}:staff"
+
+    async def poll(self, spec: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        response = await self.http.post(f"/api/events/{CODE}/polls", json={"spec": spec, **fields})
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    async def participant(self, device: str | None = None) -> Client:
+        client = await Client(self.server.ws_url, CODE, device=device).connect()
+        await client.wait_for(lambda: self.public in client.snapshots)
+        return client
+
+    async def delegates(self, csv_text: str) -> list[dict[str, Any]]:
+        response = await self.http.post(
+            f"/api/events/{CODE}/delegates", content=csv_text.encode(), headers={"content-type": "text/csv"}
+        )
+        assert response.status_code == 201, response.text
+        return list(response.json()["delegates"])
+
+
+@pytest.fixture
+async def conf(server: Running) -> AsyncIterator[Conf]:
+    created = await create_event(server.base, code=CODE, segments=["Governo", "Sociedade civil", "Usuários"])
+    presenter_token = next(s["token"] for s in created["staff"] if s["role"] == "presenter")
+    auth = {"authorization": f"Bearer {created['organizer_secret']}"}
+    async with httpx.AsyncClient(base_url=server.base, headers=auth) as http:
+        presenter = await Client(server.ws_url, CODE, token=presenter_token).connect()
+        yield Conf(server, created, http, presenter)
+        await presenter.close()
+
+
+def proposals_spec() -> dict[str, Any]:
+    """Choose 10 municipal proposals, 2 state, 2 federal; proposals grouped by axis."""
+    options = [{"id": f"m{i}", "label": f"Proposta municipal {i}", "group": f"Eixo {i % 4 + 1}"} for i in range(1, 17)]
+    options += [{"id": f"e{i}", "label": f"Proposta estadual {i}", "group": f"Eixo {i}"} for i in range(1, 5)]
+    options += [{"id": f"f{i}", "label": f"Proposta federal {i}", "group": f"Eixo {i}"} for i in range(1, 5)]
+    return {
+        "kind": "multiple",
+        "question": "Escolha 10 propostas municipais, 2 estaduais, 2 federais",
+        "options": options,
+        "sections": [
+            {"id": "municipal", "title": "Municipais", "option_ids": [f"m{i}" for i in range(1, 17)], "max_picks": 10},
+            {"id": "estadual", "title": "Estaduais", "option_ids": [f"e{i}" for i in range(1, 5)], "max_picks": 2},
+            {"id": "federal", "title": "Federais", "option_ids": [f"f{i}" for i in range(1, 5)], "max_picks": 2},
+        ],
+    }
+
+
+YES_NO = {"kind": "yes_no_abstain", "question": "Aprova o regimento interno?"}
+
+
+def latest_tally(client: Client, poll_id: int) -> dict[str, Any] | None:
+    tallies = [e["data"] for e in client.named("poll.tally") if e["data"]["poll"] == poll_id]
+    return max(tallies, key=lambda t: t["computed_at"]) if tallies else None
+
+
+def result_of(client: Client, poll_id: int) -> dict[str, Any] | None:
+    return next((e["data"] for e in client.named("poll.result") if e["data"]["poll"] == poll_id), None)
+
+
+async def test_sectioned_ballot_limits_votes_and_changes(conf: Conf) -> None:
+    poll = await conf.poll(proposals_spec())
+    assert poll["status"] == "draft"
+    alice, bob = await conf.participant(), await conf.participant()
+    assert alice.snapshots[conf.public]["polls"] == [], "drafts are not shown to participants"
+    opened = await conf.presenter.ok("poll.open", poll=poll["id"])
+    assert opened["poll"]["status"] == "open" and opened["poll"]["deadline"] is None
+    await alice.wait_for(lambda: alice.named("poll.updated"))
+
+    eleven = [f"m{i}" for i in range(1, 12)]
+    refused = await alice.command("vote.cast", poll=poll["id"], ballot={"choices": eleven})
+    assert refused["type"] == "error" and refused["code"] == "too_many_picks"
+    assert refused["details"] == {"section": "municipal", "limit": 10, "got": 11}
+    unknown = await alice.command("vote.cast", poll=poll["id"], ballot={"choices": ["m1", "x9"]})
+    assert unknown["code"] == "unknown_option" and unknown["details"]["option"] == "x9"
+
+    first = [*(f"m{i}" for i in range(1, 11)), "e1", "e2", "f1", "f2"]
+    acked = await alice.ok("vote.cast", poll=poll["id"], ballot={"choices": first})
+    assert acked["changed"] is False and acked["ballot"]["choices"] == sorted(first)
+    await bob.ok("vote.cast", poll=poll["id"], ballot={"choices": ["m1", "e3", "f4"]})
+
+    def counts() -> dict[str, int] | None:
+        tally = latest_tally(conf.presenter, poll["id"])
+        return tally["tally"]["counts"] if tally and tally["tally"]["ballots"] == 2 else None
+
+    seen = await conf.presenter.wait_for(counts)
+    assert seen["m1"] == 2 and seen["m2"] == 1 and seen["e3"] == 1 and seen["m16"] == 0
+
+    changed = await alice.ok("vote.cast", poll=poll["id"], ballot={"choices": ["m16", "e4"]})
+    assert changed["changed"] is True
+    await conf.presenter.wait_for(lambda: (counts() or {}).get("m16") == 1)
+    tally = latest_tally(conf.presenter, poll["id"])
+    assert tally is not None
+    assert tally["tally"]["counts"]["m1"] == 1 and tally["tally"]["counts"]["m2"] == 0
+    assert tally["tally"]["sections"]["municipal"]["ballots"] == 2
+    assert tally["turnout"]["voted"] == 2 and tally["turnout"]["online"] == 2
+    assert len(await conf.server.services.polls.stored_ballots(poll["id"])) == 2
+
+    # The same device sees its own ballot in a fresh snapshot.
+    again = await conf.participant(device=alice.device)
+    mine = again.snapshots[conf.public]["polls"][0]
+    assert mine["my_vote"] == {"ballot": {"choices": ["e4", "m16"]}}
+    assert mine["tally"]["tally"]["ballots"] == 2
+
+    await conf.presenter.ok("poll.close", poll=poll["id"])
+    result = await alice.wait_for(lambda: result_of(alice, poll["id"]))
+    municipal = result["outcome"][0]
+    assert municipal["section_id"] == "municipal" and municipal["selected"] == ["m1", "m16"]
+    late = await bob.command("vote.cast", poll=poll["id"], ballot={"choices": ["m2"]})
+    assert late["code"] == "poll_closed"
+    for client in (alice, bob, again):
+        await client.close()
+
+
+async def test_participants_cannot_run_polls_and_presenters_can_create(conf: Conf) -> None:
+    alice = await conf.participant()
+    created = await conf.presenter.ok("poll.create", spec=YES_NO, visibility="after_close")
+    poll_id = created["poll"]["id"]
+    forbidden = await alice.command("poll.open", poll=poll_id)
+    assert forbidden["code"] == "forbidden"
+    not_open = await alice.command("vote.cast", poll=poll_id, ballot={"choice": "yes"})
+    assert not_open["code"] == "poll_closed"
+    staff_vote = await conf.presenter.command("vote.cast", poll=poll_id, ballot={"choice": "yes"})
+    assert staff_vote["code"] == "forbidden"
+    bad = await conf.presenter.command("poll.create", spec={"kind": "single", "question": "?", "options": []})
+    assert bad["code"] == "invalid_poll"
+    missing = await alice.command("vote.cast", poll=99999, ballot={"choice": "yes"})
+    assert missing["code"] == "poll_not_found"
+    await alice.close()
+
+
+async def test_secret_poll_receipts_and_unlinkable_storage(conf: Conf) -> None:
+    poll = await conf.poll(YES_NO, secret=True)
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    alice, bob = await conf.participant(), await conf.participant()
+
+    first = await alice.command("vote.cast", command_id="secret-1", poll=poll["id"], ballot={"choice": "yes"})
+    assert first["type"] == "ack" and first["result"]["secret"] is True
+    receipt = first["result"]["receipt"]
+    assert len(receipt) == 19 and "ballot" not in first["result"]
+    alice.answers.clear()
+    retry = await alice.command("vote.cast", command_id="secret-1", poll=poll["id"], ballot={"choice": "no"})
+    assert retry["result"] == first["result"], "a retry gets the same ack and the same receipt"
+    again = await alice.command("vote.cast", poll=poll["id"], ballot={"choice": "no"})
+    assert again["code"] == "already_voted"
+    bob_receipt = (await bob.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"}))["receipt"]
+    assert bob_receipt != receipt
+
+    checked = await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/receipts/{receipt.lower()}")
+    assert checked.status_code == 200
+    assert checked.json()["ballot"] == {"choices": ["yes"]} and checked.json()["counted"] is True
+    wrong = await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/receipts/AAAA-BBBB-CCCC-DDDD")
+    assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "receipt_not_found"
+
+    snapshot = (await conf.participant(device=alice.device)).snapshots[conf.public]
+    assert snapshot["polls"][0]["my_vote"] == {"voted": True}
+
+    # Storage: who voted and what was voted share no column that could link them.
+    engine = conf.server.services.db.engine
+    async with engine.connect() as connection:
+        columns = await connection.run_sync(
+            lambda sync: {
+                t: {c["name"] for c in inspect(sync).get_columns(t)} for t in ("secret_ballot", "vote_record")
+            }
+        )
+        keys = (await connection.exec_driver_sql("SELECT key FROM secret_ballot")).scalars().all()
+        records = (await connection.exec_driver_sql("SELECT voter FROM vote_record")).scalars().all()
+        without_rowid = await connection.exec_driver_sql(
+            "SELECT name FROM pragma_table_list WHERE name IN ('secret_ballot', 'vote_record') AND wr = 1"
+        )
+        rowid_tables = set(without_rowid.scalars().all())
+    assert columns["secret_ballot"] == {"key", "poll_id", "receipt_hash", "ballot"}
+    assert columns["vote_record"] == {"poll_id", "voter"}
+    assert len(keys) == 2 and all(len(k) == 32 and int(k, 16) >= 0 for k in keys) and len(set(keys)) == 2
+    assert len(records) == 2
+    assert rowid_tables == {"secret_ballot", "vote_record"}, "WITHOUT ROWID tables keep no insertion order"
+
+    await conf.presenter.ok("poll.close", poll=poll["id"])
+    export = (await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.json")).json()
+    assert "ballots" not in export and export["ballots_counted"] == 2 and export["vote_records"] == 2
+    assert len(export["receipt_hashes"]) == 2 and checked.json()["receipt_hash"] in export["receipt_hashes"]
+    assert export["result"]["tally"]["counts"] == {"yes": 1, "no": 1, "abstain": 0}
+    csv_text = (await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/ballots.csv")).text
+    assert csv_text.lstrip("\ufeff").splitlines()[0] == "receipt_hash"
+    for client in (alice, bob):
+        await client.close()
+
+
+async def test_delegates_only_credentials_revoke_and_reissue(conf: Conf) -> None:
+    credentials = await conf.delegates(
+        "name,segment\nJoão da Conceição,Governo\nMaria Łukasiewicz-Gonçalves,Sociedade civil\nZofia Żółć,\n"
+    )
+    assert [c["name"] for c in credentials] == ["João da Conceição", "Maria Łukasiewicz-Gonçalves", "Zofia Żółć"]
+    assert [c["segment"] for c in credentials] == ["Governo", "Sociedade civil", ""]
+    joao = credentials[0]
+    bad_csv = await conf.http.post(f"/api/events/{CODE}/delegates", json={"csv": "Ana,Marte\n"})
+    assert bad_csv.status_code == 422 and bad_csv.json()["error"]["details"]["line"] == 1
+
+    poll = await conf.poll(YES_NO, eligibility="delegates")
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    alice, bob = await conf.participant(), await conf.participant()
+    refused = await alice.command("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+    assert refused["code"] == "not_eligible"
+
+    redeemed = await alice.ok("delegate.redeem", code=joao["code"].lower().replace("-", ""))
+    assert redeemed["delegate"]["name"] == "João da Conceição" and redeemed["delegate"]["status"] == "used"
+    await alice.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+    used = await bob.command("delegate.redeem", code=joao["code"])
+    assert used["code"] == "code_used"
+    wrong = await bob.command("delegate.redeem", code="ZZZZ-ZZZZ")
+    assert wrong["code"] == "invalid_code"
+    second = await alice.command("delegate.redeem", code=credentials[1]["code"])
+    assert second["code"] == "already_delegate"
+    snapshot = (await conf.participant(device=alice.device)).snapshots[conf.public]
+    assert snapshot["delegate"]["name"] == "João da Conceição"
+
+    revoked = await conf.http.post(f"/api/events/{CODE}/delegates/{joao['id']}/revoke")
+    assert revoked.json()["status"] == "revoked"
+    after = await alice.command("vote.cast", poll=poll["id"], ballot={"choice": "no"})
+    assert after["code"] == "not_eligible"
+    stale = await bob.command("delegate.redeem", code=joao["code"])
+    assert stale["code"] == "code_revoked"
+
+    reissued = (await conf.http.post(f"/api/events/{CODE}/delegates/{joao['id']}/reissue")).json()
+    assert reissued["code"] != joao["code"] and reissued["link"].endswith(f"/e/{CODE}#delegate={reissued['code']}")
+    old = await bob.command("delegate.redeem", code=joao["code"])
+    assert old["code"] == "invalid_code"
+    await bob.ok("delegate.redeem", code=reissued["code"])
+    changed = await bob.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"})
+    assert changed["changed"] is True, "the same delegate on a new device changes, not adds, a ballot"
+    assert await conf.server.services.polls.stored_ballots(poll["id"]) == [{"choices": ["no"]}]
+
+    tally = await conf.presenter.wait_for(lambda: latest_tally(conf.presenter, poll["id"]))
+    assert tally["turnout"]["eligible"] == 3, "credentials not revoked"
+    listing = (await conf.http.get(f"/api/events/{CODE}/delegates")).json()
+    assert listing["counts"] == {"issued": 2, "used": 1, "revoked": 0}
+
+    page = await conf.http.post(f"/api/events/{CODE}/credentials.html", data={"credentials": _json(credentials)})
+    assert page.status_code == 200 and page.text.count("<svg") == 3
+    assert "Maria Łukasiewicz-Gonçalves" in page.text and credentials[2]["code"] in page.text
+    assert f"/e/{CODE}#delegate={credentials[2]['code']}" in page.text
+    printable = await conf.http.post(
+        f"/api/events/{CODE}/delegates?format=html", content="Ana Souza;Usuários\n".encode(),
+        headers={"content-type": "text/csv"},
+    )
+    assert printable.headers["content-type"].startswith("text/html") and "Ana Souza" in printable.text
+    for client in (alice, bob):
+        await client.close()
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+async def test_tallies_are_coalesced(conf: Conf) -> None:
+    poll = await conf.poll(YES_NO)
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    voters = await asyncio.gather(*(conf.participant() for _ in range(60)))
+    choices = ("yes", "no", "abstain")
+    await asyncio.gather(
+        *(v.ok("vote.cast", poll=poll["id"], ballot={"choice": choices[i % 3]}) for i, v in enumerate(voters))
+    )
+    final = await conf.presenter.wait_for(
+        lambda: (t := latest_tally(conf.presenter, poll["id"])) and t["tally"]["ballots"] == 60 and t
+    )
+    assert final["tally"]["counts"] == {"yes": 20, "no": 20, "abstain": 20}
+    published = len([e for e in conf.presenter.named("poll.tally") if e["data"]["poll"] == poll["id"]])
+    assert published <= 15, f"{published} tallies for 60 votes: not coalesced"
+    for voter in voters:
+        await voter.close()
+
+
+async def test_after_close_visibility_hides_live_tallies(conf: Conf) -> None:
+    poll = await conf.poll(YES_NO, visibility="after_close")
+    alice = await conf.participant()
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    await alice.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"})
+    staff_tally = await conf.presenter.wait_for(lambda: latest_tally(conf.presenter, poll["id"]))
+    assert staff_tally["tally"]["ballots"] == 1
+    assert next(e for e in conf.presenter.named("poll.tally"))["ch"] == conf.staff
+    fresh = await conf.participant()
+    assert "tally" not in fresh.snapshots[conf.public]["polls"][0]
+    await conf.presenter.ok("poll.close", poll=poll["id"])
+    result = await alice.wait_for(lambda: result_of(alice, poll["id"]))
+    assert result["tally"]["counts"]["no"] == 1 and result["outcome"][0]["selected"] == ["no"]
+    assert not alice.named("poll.tally"), "participants never saw a live tally"
+
+    hidden = await conf.poll(YES_NO, visibility="hidden")
+    await conf.presenter.ok("poll.open", poll=hidden["id"])
+    await alice.ok("vote.cast", poll=hidden["id"], ballot={"choice": "yes"})
+    await conf.presenter.ok("poll.close", poll=hidden["id"])
+    await conf.presenter.wait_for(lambda: result_of(conf.presenter, hidden["id"]))
+    await alice.wait_for(lambda: any(e["data"]["id"] == hidden["id"] and e["data"]["status"] == "closed"
+                                     for e in alice.named("poll.updated")))
+    assert result_of(alice, hidden["id"]) is None and not alice.named("poll.tally")
+    await conf.presenter.ok("poll.visibility", poll=hidden["id"], visibility="live")
+    shown = await alice.wait_for(lambda: result_of(alice, hidden["id"]))
+    assert shown["tally"]["counts"]["yes"] == 1
+    for client in (alice, fresh):
+        await client.close()
+
+
+async def test_a_vote_one_moment_after_the_deadline_is_refused(conf: Conf) -> None:
+    ticker = conf.server.services.polls.ticker
+    await ticker.stop()  # nothing closes the poll: the refusal comes from the deadline alone
+    poll = await conf.poll(YES_NO)
+    alice, bob = await conf.participant(), await conf.participant()
+    opened = await conf.presenter.ok("poll.open", poll=poll["id"], seconds=1)
+    deadline = opened["poll"]["deadline"]
+    assert deadline == pytest.approx(opened["poll"]["server_time"] + 1)
+    await alice.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+    await asyncio.sleep(max(0.0, deadline - time.time()) + 0.005)
+    late = await bob.command("vote.cast", poll=poll["id"], ballot={"choice": "no"})
+    assert late["code"] == "poll_closed"
+    assert late["details"]["status"] == "open" and late["details"]["server_time"] >= deadline
+    ticker.start()
+    closed = await bob.wait_for(
+        lambda: next((e["data"] for e in bob.named("poll.updated") if e["data"]["status"] == "closed"), None)
+    )
+    assert closed["closed_at"] == deadline
+    result = await bob.wait_for(lambda: result_of(bob, poll["id"]))
+    assert result["tally"]["ballots"] == 1
+    for client in (alice, bob):
+        await client.close()
+
+
+async def test_pause_extend_resume_close_reopen(conf: Conf) -> None:
+    poll = await conf.poll(YES_NO)
+    alice = await conf.participant()
+    pid = poll["id"]
+    opened = (await conf.presenter.ok("poll.open", poll=pid, seconds=60))["poll"]
+    paused = (await conf.presenter.ok("poll.pause", poll=pid))["poll"]
+    assert paused["status"] == "paused" and paused["deadline"] is None and 59 < paused["remaining"] <= 60
+    refused = await alice.command("vote.cast", poll=pid, ballot={"choice": "yes"})
+    assert refused["code"] == "poll_closed" and refused["details"]["status"] == "paused"
+    extended = (await conf.presenter.ok("poll.extend", poll=pid, seconds=30))["poll"]
+    assert extended["remaining"] == pytest.approx(paused["remaining"] + 30)
+    resumed = (await conf.presenter.ok("poll.resume", poll=pid))["poll"]
+    assert resumed["status"] == "open"
+    assert resumed["deadline"] == pytest.approx(resumed["server_time"] + extended["remaining"], abs=0.01)
+    assert resumed["deadline"] > opened["deadline"] + 29
+    extended = (await conf.presenter.ok("poll.extend", poll=pid, seconds=10))["poll"]
+    assert extended["deadline"] == pytest.approx(resumed["deadline"] + 10)
+    wrong = await conf.presenter.command("poll.resume", poll=pid)
+    assert wrong["code"] == "invalid_transition"
+    await alice.ok("vote.cast", poll=pid, ballot={"choice": "yes"})
+    closed = (await conf.presenter.ok("poll.close", poll=pid))["poll"]
+    assert closed["status"] == "closed"
+    reopened = (await conf.presenter.ok("poll.reopen", poll=pid, seconds=5))["poll"]
+    assert reopened["status"] == "open" and reopened["deadline"] == pytest.approx(reopened["server_time"] + 5)
+    changed = await alice.ok("vote.cast", poll=pid, ballot={"choice": "no"})
+    assert changed["changed"] is True
+    untimed = await conf.poll(YES_NO)
+    await conf.presenter.ok("poll.open", poll=untimed["id"])
+    not_timed = await conf.presenter.command("poll.extend", poll=untimed["id"], seconds=10)
+    assert not_timed["code"] == "not_timed"
+    edit = await conf.http.patch(f"/api/events/{CODE}/polls/{pid}", json={"secret": True})
+    assert edit.status_code == 409 and edit.json()["error"]["code"] == "poll_not_draft"
+    await alice.close()
+
+
+async def test_election_with_parity_reports_a_tie(conf: Conf) -> None:
+    spec = {
+        "kind": "election",
+        "question": "Eleição de delegados para a Conferência Estadual",
+        "method": "plurality",
+        "options": [
+            {"id": "g1", "label": "Ana (Governo)"}, {"id": "g2", "label": "Bruno (Governo)"},
+            {"id": "g3", "label": "Carla (Governo)"},
+            {"id": "c1", "label": "Dora (Sociedade civil)"}, {"id": "c2", "label": "Edu (Sociedade civil)"},
+            {"id": "c3", "label": "Fábio (Sociedade civil)"},
+        ],
+        "sections": [
+            {"id": "governo", "title": "Governo", "option_ids": ["g1", "g2", "g3"], "seats": 1, "alternates": 1},
+            {"id": "sociedade", "title": "Sociedade civil", "option_ids": ["c1", "c2", "c3"], "seats": 1,
+             "alternates": 1},
+        ],
+    }
+    poll = await conf.poll(spec)
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    ballots = [["g1", "c1"], ["g1", "c2"], ["g2", "c1"], ["g1", "c2"], ["g2", "c3"]]
+    voters = [await conf.participant() for _ in ballots]
+    for voter, choices in zip(voters, ballots, strict=True):
+        await voter.ok("vote.cast", poll=poll["id"], ballot={"choices": choices})
+    too_many = await voters[0].command("vote.cast", poll=poll["id"], ballot={"choices": ["g1", "g2"]})
+    assert too_many["code"] == "too_many_picks" and too_many["details"]["section"] == "governo"
+    await conf.presenter.ok("poll.close", poll=poll["id"])
+    result = await voters[0].wait_for(lambda: result_of(voters[0], poll["id"]))
+    governo, sociedade = result["election"]["segments"]
+    assert governo["status"] == "decided"
+    assert [c["id"] for c in governo["elected"]] == ["g1"] and [c["id"] for c in governo["alternates"]] == ["g2"]
+    assert sociedade["status"] == "tie" and sociedade["elected"] == []
+    assert [c["id"] for c in sociedade["tied"]] == ["c1", "c2"] and sociedade["open_places"] == 1
+    assert result["election"]["parity"]["equal_seats"] is True
+    csv_text = (await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.csv")).text
+    lines = csv_text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "segment,candidate_id,candidate,votes,status"
+    assert "Sociedade civil,c1,Dora (Sociedade civil),2,tied" in lines
+    open_export = (await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/ballots.csv")).text
+    assert voters[0].welcome["participant"]["id"] in open_export
+    for voter in voters:
+        await voter.close()

@@ -1,0 +1,161 @@
+"""Hundreds of clients vote at once, some retrying and some reconnecting: no vote lost, none doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import secrets
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlmodel import select
+
+from server.settings import Limits, Settings
+from server.store import polls as repo
+from server.store.poll_tables import SecretBallotRow, VoteRecordRow
+from tests.client import Client
+from tests.e2e.test_polls import proposals_spec
+from tests.harness import Running, create_event, running_server
+from tests.services import POSTGRES_URL, require_postgres
+
+VOTERS = 300
+CODE = "MULTI1"
+
+
+def ballot_for(rng: random.Random) -> dict[str, Any]:
+    municipal = rng.sample([f"m{i}" for i in range(1, 17)], rng.randint(0, 10))
+    state = rng.sample([f"e{i}" for i in range(1, 5)], rng.randint(0, 2))
+    federal = rng.sample([f"f{i}" for i in range(1, 5)], rng.randint(0, 2))
+    return {"choices": municipal + state + federal}
+
+
+async def vote(client: Client, index: int, poll: int, ballot: dict[str, Any], command_id: str) -> dict[str, Any]:
+    """Cast one vote the way flaky phones do, by the voter's index:
+
+    0: plainly; 1: the same command sent twice at once; 2: send, drop the connection
+    at once, reconnect (resume) and retry the same command id.
+    """
+    frame = json.dumps({"type": "vote.cast", "id": command_id, "poll": poll, "ballot": ballot})
+    style = index % 3
+    if style == 1:
+        await client.send_raw(frame)
+        await client.send_raw(frame)
+    elif style == 2:
+        await client.send_raw(frame)
+        await client.close()
+        await client.connect(resume=True)
+        await client.send_raw(frame)
+    else:
+        await client.send_raw(frame)
+    answer: dict[str, Any] = await client.wait_for(lambda: client.answers.get(command_id), timeout=15)
+    assert answer["type"] == "ack", answer
+    return dict(answer["result"])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A SQLite file, or a PostgreSQL database created for this test and dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'votes.db'}"
+        return
+    require_postgres()
+    name = f"plenaria_votes_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_hundreds_vote_at_once_and_the_tally_equals_the_store(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url,
+        limits=Limits(connections_per_address=VOTERS * 2, commands_per_second=50, command_burst=50),
+    )
+    async with running_server(settings) as server:
+        created = await create_event(server.base, code=CODE)
+        auth = {"authorization": f"Bearer {created['organizer_secret']}"}
+        async with httpx.AsyncClient(base_url=server.base, headers=auth) as http:
+            open_poll = (await http.post(f"/api/events/{CODE}/polls", json={"spec": proposals_spec()})).json()
+            secret_poll = (await http.post(f"/api/events/{CODE}/polls", json={
+                "spec": {"kind": "yes_no_abstain", "question": "Aprova o relatório final?"}, "secret": True,
+            })).json()
+        presenter_token = next(s["token"] for s in created["staff"] if s["role"] == "presenter")
+        presenter = await Client(server.ws_url, CODE, token=presenter_token).connect()
+        for poll in (open_poll, secret_poll):
+            await presenter.ok("poll.open", poll=poll["id"])
+
+        clients = await asyncio.gather(*(Client(server.ws_url, CODE).connect() for _ in range(VOTERS)))
+        rng = random.Random(4)
+        intended = {c.welcome["participant"]["id"]: ballot_for(rng) for c in clients}
+        secret_choice = {c.welcome["participant"]["id"]: rng.choice(["yes", "no", "abstain"]) for c in clients}
+
+        async def voter(index: int, client: Client) -> tuple[dict[str, Any], dict[str, Any]]:
+            me = client.welcome["participant"]["id"]
+            if index % 10 == 0:  # a first choice, changed later: the later one must win
+                await vote(client, index, open_poll["id"], ballot_for(random.Random(index)), f"first-{index}")
+            acked = await vote(client, index, open_poll["id"], intended[me], f"open-{index}")
+            receipt = await vote(client, index, secret_poll["id"], {"choice": secret_choice[me]}, f"secret-{index}")
+            retry = await client.command("vote.cast", command_id=f"secret-{index}", poll=secret_poll["id"],
+                                         ballot={"choice": "yes"})
+            assert retry["result"] == receipt, "a retried secret vote returns the same receipt"
+            return acked, receipt
+
+        answers = await asyncio.gather(*(voter(i, c) for i, c in enumerate(clients)))
+        receipts = [secret["receipt"] for _, secret in answers]
+        assert len(set(receipts)) == VOTERS
+
+        # The store holds exactly one ballot per voter, the last one each acknowledged.
+        async with server.services.db.session() as db:
+            stored = {row["voter"]: row["ballot"] for row in await repo.open_ballot_rows(db, open_poll["id"])}
+            secret_rows = (await db.exec(select(SecretBallotRow).where(
+                SecretBallotRow.poll_id == secret_poll["id"]))).all()
+            records = (await db.exec(select(VoteRecordRow).where(VoteRecordRow.poll_id == secret_poll["id"]))).all()
+        assert len(stored) == VOTERS
+        for (acked, _), client in zip(answers, clients, strict=True):
+            me = client.welcome["participant"]["id"]
+            assert stored[me] == acked["ballot"] == {"choices": sorted(intended[me]["choices"])}
+        assert len(secret_rows) == len(records) == VOTERS
+        assert Counter(r.ballot["choices"][0] for r in secret_rows) == Counter(secret_choice.values())
+
+        expected = Counter(choice for ballot in stored.values() for choice in ballot["choices"])
+
+        def final_tally() -> dict[str, Any] | None:
+            tallies = [e["data"] for e in presenter.named("poll.tally") if e["data"]["poll"] == open_poll["id"]]
+            latest = max(tallies, key=lambda t: t["computed_at"]) if tallies else None
+            return latest if latest and latest["tally"]["ballots"] == VOTERS else None
+
+        live = await presenter.wait_for(final_tally, timeout=10)
+        assert {k: v for k, v in live["tally"]["counts"].items() if v} == dict(expected)
+        published = len([e for e in presenter.named("poll.tally") if e["data"]["poll"] == open_poll["id"]])
+        assert published < VOTERS // 5, f"{published} tallies for {VOTERS} votes"
+
+        for poll in (open_poll, secret_poll):
+            await presenter.ok("poll.close", poll=poll["id"])
+        results = await presenter.wait_for(
+            lambda: len(found := {e["data"]["poll"]: e["data"] for e in presenter.named("poll.result")}) == 2 and found
+        )
+        assert {k: v for k, v in results[open_poll["id"]]["tally"]["counts"].items() if v} == dict(expected)
+        assert results[open_poll["id"]]["tally"]["ballots"] == VOTERS
+        secret_counts = results[secret_poll["id"]]["tally"]["counts"]
+        assert {k: v for k, v in secret_counts.items() if v} == dict(Counter(secret_choice.values()))
+        await _check_receipts(server, secret_poll["id"], receipts[:5], secret_choice, clients)
+
+        await asyncio.gather(*(c.close() for c in clients))
+        await presenter.close()
+
+
+async def _check_receipts(server: Running, poll_id: int, receipts: list[str], choice: dict[str, str],
+                          clients: list[Client]) -> None:
+    async with httpx.AsyncClient(base_url=server.base) as http:
+        for receipt, client in zip(receipts, clients, strict=False):
+            found = (await http.get(f"/api/events/{CODE}/polls/{poll_id}/receipts/{receipt}")).json()
+            assert found["ballot"] == {"choices": [choice[client.welcome["participant"]["id"]]]}
