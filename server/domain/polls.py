@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast, get_args
 
 from server.errors import BallotInvalid, InvalidCommand
@@ -124,6 +125,9 @@ class PollSpec:
     scale_max: int = 5
     max_text_length: int = 80
     method: ElectionMethod = "plurality"
+    # Derived once: every ballot of a burst is validated against them.
+    _option_ids: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
+    _section_of: Mapping[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         # object.__setattr__ because the dataclass is frozen; these are the only two
@@ -134,6 +138,9 @@ class PollSpec:
         if self.kind == "election" and self.method == "approval":
             widened = tuple(replace(s, max_picks=len(s.option_ids)) for s in self.sections)
             object.__setattr__(self, "sections", widened)
+        object.__setattr__(self, "_option_ids", tuple(o.id for o in self.options))
+        object.__setattr__(self, "_section_of",
+                           MappingProxyType({oid: s.id for s in self.sections for oid in s.option_ids}))
         _check_spec(self)
 
     @classmethod
@@ -163,11 +170,11 @@ class PollSpec:
         return data
 
     def option_ids(self) -> tuple[str, ...]:
-        return tuple(o.id for o in self.options)
+        return self._option_ids
 
-    def section_of(self) -> dict[str, str]:
+    def section_of(self) -> Mapping[str, str]:
         """Map option id -> id of the section holding it (options outside sections absent)."""
-        return {oid: s.id for s in self.sections for oid in s.option_ids}
+        return self._section_of
 
 
 # --- spec rules -------------------------------------------------------------------------
@@ -445,6 +452,12 @@ class Ballot:
         if text is not None and not isinstance(text, str):
             raise BallotInvalid("text must be a string.", field="text")
         return cls(choices=tuple(choices), rating=rating, text=text)
+
+    @classmethod
+    def stored(cls, data: Mapping[str, Any]) -> Ballot:
+        """A ballot as the store holds it: written by `to_dict` after `validate_ballot`, so read
+        back without checking again (a recount reads every ballot of the poll)."""
+        return cls(tuple(data["choices"]), data.get("rating"), data.get("text"))
 
 
 def _is_int(value: object) -> bool:

@@ -28,9 +28,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
 from server.domain.poll_lifecycle import PollClock
-from server.domain.polls import PollSpec, validate_ballot
+from server.domain.polls import PollSpec
 from server.domain.roles import require
-from server.errors import Conflict, Forbidden, InvalidCommand, NotFound, PollClosed
+from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from server.service.ballot_box import BallotBox, Vote
 from server.service.identity import Identity
 from server.service.results import (
     Presence,
@@ -48,9 +49,8 @@ from server.service.runner import CommandRunner, Outcome
 from server.service.tallies import TallyTicker
 from server.store import conference as events
 from server.store import delegates as credentials
-from server.store import participants as people
 from server.store import polls as repo
-from server.store.poll_tables import BallotRow, PollRow
+from server.store.poll_tables import PollRow
 
 POLL_FIELDS = ("spec", "visibility", "eligibility", "secret", "session", "position")
 RECEIPT_LENGTH = 16  # base32 characters: 80 bits
@@ -63,6 +63,7 @@ class PollService:
         self.clock = runner.clock
         self.presence = Presence()
         self.ticker = TallyTicker(runner, self.presence, tick_seconds)
+        self.ballot_box = BallotBox(runner)
 
     async def start(self) -> None:
         self.ticker.start()
@@ -194,7 +195,8 @@ class PollService:
     # -- voting ---------------------------------------------------------------------------
 
     async def cast(self, who: Identity, command_id: str, poll_id: int, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Store the voter's ballot and answer once it is committed.
+        """Store the voter's ballot (with the votes queued beside it, see BallotBox) and
+        answer once it is committed.
 
         Answers `{"poll", "ballot", "changed"}` for open polls (a new ballot replaces
         the voter's previous one) and `{"poll", "secret": true, "receipt"}` for
@@ -205,51 +207,12 @@ class PollService:
         require(who.role, "vote.cast")
         if who.participant_id is None:
             raise Forbidden("Only participants vote.", code="forbidden")
-        participant_id = who.participant_id
-
-        async def work(db: AsyncSession, out: Outcome) -> None:
-            row = await _poll(db, who.event_id, poll_id, lock="vote")
-            now = self.clock()
-            if not poll_clock(row).accepts_votes(now):
-                raise PollClosed("This poll is not accepting votes.", code="poll_closed", status=row.status,
-                                 deadline=row.deadline, server_time=now)
-            ballot = validate_ballot(PollSpec.from_dict(row.spec), raw).to_dict()
-            person = await people.by_id(db, participant_id)
-            if person is None:
-                raise NotFound("participant not found", code="participant_not_found")
-            delegate = await credentials.of_participant(db, who.event_id, participant_id)
-            if not life.may_vote(row.eligibility, delegate_segment=delegate.segment if delegate else None,
-                                 profile_segment=person.segment):
-                raise Forbidden("You are not eligible to vote in this poll.", code="not_eligible",
-                                eligibility=row.eligibility)
-            voter = f"d:{delegate.id}" if delegate is not None and row.eligibility == "delegates" else f"p:{person.id}"
-            if row.secret:
-                if await repo.has_voted_secretly(db, poll_id, voter):
-                    raise Conflict("You have already voted in this secret poll.", code="already_voted")
-                await repo.add_secret_ballot(db, poll_id, voter, receipt_hash(self._receipt(who, poll_id, command_id)),
-                                             ballot)
-                out.result = {"poll": poll_id, "secret": True}
-                return
-            existing = await repo.ballot_of(db, poll_id, voter)
-            if existing is None:
-                existing = BallotRow(poll_id=poll_id, voter=voter, participant_id=participant_id)
-            changed = existing.id is not None
-            existing.ballot, existing.cast_at = ballot, now
-            existing.participant_id, existing.delegate_id = participant_id, delegate.id if delegate else None
-            await repo.put_ballot(db, existing)
-            out.result = {"poll": poll_id, "ballot": ballot, "changed": changed}
-
-        try:
-            result = await self.runner.run(who.actor, command_id, work)
-        except Conflict as exc:
-            if exc.code != "conflict":
-                raise
-            # Two different commands of one voter raced to store the first ballot and this one
-            # lost: run it again, now as a change of that ballot (or `already_voted` if secret).
-            result = await self.runner.run(who.actor, command_id, work)
+        receipt = self._receipt(who, poll_id, command_id)
+        vote = Vote(who, command_id, poll_id, raw, receipt_hash=receipt_hash(receipt))
+        result = await self.ballot_box.cast(vote)
         self.ticker.mark(poll_id)
         if result.get("secret"):
-            result = {**result, "receipt": self._receipt(who, int(result["poll"]), command_id)}
+            result = {**result, "receipt": receipt}
         return result
 
     @staticmethod
@@ -358,12 +321,12 @@ def delegate_view(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
 
 
-async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal["read", "vote", "change"]) -> PollRow:
-    """The event's poll: just read, or locked against a close for a vote, or locked for a change."""
+async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> PollRow:
+    """The event's poll: just read, or locked for a change (votes lock it in BallotBox)."""
     if lock == "read":
         row = await repo.poll(db, poll_id)
     else:
-        row = await repo.lock_poll(db, poll_id, write=lock == "change")
+        row = await repo.lock_poll(db, poll_id, write=True)
     if row is None or row.event_id != event_id:
         raise NotFound("No such poll in this event.", code="poll_not_found")
     return row

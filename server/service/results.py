@@ -93,7 +93,7 @@ def visible_to_public(row: PollRow) -> bool:
 
 async def running_tally(db: AsyncSession, row: PollRow) -> RunningTally:
     spec = PollSpec.from_dict(row.spec)
-    return tally(spec, (Ballot.from_dict(b) for b in await repo.ballots(db, row)))
+    return tally(spec, (Ballot.stored(b) for b in await repo.ballots(db, row)))
 
 
 async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence) -> dict[str, int]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.tables import CommandLogRow
@@ -22,3 +24,25 @@ async def record(db: AsyncSession, actor: str, command_id: str, response: dict[s
     """
     db.add(CommandLogRow(actor=actor, command_id=command_id, response=response, created_at=now))
     await db.flush()
+
+
+async def recorded_many(db: AsyncSession, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The recorded answers of several (actor, command id) keys at once (a batch of votes)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    # Both IN lists keep the primary-key index usable; the exact pairs are picked out here.
+    result = await db.exec(
+        select(CommandLogRow).where(
+            col(CommandLogRow.actor).in_({actor for actor, _ in wanted}),
+            col(CommandLogRow.command_id).in_({command for _, command in wanted}),
+        )
+    )
+    return {(row.actor, row.command_id): dict(row.response) for row in result.all()
+            if (row.actor, row.command_id) in wanted}
+
+
+def record_many(db: AsyncSession, answers: Iterable[tuple[str, str, dict[str, Any]]], now: float) -> None:
+    """Add log rows to the caller's transaction; they are written with its next flush."""
+    db.add_all(CommandLogRow(actor=actor, command_id=command_id, response=response, created_at=now)
+               for actor, command_id, response in answers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -44,6 +44,17 @@ async def of_participant(db: AsyncSession, event_id: int, participant_id: int) -
         )
     )
     return result.first()
+
+
+async def of_participants(db: AsyncSession, participant_ids: Iterable[int]) -> dict[int, DelegateRow]:
+    """The credentials several devices hold, by participant id (see `of_participant`)."""
+    ids = set(participant_ids)
+    if not ids:
+        return {}
+    result = await db.exec(
+        select(DelegateRow).where(col(DelegateRow.participant_id).in_(ids), DelegateRow.status == "used")
+    )
+    return {row.participant_id: row for row in result.all() if row.participant_id is not None}
 
 
 async def claim(db: AsyncSession, delegate_id: int, participant_id: int, now: float) -> bool:

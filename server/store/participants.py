@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.tables import ParticipantRow
@@ -22,6 +23,15 @@ async def by_device(db: AsyncSession, event_id: int, device_hash: str) -> Partic
 
 async def by_id(db: AsyncSession, participant_id: int) -> ParticipantRow | None:
     return await db.get(ParticipantRow, participant_id)
+
+
+async def segments(db: AsyncSession, participant_ids: Iterable[int]) -> dict[int, str]:
+    """The profile segment of each of these participants ("" when none), by id; unknown ids absent."""
+    ids = set(participant_ids)
+    if not ids:
+        return {}
+    result = await db.exec(select(ParticipantRow.id, ParticipantRow.segment).where(col(ParticipantRow.id).in_(ids)))
+    return {pid: segment for pid, segment in result.all() if pid is not None}
 
 
 async def join(db: AsyncSession, event_id: int, device_hash: str, now: float) -> ParticipantRow:

@@ -86,9 +86,13 @@ async def save_result(db: AsyncSession, poll_id: int, result: dict[str, Any] | N
 # -- open ballots ---------------------------------------------------------------
 
 
-async def ballot_of(db: AsyncSession, poll_id: int, voter: str) -> BallotRow | None:
-    result = await db.exec(select(BallotRow).where(BallotRow.poll_id == poll_id, BallotRow.voter == voter))
-    return result.first()
+async def ballots_by_voter(db: AsyncSession, poll_id: int, voters: Iterable[str]) -> dict[str, BallotRow]:
+    """The stored ballots of several voters in one poll (a batch of votes)."""
+    who = set(voters)
+    if not who:
+        return {}
+    result = await db.exec(select(BallotRow).where(BallotRow.poll_id == poll_id, col(BallotRow.voter).in_(who)))
+    return {row.voter: row for row in result.all()}
 
 
 async def put_ballot(db: AsyncSession, row: BallotRow) -> BallotRow:
@@ -143,8 +147,21 @@ async def ballots_of_voter(
 # -- secret ballots ---------------------------------------------------------------
 
 
-async def has_voted_secretly(db: AsyncSession, poll_id: int, voter: str) -> bool:
-    return await db.get(VoteRecordRow, (poll_id, voter)) is not None
+async def secret_voters(db: AsyncSession, poll_id: int, voters: Iterable[str]) -> set[str]:
+    """Which of `voters` have voted in the secret poll."""
+    who = set(voters)
+    if not who:
+        return set()
+    result = await db.exec(
+        select(VoteRecordRow.voter).where(VoteRecordRow.poll_id == poll_id, col(VoteRecordRow.voter).in_(who))
+    )
+    return set(result.all())
+
+
+def stage_secret_ballot(db: AsyncSession, poll_id: int, voter: str, receipt_hash: str, ballot: dict[str, Any]) -> None:
+    """`add_secret_ballot` without the flush: the rows go with the transaction's next flush."""
+    db.add(VoteRecordRow(poll_id=poll_id, voter=voter))
+    db.add(SecretBallotRow(key=secrets.token_hex(16), poll_id=poll_id, receipt_hash=receipt_hash, ballot=ballot))
 
 
 async def secret_votes_of_voter(db: AsyncSession, poll_ids: Iterable[int], voters: Iterable[str]) -> set[int]:
@@ -161,8 +178,7 @@ async def add_secret_ballot(
     db: AsyncSession, poll_id: int, voter: str, receipt_hash: str, ballot: dict[str, Any]
 ) -> None:
     """Record that `voter` voted and, apart, what was voted; the record's key makes it once per voter."""
-    db.add(VoteRecordRow(poll_id=poll_id, voter=voter))
-    db.add(SecretBallotRow(key=secrets.token_hex(16), poll_id=poll_id, receipt_hash=receipt_hash, ballot=ballot))
+    stage_secret_ballot(db, poll_id, voter, receipt_hash, ballot)
     await db.flush()
 
 

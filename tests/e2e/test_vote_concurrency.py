@@ -129,12 +129,15 @@ async def test_hundreds_vote_at_once_and_the_tally_equals_the_store(database_url
         expected = Counter(choice for ballot in stored.values() for choice in ballot["choices"])
 
         def final_tally() -> dict[str, Any] | None:
+            # A tally computed before the last change of mind may already count VOTERS ballots:
+            # the latest one must come to equal the store.
             tallies = [e["data"] for e in presenter.named("poll.tally") if e["data"]["poll"] == open_poll["id"]]
             latest = max(tallies, key=lambda t: t["computed_at"]) if tallies else None
-            return latest if latest and latest["tally"]["ballots"] == VOTERS else None
+            if latest is None or latest["tally"]["ballots"] != VOTERS:
+                return None
+            return latest if {k: v for k, v in latest["tally"]["counts"].items() if v} == dict(expected) else None
 
-        live = await presenter.wait_for(final_tally, timeout=10)
-        assert {k: v for k, v in live["tally"]["counts"].items() if v} == dict(expected)
+        await presenter.wait_for(final_tally, timeout=10)
         published = len([e for e in presenter.named("poll.tally") if e["data"]["poll"] == open_poll["id"]])
         assert published < VOTERS // 5, f"{published} tallies for {VOTERS} votes"
 

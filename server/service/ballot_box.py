@@ -1,0 +1,282 @@
+"""Votes stored in batches: one transaction for every ballot that arrived meanwhile.
+
+A burst of ten thousand votes would cost ten thousand transactions of about ten
+statements each, one after another on SQLite. Here a vote joins the queue; one
+task per process takes everything queued (up to MAX_BATCH) and stores it in one
+transaction with a fixed number of statements: the recorded answers, the poll
+locks, the voters, their credentials and their previous ballots are each read
+with one query, then every new row is written in one flush. While a batch is
+being written the next one gathers, so the batch size follows the load and a
+lone vote waits for nobody.
+
+Each vote is still decided alone, in arrival order, with the rules of a single
+vote: a bad ballot is refused without touching the others, a voter's second
+command in the same batch changes the ballot the first one stored, and a
+command id seen twice is answered twice with one effect. Answers are given only
+after the commit, so a vote is acknowledged only once it is durable.
+
+When the batch's transaction hits a unique constraint (another process stored
+the same command or the same voter's first ballot at the same moment), every
+vote of the batch is stored again alone, where the single-vote answers apply:
+the recorded answer for a replayed command, a change for a lost race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain import poll_lifecycle as life
+from server.domain.polls import PollSpec, validate_ballot
+from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed, Unavailable
+from server.service.identity import Identity
+from server.service.results import poll_clock
+from server.service.runner import CommandRunner
+from server.store import commands
+from server.store import delegates as credentials
+from server.store import participants as people
+from server.store import polls as repo
+from server.store.poll_tables import BallotRow, DelegateRow, PollRow
+
+log = logging.getLogger("plenaria.votes")
+# Large enough that a burst is a few dozen transactions, small enough that the IN lists and
+# the time one transaction holds SQLite's write lock stay short.
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    who: Identity
+    command_id: str
+    poll_id: int
+    raw: Mapping[str, Any]
+    receipt_hash: str = ""  # secret polls: the hash of the receipt the voter will be given
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.who.actor, self.command_id
+
+    @property
+    def participant_id(self) -> int:
+        assert self.who.participant_id is not None
+        return self.who.participant_id
+
+
+@dataclass(slots=True)
+class _Pending:
+    vote: Vote
+    answer: asyncio.Future[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Context:
+    """What one transaction read for its whole batch."""
+
+    prior: dict[tuple[str, str], dict[str, Any]]
+    polls: dict[int, PollRow | None]
+    specs: dict[int, PollSpec]
+    segments: dict[int, str]  # participant id -> profile segment
+    delegates: dict[int, DelegateRow]
+    now: float
+    ballots: dict[tuple[int, str], BallotRow] = field(default_factory=dict)
+    secret_voted: set[tuple[int, str]] = field(default_factory=set)
+    admitted: dict[int, _Admitted | PlenariaError] = field(default_factory=dict)  # by position in the batch
+
+
+@dataclass(slots=True)
+class _Admitted:
+    """A vote that passed every rule that does not depend on the voter's earlier ballot."""
+
+    row: PollRow
+    ballot: dict[str, Any]
+    voter: str
+    delegate_id: int | None
+
+
+class BallotBox:
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+        self._queue: list[_Pending] = []
+        self._writer: asyncio.Task[None] | None = None
+        self.batches = 0  # transactions written (a measure of how well votes are grouped)
+
+    async def cast(self, vote: Vote) -> dict[str, Any]:
+        """Store the vote with whatever else is queued and answer once it is committed.
+
+        Answers as PollService.cast documents; raises its PlenariaErrors, or
+        Unavailable when the store is.
+        """
+        answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(vote, answer))
+        if self._writer is None or self._writer.done():
+            # A task of its own, so a caller that goes away mid-batch cancels nobody else's vote.
+            self._writer = asyncio.create_task(self._write_all(), name="ballot-box")
+        return await answer
+
+    async def _write_all(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            try:
+                await self._write(batch)
+            except PlenariaError as refused:  # the store is unavailable or busy: nothing was stored
+                _refuse(batch, refused)
+            except Exception as exc:
+                log.exception("storing a batch of %d votes failed", len(batch))
+                _refuse(batch, exc)
+            except asyncio.CancelledError:  # the server is stopping
+                _refuse(batch, Unavailable("the server is stopping, try again", code="store_unavailable"))
+                raise
+
+    async def _write(self, batch: list[_Pending]) -> None:
+        try:
+            answers = await self._transaction([p.vote for p in batch])
+        except IntegrityError:
+            if len(batch) == 1:
+                answers = [await self._after_collision(batch[0].vote)]
+            else:
+                for pending in batch:
+                    await self._write([pending])
+                return
+        self.batches += 1
+        failed = [vote.key for vote, answer in zip((p.vote for p in batch), answers, strict=True)
+                  if isinstance(answer, PlenariaError)]
+        if failed:
+            # A vote refused by a rule (say `already_voted`) may be the replay of a command that
+            # another process committed meanwhile: answer it as a retry is answered.
+            async with self.runner.db.session() as db:
+                replayed = await commands.recorded_many(db, failed)
+            answers = [replayed.get(p.vote.key, answer) if isinstance(answer, PlenariaError) else answer
+                       for p, answer in zip(batch, answers, strict=True)]
+        for pending, answer in zip(batch, answers, strict=True):
+            if pending.answer.done():
+                continue
+            if isinstance(answer, PlenariaError):
+                pending.answer.set_exception(answer)
+            else:
+                pending.answer.set_result(answer)
+
+    async def _after_collision(self, vote: Vote) -> dict[str, Any] | PlenariaError:
+        """A lone vote hit a unique constraint: its command was stored elsewhere (replay its
+        answer), or the voter's first ballot was (store this one again, now as a change)."""
+        async with self.runner.db.session() as db:
+            prior = await commands.recorded(db, *vote.key)
+        if prior is not None:
+            return prior
+        try:
+            return (await self._transaction([vote]))[0]
+        except IntegrityError:
+            return Conflict("this vote collides with another one, try again", code="conflict")
+
+    async def _transaction(self, votes: list[Vote]) -> list[dict[str, Any] | PlenariaError]:
+        async with self.runner.gate, self.runner.db.session() as db:
+            context = await self._read(db, votes)
+            answers: list[dict[str, Any] | PlenariaError] = []
+            done: dict[tuple[str, str], dict[str, Any] | PlenariaError] = {}
+            for position, vote in enumerate(votes):
+                if vote.key in context.prior:
+                    answer: dict[str, Any] | PlenariaError = context.prior[vote.key]
+                elif vote.key in done:
+                    answer = done[vote.key]  # the same command twice in one batch: one effect
+                else:
+                    answer = _store_one(db, context, vote, context.admitted[position])
+                    done[vote.key] = answer
+                answers.append(answer)
+            commands.record_many(db, ((*key, answer) for key, answer in done.items()
+                                      if not isinstance(answer, PlenariaError)), context.now)
+            await db.flush()
+        return answers
+
+    async def _read(self, db: AsyncSession, votes: list[Vote]) -> _Context:
+        prior = await commands.recorded_many(db, (vote.key for vote in votes))
+        fresh = {position: vote for position, vote in enumerate(votes) if vote.key not in prior}
+        polls: dict[int, PollRow | None] = {}
+        # The same lock a single vote takes (see server.store.polls), in id order across processes.
+        for poll_id in sorted({vote.poll_id for vote in fresh.values()}):
+            polls[poll_id] = await repo.lock_poll(db, poll_id, write=False)
+        participant_ids = {vote.participant_id for vote in fresh.values()}
+        context = _Context(
+            prior=prior,
+            polls=polls,
+            specs={poll_id: PollSpec.from_dict(row.spec) for poll_id, row in polls.items() if row is not None},
+            segments=await people.segments(db, participant_ids),
+            delegates=await credentials.of_participants(db, participant_ids),
+            now=self.runner.clock(),
+        )
+        voters: dict[int, set[str]] = {}
+        for position, vote in fresh.items():
+            admitted = context.admitted[position] = _admit(context, vote)
+            if not isinstance(admitted, PlenariaError):
+                voters.setdefault(vote.poll_id, set()).add(admitted.voter)
+        for poll_id, who in voters.items():
+            row = polls[poll_id]
+            assert row is not None
+            if row.secret:
+                context.secret_voted |= {(poll_id, voter) for voter in await repo.secret_voters(db, poll_id, who)}
+            else:
+                found = await repo.ballots_by_voter(db, poll_id, who)
+                context.ballots.update(((poll_id, voter), ballot) for voter, ballot in found.items())
+        return context
+
+
+def _refuse(batch: list[_Pending], error: Exception) -> None:
+    for pending in batch:
+        if not pending.answer.done():
+            pending.answer.set_exception(error)
+
+
+def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
+    """The rules of a vote that do not depend on earlier ballots, or the error that refuses it."""
+    row = context.polls.get(vote.poll_id)
+    if row is None or row.event_id != vote.who.event_id:
+        return NotFound("No such poll in this event.", code="poll_not_found")
+    if not poll_clock(row).accepts_votes(context.now):
+        return PollClosed("This poll is not accepting votes.", code="poll_closed", status=row.status,
+                          deadline=row.deadline, server_time=context.now)
+    try:
+        ballot = validate_ballot(context.specs[vote.poll_id], vote.raw).to_dict()
+    except PlenariaError as refused:
+        return refused
+    segment = context.segments.get(vote.participant_id)
+    if segment is None:
+        return NotFound("participant not found", code="participant_not_found")
+    delegate = context.delegates.get(vote.participant_id)
+    if delegate is not None and delegate.event_id != vote.who.event_id:
+        delegate = None
+    if not life.may_vote(row.eligibility, delegate_segment=delegate.segment if delegate else None,
+                         profile_segment=segment):
+        return Forbidden("You are not eligible to vote in this poll.", code="not_eligible",
+                         eligibility=row.eligibility)
+    # In delegates-only polls the credential votes, so a reissued code cannot vote twice.
+    if delegate is not None and row.eligibility == "delegates":
+        return _Admitted(row, ballot, f"d:{delegate.id}", delegate.id)
+    return _Admitted(row, ballot, f"p:{vote.participant_id}", delegate.id if delegate else None)
+
+
+def _store_one(
+    db: AsyncSession, context: _Context, vote: Vote, admitted: _Admitted | PlenariaError
+) -> dict[str, Any] | PlenariaError:
+    """Stage the vote's rows in the batch's transaction and return its answer."""
+    if isinstance(admitted, PlenariaError):
+        return admitted
+    poll_id, voter = vote.poll_id, admitted.voter
+    if admitted.row.secret:
+        if (poll_id, voter) in context.secret_voted:
+            return Conflict("You have already voted in this secret poll.", code="already_voted")
+        repo.stage_secret_ballot(db, poll_id, voter, vote.receipt_hash, admitted.ballot)
+        context.secret_voted.add((poll_id, voter))
+        return {"poll": poll_id, "secret": True}
+    stored = context.ballots.get((poll_id, voter))
+    changed = stored is not None
+    if stored is None:
+        stored = BallotRow(poll_id=poll_id, voter=voter, participant_id=vote.participant_id)
+        context.ballots[(poll_id, voter)] = stored
+    stored.ballot, stored.cast_at = admitted.ballot, context.now
+    stored.participant_id, stored.delegate_id = vote.participant_id, admitted.delegate_id
+    db.add(stored)
+    return {"poll": poll_id, "ballot": admitted.ballot, "changed": changed}
