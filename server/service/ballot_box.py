@@ -1,13 +1,11 @@
 """Votes stored in batches: one transaction for every ballot that arrived meanwhile.
 
 A burst of ten thousand votes would cost ten thousand transactions of about ten
-statements each, one after another on SQLite. Here a vote joins the queue; one
-task per process takes everything queued (up to MAX_BATCH) and stores it in one
-transaction with a fixed number of statements: the recorded answers, the poll
-locks, the voters, their credentials and their previous ballots are each read
-with one query, then every new row is written in one flush. While a batch is
-being written the next one gathers, so the batch size follows the load and a
-lone vote waits for nobody.
+statements each, one after another on SQLite. Here a vote joins a `Batcher`
+(server.service.batching), which hands everything queued (up to MAX_BATCH) to
+one transaction with a fixed number of statements: the recorded answers, the
+poll locks, the voters, their credentials and their previous ballots are each
+read with one query, then every new row is written in one flush.
 
 Each vote is still decided alone, in arrival order, with the rules of a single
 vote: a bad ballot is refused without touching the others, a voter's second
@@ -23,8 +21,6 @@ the recorded answer for a replayed command, a change for a lost race.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +30,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import poll_lifecycle as life
 from server.domain.polls import PollSpec, validate_ballot
-from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed, Unavailable
+from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed
+from server.service.batching import Batcher
 from server.service.identity import Identity
 from server.service.results import poll_clock
 from server.service.runner import CommandRunner
@@ -44,7 +41,6 @@ from server.store import participants as people
 from server.store import polls as repo
 from server.store.poll_tables import BallotRow, DelegateRow, PollRow
 
-log = logging.getLogger("plenaria.votes")
 # Large enough that a burst is a few dozen transactions, small enough that the IN lists and
 # the time one transaction holds SQLite's write lock stay short.
 MAX_BATCH = 500
@@ -66,12 +62,6 @@ class Vote:
     def participant_id(self) -> int:
         assert self.who.participant_id is not None
         return self.who.participant_id
-
-
-@dataclass(slots=True)
-class _Pending:
-    vote: Vote
-    answer: asyncio.Future[dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -102,9 +92,8 @@ class _Admitted:
 class BallotBox:
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
-        self._queue: list[_Pending] = []
-        self._writer: asyncio.Task[None] | None = None
-        self.batches = 0  # transactions written (a measure of how well votes are grouped)
+        self.queue: Batcher[Vote, dict[str, Any]] = Batcher("ballot-box", self._write, MAX_BATCH)
+        self.collisions = 0  # transactions undone by another process's commit, then redone
 
     async def cast(self, vote: Vote) -> dict[str, Any]:
         """Store the vote with whatever else is queued and answer once it is committed.
@@ -112,54 +101,25 @@ class BallotBox:
         Answers as PollService.cast documents; raises its PlenariaErrors, or
         Unavailable when the store is.
         """
-        answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(vote, answer))
-        if self._writer is None or self._writer.done():
-            # A task of its own, so a caller that goes away mid-batch cancels nobody else's vote.
-            self._writer = asyncio.create_task(self._write_all(), name="ballot-box")
-        return await answer
+        return await self.queue.submit(vote)
 
-    async def _write_all(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                await self._write(batch)
-            except PlenariaError as refused:  # the store is unavailable or busy: nothing was stored
-                _refuse(batch, refused)
-            except Exception as exc:
-                log.exception("storing a batch of %d votes failed", len(batch))
-                _refuse(batch, exc)
-            except asyncio.CancelledError:  # the server is stopping
-                _refuse(batch, Unavailable("the server is stopping, try again", code="store_unavailable"))
-                raise
-
-    async def _write(self, batch: list[_Pending]) -> None:
+    async def _write(self, votes: list[Vote]) -> list[dict[str, Any] | PlenariaError]:
         try:
-            answers = await self._transaction([p.vote for p in batch])
+            answers = await self._transaction(votes)
         except IntegrityError:
-            if len(batch) == 1:
-                answers = [await self._after_collision(batch[0].vote)]
-            else:
-                for pending in batch:
-                    await self._write([pending])
-                return
-        self.batches += 1
-        failed = [vote.key for vote, answer in zip((p.vote for p in batch), answers, strict=True)
-                  if isinstance(answer, PlenariaError)]
+            self.collisions += 1
+            if len(votes) > 1:
+                return [answer for vote in votes for answer in await self._write([vote])]
+            answers = [await self._after_collision(votes[0])]
+        failed = [vote.key for vote, answer in zip(votes, answers, strict=True) if isinstance(answer, PlenariaError)]
         if failed:
             # A vote refused by a rule (say `already_voted`) may be the replay of a command that
             # another process committed meanwhile: answer it as a retry is answered.
             async with self.runner.db.session() as db:
                 replayed = await commands.recorded_many(db, failed)
-            answers = [replayed.get(p.vote.key, answer) if isinstance(answer, PlenariaError) else answer
-                       for p, answer in zip(batch, answers, strict=True)]
-        for pending, answer in zip(batch, answers, strict=True):
-            if pending.answer.done():
-                continue
-            if isinstance(answer, PlenariaError):
-                pending.answer.set_exception(answer)
-            else:
-                pending.answer.set_result(answer)
+            answers = [replayed.get(vote.key, answer) if isinstance(answer, PlenariaError) else answer
+                       for vote, answer in zip(votes, answers, strict=True)]
+        return answers
 
     async def _after_collision(self, vote: Vote) -> dict[str, Any] | PlenariaError:
         """A lone vote hit a unique constraint: its command was stored elsewhere (replay its
@@ -222,12 +182,6 @@ class BallotBox:
                 found = await repo.ballots_by_voter(db, poll_id, who)
                 context.ballots.update(((poll_id, voter), ballot) for voter, ballot in found.items())
         return context
-
-
-def _refuse(batch: list[_Pending], error: Exception) -> None:
-    for pending in batch:
-        if not pending.answer.done():
-            pending.answer.set_exception(error)
 
 
 def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:

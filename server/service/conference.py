@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.channels import ChannelKind, channel
@@ -19,16 +20,18 @@ from server.domain import agenda as agenda_rules
 from server.domain.roles import Role, require
 from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
-from server.errors import InvalidCommand, NotFound, Unauthorized
+from server.errors import InvalidCommand, NotFound, PlenariaError, Unauthorized
+from server.service.batching import Batcher
 from server.service.identity import Identity, digest, new_secret, receipt_key
 from server.service.runner import CommandRunner, Outcome
 from server.store import conference as repo
 from server.store import participants as people
-from server.store.tables import EventRow, StaffTokenRow
+from server.store.tables import EventRow, ParticipantRow, StaffTokenRow
 
 LANGUAGES = ("pt-BR", "pl", "en", "es")
 DEFAULT_SEGMENTS = ("Usuários", "Trabalhadores", "Governo", "Sociedade civil")
 _CODE = re.compile(r"^[A-Z0-9]{3,32}$")
+MAX_ARRIVALS = 500  # first visits written per transaction
 EVENT_FIELDS = (
     "title", "description", "stream_url", "default_lang", "languages", "timezone", "segments", "embed_origins"
 )
@@ -48,6 +51,8 @@ class ConferenceService:
         self.runner = runner
         self.db = runner.db
         self.clock = runner.clock
+        # First visits are written in batches: thousands of people open the page in the same minutes.
+        self.arrivals: Batcher[tuple[int, str], ParticipantRow] = Batcher("arrivals", self._register, MAX_ARRIVALS)
 
     # -- organizer administration (HTTP) ------------------------------------
 
@@ -183,13 +188,23 @@ class ConferenceService:
                 return await _staff_identity(db, event, token)
             row = await people.by_device(db, event.id, device_hash)
         if row is None:
-            # A first visit writes: in the process's writer queue, like every other write, so
-            # thousands of people arriving together do not race in SQLite's busy handler.
-            async with self.runner.gate, self.db.session() as db:
-                row = await people.join(db, event.id, device_hash, self.clock())
+            row = await self.arrivals.submit((event.id, device_hash))
         assert row.id is not None
         return Identity(event.id, "participant", row.id, row.public_id, name=row.name, segment=row.segment,
                         receipt_key=receipt_key(device))
+
+    async def _register(self, arrivals: list[tuple[int, str]]) -> list[ParticipantRow | PlenariaError]:
+        """The participant rows of first visits, created in one transaction in the process's
+        writer queue (so they never race other writes in SQLite's busy handler)."""
+        try:
+            async with self.runner.gate, self.db.session() as db:
+                rows = await people.join_many(db, arrivals, self.clock())
+        except IntegrityError:  # another process registered one of these devices meanwhile
+            rows = {}
+            for event_id, device_hash in arrivals:
+                async with self.runner.gate, self.db.session() as db:
+                    rows[(event_id, device_hash)] = await people.join(db, event_id, device_hash, self.clock())
+        return [rows[arrival] for arrival in arrivals]
 
     async def embed_origins(self, event_id: int) -> list[str]:
         async with self.db.session() as db:

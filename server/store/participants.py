@@ -34,6 +34,27 @@ async def segments(db: AsyncSession, participant_ids: Iterable[int]) -> dict[int
     return {pid: segment for pid, segment in result.all() if pid is not None}
 
 
+async def join_many(
+    db: AsyncSession, arrivals: Iterable[tuple[int, str]], now: float
+) -> dict[tuple[int, str], ParticipantRow]:
+    """`join` for many (event id, device hash) at once: existing rows read with one query, the
+    new ones inserted with one flush. Another process inserting one of them meanwhile makes the
+    flush fail (IntegrityError); the caller then joins them one by one."""
+    wanted = set(arrivals)
+    if not wanted:
+        return {}
+    result = await db.exec(select(ParticipantRow).where(
+        col(ParticipantRow.event_id).in_({event for event, _ in wanted}),
+        col(ParticipantRow.device_hash).in_({device for _, device in wanted}),
+    ))
+    found = {(row.event_id, row.device_hash): row for row in result.all()}
+    new = {key: ParticipantRow(event_id=key[0], device_hash=key[1], public_id=secrets.token_hex(6), created_at=now)
+           for key in wanted if key not in found}
+    db.add_all(new.values())
+    await db.flush()
+    return {key: found.get(key) or new[key] for key in wanted}
+
+
 async def join(db: AsyncSession, event_id: int, device_hash: str, now: float) -> ParticipantRow:
     """Return the device's participant, creating it on first visit.
 

@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from server.collector import Collector
 from server.settings import Settings, settings_from_env
 from server.web import api, exports_api, pages, polls_api, privacy_api, qa_api, qr
 from server.web.headers import SecurityHeaders
@@ -25,9 +26,12 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.start()
+        heap = Collector()
+        heap.start()
         try:
             yield
         finally:
+            await heap.stop()
             await services.stop()
 
     app = Starlette(
