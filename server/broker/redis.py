@@ -27,7 +27,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -40,6 +40,8 @@ from server.broker.memory import MemoryBroker
 from server.errors import Unavailable
 
 log = logging.getLogger("plenaria.broker")
+POOL_SIZE = 64  # Redis connections per process (the pub/sub one included)
+POOL_WAIT_SECONDS = 5.0
 
 _PUBLISH = """
 local epoch = redis.call('GET', KEYS[2])
@@ -69,15 +71,20 @@ class RedisBroker:
         self._url = url
         self._history = history
         # A few quick retries ride over a stale pooled connection (Redis restarted) without
-        # declaring an outage; a real outage still surfaces within about a second.
-        self._redis: Redis = Redis.from_url(
+        # declaring an outage; a real outage still surfaces within about a second. When a crowd
+        # connects at once, commands wait for one of POOL_SIZE connections instead of failing
+        # with "too many connections" (which is no outage).
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=POOL_SIZE,
+            timeout=POOL_WAIT_SECONDS,
             socket_timeout=2.0,
             socket_connect_timeout=1.0,
             health_check_interval=5,
             retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 3),
             retry_on_error=[RedisConnectionError, RedisTimeoutError],
         )
+        self._redis: Redis = Redis(connection_pool=pool)
         self._script = self._redis.register_script(_PUBLISH)
         self._sink: Sink | None = None
         self._on_health: HealthSink | None = None
@@ -108,15 +115,15 @@ class RedisBroker:
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-        await self._redis.aclose()
+        await self._redis.aclose(close_connection_pool=True)
 
     async def publish(self, channel: str, name: str, data: Mapping[str, Any]) -> Envelope:
         """Publish through Redis; while Redis is down, to this process's connections only."""
         if self._local is None:
             try:
                 return await self._redis_publish(channel, name, data)
-            except (RedisError, OSError):
-                await self._degrade()
+            except (RedisError, OSError) as exc:
+                await self._degrade(exc)
         assert self._local is not None
         self._touched.add(channel)
         return await self._local.publish(channel, name, data)
@@ -134,8 +141,8 @@ class RedisBroker:
             return await self._local.position(channel)
         try:
             return await self._redis_position(channel)
-        except Unavailable:
-            return await (await self._degrade()).position(channel)
+        except Unavailable as exc:
+            return await (await self._degrade(exc.__cause__)).position(channel)
 
     async def _redis_position(self, channel: str) -> Position:
         seq_key, epoch_key, _, _ = _keys(channel)
@@ -155,8 +162,8 @@ class RedisBroker:
             return await self._local.since(channel, after)
         try:
             return await self._redis_since(channel, after)
-        except Unavailable:
-            return await (await self._degrade()).since(channel, after)
+        except Unavailable as exc:
+            return await (await self._degrade(exc.__cause__)).since(channel, after)
 
     async def _redis_since(self, channel: str, after: Position) -> list[Envelope] | None:
         current = await self._redis_position(channel)
@@ -206,8 +213,8 @@ class RedisBroker:
         key = f"plenaria:presence:{event_id}"
         try:
             await self._redis.hset(key, process_id, f"{count}:{time.time() + PRESENCE_TTL}")
-        except (RedisError, OSError):
-            await (await self._degrade()).set_presence(event_id, process_id, count)
+        except (RedisError, OSError) as exc:
+            await (await self._degrade(exc)).set_presence(event_id, process_id, count)
 
     async def presence(self, event_id: int) -> int:
         if self._local is not None:
@@ -215,8 +222,8 @@ class RedisBroker:
         key = f"plenaria:presence:{event_id}"
         try:
             entries = await self._redis.hgetall(key)
-        except (RedisError, OSError):
-            return await (await self._degrade()).presence(event_id)
+        except (RedisError, OSError) as exc:
+            return await (await self._degrade(exc)).presence(event_id)
         now, total, stale = time.time(), 0, []
         for process, value in entries.items():
             count, _, expires = _text(value).partition(":")
@@ -246,7 +253,7 @@ class RedisBroker:
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, Unavailable) as exc:
-                log.warning("redis pub/sub lost (%s); reconnecting", type(exc).__name__)
+                log.warning("redis pub/sub lost (%s: %s); reconnecting", type(exc).__name__, exc)
                 await self._degrade()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 3.0)
@@ -278,9 +285,10 @@ class RedisBroker:
                 await self._catch_up(channel)
         self._set_health(True)
 
-    async def _degrade(self) -> MemoryBroker:
+    async def _degrade(self, cause: BaseException | None = None) -> MemoryBroker:
         """Enter (or stay in) local mode, with a fresh epoch for this outage."""
         if self._local is None:
+            log.warning("redis unavailable (%s: %s)", type(cause).__name__, cause)
             local = MemoryBroker(history=self._history)
             await local.start(self._deliver_local)
             for channel in self._channels:

@@ -23,6 +23,8 @@ class ChannelState:
     position: Position | None = None
     # Envelopes that arrived while the snapshot or replay was being prepared.
     pending: list[Envelope] | None = field(default_factory=list)
+    # One snapshot or replay at a time: a reset can ask for one while the first is in progress.
+    syncing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def attaching(self) -> bool:

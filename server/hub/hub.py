@@ -113,6 +113,10 @@ class Hub:
 
     async def _sync(self, conn: Connection, name: str, resume: Position | None) -> None:
         state = conn.channels[name]
+        async with state.syncing:
+            await self._sync_now(conn, name, state, resume if state.position is None else state.position)
+
+    async def _sync_now(self, conn: Connection, name: str, state: ChannelState, resume: Position | None) -> None:
         state.pending = []
         missed = await self.broker.since(name, resume) if resume is not None else None
         if missed is not None and any(envelope.name == RESET for envelope in missed):

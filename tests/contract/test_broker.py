@@ -93,3 +93,14 @@ async def test_frame_is_the_wire_event(broker: Broker) -> None:
     envelope = await broker.publish(fresh_channel(), "screen.updated", {"kind": "qr"})
     assert envelope.frame().startswith('{"type":"event","ch":"ev:')
     assert f'"seq":{envelope.seq}' in envelope.frame()
+
+
+async def test_a_crowd_of_concurrent_calls_is_no_outage(broker: Broker) -> None:
+    """Hundreds of connections arriving at once each read a position and publish: more calls in
+    flight than Redis connections in the pool must wait for one, never degrade the broker."""
+    await started(broker)
+    channels = [fresh_channel() for _ in range(400)]
+    positions = await asyncio.gather(*(broker.position(ch) for ch in channels))
+    published = await asyncio.gather(*(broker.publish(ch, "screen.updated", {}) for ch in channels))
+    assert broker.healthy, "no call was refused for want of a connection"
+    assert [e.seq for e in published] == [p.seq + 1 for p in positions]
