@@ -436,3 +436,30 @@ async def test_election_with_parity_reports_a_tie(conf: Conf) -> None:
     assert voters[0].welcome["participant"]["id"] in open_export
     for voter in voters:
         await voter.close()
+
+
+async def test_participants_get_a_tally_a_second_and_staff_every_recount(conf: Conf) -> None:
+    """While votes keep coming, participants receive at most one tally per second (a phone on
+    a slow link gets a quarter of the bytes), the presenter every recount, and the last one
+    reaches participants too."""
+    poll = await conf.poll(YES_NO, visibility="live")
+    voters = [await conf.participant() for _ in range(12)]
+    watcher = voters[0]
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    started = time.monotonic()
+    for voter in voters:  # a vote every 150 ms for about two seconds
+        await voter.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+        await asyncio.sleep(0.15)
+
+    def everyone_counted(client: Client) -> dict[str, Any] | None:
+        tally = latest_tally(client, poll["id"])
+        return tally if tally is not None and tally["tally"]["ballots"] == len(voters) else None
+
+    await conf.presenter.wait_for(lambda: everyone_counted(conf.presenter), timeout=5)
+    await watcher.wait_for(lambda: everyone_counted(watcher), timeout=5)
+    elapsed = time.monotonic() - started
+
+    public = [e for e in watcher.named("poll.tally") if e["data"]["poll"] == poll["id"]]
+    assert len(public) <= elapsed + 1, f"{len(public)} tallies in {elapsed:.1f} s"
+    staff = [e for e in conf.presenter.named("poll.tally") if e["data"]["poll"] == poll["id"]]
+    assert len(staff) > len(public), (len(staff), len(public))
