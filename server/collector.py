@@ -42,7 +42,6 @@ class CollectorWatch:
         self.clock = clock
         self.started = 0.0
         self.stats: Counter[str] = Counter()
-        self.longest = 0.0
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
@@ -51,7 +50,6 @@ class CollectorWatch:
         took = self.clock() - self.started
         generation = info.get("generation", -1)
         self.stats[f"gen{generation}"] += 1
-        self.longest = max(self.longest, took)
         if took >= SLOW_SECONDS:
             self.stats["slow"] += 1
             log.warning("garbage collection of generation %s paused the process %.0f ms (%s objects freed)",

@@ -103,8 +103,8 @@ class RedisBroker:
         self._on_health = on_health
         try:
             await self._connect_pubsub()
-        except (RedisError, OSError, Unavailable):
-            await self._degrade()
+        except (RedisError, OSError, Unavailable) as exc:
+            await self._degrade(exc)
         self._task = asyncio.create_task(self._listen(), name="redis-broker-listen")
 
     async def close(self) -> None:
@@ -254,7 +254,7 @@ class RedisBroker:
                 raise
             except (RedisError, OSError, Unavailable) as exc:
                 log.warning("redis pub/sub lost (%s: %s); reconnecting", type(exc).__name__, exc)
-                await self._degrade()
+                await self._degrade(exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 3.0)
 

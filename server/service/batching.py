@@ -32,8 +32,7 @@ class Batcher(Generic[Item, Answer]):
         self.max_batch = max_batch
         self._queue: list[tuple[Item, asyncio.Future[Answer]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self.batches = 0  # calls of `write` (items / batches: how well writes are grouped)
-        self.items = 0
+        self.batches = 0  # calls of `write`
 
     async def submit(self, item: Item) -> Answer:
         """Queue the item and return its answer once its batch is written (or raise its error)."""
@@ -60,7 +59,6 @@ class Batcher(Generic[Item, Answer]):
                         * len(batch))
                 raise
             self.batches += 1
-            self.items += len(batch)
             _settle(batch, answers)
 
 

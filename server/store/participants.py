@@ -48,8 +48,7 @@ async def join_many(
         col(ParticipantRow.device_hash).in_({device for _, device in wanted}),
     ))
     found = {(row.event_id, row.device_hash): row for row in result.all()}
-    new = {key: ParticipantRow(event_id=key[0], device_hash=key[1], public_id=secrets.token_hex(6), created_at=now)
-           for key in wanted if key not in found}
+    new = {key: _new(*key, now) for key in wanted if key not in found}
     db.add_all(new.values())
     await db.flush()
     return {key: found.get(key) or new[key] for key in wanted}
@@ -64,9 +63,7 @@ async def join(db: AsyncSession, event_id: int, device_hash: str, now: float) ->
     existing = await by_device(db, event_id, device_hash)
     if existing is not None:
         return existing
-    row = ParticipantRow(
-        event_id=event_id, device_hash=device_hash, public_id=secrets.token_hex(6), created_at=now
-    )
+    row = _new(event_id, device_hash, now)
     try:
         async with db.begin_nested():
             db.add(row)
@@ -75,3 +72,7 @@ async def join(db: AsyncSession, event_id: int, device_hash: str, now: float) ->
         assert found is not None
         return found
     return row
+
+
+def _new(event_id: int, device_hash: str, now: float) -> ParticipantRow:
+    return ParticipantRow(event_id=event_id, device_hash=device_hash, public_id=secrets.token_hex(6), created_at=now)

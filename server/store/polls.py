@@ -95,13 +95,6 @@ async def ballots_by_voter(db: AsyncSession, poll_id: int, voters: Iterable[str]
     return {row.voter: row for row in result.all()}
 
 
-async def put_ballot(db: AsyncSession, row: BallotRow) -> BallotRow:
-    """Insert a ballot, or update the voter's existing one. Two inserts for one voter collide (IntegrityError)."""
-    db.add(row)
-    await db.flush()
-    return row
-
-
 async def open_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
     result = await db.exec(select(BallotRow.ballot).where(BallotRow.poll_id == poll_id))
     return [dict(ballot) for ballot in result.all()]
@@ -159,7 +152,8 @@ async def secret_voters(db: AsyncSession, poll_id: int, voters: Iterable[str]) -
 
 
 def stage_secret_ballot(db: AsyncSession, poll_id: int, voter: str, receipt_hash: str, ballot: dict[str, Any]) -> None:
-    """`add_secret_ballot` without the flush: the rows go with the transaction's next flush."""
+    """Record that `voter` voted and, apart, what was voted, in the caller's transaction (written
+    with its next flush); the record's key makes it once per voter."""
     db.add(VoteRecordRow(poll_id=poll_id, voter=voter))
     db.add(SecretBallotRow(key=secrets.token_hex(16), poll_id=poll_id, receipt_hash=receipt_hash, ballot=ballot))
 
@@ -172,14 +166,6 @@ async def secret_votes_of_voter(db: AsyncSession, poll_ids: Iterable[int], voter
         select(VoteRecordRow.poll_id).where(col(VoteRecordRow.poll_id).in_(ids), col(VoteRecordRow.voter).in_(who))
     )
     return set(result.all())
-
-
-async def add_secret_ballot(
-    db: AsyncSession, poll_id: int, voter: str, receipt_hash: str, ballot: dict[str, Any]
-) -> None:
-    """Record that `voter` voted and, apart, what was voted; the record's key makes it once per voter."""
-    stage_secret_ballot(db, poll_id, voter, receipt_hash, ballot)
-    await db.flush()
 
 
 async def secret_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:

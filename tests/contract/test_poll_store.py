@@ -30,15 +30,15 @@ async def setup(db: Database, *, deadline: float | None = None) -> tuple[int, in
 async def test_one_ballot_per_voter_is_enforced_by_the_store(database: Database) -> None:
     _, poll_id, person = await setup(database)
     async with database.session() as s:
-        await repo.put_ballot(s, BallotRow(poll_id=poll_id, voter="p:1", participant_id=person, ballot={"choices": []}))
+        s.add(BallotRow(poll_id=poll_id, voter="p:1", participant_id=person, ballot={"choices": []}))
     with pytest.raises(IntegrityError):
         async with database.session() as s:
-            await repo.put_ballot(s, BallotRow(poll_id=poll_id, voter="p:1", participant_id=person, ballot={}))
+            s.add(BallotRow(poll_id=poll_id, voter="p:1", participant_id=person, ballot={}))
     async with database.session() as s:
-        await repo.add_secret_ballot(s, poll_id, "p:1", "a" * 64, {"choices": ["yes"]})
+        repo.stage_secret_ballot(s, poll_id, "p:1", "a" * 64, {"choices": ["yes"]})
     with pytest.raises(IntegrityError):
         async with database.session() as s:
-            await repo.add_secret_ballot(s, poll_id, "p:1", "b" * 64, {"choices": ["no"]})
+            repo.stage_secret_ballot(s, poll_id, "p:1", "b" * 64, {"choices": ["no"]})
     async with database.session() as s:
         assert await repo.open_ballots(s, poll_id) == [{"choices": []}]
         assert await repo.secret_ballots(s, poll_id) == [{"choices": ["yes"]}]
@@ -70,7 +70,8 @@ async def test_a_close_waits_for_a_vote_in_flight_and_later_votes_see_it_closed(
         async with database.session() as s:
             row = await repo.lock_poll(s, poll_id, write=False)
             assert row is not None and row.status == "open"
-            await repo.put_ballot(s, BallotRow(poll_id=poll_id, voter="p:1", participant_id=person, ballot={}))
+            s.add(BallotRow(poll_id=poll_id, voter="p:1", participant_id=person, ballot={}))
+            await s.flush()
             voting.set()
             await release.wait()
 
