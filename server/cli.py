@@ -66,9 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = moderate_main(args.args)
         return status
     settings = _settings(args)
-    if args.command == "demo":
-        return _demo(settings, keep=args.keep, access_log=args.access_log)
-    return _serve(settings, access_log=args.access_log)
+    try:
+        if args.command == "demo":
+            return _demo(settings, keep=args.keep, access_log=args.access_log)
+        return _serve(settings, access_log=args.access_log)
+    except KeyboardInterrupt:
+        # Ctrl+C is how a demo ends (uvicorn re-raises it after shutting down): no traceback.
+        return 130
 
 
 def version() -> str:
