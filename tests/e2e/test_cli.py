@@ -104,3 +104,19 @@ def test_demo_seeds_two_conferences_and_prints_their_links(tmp_path: Path) -> No
     for page in ("/e/SONORA13", "/m/SONORA13#k=", "/p/SONORA13#k=", "/o/SONORA13#k=", "/screen/SONORA13",
                  "/overlay/RAZEM10"):
         assert page in output
+
+    # --keep: the same events, whose staff secrets are stored hashed, so only public links again.
+    with subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "demo", "--port", "0", "--keep", "--database", str(tmp_path / "demo.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) as kept:
+        assert kept.stdout is not None
+        lines = []
+        for line in kept.stdout:
+            lines.append(line)
+            if line.startswith("Staff links carry"):
+                break
+        kept.terminate()
+    again = "".join(lines)
+    assert "kept from the last run (--keep)" in again and "/e/SONORA13" in again and "/overlay/RAZEM10" in again
+    assert "#k=" not in again and "stored hashed" in again
