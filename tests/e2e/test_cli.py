@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import RedisServer
 from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +64,23 @@ def test_the_quick_start_demo_serves_every_link_it_prints_from_any_directory(tmp
     )
     assert probe.returncode == 0, probe.stdout + probe.stderr
     assert "ok: demo probe passed" in probe.stdout and (tmp_path / "plenaria-demo.db").is_file()
+
+
+def test_workers_serve_on_the_one_port_taken(tmp_path: Path, redis_server: RedisServer) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", "0", "--workers", "2", "--redis", redis_server.url,
+         "--database", str(tmp_path / "workers.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) as server:
+        assert server.stdout is not None
+        announced = server.stdout.readline()
+        assert announced.startswith("plenaria: listening on http://127.0.0.1:")
+        base = announced.split()[-1]
+        try:
+            health = httpx.get(f"{base}/api/health", timeout=30)  # waits in the backlog until a worker is up
+            assert health.status_code == 200 and health.json()["ok"] is True
+        finally:
+            server.terminate()
 
 
 def test_workers_need_redis() -> None:
