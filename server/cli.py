@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(or --database), deleted and seeded afresh at every start unless --keep.",
     )
     _server_options(demo, default_database=DEMO_DATABASE,
-                    database_default="sqlite:///plenaria-demo.db, wiped at every start unless --keep")
+                    database_default=f"{DEMO_DATABASE}, wiped at every start unless --keep")
     demo.add_argument("--keep", action="store_true",
                       help="keep the demo database and what was done in it instead of starting afresh")
 
@@ -124,6 +124,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         public_url=args.public_url,
         allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
     )
+    if not 0 <= settings.port <= 65535:
+        raise SystemExit(f"plenaria: {settings.port} is not a port (0 to 65535; 0 picks a free one)")
     if settings.workers > 1 and not settings.redis_url:
         raise SystemExit("plenaria: --workers above 1 needs --redis (processes share events through Redis)")
     if settings.workers > 1 and settings.database_url.startswith("sqlite"):
