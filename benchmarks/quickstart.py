@@ -103,7 +103,11 @@ def main() -> int:
         env.pop("PLENARIA_PORT")  # the suite picks its own ports
         install, _ = timed(INSTALL_TESTS, clone, env)
         tests, result = timed(RUN_TESTS, clone, env)
-        summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+        lines = result.stdout.strip().splitlines() or ["(no output)"]
+        summary = lines[-1]
+        for line in lines:
+            if line.startswith(("FAILED ", "ERROR ")):
+                print(f"   {line}", flush=True)
         figures |= {"command2_install_s": round(install, 1), "command2_tests_s": round(tests, 1),
                     "command2_total_s": round(install + tests, 1), "pytest_exit": result.returncode,
                     "pytest_summary": summary}

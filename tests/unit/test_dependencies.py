@@ -24,7 +24,7 @@ OURS = {"server", "moderation", "plenaria_static"}
 # and stopped, the asyncpg and Redis backends, and uvicorn's HTTP and websocket protocols as
 # the CLI configures them. Prints the top-level names of the installed modules it loaded.
 LOAD_THE_SERVER = """
-import asyncio, json, sys, tempfile
+import asyncio, json, sys, sysconfig, tempfile
 before = set(sys.modules)
 from dataclasses import replace
 import uvicorn
@@ -44,7 +44,6 @@ with tempfile.TemporaryDirectory() as folder:
     app = create_app(settings)
     asyncio.run(start_and_stop(app))
     uvicorn.Config(app, **uvicorn_options(settings, access_log=False)).load()
-import sysconfig
 installed = (sysconfig.get_path("purelib"), sysconfig.get_path("platlib"))
 new = {name: getattr(sys.modules[name], "__file__", None) or "" for name in set(sys.modules) - before}
 print(json.dumps(sorted({name.split(".")[0] for name, file in new.items() if file.startswith(installed)})))
