@@ -9,7 +9,7 @@ there, word for word, each split at its last `&&` so install and run are timed a
    until the participant page /e/SONORA13 answers 200 (the demo then gets Ctrl+C);
 2. `python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]'`, then `.venv/bin/python -m pytest`.
 
-The demo takes its port from PLENARIA_PORT (a free one), so the commands stay as written.
+The demo takes a free port (PLENARIA_PORT=0), so the commands stay as written.
 The suite runs as the README says (without CI=true: a missing service is skipped).
 `--cold` empties nothing but sets PIP_NO_CACHE_DIR=1, so every package is downloaded again, as
 on a fresh machine. Needs only the standard library: it runs before any venv exists.
@@ -22,7 +22,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,13 +35,6 @@ INSTALL_DEMO = "python3 -m venv .venv && .venv/bin/pip install -q -e ."
 RUN_DEMO = ".venv/bin/plenaria demo"
 INSTALL_TESTS = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]'"
 RUN_TESTS = ".venv/bin/python -m pytest"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def children_cpu() -> float:
@@ -62,11 +54,16 @@ def timed(command: str, cwd: Path, env: dict[str, str]) -> tuple[float, float, s
 
 def first_page(cwd: Path, env: dict[str, str], timeout: float = 300.0) -> float:
     """Seconds from starting the demo to the first 200 of its participant page."""
-    url = f"http://127.0.0.1:{env['PLENARIA_PORT']}/e/SONORA13"
     started = time.monotonic()
     demo = subprocess.Popen(["bash", "-c", f"exec {RUN_DEMO}"], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
+        assert demo.stdout is not None
+        # PLENARIA_PORT=0: the demo takes a free port and prints it before its links.
+        listening = next((line for line in demo.stdout if "listening on" in line), "")
+        if not listening:
+            sys.exit(f"`{RUN_DEMO}` exited with {demo.wait()} before saying where it listens")
+        url = listening.split()[-1] + "/e/SONORA13"
         while time.monotonic() - started < timeout:
             if demo.poll() is not None:
                 sys.exit(f"`{RUN_DEMO}` exited with {demo.returncode} before serving a page")
@@ -79,7 +76,7 @@ def first_page(cwd: Path, env: dict[str, str], timeout: float = 300.0) -> float:
         sys.exit(f"{url} did not answer 200 within {timeout} s")
     finally:
         demo.send_signal(signal.SIGINT)
-        demo.wait(30)
+        demo.communicate(timeout=30)
 
 
 def main() -> int:
@@ -92,7 +89,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="plenaria-quickstart-"))
     clone = folder / "plenaria"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    env = {**os.environ, "PLENARIA_PORT": str(free_port())}
+    env = {**os.environ, "PLENARIA_PORT": "0"}
     env.pop("VIRTUAL_ENV", None)
     if args.cold:
         env["PIP_NO_CACHE_DIR"] = "1"
