@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from server.logs import log_config
 from server.settings import Settings, settings_from_env
 
 MAX_FRAME = 64 * 1024
+DEMO_DATABASE = "sqlite:///plenaria-demo.db"
+BACKLOG = 2048
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,14 +30,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="plenaria",
         description="Live companion for streamed public conferences: chat, Q&A, moderation, votes, live results.",
     )
+    parser.add_argument("--version", action="version", version=f"plenaria {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="run the server with two seeded demo events (pt-BR and pl)")
-    _server_options(demo, default_database="sqlite:///plenaria-demo.db")
-    demo.add_argument("--keep", action="store_true", help="keep the demo database instead of starting afresh")
+    demo = commands.add_parser(
+        "demo",
+        help="run the server with two seeded demo events (pt-BR and pl)",
+        description="Seed two demo conferences (SONORA13 in pt-BR, RAZEM10 in pl), print their links and "
+        "serve them. The demo keeps its data in the SQLite file plenaria-demo.db in the current directory "
+        "(or --database), deleted and seeded afresh at every start unless --keep.",
+    )
+    _server_options(demo, default_database=DEMO_DATABASE,
+                    database_default=f"{DEMO_DATABASE}, wiped at every start unless --keep")
+    demo.add_argument("--keep", action="store_true",
+                      help="keep the demo database and what was done in it instead of starting afresh")
 
     serve = commands.add_parser("serve", help="run the server")
-    _server_options(serve, default_database=None)
+    _server_options(serve, default_database=None, database_default="sqlite:///plenaria.db")
 
     moderate = commands.add_parser(
         "moderate", help="print moderation verdicts for a chat export", add_help=False
@@ -50,20 +66,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = moderate_main(args.args)
         return status
     settings = _settings(args)
-    if args.command == "demo":
-        return _demo(settings, keep=args.keep, access_log=args.access_log)
-    return _serve(settings, access_log=args.access_log)
+    try:
+        if args.command == "demo":
+            return _demo(settings, keep=args.keep, access_log=args.access_log)
+        return _serve(settings, access_log=args.access_log)
+    except KeyboardInterrupt:
+        # Ctrl+C is how a demo ends (uvicorn re-raises it after shutting down): no traceback.
+        return 130
 
 
-def _server_options(parser: argparse.ArgumentParser, default_database: str | None) -> None:
+def version() -> str:
+    """The installed distribution's version (pyproject.toml is its only source)."""
+    try:
+        return metadata.version("plenaria")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def _server_options(parser: argparse.ArgumentParser, default_database: str | None, database_default: str) -> None:
     env = "environment variable"
     parser.add_argument("--host", help=f"address to listen on (default 127.0.0.1; {env} PLENARIA_HOST)")
-    parser.add_argument("--port", type=int, help=f"port (default 8000; {env} PLENARIA_PORT)")
+    parser.add_argument("--port", type=_port, help=f"port (default 8000, 0 for any free port; {env} PLENARIA_PORT)")
     parser.add_argument(
         "--database",
         default=default_database,
         help=f"SQLite path or URL (sqlite:///file.db) or postgresql://user@host/db ({env} PLENARIA_DATABASE; "
-        "default sqlite:///plenaria.db)",
+        f"default {database_default})",
     )
     parser.add_argument(
         "--redis",
@@ -79,6 +107,13 @@ def _server_options(parser: argparse.ArgumentParser, default_database: str | Non
                         "no addresses or paths by default)")
 
 
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
+    return port
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = settings_from_env(
         host=args.host,
@@ -89,6 +124,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         public_url=args.public_url,
         allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
     )
+    if not 0 <= settings.port <= 65535:
+        raise SystemExit(f"plenaria: {settings.port} is not a port (0 to 65535; 0 picks a free one)")
     if settings.workers > 1 and not settings.redis_url:
         raise SystemExit("plenaria: --workers above 1 needs --redis (processes share events through Redis)")
     if settings.workers > 1 and settings.database_url.startswith("sqlite"):
@@ -116,16 +153,72 @@ def uvicorn_options(settings: Settings, access_log: bool) -> dict[str, object]:
     }
 
 
-def _serve(settings: Settings, *, access_log: bool) -> int:
+def listen(settings: Settings) -> socket.socket:
+    """A listening socket on the settings' host and port (0: any free port).
+
+    Bound here rather than by uvicorn so that a busy port is one line, not a traceback, the
+    real port is known before any link is printed, and connections made as soon as a link is
+    printed wait in the backlog until the application has started.
+    Raises SystemExit with that line when the address cannot be had."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(_cannot_listen(settings, exc)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _cannot_listen(settings: Settings, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        other = _free_port_near(settings.host, settings.port)
+        hint = f"--port {other}" if other else "another --port"
+        return f"plenaria: port {settings.port} is in use on {settings.host}; try {hint} (--port 0: any free port)"
+    if exc.errno == errno.EACCES:
+        return f"plenaria: not allowed to listen on port {settings.port} (below 1024 needs privileges); try --port 8000"
+    return f"plenaria: cannot listen on {settings.host} port {settings.port}: {exc.strerror or exc}"
+
+
+def _free_port_near(host: str, port: int) -> int | None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in range(port + 1, min(port + 20, 65536)):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
+
+
+def listening_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _serve(settings: Settings, *, access_log: bool, sock: socket.socket | None = None) -> int:
+    """Serve until interrupted on `sock` (bound from the settings when not given)."""
+    if sock is None:
+        sock = listen(settings)
+        settings = replace(settings, port=sock.getsockname()[1])
+        public = f" (links use {settings.public_url})" if settings.public_url else ""
+        print(f"plenaria: listening on {listening_url(sock)}{public}", flush=True)
     options = uvicorn_options(settings, access_log)
     if settings.workers > 1:
         _export(settings)
-        uvicorn.run("server.web.app:app_from_env", factory=True, workers=settings.workers, **options)  # type: ignore[arg-type]
+        config = uvicorn.Config("server.web.app:app_from_env", factory=True, workers=settings.workers, **options)  # type: ignore[arg-type]
+        Multiprocess(config, sockets=[sock]).run()
         return 0
     from server.web.app import create_app
 
-    uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
-    return 0
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **options))  # type: ignore[arg-type]
+    server.run(sockets=[sock])
+    return 0 if server.started else 3
 
 
 def _export(settings: Settings) -> None:
@@ -144,19 +237,38 @@ def _export(settings: Settings) -> None:
 def _demo(settings: Settings, *, keep: bool, access_log: bool) -> int:
     from server.demo import seed
 
+    # The address first: a second demo on a busy port must fail before it wipes the first's data.
+    sock = listen(settings)
+    settings = replace(settings, port=sock.getsockname()[1])
+    settings = replace(settings, public_url=settings.public_url or settings.base_url())
     path = _sqlite_path(settings.database_url)
+    kept = keep and path is not None and Path(path).exists()
     if path is not None and not keep:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     links = asyncio.run(seed(settings))
-    settings = replace(settings, public_url=settings.public_url or settings.base_url())
-    print("\nPlenária demo is starting on", settings.base_url(), flush=True)
+    print(f"\nPlenária demo: listening on {listening_url(sock)}", flush=True)
+    if path is not None:
+        state = "kept from the last run (--keep)" if kept else "seeded afresh; wiped at every start unless --keep"
+        print(f"  database: {Path(path).resolve()} ({state})")
+    else:
+        print(f"  database: {_without_password(settings.database_url)}")
     for title, pages in links:
         print(f"\n  {title}")
         for role, url in pages.items():
             print(f"    {role:<12} {url}")
+    if any("moderator" not in pages for _, pages in links):
+        print("\nStaff links of a kept event are the ones printed when it was seeded (secrets are stored hashed).")
     print("\nStaff links carry their secret after '#': share them only with that person.\n", flush=True)
-    return _serve(settings, access_log=access_log)
+    return _serve(settings, access_log=access_log, sock=sock)
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _sqlite_path(url: str) -> str | None:

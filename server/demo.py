@@ -69,7 +69,8 @@ RAZEM: dict[str, Any] = {
 
 
 async def seed(settings: Settings) -> list[tuple[str, dict[str, str]]]:
-    """Create both demo events (fresh secrets each run) and return their page links."""
+    """Create both demo events (fresh secrets each run) and return their page links; an event
+    already in the database is left as it is and only its public links are returned."""
     services = Services.build(settings)
     await services.db.create_schema()
     base = settings.public_url.rstrip("/") or settings.base_url()
@@ -78,6 +79,12 @@ async def seed(settings: Settings) -> list[tuple[str, dict[str, str]]]:
         for spec in (SONORA, RAZEM):
             existing = await services.conference.event_by_code(spec["event"]["code"])
             if existing is not None:
+                # Kept from an earlier run (--keep): staff secrets are stored hashed, so only
+                # the public pages can be printed again.
+                code = existing["code"]
+                out.append((existing["title"], {"participant": f"{base}/e/{code}",
+                                                "screen": f"{base}/screen/{code}",
+                                                "overlay": f"{base}/overlay/{code}"}))
                 continue
             created = await services.conference.create_event(spec["event"])
             event_id = created.event["id"]

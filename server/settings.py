@@ -6,12 +6,27 @@ defaults below: the embedded default needs no configuration at all.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+def installed_static_dir() -> Path:
+    """The folder of the `plenaria_static` package (pages, modules, CSS, translations): the
+    checkout's static/ in an editable install, its copy in site-packages from a wheel.
+
+    Located through the import system, so it does not depend on the working directory, and
+    not imported, so no bytecode lands among the files that are served.
+    """
+    spec = importlib.util.find_spec("plenaria_static")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the plenaria_static package is missing: install Plenária with pip install .")
+    return Path(spec.origin).resolve().parent
+
+
+STATIC_DIR = installed_static_dir()
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,6 @@ async def test_logs_hold_no_addresses_or_message_text(tmp_path: Path) -> None:
     finally:
         server.stop()
     text = log.read_text()
-    assert "Uvicorn running" in text, "the log is being written"
+    assert "Application startup complete" in text, "the log is being written"
     for private in ("127.0.0.1:", "Maria", "123.456", presenter, "/ws"):
         assert private not in text.replace(f"http://127.0.0.1:{server.port}", ""), private
