@@ -86,6 +86,12 @@ def term_atoms(term: str, wildcards: bool = True) -> tuple[tuple[str, ...], bool
     return tuple(atoms), prefix
 
 
+def whole_term(term: str) -> re.Pattern[str]:
+    """A pattern that `fullmatch`es exactly the normalised texts `term` matches as a hit."""
+    atoms, prefix = term_atoms(term)
+    return re.compile("".join(atoms) + (_PREFIX_END if prefix else _EXACT_END))
+
+
 @dataclass
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)

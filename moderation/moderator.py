@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from .activity import author_reasons, repeat_reason
 from .context import Context
+from .grammar import ANCHOR_RULE, Finding, Grammar, anchor_entries
+from .lexicon import load_lexicon
 from .links import find_links, host_allowed
 from .matcher import Hit, TermMatcher
 from .normalise import fast_normalise, normalise
@@ -22,18 +24,31 @@ _LINK_VERDICTS = {"review": Verdict.REVIEW, "block": Verdict.BLOCK}
 _TERM_RULES = ("wordlist", "custom_term")
 
 
-@functools.lru_cache(maxsize=32)
-def _term_matcher(
+def _term_entries(
     languages: tuple[str, ...], blocked_terms: tuple[str, ...], review_terms: tuple[str, ...]
-) -> TermMatcher:
-    """The compiled bundled + organiser terms (~20 ms to build, so shared
-    between moderators of equal policies; a TermMatcher is immutable)."""
+) -> list[Entry]:
     entries: list[Entry] = []
     for language in languages:
         entries.extend(load_wordlist(language))
     entries.extend(Entry(term, Verdict.BLOCK, term, "", "custom_term") for term in blocked_terms)
     entries.extend(Entry(term, Verdict.REVIEW, term, "", "custom_term") for term in review_terms)
-    return TermMatcher(entries)
+    return entries
+
+
+@functools.lru_cache(maxsize=32)
+def _term_matchers(
+    languages: tuple[str, ...], blocked_terms: tuple[str, ...], review_terms: tuple[str, ...]
+) -> tuple[TermMatcher, TermMatcher, Grammar]:
+    """The compiled bundled + organiser terms, the same with the grammar's anchors, and the grammar
+    (tens of milliseconds to build, so shared between moderators of equal policies; all immutable).
+
+    Every message is scanned once with the second matcher. Only when an anchor shows up is the
+    message scanned again with the first (an anchor phrase may hide a term it overlaps) and
+    matched against the grammar: ordinary messages pay nothing for the threat rules.
+    """
+    entries = _term_entries(languages, blocked_terms, review_terms)
+    lexicons = [load_lexicon(language) for language in languages]
+    return TermMatcher(entries), TermMatcher([*entries, *anchor_entries(lexicons)]), Grammar(lexicons)
 
 
 class Moderator:
@@ -44,11 +59,15 @@ class Moderator:
     and safe to call from several threads.
     """
 
-    __slots__ = ("_allowed", "_allowed_domains", "_link_verdict", "_policy", "_prefer_pesel", "_terms")
+    __slots__ = (
+        "_allowed", "_allowed_domains", "_grammar", "_link_verdict", "_policy", "_prefer_pesel", "_screen", "_terms"
+    )
 
     def __init__(self, policy: Policy = DEFAULT_POLICY) -> None:
         self._policy = policy
-        self._terms = _term_matcher(policy.languages, policy.blocked_terms, policy.review_terms)
+        self._terms, self._screen, self._grammar = _term_matchers(
+            policy.languages, policy.blocked_terms, policy.review_terms
+        )
         self._allowed = TermMatcher(Entry(t, Verdict.ALLOW, t, "", "allowed") for t in policy.allowed_terms)
         self._allowed_domains = tuple(
             domain.strip().lower().strip(".").removeprefix("www.") for domain in policy.allowed_domains
@@ -83,9 +102,13 @@ class Moderator:
         repeated = repeat_reason(policy, context, text, normalised)
         if repeated is not None:
             reasons.append(repeated)
-        hits = self._terms.find(normalised)
-        if hits:
-            reasons.extend(self._term_reasons(text, normalised, hits))
+        hits = self._screen.find(normalised)
+        findings: list[Finding] = []
+        if any(entry.rule == ANCHOR_RULE for hit in hits for entry in hit.entries):
+            hits = self._terms.find(normalised)
+            findings = self._grammar.find(normalised)
+        if hits or findings:
+            reasons.extend(self._term_reasons(text, normalised, hits, findings))
         if self._link_verdict is not None:
             for link in find_links(text):
                 if not host_allowed(link.host, self._allowed_domains):
@@ -96,12 +119,17 @@ class Moderator:
             reasons.append(Reason("caps", Verdict.REVIEW, "uppercase"))
         return Decision.of(reasons)
 
-    def _term_reasons(self, text: str, normalised: str, hits: Sequence[Hit]) -> list[Reason]:
+    def _term_reasons(
+        self, text: str, normalised: str, hits: Sequence[Hit], findings: Sequence[Finding]
+    ) -> list[Reason]:
+        """Reasons for listed terms, then for grammar findings that no allowed term covers and no
+        blocking term already reported (one reason per offending phrase)."""
         allowed = [(a.start, a.end) for a in self._allowed.find(normalised)]
         # Offsets are only computed when something matched: the common clean
         # message never pays for them.
         mapped = normalise(text)
         reasons: list[Reason] = []
+        blocked: list[tuple[int, int]] = []
         for hit in hits:
             if any(a <= hit.start and hit.end <= b for a, b in allowed):
                 continue
@@ -113,4 +141,13 @@ class Moderator:
                         best = entry
                 if best is not None:
                     reasons.append(Reason(rule, best.severity, best.detail, start, end))
+                    if best.severity is Verdict.BLOCK:
+                        blocked.append((hit.start, hit.end))
+        for finding in findings:
+            if any(a <= finding.start and finding.end <= b for a, b in allowed):
+                continue
+            if any(finding.start < b and a < finding.end for a, b in blocked):
+                continue
+            start, end = mapped.span(finding.start, finding.end)
+            reasons.append(Reason(finding.rule, Verdict.REVIEW, finding.detail, start, end))
         return reasons
