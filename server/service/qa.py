@@ -15,11 +15,12 @@ Everything else becomes an item whose first status follows the verdict
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from moderation import Context, Moderator, Policy
+from moderation import Context, Decision, Moderator, Policy, Verdict
 from server.channels import ChannelKind, channel
 from server.domain import qa as rules
 from server.domain.audit import AUTO, Actor, AuditEntry
@@ -43,6 +44,30 @@ PRE_MODERATION = {"rule": "pre_moderation", "verdict": "review", "detail": "", "
 def moderator_for(policy: Policy) -> Moderator:
     """Compiled once per distinct policy (word lists and patterns are the costly part)."""
     return Moderator(policy)
+
+
+@functools.lru_cache(maxsize=16)
+def short_text_checker(policy: Policy) -> Callable[[str], Decision]:
+    """`check(text)` of word-cloud answers and display names under `policy`, memoised per text: a
+    word cloud is counted again several times a second, and many people write the same words."""
+    moderator = moderator_for(policy)
+
+    @functools.lru_cache(maxsize=10_000)
+    def check(text: str) -> Decision:
+        return moderator.check(text)
+
+    return check
+
+
+async def check_name(db: AsyncSession, event_id: int, name: str) -> None:
+    """Refuse a display name the event's rules would not publish as it is (`name_refused`): a name
+    is shown beside everything its owner writes, and nobody reviews it first."""
+    if not name:
+        return
+    settings, _ = await repo.settings(db, event_id)
+    if short_text_checker(settings.policy_for_short_text())(name).verdict is not Verdict.ALLOW:
+        raise InvalidCommand("This name cannot be shown in this event; choose another.", code="name_refused",
+                             field="name")
 
 
 def actor_of(who: Identity) -> Actor:
