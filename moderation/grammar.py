@@ -3,9 +3,10 @@
 The slot terms of every enabled language are compiled into one `TermMatcher`,
 so a message is scanned once for all of them. The matcher reports one term per
 span, but a span often fills several slots in several languages ("gorilla" is
-the English *gorilla* and, letters repeating, the Portuguese *gorila*;
-"shoot" also reads as *shot*), so each hit is then checked against every term
-that starts like it. The hits, read as a sequence of slotted words, are
+the English *gorilla* and, letters repeating, the Portuguese *gorila*), so each
+hit is then read again against every term: folded, without separators and with
+repeated letters collapsed, a hit reads as a term it equals (or, for a prefix
+family, starts with). The hits, read as a sequence of slotted words, are
 matched against each language's patterns with the word gaps the patterns
 allow: a few dozen hits at most, in plain Python.
 
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .lexicon import ANCHORS, TARGETS, Element, Lexicon, Pattern
-from .matcher import TermMatcher, whole_term
+from .matcher import TermMatcher
 from .normalise import fast_normalise
 from .verdict import Verdict
 from .wordlist import Entry
@@ -70,7 +71,7 @@ def anchor_entries(lexicons: Iterable[Lexicon]) -> list[Entry]:
 class Grammar:
     """The patterns of some languages, compiled once; immutable and thread-safe."""
 
-    __slots__ = ("_candidates", "_lexicons", "_slots")
+    __slots__ = ("_exact", "_lexicons", "_prefixes", "_slots")
 
     def __init__(self, lexicons: Iterable[Lexicon]) -> None:
         self._lexicons = tuple(lexicon for lexicon in lexicons if lexicon.patterns)
@@ -79,15 +80,23 @@ class Grammar:
             for lexicon in self._lexicons
             for slot, term in lexicon.terms
         ]
-        self._slots = TermMatcher(entries)
-        # Every term by the first letters of its folded form, with a pattern that reads a whole hit.
-        self._candidates: dict[str, list[tuple[re.Pattern[str], Entry]]] = {}
+        # Slots are read from plain words: "*" wildcards are for the word lists' evasions.
+        self._slots = TermMatcher(entries, wildcards=False)
+        self._exact: dict[str, list[Entry]] = {}
+        self._prefixes: dict[str, list[tuple[str, Entry]]] = {}  # by the first three letters of the stem
         for entry in entries:
-            self._candidates.setdefault(_key(entry.term.rstrip("*")), []).append((whole_term(entry.term), entry))
+            stem = _folded(entry.term.rstrip("*"))
+            if entry.term.endswith("*"):
+                self._prefixes.setdefault(stem[:3], []).append((stem, entry))
+            else:
+                self._exact.setdefault(stem, []).append(entry)
 
     def _slots_of(self, text: str) -> list[Entry]:
         """Every slot term that reads all of `text` (one hit of the slot matcher)."""
-        return [entry for whole, entry in self._candidates.get(_key(text), ()) if whole.fullmatch(text)]
+        folded = _folded(text)
+        found = list(self._exact.get(folded, ()))
+        found.extend(entry for stem, entry in self._prefixes.get(folded[:3], ()) if folded.startswith(stem))
+        return found
 
     def find(self, normalised: str) -> list[Finding]:
         """Every pattern match in `normalised`, left to right, never overlapping."""
@@ -129,10 +138,10 @@ class Grammar:
         return kept
 
 
-def _key(text: str) -> str:
-    """The first three letters of `text` folded, separators dropped and repeats collapsed
-    ("gorilla" and "gorila" share "gor", "politicos" and "politic*" share "pol")."""
-    return _RUNS.sub(r"\1", _NOT_WORD.sub("", fast_normalise(text)))[:3]
+def _folded(text: str) -> str:
+    """`text` normalised, separators dropped, repeated letters collapsed: "gorilla" and "gorila"
+    are both "gorila", "i'll" and "i ll" both "il"."""
+    return _RUNS.sub(r"\1", _NOT_WORD.sub("", fast_normalise(text)))
 
 
 def _matches(elements: Sequence[Element], tokens: Sequence[_Token]) -> Iterator[list[_Token]]:

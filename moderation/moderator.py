@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from .activity import author_reasons, repeat_reason
 from .context import Context
 from .grammar import ANCHOR_RULE, Finding, Grammar, anchor_entries
-from .lexicon import load_lexicon
+from .lexicon import Lexicon, load_lexicon
 from .links import find_links, host_allowed
 from .matcher import Hit, TermMatcher
 from .normalise import fast_normalise, normalise
@@ -35,20 +35,34 @@ def _term_entries(
     return entries
 
 
-@functools.lru_cache(maxsize=32)
-def _term_matchers(
-    languages: tuple[str, ...], blocked_terms: tuple[str, ...], review_terms: tuple[str, ...]
-) -> tuple[TermMatcher, TermMatcher, Grammar]:
-    """The compiled bundled + organiser terms, the same with the grammar's anchors, and the grammar
-    (tens of milliseconds to build, so shared between moderators of equal policies; all immutable).
+class _Compiled:
+    """A policy's compiled terms, shared by moderators of equal policies (all immutable).
 
-    Every message is scanned once with the second matcher. Only when an anchor shows up is the
-    message scanned again with the first (an anchor phrase may hide a term it overlaps) and
-    matched against the grammar: ordinary messages pay nothing for the threat rules.
+    `screen` holds the bundled and organiser terms and the grammar's anchors: every message is
+    scanned once with it. Only when an anchor shows up is the message scanned again with
+    `terms` alone (an anchor phrase may hide a term it overlaps) and matched against `grammar`,
+    so ordinary messages pay nothing for the threat rules. `terms` is compiled on that first
+    need, since compiling patterns is what building a moderator costs.
     """
-    entries = _term_entries(languages, blocked_terms, review_terms)
-    lexicons = [load_lexicon(language) for language in languages]
-    return TermMatcher(entries), TermMatcher([*entries, *anchor_entries(lexicons)]), Grammar(lexicons)
+
+    __slots__ = ("_entries", "_terms", "grammar", "screen")
+
+    def __init__(self, entries: list[Entry], lexicons: list[Lexicon]) -> None:
+        self._entries = entries
+        self._terms: TermMatcher | None = None
+        self.screen = TermMatcher([*entries, *anchor_entries(lexicons)])
+        self.grammar = Grammar(lexicons)
+
+    @property
+    def terms(self) -> TermMatcher:
+        if self._terms is None:
+            self._terms = TermMatcher(self._entries)  # two threads may both build it: equal results
+        return self._terms
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(languages: tuple[str, ...], blocked_terms: tuple[str, ...], review_terms: tuple[str, ...]) -> _Compiled:
+    return _Compiled(_term_entries(languages, blocked_terms, review_terms), [load_lexicon(lang) for lang in languages])
 
 
 class Moderator:
@@ -59,15 +73,11 @@ class Moderator:
     and safe to call from several threads.
     """
 
-    __slots__ = (
-        "_allowed", "_allowed_domains", "_grammar", "_link_verdict", "_policy", "_prefer_pesel", "_screen", "_terms"
-    )
+    __slots__ = ("_allowed", "_allowed_domains", "_compiled", "_link_verdict", "_policy", "_prefer_pesel")
 
     def __init__(self, policy: Policy = DEFAULT_POLICY) -> None:
         self._policy = policy
-        self._terms, self._screen, self._grammar = _term_matchers(
-            policy.languages, policy.blocked_terms, policy.review_terms
-        )
+        self._compiled = _compiled(policy.languages, policy.blocked_terms, policy.review_terms)
         self._allowed = TermMatcher(Entry(t, Verdict.ALLOW, t, "", "allowed") for t in policy.allowed_terms)
         self._allowed_domains = tuple(
             domain.strip().lower().strip(".").removeprefix("www.") for domain in policy.allowed_domains
@@ -102,11 +112,12 @@ class Moderator:
         repeated = repeat_reason(policy, context, text, normalised)
         if repeated is not None:
             reasons.append(repeated)
-        hits = self._screen.find(normalised)
+        compiled = self._compiled
+        hits = compiled.screen.find(normalised)
         findings: list[Finding] = []
         if any(entry.rule == ANCHOR_RULE for hit in hits for entry in hit.entries):
-            hits = self._terms.find(normalised)
-            findings = self._grammar.find(normalised)
+            hits = compiled.terms.find(normalised)
+            findings = compiled.grammar.find(normalised)
         if hits or findings:
             reasons.extend(self._term_reasons(text, normalised, hits, findings))
         if self._link_verdict is not None:
