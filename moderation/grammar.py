@@ -92,8 +92,8 @@ class Grammar:
                 self._exact.setdefault(stem, []).append(entry)
 
     def _slots_of(self, text: str) -> list[Entry]:
-        """Every slot term that reads all of `text` (one hit of the slot matcher)."""
-        folded = _folded(text)
+        """Every slot term that reads all of `text` (one hit of the slot matcher, normalised already)."""
+        folded = _RUNS.sub(r"\1", _NOT_WORD.sub("", text))
         found = list(self._exact.get(folded, ()))
         found.extend(entry for stem, entry in self._prefixes.get(folded[:3], ()) if folded.startswith(stem))
         return found
@@ -104,17 +104,19 @@ class Grammar:
         if not hits:
             return []
         words = [match.start() for match in _WORD.finditer(normalised)]
-        readings = [(hit, self._slots_of(normalised[hit.start:hit.end]) or list(hit.entries)) for hit in hits]
-        found: list[tuple[int, int, Finding]] = []
+        by_language: dict[str, list[_Token]] = {}
+        for hit in hits:
+            slots: dict[str, set[str]] = {}
+            for entry in self._slots_of(normalised[hit.start:hit.end]) or hit.entries:
+                slots.setdefault(entry.language, set()).add(entry.category)
+            first, after = bisect_left(words, hit.start), bisect_left(words, hit.end)
+            for language, found in slots.items():
+                token = _Token(hit.start, hit.end, first, after, frozenset(found))
+                by_language.setdefault(language, []).append(token)
+        found_all: list[tuple[int, int, Finding]] = []
         for lexicon in self._lexicons:
-            tokens = []
-            for hit, entries in readings:
-                slots = frozenset(e.category for e in entries if e.language == lexicon.language)
-                if slots:
-                    tokens.append(
-                        _Token(hit.start, hit.end, bisect_left(words, hit.start), bisect_left(words, hit.end), slots)
-                    )
-            if not any(token.slots & ANCHORS for token in tokens):
+            tokens = by_language.get(lexicon.language)
+            if not tokens or not any(token.slots & ANCHORS for token in tokens):
                 continue
             present = frozenset().union(*(token.slots for token in tokens))
             sports = "sports" in present
@@ -128,11 +130,12 @@ class Grammar:
                     if sports and _pronoun_only(pattern.elements, used):
                         continue
                     start, end = used[0].start, used[-1].end
-                    found.append((start, -end, Finding(pattern.rule, f"{pattern.form}:{lexicon.language}", start, end)))
+                    detail = f"{pattern.form}:{lexicon.language}"
+                    found_all.append((start, -end, Finding(pattern.rule, detail, start, end)))
                     break  # the first match of a pattern already holds the message
-        found.sort(key=lambda item: (item[0], item[1]))
+        found_all.sort(key=lambda item: (item[0], item[1]))
         kept: list[Finding] = []
-        for _, _, finding in found:
+        for _, _, finding in found_all:
             if all(finding.start >= other.end or finding.end <= other.start for other in kept):
                 kept.append(finding)
         return kept

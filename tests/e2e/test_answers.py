@@ -140,6 +140,8 @@ async def test_a_held_answer_stays_off_every_screen_and_a_shown_word_can_be_hidd
     assert sorted(b["moderation"] for b in export["ballots"]) == ["held", "published", "published", "published"]
     csv_lines = (await hall.http.get(f"/api/events/{CODE}/polls/{poll}/export.csv")).text.lstrip("\ufeff").splitlines()
     assert csv_lines == ["word,answers,status", "moradia,1,shown", "lixo,,hidden", "esse vereador é um idiota,1,held"]
+    event_csv = (await hall.http.get(f"/api/events/{CODE}/exports/polls?format=csv")).text
+    assert ",lixo,,,hidden" in event_csv and ",esse vereador é um idiota,,1,held" in event_csv
     # Showing it again brings it back; a moderator can also hide a whole answer.
     await hall.moderator.ok("mod.word", poll=poll, word="lixo", hidden=False)
     await screen.wait_for(lambda: words_of(screen, poll) == ["lixo", "moradia"], WAIT)

@@ -8,6 +8,9 @@ match exactly, so a false positive anywhere in a row fails it.
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import pytest
 
 from moderation import Moderator, Verdict
@@ -613,6 +616,15 @@ def main() -> None:
     for category, counts in sorted(evaluate(CASES).items()):
         what = "held" if counts["hold"] else "held (false)"
         print(f"  {category:15} {counts['held']:3} of {counts['total']:3} {what}")
+    for name, texts in (("to hold", [t for *_, t, hold in CASES if hold]),
+                        ("to publish", [t for *_, t, hold in CASES if not hold])):
+        timings = []
+        for text in texts:
+            for _ in range(20):
+                started = time.perf_counter_ns()
+                MODERATOR.check(text)
+                timings.append(time.perf_counter_ns() - started)
+        print(f"  median {statistics.median(timings) / 1000:5.1f} µs per message {name}")
     wrong = [(language, text) for language, _, text, hold in CASES
              if (MODERATOR.check(text).verdict is not ALLOW) != hold]
     if wrong:
