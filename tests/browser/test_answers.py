@@ -8,6 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import PHONE, SCREEN, Browser, Conference, Shot
+from tests.browser.test_flows import keep
 from tests.client import Client
 
 pytestmark = pytest.mark.browser
@@ -47,6 +48,7 @@ async def test_the_projector_cloud_shows_a_held_answer_only_once_approved(
         await expect(item.locator("mark")).to_have_text("600 123 456")
         await expect(item).to_contain_text(CLOUD["question"])
         await shot(moderator, "moderator-answer")
+        keep("moderator-answer", "moderator-answer")
         assert "liga" not in " ".join(await cloud.all_text_contents())
         await item.get_by_role("button", name=re.compile("^Aprovar")).click()
         await expect(cloud.filter(has_text="liga")).to_have_count(1, timeout=20_000)
