@@ -107,10 +107,13 @@ async def screened(db: AsyncSession, row: PollRow) -> answers.Screened:
     return answers.screen(row.id, texts, await answer_repo.decisions(db, row.id), check)
 
 
-async def running_tally(db: AsyncSession, row: PollRow) -> RunningTally:
+async def running_tally(db: AsyncSession, row: PollRow, found: answers.Screened | None = None) -> RunningTally:
+    """The poll's tally from its stored ballots (an open-text poll's from `found`, its screened
+    answers, when the caller screened them already)."""
     spec = PollSpec.from_dict(row.spec)
     if spec.kind == "open_text":
-        return tally(spec, (Ballot(text=text) for text in (await screened(db, row)).texts))
+        found = found or await screened(db, row)
+        return tally(spec, (Ballot(text=text) for text in found.texts))
     return tally(spec, (Ballot.stored(b) for b in await repo.ballots(db, row)))
 
 
@@ -148,9 +151,11 @@ async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence
     return {"voted": voted, "online": online, "eligible": max(total, voted)}
 
 
-async def tally_data(db: AsyncSession, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
+async def tally_data(
+    db: AsyncSession, row: PollRow, presence: Presence, now: float, found: answers.Screened | None = None
+) -> dict[str, Any]:
     """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest)."""
-    running = await running_tally(db, row)
+    running = await running_tally(db, row, found)
     return {
         "poll": row.id,
         "tally": running.to_dict(),

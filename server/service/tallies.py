@@ -155,10 +155,9 @@ class TallyTicker:
                     row = await repo.poll(db, poll_id)
                     if row is None or row.status in ("draft", "closed"):
                         continue  # a closed poll's final result supersedes its tallies
-                    data = await tally_data(db, row, self.presence, self.runner.clock())
-                    answers = None
-                    if row.spec.get("kind") == "open_text":
-                        answers = answers_view(row, await screened(db, row))
+                    found = await screened(db, row) if row.spec.get("kind") == "open_text" else None
+                    data = await tally_data(db, row, self.presence, self.runner.clock(), found)
+                    answers = answers_view(row, found) if found is not None else None
             except Unavailable:
                 self._dirty.add(poll_id)
                 raise
