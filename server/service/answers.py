@@ -25,10 +25,10 @@ from server.domain import answers as rules
 from server.domain.polls import normalize_text
 from server.domain.roles import require
 from server.domain.wordcloud import answer_key, word_key
-from server.errors import Forbidden, InvalidCommand, NotFound
+from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.polls import PollService
-from server.service.qa import actor_of, audited, short_text_checker
+from server.service.qa import actor_of, audited, check_sanctions, short_text_checker
 from server.service.results import answers_view, final_result, result_channel, screened
 from server.service.runner import CommandRunner, Outcome
 from server.store import answers as repo
@@ -67,13 +67,8 @@ class AnswerService:
         """
         async with self.db.session() as db:
             settings, _ = await qa_repo.settings(db, who.event_id)
-            sanction = await qa_repo.sanction(db, who.participant_id) if who.participant_id else None
-        now = self.clock()
-        if sanction is not None and sanction.banned:
-            raise Forbidden("you can no longer write in this event", code="banned")
-        if sanction is not None and sanction.muted_until is not None and sanction.muted_until > now:
-            raise Forbidden("you are muted for a while", code="muted", until=sanction.muted_until,
-                            retry_after=round(sanction.muted_until - now, 3))
+            if who.participant_id is not None:
+                await check_sanctions(db, who.participant_id, self.clock())
         decision = short_text_checker(settings.policy_for_short_text())(normalize_text(text))
         if decision.verdict is Verdict.BLOCK:
             raise InvalidCommand("This answer breaks the event's rules and was not recorded; write another.",

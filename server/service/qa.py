@@ -145,7 +145,7 @@ class QAService:
             body = rules.clean_text(text, settings.max_length(kind))
             if anonymous and not settings.anonymous_questions:
                 raise InvalidCommand("this event does not take anonymous questions", code="anonymous_not_allowed")
-            await self._check_sanctions(db, participant_id, now)
+            await check_sanctions(db, participant_id, now)
             if kind == "chat" and settings.slow_mode_seconds:
                 last = await repo.last_attempt(db, participant_id, "chat")
                 if last is not None and now - last < settings.slow_mode_seconds:
@@ -179,18 +179,6 @@ class QAService:
             out.result = {"item": item.own()}
 
         return await self.runner.run(who.actor, command_id, work)
-
-    async def _check_sanctions(self, db: AsyncSession, participant_id: int, now: float) -> None:
-        sanction = await repo.sanction(db, participant_id)
-        if sanction is None:
-            return
-        if sanction.banned:
-            raise Forbidden("you can no longer write in this event", code="banned")
-        if sanction.muted_until is not None and sanction.muted_until > now:
-            raise Forbidden(
-                "you are muted for a while", code="muted", until=sanction.muted_until,
-                retry_after=round(sanction.muted_until - now, 3),
-            )
 
     async def upvote(self, who: Identity, command_id: str, question_id: int, up: bool) -> dict[str, Any]:
         """Upvote (or take back an upvote): idempotent per participant and question."""
@@ -271,6 +259,20 @@ class QAService:
             "questions": [q.public() | {"upvoted": q.id in upvoted} for q in questions],
             "mine": [item.own() for item in mine],
         }
+
+
+async def check_sanctions(db: AsyncSession, participant_id: int, now: float) -> None:
+    """Raise `banned` or `muted` (with `retry_after`) when a moderator keeps the participant from writing."""
+    sanction = await repo.sanction(db, participant_id)
+    if sanction is None:
+        return
+    if sanction.banned:
+        raise Forbidden("you can no longer write in this event", code="banned")
+    if sanction.muted_until is not None and sanction.muted_until > now:
+        raise Forbidden(
+            "you are muted for a while", code="muted", until=sanction.muted_until,
+            retry_after=round(sanction.muted_until - now, 3),
+        )
 
 
 def sanction_public(muted_until: float | None, banned: bool, public_id: str, name: str) -> dict[str, Any]:
