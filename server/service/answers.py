@@ -23,6 +23,7 @@ from moderation import Decision, Verdict
 from server.channels import ChannelKind, channel
 from server.domain import answers as rules
 from server.domain.polls import normalize_text
+from server.domain.qa_policy import SHORT_TEXT_MAX_LENGTH
 from server.domain.roles import require
 from server.domain.wordcloud import answer_key, word_key
 from server.errors import InvalidCommand, NotFound
@@ -54,7 +55,8 @@ class AnswerService:
         """
         text = raw.get("text")
         held = False
-        if isinstance(text, str):
+        # An empty or overlong text is the ballot rules' to refuse (text_empty, text_too_long).
+        if isinstance(text, str) and 0 < len(normalize_text(text)) <= SHORT_TEXT_MAX_LENGTH:
             held = (await self.check_answer(who, text)).verdict is Verdict.REVIEW
         result = await self.polls.cast(who, command_id, poll_id, raw)
         return {**result, "moderation": "held"} if held else result

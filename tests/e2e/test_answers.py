@@ -170,6 +170,9 @@ async def test_the_events_own_terms_refuse_answers_and_clean_the_cloud(hall: Hal
 async def test_banned_participants_write_no_answers(hall: Hall) -> None:
     poll = await hall.cloud()
     voter = await hall.join()
+    # The ballot rules still speak first about an empty or overlong answer.
+    assert (await voter.command("vote.cast", poll=poll, ballot={"text": "  "}))["code"] == "text_empty"
+    assert (await voter.command("vote.cast", poll=poll, ballot={"text": "x" * 600}))["code"] == "text_too_long"
     await hall.moderator.ok("mod.ban", participant=voter.welcome["participant"]["id"])
     refused = await voter.command("vote.cast", poll=poll, ballot={"text": "moradia"})
     assert refused["code"] == "banned"
