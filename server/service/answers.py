@@ -5,7 +5,7 @@ a text ballot before the poll service stores it. An answer the rules block is re
 with `answer_refused` and nothing is stored, so the participant can write another (and,
 in a secret poll, still has their vote); an answer they hold is stored, acknowledged with
 `"moderation": "held"`, and counted only once a moderator approves it.
-Moderators decide on answers and words with `decide` (`mod.answer`, `mod.word`); each
+Moderators decide on answers and words (`decide_answer`, `decide_word`: `mod.answer`, `mod.word`); each
 decision is audited, published to staff as `mod.answers`, and moves the cloud on every
 screen: the next live tally, or at once the stored final result of a closed poll.
 
