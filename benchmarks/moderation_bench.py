@@ -8,19 +8,29 @@ obfuscated profanity, links and personal data - then measures:
 * median and p99 microseconds per message: each call timed on its own with
   ``time.perf_counter_ns``.
 
-Usage: ``python benchmarks/moderation_bench.py [--seconds N] [--json out.json]``
+Usage: ``python benchmarks/moderation_bench.py [--seconds N] [--json out.json] [--against DIR]``
+
+``--against DIR`` compares with another copy of the package (say the one of an
+earlier commit: ``git archive REV moderation | tar -x -C /tmp/before``, then
+``--against /tmp/before/moderation``): whole passes over the corpus alternate
+between the two in one process, timed in CPU seconds, so both see the same
+load on a shared machine, where wall-clock figures of separate runs can differ
+threefold.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import platform
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -163,11 +173,67 @@ def run(seconds: float) -> dict[str, float]:
     }
 
 
+def _load_package(folder: str, name: str = "moderation_against") -> ModuleType:
+    """Import the package in `folder` under another name (its imports are relative)."""
+    spec = importlib.util.spec_from_file_location(
+        name, Path(folder) / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no package in {folder}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def compare(folder: str, seconds: float) -> dict[str, float]:
+    """Alternate whole corpus passes of this package and of the one in `folder` for about `seconds`.
+
+    Returns the best and median messages/s of each (CPU time) and their ratios (this / other).
+    """
+    corpus = build_corpus()
+    checks: dict[str, Callable[[str], object]] = {
+        "this": Moderator().check,
+        "other": _load_package(folder).Moderator().check,
+    }
+    for check in checks.values():
+        for text in corpus:  # warm: fold tables, lazily compiled patterns, memos
+            check(text)
+    rates: dict[str, list[float]] = {name: [] for name in checks}
+    deadline = time.perf_counter() + max(seconds, 0.01)
+    while time.perf_counter() < deadline or not rates["other"]:
+        for name, check in checks.items():
+            started = time.process_time()
+            for text in corpus:
+                check(text)
+            rates[name].append(len(corpus) / max(time.process_time() - started, 1e-9))
+    out: dict[str, float] = {}
+    for name, values in rates.items():
+        out[f"{name}_best"] = max(values)
+        out[f"{name}_median"] = statistics.median(values)
+    out["ratio_best"] = out["this_best"] / out["other_best"]
+    out["ratio_median"] = out["this_median"] / out["other_median"]
+    out["passes"] = float(len(rates["this"]))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=10.0, help="total measuring time (default 10)")
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
+    parser.add_argument("--against", metavar="DIR", help="compare with the moderation package in DIR instead")
     args = parser.parse_args(argv)
+    if args.against:
+        found = compare(args.against, args.seconds)
+        print(f"moderation benchmark - this package against {args.against}, alternating passes, CPU time")
+        print(f"{'':>8} {'best msg/s':>12} {'median msg/s':>13}")
+        for name in ("this", "other"):
+            print(f"{name:>8} {found[name + '_best']:>12,.0f} {found[name + '_median']:>13,.0f}")
+        print(f"{'ratio':>8} {found['ratio_best']:>12.3f} {found['ratio_median']:>13.3f}"
+              f"   ({found['passes']:.0f} passes of {len(build_corpus())} messages each)")
+        if args.json:
+            Path(args.json).write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+        return 0
     result = run(args.seconds)
     print(f"moderation benchmark - Python {platform.python_version()} on {platform.machine()}, one core")
     print(f"{'messages/s':>14} {'median µs':>10} {'p99 µs':>10} {'mean µs':>10} {'avg chars':>10}")

@@ -121,11 +121,16 @@ def _compile(keys: Sequence[tuple[tuple[str, ...], bool]], start: str) -> re.Pat
 
 
 class TermMatcher:
-    """All given entries compiled into one pattern; immutable once built."""
+    """All given entries compiled into one pattern; immutable once built.
 
-    __slots__ = ("_groups", "_plain", "_wild")
+    The pattern for text holding ``*`` is compiled on first use: few messages
+    need it, and compiling is the costly part of building a matcher. With
+    `wildcards` false it is never built and ``*`` in a message matches nothing.
+    """
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    __slots__ = ("_groups", "_plain", "_wild", "_wild_keys")
+
+    def __init__(self, entries: Iterable[Entry], wildcards: bool = True) -> None:
         by_term: dict[tuple[tuple[str, ...], bool], list[Entry]] = {}
         for entry in entries:
             atoms, prefix = term_atoms(entry.term)
@@ -135,14 +140,21 @@ class TermMatcher:
         self._groups = {f"t{index}": tuple(grouped) for index, grouped in enumerate(by_term.values())}
         plain_keys = [term_atoms(entries_[0].term, wildcards=False) for entries_ in by_term.values()]
         self._plain = _compile(plain_keys, _WORD_START)
-        self._wild = _compile(list(by_term), _WORD_START_WILD)
+        self._wild_keys = list(by_term) if wildcards else None
+        self._wild: re.Pattern[str] | None = None
 
     def __bool__(self) -> bool:
         return self._plain is not None
 
+    def _wildcard_pattern(self) -> re.Pattern[str] | None:
+        if self._wild is None and self._wild_keys is not None:
+            # Two threads may both compile it: the same immutable pattern either way.
+            self._wild = _compile(self._wild_keys, _WORD_START_WILD)
+        return self._wild if self._wild_keys is not None else self._plain
+
     def find(self, normalised: str) -> Sequence[Hit]:
         """Non-overlapping hits in `normalised`, left to right."""
-        pattern = self._wild if "*" in normalised else self._plain
+        pattern = self._wildcard_pattern() if "*" in normalised else self._plain
         if pattern is None:
             return ()
         groups = self._groups

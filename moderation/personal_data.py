@@ -16,15 +16,33 @@ _DOMAIN_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@" + _DOMAIN_LABEL + r"(?:\." + _DOMAIN_LABEL + r")*\.[^\W\d_]{2,}(?![\w-])")
 _CPF_FORMATTED = re.compile(r"(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d])")
 _ELEVEN_DIGITS = re.compile(r"(?<![\d.,/-])\d{11}(?![\d])")
+_NUMBER_END = r"(?![\d])(?![.,]\d)(?![\s-]\d)"
 _PHONE_PATTERNS = (
     # International: +CC then digit groups; the digit count is checked after.
     re.compile(r"(?<![\w+])\+\s?\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?![\d])"),
     # Brazil: (11) 91234-5678, (11) 3456-7890, 11 91234-5678, 91234-5678
     re.compile(r"(?<![\d(])(?:\(\d{2}\)\s?|\d{2}\s)?9\d{4}[-\s]\d{4}(?![\d])"),
     re.compile(r"(?<![\d(])(?:\(\d{2}\)\s?)(?:[2-5]\d{3})[-\s]?\d{4}(?![\d])"),
-    # Poland: 123 456 789, 123-456-789, 22 123 45 67
-    re.compile(r"(?<![\d.,])\d{3}([\s-])\d{3}\1\d{3}(?![\d.,])"),
-    re.compile(r"(?<![\d.,])\d{2}\s\d{3}\s\d{2}\s\d{2}(?![\d.,])"),
+    # Poland: 600 123 456, 600-123-456, 600 12 34 56, 22 123 45 67, (22) 123 45 67. A comma or a
+    # full stop may follow (end of a sentence), but no further digits (a decimal, a longer number).
+    re.compile(r"(?<![\d.,])(?<!\d[.,])\d{3}([\s-])\d{3}\1\d{3}" + _NUMBER_END),
+    re.compile(r"(?<![\d.,])\d{3}([\s-])\d{2}\1\d{2}\1\d{2}" + _NUMBER_END),
+    re.compile(r"(?<![\d.,])\d{2}([\s-])\d{3}\1\d{2}\1\d{2}" + _NUMBER_END),
+    re.compile(r"(?<![\d(])\(\d{2}\)\s?\d{3}([\s-]?)\d{2}\1\d{2}" + _NUMBER_END),
+)
+# Nine digits in one block are a phone only where the text says so ("mój telefon to 600123456").
+_NINE_DIGITS = re.compile(r"(?<![\d.,/-])\d{9}" + _NUMBER_END)
+_PHONE_CUE = re.compile(
+    r"(?:tel|telefon\w*|numer\w*|nr|kom|kom[oó]rk\w*|dzwo\w*|zadzwo\w*|sms|whats\w*|zap|phone|call|"
+    r"n[uú]mero|ligu\w*|liga|celular|m[oó]vil|ll[aá]ma\w*)\W{1,3}(?:\w+\W{1,3}){0,2}$",
+    re.IGNORECASE,
+)
+# Spaced groups are also how Polish and Portuguese write thousands: "600 123 456 zł" is money.
+_AMOUNT_BEFORE = re.compile(r"(?:r\$|\$|€|£|zł|pln|eur|usd|us\$)\s?$", re.IGNORECASE)
+_AMOUNT_AFTER = re.compile(
+    r"\s?(?:zł|zl\b|złot\w*|zlot\w*|pln|eur\w*|€|usd|\$|reais|real\b|mln|tys|mil\b|milh\w*|d[oó]lar\w*|pesos|"
+    r"os[oó]b|people|pessoas|personas|votos|g[lł]os\w*|(?:to|a|do|at[eé]|hasta)\s\d|[-–]\s?\d)",
+    re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
 # A run of digits with phone/ID punctuation in between. Every kind of number
@@ -125,5 +143,14 @@ def _numbers(text: str, start: int, end: int, prefer_pesel: bool) -> Iterator[Fi
             yield Finding(match.start(), match.end(), kinds[0])
     for pattern in _PHONE_PATTERNS:
         for match in pattern.finditer(text, start, stop):
-            if _MIN_DIGITS <= len(_DIGIT.findall(match.group())) <= 15:
+            if _MIN_DIGITS <= len(_DIGIT.findall(match.group())) <= 15 and not _amount(text, match.start(),
+                                                                                        match.end()):
                 yield Finding(match.start(), match.end(), "phone")
+    for match in _NINE_DIGITS.finditer(text, start, stop):
+        if _PHONE_CUE.search(text, max(0, match.start() - 30), match.start()):
+            yield Finding(match.start(), match.end(), "phone")
+
+
+def _amount(text: str, start: int, end: int) -> bool:
+    """A spaced number next to a currency, a unit or a range ("600 123 456 zł", "R$ 600 123 456")."""
+    return bool(_AMOUNT_BEFORE.search(text, max(0, start - 4), start) or _AMOUNT_AFTER.match(text, end))

@@ -182,6 +182,24 @@ class ModPolicy(Command):
 # -- polls, ballots, credentials and elections (docs/protocol.md) ---------------------
 
 PollRef = Annotated[StrictInt, Field(ge=1)]
+
+
+class ModAnswer(Command):
+    """A moderator's decision on one open-text answer (all the ballots that wrote it alike)."""
+
+    type: Literal["mod.answer"]
+    poll: PollRef
+    answer: Annotated[StrictStr, Field(min_length=1, max_length=500)]
+    decision: Literal["approve", "reject", "hide", "show"]
+
+
+class ModWord(Command):
+    """Hide a word from an open-text poll's cloud, or show it again."""
+
+    type: Literal["mod.word"]
+    poll: PollRef
+    word: Annotated[StrictStr, Field(min_length=1, max_length=100)]
+    hidden: StrictBool = True
 PollSeconds = Annotated[StrictInt, Field(ge=1, le=86_400)]
 PollVisibility = Literal["live", "after_close", "hidden"]
 
@@ -271,6 +289,8 @@ INBOUND: dict[str, type[Inbound]] = {
     "mod.ban": ModBan,
     "mod.unban": ModUnban,
     "mod.policy": ModPolicy,
+    "mod.answer": ModAnswer,
+    "mod.word": ModWord,
     "vote.cast": VoteCast,
     "poll.create": PollCreate,
     "poll.open": PollOpen,
@@ -301,6 +321,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "mod.audit",
     "mod.sanction",
     "mod.policy.updated",
+    "mod.answers",
     "poll.updated",
     "poll.removed",
     "poll.tally",

@@ -21,6 +21,7 @@ from server.errors import InvalidCommand
 
 CHAT_MAX_LENGTH = 500
 QUESTION_MAX_LENGTH = 300
+SHORT_TEXT_MAX_LENGTH = 500  # the longest open-text answer a poll may allow
 MAX_SLOW_MODE_SECONDS = 3600
 _DERIVED_RULES = ("max_length", "min_interval_seconds")
 _BOOLS = ("chat_enabled", "questions_enabled", "anonymous_questions")
@@ -52,6 +53,12 @@ class QASettings:
     def policy_for(self, kind: Kind) -> Policy:
         """The moderation policy for one kind (its length limit; slow mode is enforced before it)."""
         return replace(self.rules, max_length=self.max_length(kind), min_interval_seconds=0.0)
+
+    def policy_for_short_text(self) -> Policy:
+        """The policy for word-cloud answers and display names: the event's terms and rules, without
+        slow mode or the shouting rule (the cloud lowercases every word, and names are often typed
+        in capitals). Their lengths are checked where they are validated."""
+        return replace(self.rules, max_length=SHORT_TEXT_MAX_LENGTH, min_interval_seconds=0.0, caps_ratio=1.0)
 
     def public(self) -> dict[str, Any]:
         """What participants' pages need to know (never the organizer's term lists)."""

@@ -29,6 +29,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "mod.ban": frozenset({"moderator", "organizer"}),
     "mod.unban": frozenset({"moderator", "organizer"}),
     "mod.policy": frozenset({"moderator", "organizer"}),
+    # open-text answers: the queue is the moderators'; hiding a word off the cloud is also the presenter's
+    "mod.answer": frozenset({"moderator", "organizer"}),
+    "mod.word": frozenset({"moderator", "presenter", "organizer"}),
     # polls, ballots, credentials and elections (credentials are managed over HTTP by organizers)
     "vote.cast": frozenset({"participant"}),
     "delegate.redeem": frozenset({"participant"}),

@@ -68,16 +68,30 @@ def _is_word_char(char: str) -> bool:
     return unicodedata.category(char)[0] in "LNM" or char in "-'"
 
 
-def tokens(text: str) -> set[str]:
-    """The distinct countable words of one answer."""
+def _words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFC", text.casefold().translate(_APOSTROPHES))
     spaced = "".join(char if _is_word_char(char) else " " for char in folded)
-    found: set[str] = set()
-    for raw in spaced.split():
-        word = raw.strip("-'")
-        if len(word) >= MIN_WORD_LENGTH and word not in STOPWORDS and any(c.isalpha() for c in word):
-            found.add(word)
-    return found
+    return [word for word in (raw.strip("-'") for raw in spaced.split()) if word]
+
+
+def tokens(text: str) -> set[str]:
+    """The distinct countable words of one answer."""
+    return {
+        word for word in _words(text)
+        if len(word) >= MIN_WORD_LENGTH and word not in STOPWORDS and any(c.isalpha() for c in word)
+    }
+
+
+def word_key(word: str) -> str:
+    """A word as the cloud counts it ("Saúde!" -> "saúde"): how a hidden word is named."""
+    return " ".join(_words(word))
+
+
+def answer_key(text: str) -> str:
+    """An answer as the cloud reads it: its words in order, casefolded, without punctuation
+    ("Mais SAÚDE!" and "mais saúde" are one answer). A moderator's decision on an answer holds
+    for every way of writing it."""
+    return " ".join(_words(text))
 
 
 class WordCounter:

@@ -23,6 +23,7 @@ from server.domain.stream import embed_for
 from server.errors import InvalidCommand, NotFound, PlenariaError, Unauthorized
 from server.service.batching import Batcher
 from server.service.identity import Identity, digest, new_secret, receipt_key
+from server.service.qa import check_name
 from server.service.runner import CommandRunner, Outcome
 from server.store import conference as repo
 from server.store import participants as people
@@ -227,6 +228,8 @@ class ConferenceService:
             row = await people.by_id(db, who.participant_id or 0)
             if row is None:
                 raise NotFound("participant not found", code="participant_not_found")
+            if name.strip() != row.name:
+                await check_name(db, who.event_id, name.strip())
             row.name, row.segment = name.strip(), segment
             db.add(row)
             out.result = {"participant": {"id": row.public_id, "name": row.name, "segment": row.segment}}

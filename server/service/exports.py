@@ -71,7 +71,11 @@ class ExportService:
         out = []
         for poll_id in ids:
             data = await self.polls.export(event_id, poll_id)
-            out.append({"poll": data["poll"], "result": data["result"]})
+            entry = {"poll": data["poll"], "result": data["result"]}
+            for key in ("answers", "hidden_words"):  # what moderation kept off an open-text poll's screens
+                if key in data:
+                    entry[key] = data[key]
+            out.append(entry)
         return out
 
     async def elections(self, event_id: int) -> list[dict[str, Any]]:
@@ -144,6 +148,12 @@ def poll_rows(entries: Sequence[dict[str, Any]]) -> list[list[Any]]:
                 result["tally"].get("ballots", 0), turnout.get("eligible")]
         for line in _option_lines(spec, result):
             rows.append(head + line)
+        # Open-text polls: the words and answers moderation kept off the screens, marked so.
+        for word in entry.get("hidden_words", []):
+            rows.append(head + ["", "", word, "", "", "hidden"])
+        for answer in entry.get("answers", []):
+            if answer["status"] not in ("published", "approved"):
+                rows.append(head + ["", "", answer["text"], "", answer["count"], answer["status"]])
     return rows
 
 

@@ -10,7 +10,7 @@ changes (an upvote meanwhile) are simply retried.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -37,6 +37,8 @@ class ModerationService:
         self.runner = runner
         self.db = runner.db
         self.clock = runner.clock
+        # Called with the event id once a change of its settings is committed (word clouds recount).
+        self.policy_listeners: list[Callable[[int], Awaitable[None]]] = []
 
     # -- decisions on one item -----------------------------------------------------
 
@@ -252,7 +254,10 @@ class ModerationService:
             )
             out.result = {"policy": updated.to_dict(), "version": version}
 
-        return await self.runner.run(who.actor, command_id, work)
+        result = await self.runner.run(who.actor, command_id, work)
+        for listener in self.policy_listeners:
+            await listener(who.event_id)
+        return result
 
     async def policy(self, event_id: int) -> dict[str, Any]:
         async with self.db.session() as db:

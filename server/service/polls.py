@@ -27,9 +27,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
+from server.domain.answers import Screened
 from server.domain.poll_lifecycle import PollClock
 from server.domain.polls import PollSpec
 from server.domain.roles import require
+from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from server.service.ballot_box import BallotBox, Vote
 from server.service.identity import Identity
@@ -40,6 +42,7 @@ from server.service.results import (
     poll_clock,
     poll_view,
     result_channel,
+    screened,
     tally_channel,
     tally_data,
     updated_channel,
@@ -288,6 +291,9 @@ class PollService:
 
         Open polls: every ballot with the voter's public participant id, delegate
         name and segment. Secret polls: counts and the sorted receipt hashes only.
+        Open-text polls also list every distinct answer with its moderation status
+        (`answers`) and the words hidden from the cloud (`hidden_words`); each open
+        ballot says whether its answer is shown (`moderation`).
         """
         async with self.db.session() as db:
             row = await _poll(db, event_id, poll_id, lock="read")
@@ -300,6 +306,8 @@ class PollService:
                 data["ballots_counted"] = len(hashes)
             else:
                 data["ballots"] = await repo.open_ballot_rows(db, poll_id)
+            if row.spec.get("kind") == "open_text" and row.status != "draft":
+                mark_answers(data, await screened(db, row))
         return data
 
     async def stored_ballots(self, poll_id: int) -> list[dict[str, Any]]:
@@ -309,6 +317,19 @@ class PollService:
             if row is None:
                 raise NotFound("no such poll", code="poll_not_found")
             return await repo.ballots(db, row)
+
+
+def mark_answers(data: dict[str, Any], found: Screened) -> None:
+    """Mark what moderation kept off the screens in an open-text poll's export (see `export`)."""
+    status = {item.key: item.status for item in found.items}
+    data["answers"] = [
+        {"text": item.text, "key": item.key, "count": item.count, "status": item.status, "verdict": item.verdict.value,
+         "decided_by": item.decision.by if item.decision else None}
+        for item in found.items
+    ]
+    data["hidden_words"] = sorted(found.hidden_words)
+    for entry in data.get("ballots", []):
+        entry["moderation"] = status.get(answer_key(str(entry["ballot"].get("text", ""))), "published")
 
 
 def receipt_hash(receipt: str) -> str:

@@ -15,11 +15,12 @@ Everything else becomes an item whose first status follows the verdict
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from moderation import Context, Moderator, Policy
+from moderation import Context, Decision, Moderator, Policy, Verdict
 from server.channels import ChannelKind, channel
 from server.domain import qa as rules
 from server.domain.audit import AUTO, Actor, AuditEntry
@@ -43,6 +44,30 @@ PRE_MODERATION = {"rule": "pre_moderation", "verdict": "review", "detail": "", "
 def moderator_for(policy: Policy) -> Moderator:
     """Compiled once per distinct policy (word lists and patterns are the costly part)."""
     return Moderator(policy)
+
+
+@functools.lru_cache(maxsize=16)
+def short_text_checker(policy: Policy) -> Callable[[str], Decision]:
+    """`check(text)` of word-cloud answers and display names under `policy`, memoised per text: a
+    word cloud is counted again several times a second, and many people write the same words."""
+    moderator = moderator_for(policy)
+
+    @functools.lru_cache(maxsize=10_000)
+    def check(text: str) -> Decision:
+        return moderator.check(text)
+
+    return check
+
+
+async def check_name(db: AsyncSession, event_id: int, name: str) -> None:
+    """Refuse a display name the event's rules would not publish as it is (`name_refused`): a name
+    is shown beside everything its owner writes, and nobody reviews it first."""
+    if not name:
+        return
+    settings, _ = await repo.settings(db, event_id)
+    if short_text_checker(settings.policy_for_short_text())(name).verdict is not Verdict.ALLOW:
+        raise InvalidCommand("This name cannot be shown in this event; choose another.", code="name_refused",
+                             field="name")
 
 
 def actor_of(who: Identity) -> Actor:
@@ -120,7 +145,7 @@ class QAService:
             body = rules.clean_text(text, settings.max_length(kind))
             if anonymous and not settings.anonymous_questions:
                 raise InvalidCommand("this event does not take anonymous questions", code="anonymous_not_allowed")
-            await self._check_sanctions(db, participant_id, now)
+            await check_sanctions(db, participant_id, now)
             if kind == "chat" and settings.slow_mode_seconds:
                 last = await repo.last_attempt(db, participant_id, "chat")
                 if last is not None and now - last < settings.slow_mode_seconds:
@@ -154,18 +179,6 @@ class QAService:
             out.result = {"item": item.own()}
 
         return await self.runner.run(who.actor, command_id, work)
-
-    async def _check_sanctions(self, db: AsyncSession, participant_id: int, now: float) -> None:
-        sanction = await repo.sanction(db, participant_id)
-        if sanction is None:
-            return
-        if sanction.banned:
-            raise Forbidden("you can no longer write in this event", code="banned")
-        if sanction.muted_until is not None and sanction.muted_until > now:
-            raise Forbidden(
-                "you are muted for a while", code="muted", until=sanction.muted_until,
-                retry_after=round(sanction.muted_until - now, 3),
-            )
 
     async def upvote(self, who: Identity, command_id: str, question_id: int, up: bool) -> dict[str, Any]:
         """Upvote (or take back an upvote): idempotent per participant and question."""
@@ -246,6 +259,20 @@ class QAService:
             "questions": [q.public() | {"upvoted": q.id in upvoted} for q in questions],
             "mine": [item.own() for item in mine],
         }
+
+
+async def check_sanctions(db: AsyncSession, participant_id: int, now: float) -> None:
+    """Raise `banned` or `muted` (with `retry_after`) when a moderator keeps the participant from writing."""
+    sanction = await repo.sanction(db, participant_id)
+    if sanction is None:
+        return
+    if sanction.banned:
+        raise Forbidden("you can no longer write in this event", code="banned")
+    if sanction.muted_until is not None and sanction.muted_until > now:
+        raise Forbidden(
+            "you are muted for a while", code="muted", until=sanction.muted_until,
+            retry_after=round(sanction.muted_until - now, 3),
+        )
 
 
 def sanction_public(muted_until: float | None, banned: bool, public_id: str, name: str) -> dict[str, Any]:

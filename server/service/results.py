@@ -3,6 +3,9 @@
 Tallies are computed here from the ballots in the store, never from counters
 kept beside them, so a published tally equals the stored ballots by
 construction (see `server.service.tallies` for why this is cheap enough).
+An open-text poll's words are counted only from the answers its moderation
+shows (server/domain/answers.py): every ballot counts in `ballots`, but a held
+or hidden answer gives no word and a hidden word is never counted.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.channels import ChannelKind, channel
+from server.domain import answers
 from server.domain.elections import election_result
 from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
 from server.domain.tally import RunningTally, outcome, tally
+from server.service.qa import short_text_checker
+from server.store import answers as answer_repo
 from server.store import delegates as credentials
 from server.store import polls as repo
+from server.store import qa as qa_repo
 from server.store.poll_tables import PollRow
 
 
@@ -91,9 +98,33 @@ def visible_to_public(row: PollRow) -> bool:
     return public_sees_tally(row.visibility, row.status)
 
 
-async def running_tally(db: AsyncSession, row: PollRow) -> RunningTally:
+async def screened(db: AsyncSession, row: PollRow) -> answers.Screened:
+    """An open-text poll's answers screened by the event's rules and its moderators' decisions."""
+    assert row.id is not None
+    settings, _ = await qa_repo.settings(db, row.event_id)
+    texts = [str(ballot.get("text") or "") for ballot in await repo.ballots(db, row)]
+    check = short_text_checker(settings.policy_for_short_text())
+    return answers.screen(row.id, texts, await answer_repo.decisions(db, row.id), check)
+
+
+async def running_tally(db: AsyncSession, row: PollRow, found: answers.Screened | None = None) -> RunningTally:
+    """The poll's tally from its stored ballots (an open-text poll's from `found`, its screened
+    answers, when the caller screened them already)."""
     spec = PollSpec.from_dict(row.spec)
+    if spec.kind == "open_text":
+        found = found or await screened(db, row)
+        return tally(spec, (Ballot(text=text) for text in found.texts))
     return tally(spec, (Ballot.stored(b) for b in await repo.ballots(db, row)))
+
+
+def answers_view(row: PollRow, found: answers.Screened) -> dict[str, Any]:
+    """`mod.answers` data (staff): the answers moderators see and the hidden words; no voter."""
+    at = row.opened_at or row.created_at
+    return {
+        "poll": row.id,
+        "answers": [item.staff(at) for item in answers.for_moderators(found.items)],
+        "hidden_words": sorted(found.hidden_words),
+    }
 
 
 async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence) -> dict[str, int]:
@@ -120,9 +151,11 @@ async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence
     return {"voted": voted, "online": online, "eligible": max(total, voted)}
 
 
-async def tally_data(db: AsyncSession, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
+async def tally_data(
+    db: AsyncSession, row: PollRow, presence: Presence, now: float, found: answers.Screened | None = None
+) -> dict[str, Any]:
     """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest)."""
-    running = await running_tally(db, row)
+    running = await running_tally(db, row, found)
     return {
         "poll": row.id,
         "tally": running.to_dict(),

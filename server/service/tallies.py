@@ -22,6 +22,9 @@ the frames during a vote burst, and bars that move once a second read no worse.
 The last recount of a burst always reaches participants, at most PUBLIC_SECONDS
 after it was made.
 
+Open-text polls: a recount also gives moderators the poll's answers (`mod.answers`, staff
+channel) when they changed, so a new held answer shows in their queue within a tick.
+
 Closing: each tick looks for open polls past their deadline and closes each with
 a conditional UPDATE (still open and due); when several processes race, exactly
 one sees its update succeed and publishes `poll.updated` and `poll.result`.
@@ -32,6 +35,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,9 +45,11 @@ from server.errors import Unavailable
 from server.service.periodic import Periodic
 from server.service.results import (
     Presence,
+    answers_view,
     final_result,
     poll_view,
     result_channel,
+    screened,
     tally_channel,
     tally_data,
     updated_channel,
@@ -75,6 +81,7 @@ class TallyTicker:
         self._next_recount: dict[int, float] = {}  # monotonic time before which a poll is not recounted
         self._public_at: dict[int, float] = {}  # monotonic time of the poll's last public tally
         self._public_owed: dict[int, str] = {}  # poll id -> public channel owed its latest tally
+        self._answers: dict[int, dict[str, Any]] = {}  # open-text poll id -> the last `mod.answers` published
         self._periodic = Periodic("poll-ticker", interval, self.tick)
 
     def mark(self, poll_id: int) -> None:
@@ -148,14 +155,20 @@ class TallyTicker:
                     row = await repo.poll(db, poll_id)
                     if row is None or row.status in ("draft", "closed"):
                         continue  # a closed poll's final result supersedes its tallies
-                    data = await tally_data(db, row, self.presence, self.runner.clock())
+                    found = await screened(db, row) if row.spec.get("kind") == "open_text" else None
+                    data = await tally_data(db, row, self.presence, self.runner.clock(), found)
+                    answers = answers_view(row, found) if found is not None else None
             except Unavailable:
                 self._dirty.add(poll_id)
                 raise
             finished = time.monotonic()
             self._next_recount[poll_id] = finished + COST_SHARE_INVERSE * (finished - started)
             self._latest[poll_id] = data
-            await self.runner.publish(Outcome(events=[(self._audience(row, finished), "poll.tally", data)]))
+            events: list[tuple[str, str, Mapping[str, Any]]] = [(self._audience(row, finished), "poll.tally", data)]
+            if answers is not None and answers != self._answers.get(poll_id):
+                self._answers[poll_id] = answers
+                events.append((channel(row.event_id, "staff"), "mod.answers", answers))
+            await self.runner.publish(Outcome(events=events))
             self.stats["tallies"] += 1
 
     def _audience(self, row: PollRow, now: float) -> str:

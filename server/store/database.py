@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.errors import Unavailable
 from server.store import (
+    answer_tables,  # noqa: F401  (moderators' decisions on open-text answers)
     poll_tables,  # noqa: F401  (polls, ballots, delegates)
     qa_tables,  # noqa: F401  (chat, questions, moderation)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)

@@ -108,7 +108,12 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
     if spec["kind"] == "rating":
         return [["rating", "ballots"], *([value, n] for value, n in tally["distribution"].items())]
     if spec["kind"] == "open_text":
-        return [["word", "answers"], *([word, n] for word, n in tally["words"])]
+        # The words the screens show, then every answer moderation keeps off them.
+        rows = [["word", "answers", "status"], *([word, n, "shown"] for word, n in tally["words"])]
+        rows += [[word, "", "hidden"] for word in data.get("hidden_words", [])]
+        rows += [[a["text"], a["count"], a["status"]] for a in data.get("answers", [])
+                 if a["status"] not in ("published", "approved")]
+        return rows
     status: dict[str, str] = {}
     for section in result.get("outcome") or []:
         status.update({oid: "selected" for oid in section["selected"]})
@@ -125,11 +130,11 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
 def ballot_rows(data: dict[str, Any]) -> list[list[Any]]:
     if "receipt_hashes" in data:
         return [["receipt_hash"], *([h] for h in data["receipt_hashes"])]
-    rows: list[list[Any]] = [["voter", "delegate", "segment", "choices", "rating", "text", "cast_at"]]
+    rows: list[list[Any]] = [["voter", "delegate", "segment", "choices", "rating", "text", "cast_at", "moderation"]]
     for entry in data["ballots"]:
         ballot = entry["ballot"]
         rows.append([entry["voter"], entry["delegate"], entry["segment"], " | ".join(ballot.get("choices", [])),
-                     ballot.get("rating", ""), ballot.get("text", ""), entry["cast_at"]])
+                     ballot.get("rating", ""), ballot.get("text", ""), entry["cast_at"], entry.get("moderation", "")])
     return rows
 
 

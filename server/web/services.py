@@ -8,6 +8,7 @@ from typing import Any
 from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
 from server.hub import Hub
+from server.service.answers import AnswerService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.exports import ExportService
@@ -34,6 +35,7 @@ class Services:
     qa: QAService = field(init=False)
     moderation: ModerationService = field(init=False)
     polls: PollService = field(init=False)
+    answers: AnswerService = field(init=False)
     delegates: DelegateService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
@@ -57,6 +59,8 @@ class Services:
         services.polls = PollService(runner)
         services.polls.presence.count = broker.presence
         services.polls.presence.local_ids = hub.online_participants
+        services.answers = AnswerService(runner, services.polls)
+        services.moderation.policy_listeners.append(services.answers.recount)
         services.delegates = DelegateService(runner)
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
@@ -79,6 +83,7 @@ class Services:
         state = await self.conference.snapshot(who.event_id, kind, who.role)
         state.update(await self.qa.snapshot(who, kind))
         state.update(await self.polls.snapshot(who, kind))
+        state.update(await self.answers.snapshot(who, kind))
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
             state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}

@@ -162,6 +162,9 @@ function ballotForm(hub, poll) {
   }
   form.append(error, h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("poll.vote"))));
   const update = () => updateLeft(form);
+  // Typing clears the last error at once: cleared on blur instead, by the click on "Vote" that
+  // blurs the field, the shorter form would move the button from under the pointer.
+  form.addEventListener("input", (e) => { if (e.target.name === "text") setText(error, ""); });
   form.addEventListener("change", (e) => {
     form.dataset.touched = "1";
     const box = e.target;
@@ -193,7 +196,8 @@ function ballotForm(hub, poll) {
       const own = (hub.state.public.polls || []).find((x) => x.id === poll.id);
       if (own) own.my_vote = result.secret ? { voted: true } : { ballot: result.ballot || ballot };
       form.dataset.touched = "";
-      toast(t("poll.vote_counted"));
+      // A held word-cloud answer is stored but shows only once a moderator approves it.
+      toast(t(result.moderation === "held" ? "poll.answer_held" : "poll.vote_counted"));
       button.disabled = false;
       void p;
       hub.touch("vote");

@@ -7,6 +7,7 @@ import "./reducers.js";
 import { $, $$, h, fill, setText, syncList, highlighted } from "./dom.js";
 import { t, time, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText } from "./page.js";
+import { answerItems, answerActions, answerHead, actOnAnswer, renderClouds } from "./answers.js";
 
 const hub = await startPage({ staff: true });
 let filter = "held";
@@ -21,12 +22,14 @@ function mod() {
 
 function items() {
   const m = mod();
-  if (filter === "held") return m.queue || [];
-  if (filter === "blocked") return m.blocked || [];
+  // Word-cloud answers join the chat and questions lists (docs/protocol.md, open-text answers).
+  const answers = answerItems(hub);
+  if (filter === "held") return [...(m.queue || []), ...answers.filter((a) => a.status === "held")];
+  if (filter === "blocked") return [...(m.blocked || []), ...answers.filter((a) => a.auto_blocked)];
   if (filter === "questions") {
     return [...(m.questions || [])].sort((a, b) => (b.pinned - a.pinned) || b.upvotes - a.upvotes);
   }
-  return m.recent || [];
+  return [...(m.recent || []), ...answers];
 }
 
 function ruleName(rule) {
@@ -58,6 +61,7 @@ function undecided(item) {
 }
 
 function actionsFor(item) {
+  if (item.kind === "answer") return answerActions(item);
   const list = [];
   if (undecided(item)) {
     list.push(["approve", "mod.approve", "btn-ok", "a"], ["reject", "mod.reject", "btn-danger", "r"], ["edit", "mod.edit", "", "e"]);
@@ -74,6 +78,7 @@ function actionsFor(item) {
 
 function act(action, item) {
   if (!item) return;
+  if (item.kind === "answer") return actOnAnswer(run, action, item);
   const base = { kind: item.kind, item: item.id };
   switch (action) {
     case "approve": return run("mod.approve", base, t("mod.approved"));
@@ -107,7 +112,7 @@ function markCurrent(node, current) {
 
 function itemNode(item, node) {
   const key = keyOf(item);
-  const signature = `${item.version}|${item.status}|${item.pinned}|${item.upvotes}|${editing === key}|${document.documentElement.lang}`;
+  const signature = `${item.version}|${item.status}|${item.pinned}|${item.upvotes}|${item.count}|${editing === key}|${document.documentElement.lang}`;
   if (node && node.dataset.signature === signature) {
     markCurrent(node, selected === key);
     return node;
@@ -121,9 +126,10 @@ function itemNode(item, node) {
   const author = item.author || {};
   const name = author.name || t("qa.anonymous");
   node.append(h("div", { class: "item-head" },
-    h("span", { class: "badge" }, t(item.kind === "chat" ? "mod.kind_chat" : "mod.kind_question")),
-    h("span", { class: "item-author" }, name), author.anonymous ? h("span", { class: "badge" }, t("qa.anonymous_flag")) : null,
-    h("span", {}, time(item.at)),
+    item.kind === "answer" ? answerHead(item) : [
+      h("span", { class: "badge" }, t(item.kind === "chat" ? "mod.kind_chat" : "mod.kind_question")),
+      h("span", { class: "item-author" }, name), author.anonymous ? h("span", { class: "badge" }, t("qa.anonymous_flag")) : null,
+      h("span", {}, time(item.at))],
     h("span", { class: `badge ${item.status === "held" ? "badge-warn" : item.status === "rejected" ? "badge-danger" : "badge-ok"}` }, t(`status.item_${item.status}`)),
     item.kind === "question" ? h("span", {}, t("qa.upvotes", { n: item.upvotes || 0 })) : null,
     item.pinned ? h("span", { class: "badge badge-accent" }, t("qa.pinned")) : null,
@@ -178,7 +184,13 @@ function render() {
   setText($("#event-title"), (pub.event && pub.event.title) || "");
   setText($("#presence"), staff.presence ? t("presence.online", { n: staff.presence.online }) : "");
   const m = mod();
-  const counts = { held: (m.queue || []).length, blocked: (m.blocked || []).length, questions: (m.questions || []).length, all: (m.recent || []).length };
+  const answers = answerItems(hub);
+  const counts = {
+    held: (m.queue || []).length + answers.filter((a) => a.status === "held").length,
+    blocked: (m.blocked || []).length + answers.filter((a) => a.auto_blocked).length,
+    questions: (m.questions || []).length,
+    all: (m.recent || []).length + answers.length,
+  };
   for (const button of $$("[data-filter]")) {
     button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
     setText(button.querySelector(".count"), counts[button.dataset.filter] || "0");
@@ -189,6 +201,7 @@ function render() {
   syncList(queue, list, keyOf, itemNode);
   if (!list.length) queue.replaceChildren(h("li", { class: "empty" }, t(filter === "held" ? "mod.queue_empty" : "mod.nothing")));
   renderPolicy(m.policy || {});
+  renderClouds($("#clouds"), hub, run);
   renderSanctions(m.sanctions || []);
   renderAudit(m.audit || []);
 }
@@ -245,8 +258,9 @@ function renderAudit(entries) {
     const who = e.actor && e.actor.kind === "auto" ? t("mod.actor_auto") : (e.actor && e.actor.label) || "";
     const reasons = (e.reasons || []).map((r) => ruleName(r.rule)).join(", ");
     const action = t(`audit.${e.action}`) === `audit.${e.action}` ? e.action : t(`audit.${e.action}`);
-    const target = e.target && e.target.id && (e.target.kind === "chat" || e.target.kind === "question")
-      ? ` · ${t(e.target.kind === "chat" ? "mod.kind_chat" : "mod.kind_question")} #${e.target.id}` : "";
+    const kinds = { chat: "mod.kind_chat", question: "mod.kind_question", answer: "mod.kind_answer", word: "mod.kind_word" };
+    const target = e.target && e.target.id && kinds[e.target.kind]
+      ? ` · ${t(kinds[e.target.kind])} #${e.target.id}${e.text_before && !e.text_after ? ` “${e.text_before}”` : ""}` : "";
     const detail = e.action === "policy" ? policyChanges(e) : e.text_after && e.text_after !== e.text_before ? `→ ${e.text_after}` : "";
     return h("li", {}, h("span", { class: "when" }, time(e.at)), h("strong", {}, who), " · ", action, target,
       reasons ? ` · ${reasons}` : "", e.note && e.action !== "policy" ? ` · ${e.note}` : "",
@@ -325,6 +339,6 @@ $("#help-open").addEventListener("click", () => $("#help").showModal());
 hub.on("change", render);
 onLangChange(() => {
   apply(document);
-  for (const id of ["#queue", "#audit", "#sanctions"]) $(id).replaceChildren();
+  for (const id of ["#queue", "#audit", "#sanctions", "#clouds"]) $(id).replaceChildren();
   render();
 });

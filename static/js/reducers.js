@@ -68,6 +68,10 @@ registerReducer("mod.sanction", (state, data) => {
   if (data.banned || (data.muted_until && data.muted_until > Date.now() / 1000)) list.push(data);
   mod.sanctions = list;
 });
+registerReducer("mod.answers", (state, data) => {
+  // One open-text poll's answers as moderators see them: replaces what we had for that poll.
+  state.answers = { ...(state.answers || {}), [String(data.poll)]: data };
+});
 registerReducer("mod.policy.updated", (state, data) => {
   const mod = state.moderation || (state.moderation = {});
   mod.policy = data.policy || data.settings || data;

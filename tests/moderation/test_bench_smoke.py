@@ -32,3 +32,9 @@ def test_corpus_is_mixed() -> None:
     moderator = Moderator()
     verdicts = {moderator.check(text).verdict for text in corpus}
     assert verdicts == {Verdict.ALLOW, Verdict.REVIEW, Verdict.BLOCK}
+
+
+def test_compare_against_another_copy_of_the_package() -> None:
+    folder = Path(__file__).resolve().parents[2] / "moderation"
+    found = load_bench().compare(str(folder), seconds=0.1)
+    assert found["this_best"] > 0 and found["other_best"] > 0 and found["passes"] >= 1

@@ -8,6 +8,9 @@ match exactly, so a false positive anywhere in a row fails it.
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import pytest
 
 from moderation import Moderator, Verdict
@@ -225,8 +228,56 @@ SHOUTING: list[Row] = [
     ("O PREFEITO É UM FDP", BLOCK, [("wordlist", "insult:pt", "FDP"), ("caps", "uppercase", "")]),
 ]
 
+
+CONTEXT_RULES: list[Row] = [
+    ("Esses vereadores deviam ser mortos", REVIEW, [("threat", "obligation:pt", "vereadores deviam ser mortos")]),
+    ("vou matar o prefeito se ele cortar o benefício", REVIEW, [("threat", "future:pt", "vou matar o prefeito")]),
+    ("tomara que o prefeito morra", REVIEW, [("threat", "wish:pt", "tomara que o prefeito morra")]),
+    ("matem o prefeito!", REVIEW, [("threat", "command:pt", "matem o prefeito")]),
+    ("te espero lá fora depois da reunião, vereador", REVIEW, [("threat", "ambush:pt", "te espero lá fora")]),
+    ("o prefeito merece levar um tiro", REVIEW, [("threat", "obligation:pt", "prefeito merece levar um tiro")]),
+    ("você é um macaco, volta pra senzala", REVIEW, [("dehumanisation", "race:pt", "você é um macaco")]),
+    ("zabiję tego radnego", REVIEW, [("threat", "future:pl", "zabiję tego radnego")]),
+    ("Tych radnych trzeba powiesić", REVIEW, [("threat", "obligation:pl", "radnych trzeba powiesić")]),
+    ("Śmierć radnym!", REVIEW, [("threat", "command:pl", "Śmierć radnym")]),
+    ("dorwę cię przy wyjściu", REVIEW, [("threat", "ambush:pl", "dorwę cię przy wyjściu")]),
+    ("obyś zdechł", REVIEW, [("threat", "wish:pl", "obyś zdechł")]),
+    ("ty czarna małpo", REVIEW, [("dehumanisation", "race:pl", "ty czarna małpo")]),
+    ("I will get you at the exit", REVIEW, [("threat", "ambush:en", "get you at the exit")]),
+    ("These councillors should be killed", REVIEW, [("threat", "obligation:en", "councillors should be killed")]),
+    ("someone should shoot the mayor", REVIEW, [("threat", "obligation:en", "should shoot the mayor")]),
+    ("hang them all", REVIEW, [("threat", "command:en", "hang them all")]),
+    ("you're a monkey, go back to the plantation", REVIEW, [("dehumanisation", "race:en", "you're a monkey")]),
+    ("Voy a matar al alcalde", REVIEW, [("threat", "future:es", "Voy a matar al alcalde")]),
+    ("lo voy a matar", REVIEW, [("threat", "future:es", "lo voy a matar")]),
+    (
+        "estos concejales deberían ser fusilados",
+        REVIEW,
+        [("threat", "obligation:es", "concejales deberían ser fusilados")],
+    ),
+    ("eres un mono, vuelve a la plantación", REVIEW, [("dehumanisation", "race:es", "eres un mono")]),
+    # A listed threat is reported once, by the list (it blocks), not again by the grammar.
+    ("te pego na saída, vereador", BLOCK, [("wordlist", "threat:pt", "te pego na saída")]),
+    ("Zadzwoń do mnie 600 123 456, dziękuję", REVIEW, [("personal_data", "phone", "600 123 456")]),
+    ("mój numer: +48 600 123 456", REVIEW, [("personal_data", "phone", "+48 600 123 456")]),
+    ("tel. (22) 345 67 89", REVIEW, [("personal_data", "phone", "(22) 345 67 89")]),
+    ("proszę dzwonić: 600 12 34 56.", REVIEW, [("personal_data", "phone", "600 12 34 56")]),
+    ("mój telefon to 600123456", REVIEW, [("personal_data", "phone", "600123456")]),
+    ("budżet to 600 123 456 zł", ALLOW, []),
+    ("foram R$ 600 123 456 em 2024", ALLOW, []),
+    ("os vereadores mentem", ALLOW, []),
+    ("ta ustawa to skandal", ALLOW, []),
+    ("o prefeito é incompetente e devia renunciar", ALLOW, []),
+    ("vou matar a saudade dos colegas do CRAS", ALLOW, []),
+    ("zabiję czas czekając na panel", ALLOW, []),
+    ("kill the bill", ALLOW, []),
+    ("we are going to kill them in the second half", ALLOW, []),
+    ("vamos matar eles no segundo tempo", ALLOW, []),
+    ("te espero lá fora para o café", ALLOW, []),
+]
+
 TABLE = CLEAN + SCUNTHORPE + CRITICISM + PROFANITY + SLURS_AND_THREATS + OBFUSCATED + SPAM_AND_LINKS + PERSONAL_DATA
-TABLE += SHOUTING
+TABLE += SHOUTING + CONTEXT_RULES
 
 MODERATOR = Moderator()
 
@@ -246,3 +297,341 @@ def test_labelled_message(text: str, verdict: Verdict, expected: list[tuple[str,
         if reason.start == reason.end:
             assert reason.start == 0
         assert 0 <= reason.start <= reason.end <= len(text)
+
+
+# -- what the word lists cannot see: labelled by what should happen, not by what the rules do ---
+# (language, category, text, hold): hold is True when a moderator must see the message before
+# anyone else does (threats against people, dehumanising comparisons, phone numbers), False for
+# what must be published at once (criticism, idioms, sports talk, innocent numbers and animals).
+# `test_context_recall_and_false_holds` reports recall and false holds on these and asserts the
+# thresholds below; `python -m tests.moderation.test_moderation_table` prints them per category.
+Case = tuple[str, str, str, bool]
+
+LABELLED: list[Case] = [
+    # -- threats aimed at people in the room or in office: must be held -----------------------
+    ("pt", "threat", "Esses vereadores deviam ser mortos", True),
+    ("pt", "threat", "vou matar o prefeito se ele cortar o benefício", True),
+    ("pt", "threat", "Vou pegar você na saída, pode esperar", True),
+    ("pt", "threat", "te espero lá fora depois da reunião, vereador", True),
+    ("pt", "threat", "esse secretário tem que morrer", True),
+    ("pt", "threat", "o prefeito merece levar um tiro", True),
+    ("pt", "threat", "tinha que fuzilar todos esses vereadores", True),
+    ("pt", "threat", "a gente vai linchar esse prefeito", True),
+    ("pt", "threat", "vamos queimar esses políticos vivos", True),
+    ("pt", "threat", "Vou dar um tiro nesse vereador", True),
+    ("pt", "threat", "os conselheiros deviam ser todos enforcados", True),
+    ("pt", "threat", "tomara que o prefeito morra", True),
+    ("pt", "threat", "matem o prefeito!", True),
+    ("pt", "threat", "morte aos vereadores", True),
+    ("pt", "threat", "eu mato esse deputado", True),
+    ("pt", "threat", "quero matar essa secretária", True),
+    ("pt", "threat", "alguém devia matar esse prefeito", True),
+    ("pt", "threat", "vou esfaquear você", True),
+    ("pt", "threat", "vou quebrar a cara desse vereador", True),
+    ("pt", "threat", "esse vereador precisa morrer", True),
+    ("pt", "threat", "vou te pegar na saída", True),
+    ("pt", "threat", "vc vai apanhar na saída", True),
+    ("pl", "threat", "zabiję tego radnego", True),
+    ("pl", "threat", "Tych radnych trzeba powiesić", True),
+    ("pl", "threat", "Ci radni powinni zostać powieszeni", True),
+    ("pl", "threat", "Śmierć radnym!", True),
+    ("pl", "threat", "dorwę cię przy wyjściu", True),
+    ("pl", "threat", "poczekam na ciebie na parkingu", True),
+    ("pl", "threat", "burmistrz powinien zdechnąć", True),
+    ("pl", "threat", "obyś zdechł", True),
+    ("pl", "threat", "niech ten radny zdechnie", True),
+    ("pl", "threat", "zastrzelę burmistrza", True),
+    ("pl", "threat", "trzeba ich zabić", True),
+    ("pl", "threat", "należy rozstrzelać tych urzędników", True),
+    ("pl", "threat", "zabijcie prezydenta", True),
+    ("pl", "threat", "Dopadnę cię po sesji", True),
+    ("pl", "threat", "połamię ci nogi po spotkaniu", True),
+    ("pl", "threat", "pobiję tego radnego", True),
+    ("pl", "threat", "będę was bić", True),
+    ("pl", "threat", "tego ministra trzeba odstrzelić", True),
+    ("en", "threat", "I will get you at the exit", True),
+    ("en", "threat", "These councillors should be killed", True),
+    ("en", "threat", "I'm going to kill the mayor", True),
+    ("en", "threat", "someone should shoot the mayor", True),
+    ("en", "threat", "we'll be waiting for you outside", True),
+    ("en", "threat", "the mayor deserves to die", True),
+    ("en", "threat", "hang them all", True),
+    ("en", "threat", "death to the councillors", True),
+    ("en", "threat", "I hope the minister dies", True),
+    ("en", "threat", "I'll beat you up after the meeting", True),
+    ("en", "threat", "we should lynch these politicians", True),
+    ("en", "threat", "I want you dead", True),
+    ("en", "threat", "I'll smash your face in", True),
+    ("en", "threat", "that councillor should be shot", True),
+    ("en", "threat", "gonna stab that councillor", True),
+    ("en", "threat", "you'd better watch out when you leave tonight", True),
+    ("es", "threat", "Voy a matar al alcalde", True),
+    ("es", "threat", "hay que matar a esos concejales", True),
+    ("es", "threat", "te espero a la salida", True),
+    ("es", "threat", "el alcalde merece morir", True),
+    ("es", "threat", "lo voy a matar", True),
+    ("es", "threat", "estos concejales deberían ser fusilados", True),
+    ("es", "threat", "ojalá se muera el alcalde", True),
+    ("es", "threat", "muerte a los concejales", True),
+    ("es", "threat", "maten al alcalde", True),
+    ("es", "threat", "voy a partirle la cara al concejal", True),
+    ("es", "threat", "habría que ahorcarlos a todos", True),
+    ("es", "threat", "te voy a esperar a la salida", True),
+    ("es", "threat", "al paredón con el alcalde", True),
+    ("es", "threat", "vamos a quemar a esos políticos", True),
+    # -- dehumanisation: an animal aimed at a person, with race, slavery or skin ---------------
+    ("pt", "dehumanisation", "você é um macaco, volta pra senzala", True),
+    ("pt", "dehumanisation", "esse vereador parece um macaco, lugar de preto é na senzala", True),
+    ("pt", "dehumanisation", "cara de macaco, vai comer banana", True),
+    ("pt", "dehumanisation", "essa secretária é uma macaca, devia estar na jaula", True),
+    ("pt", "dehumanisation", "vc é um gorila, negro imundo", True),
+    ("pl", "dehumanisation", "ty czarna małpo", True),
+    ("pl", "dehumanisation", "jesteś małpą, wracaj do Afryki", True),
+    ("pl", "dehumanisation", "ten radny to małpa z dżungli, niewolnik", True),
+    ("pl", "dehumanisation", "wyglądasz jak goryl, czarnuchu", True),
+    ("en", "dehumanisation", "you're a monkey, go back to the plantation", True),
+    ("en", "dehumanisation", "you look like an ape with that black skin", True),
+    ("en", "dehumanisation", "the mayor is a monkey, a slave at best", True),
+    ("en", "dehumanisation", "he's a gorilla, send him back to Africa", True),
+    ("es", "dehumanisation", "eres un mono, vuelve a la plantación", True),
+    ("es", "dehumanisation", "pareces un simio con esa piel", True),
+    ("es", "dehumanisation", "el concejal es un mono, negro de mierda", True),
+    # -- Polish phone numbers in spaced groups --------------------------------------------------
+    ("pl", "phone", "Zadzwoń do mnie 600 123 456, dziękuję", True),
+    ("pl", "phone", "mój numer: +48 600 123 456", True),
+    ("pl", "phone", "tel. 12 345 67 89", True),
+    ("pl", "phone", "proszę dzwonić: 600 12 34 56.", True),
+    ("pl", "phone", "tel. (22) 345 67 89", True),
+    ("pl", "phone", "komórka 512-345-678", True),
+    ("pl", "phone", "pisz na WhatsApp 0048 601 234 567", True),
+    ("pl", "phone", "dzwońcie pod 22 123 45 67 w godzinach pracy", True),
+    ("pl", "phone", "mój telefon to 600123456", True),
+    ("pl", "phone", "numer +48 (22) 345-67-89", True),
+    ("pl", "phone", "sms na 793 456 789!", True),
+    ("pl", "phone", "Kontakt: 600 123 456 lub 22 123 45 67", True),
+    # -- sharp criticism of the same officials: must pass -------------------------------------
+    ("pt", "criticism", "os vereadores mentem", False),
+    ("pt", "criticism", "o prefeito é incompetente e devia renunciar", False),
+    ("pt", "criticism", "esses vereadores deviam ser cassados", False),
+    ("pt", "criticism", "o prefeito merece ser investigado e preso", False),
+    ("pt", "criticism", "vamos derrubar esse prefeito nas urnas", False),
+    ("pt", "criticism", "o secretário tem que sair, já!", False),
+    ("pt", "criticism", "esse orçamento mata os mais pobres", False),
+    ("pt", "criticism", "os cortes vão matar o SUAS", False),
+    ("pt", "criticism", "vamos acabar com a corrupção desses vereadores", False),
+    ("pt", "criticism", "a fila do CRAS está matando as famílias", False),
+    ("pt", "criticism", "o povo vai morrer de fome com esse benefício", False),
+    ("pl", "criticism", "ta ustawa to skandal", False),
+    ("pl", "criticism", "radni kłamią, burmistrz powinien odejść", False),
+    ("pl", "criticism", "burmistrz powinien podać się do dymisji", False),
+    ("pl", "criticism", "ten rząd zabija pomoc społeczną", False),
+    ("pl", "criticism", "radnych trzeba rozliczyć przy urnie", False),
+    ("pl", "criticism", "ci urzędnicy powinni zostać zwolnieni", False),
+    ("pl", "criticism", "ta reforma zabije małe organizacje", False),
+    ("en", "criticism", "the mayor should resign", False),
+    ("en", "criticism", "these councillors should be voted out", False),
+    ("en", "criticism", "this budget will kill them, the poorest families", False),
+    ("en", "criticism", "the minister should be investigated and jailed", False),
+    ("en", "criticism", "these cuts are killing the poor", False),
+    ("en", "criticism", "we will defeat the mayor at the ballot box", False),
+    ("es", "criticism", "el alcalde debería dimitir", False),
+    ("es", "criticism", "los concejales deberían ser juzgados", False),
+    ("es", "criticism", "este presupuesto mata a los pobres", False),
+    ("es", "criticism", "hay que echar a estos políticos en las urnas", False),
+    # -- idioms with violent words: must pass -----------------------------------------------------
+    ("pt", "idiom", "vou matar a saudade dos colegas do CRAS", False),
+    ("pt", "idiom", "vou matar a aula de amanhã", False),
+    ("pt", "idiom", "quero matar a fome das famílias", False),
+    ("pt", "idiom", "esse calor vai me matar", False),
+    ("pt", "idiom", "vou morrer de rir com esse vídeo", False),
+    ("pt", "idiom", "vamos matar dois coelhos com uma cajadada só", False),
+    ("pt", "idiom", "te espero lá fora para o café", False),
+    ("pt", "idiom", "vou pegar o ônibus na saída", False),
+    ("pl", "idiom", "zabiję czas czekając na panel", False),
+    ("pl", "idiom", "upiec dwie pieczenie na jednym ogniu", False),
+    ("pl", "idiom", "załatwię ci bilet na jutro", False),
+    ("pl", "idiom", "poczekam na was przy wyjściu, pójdziemy na kawę", False),
+    ("pl", "idiom", "ten upał mnie zabije", False),
+    ("en", "idiom", "kill the bill", False),
+    ("en", "idiom", "I'm going to kill time before the next panel", False),
+    ("en", "idiom", "this queue is killing me", False),
+    ("en", "idiom", "I could murder a coffee", False),
+    ("en", "idiom", "we need to kill this proposal", False),
+    ("en", "idiom", "I'll get you a copy at the exit", False),
+    ("en", "idiom", "the speaker killed it, great talk", False),
+    ("es", "idiom", "voy a matar la ansiedad con un café", False),
+    ("es", "idiom", "tengo que matar el tiempo hasta las tres", False),
+    ("es", "idiom", "me muero de risa con este concejal", False),
+    ("es", "idiom", "vamos a matar dos pájaros de un tiro", False),
+    ("es", "idiom", "te espero a la salida para tomar un café", False),
+    # -- sports talk --------------------------------------------------------------------------------
+    ("pt", "sports", "vamos matar eles no segundo tempo", False),
+    ("pt", "sports", "precisamos matar o jogo logo", False),
+    ("pt", "sports", "o time vai massacrar eles na final", False),
+    ("pl", "sports", "zabijemy ich w drugiej połowie meczu", False),
+    ("pl", "sports", "nasza drużyna ich zniszczy", False),
+    ("en", "sports", "we are going to kill them in the second half", False),
+    ("en", "sports", "our team will destroy them in the final", False),
+    ("es", "sports", "los vamos a matar en el segundo tiempo del partido", False),
+    # -- animals, race and skin without dehumanisation -------------------------------------------
+    ("pt", "race", "o macaco do zoológico fugiu da jaula de novo", False),
+    ("pt", "race", "o movimento negro pede mais políticas contra o racismo", False),
+    ("pt", "race", "chamar pessoas negras de macaco é crime de racismo", False),
+    ("pt", "race", "usei o macaco para trocar o pneu preto", False),
+    ("pl", "race", "w zoo była czarna małpa", False),
+    ("pl", "race", "niewolnictwo to hańba historii", False),
+    ("en", "race", "the monkey at the zoo is black and white", False),
+    ("en", "race", "black families need more support from the council", False),
+    ("es", "race", "el mono del zoológico come plátanos", False),
+    ("es", "race", "la población negra sufre más la pobreza", False),
+    # -- numbers that are not phones ------------------------------------------------------------
+    ("pl", "numbers", "budżet to 600 123 456 zł", False),
+    ("pl", "numbers", "w 2024 roku wydano 1 234 567 złotych", False),
+    ("pl", "numbers", "głosów: 120 za, 45 przeciw", False),
+    ("pl", "numbers", "Sygnatura sprawy 2024/123/456", False),
+    ("pl", "numbers", "obsłużono 12 345 osób w 67 ośrodkach", False),
+    ("pt", "numbers", "foram R$ 600 123 456 em 2024", False),
+    ("pt", "numbers", "orçamento de 600.123.456 reais", False),
+    ("en", "numbers", "the budget grew from 600 123 456 to 700 000 000 euros", False),
+]
+
+# A second batch, written before the rules were ever run on it; on its first run the rules held
+# 36 of its 40 messages to hold and 1 of its 25 to publish (docs/moderation.md).
+BLIND: list[Case] = [
+    ("pt", "threat", "se aprovarem isso eu vou matar um vereador", True),
+    ("pt", "threat", "esses conselheiros merecem morrer", True),
+    ("pt", "threat", "vou atirar no prefeito", True),
+    ("pt", "threat", "deviam enforcar o secretário na praça", True),
+    ("pt", "threat", "vou te esfaquear na saída", True),
+    ("pt", "threat", "tem que meter bala nesses políticos", True),
+    ("pt", "threat", "vamos espancar esse vereador lá fora", True),
+    ("pt", "threat", "a prefeita deveria ser executada", True),
+    ("pt", "threat", "morte ao prefeito corrupto", True),
+    ("pt", "threat", "eu vou sumir com você", True),
+    ("pl", "threat", "zabiję was wszystkich", True),
+    ("pl", "threat", "tych urzędników należy powiesić", True),
+    ("pl", "threat", "poczekam na tego radnego pod urzędem", True),
+    ("pl", "threat", "burmistrz zasługuje na śmierć", True),
+    ("pl", "threat", "niech zdechną ci radni", True),
+    ("pl", "threat", "uduszę tego dyrektora", True),
+    ("pl", "threat", "radni powinni wisieć", True),
+    ("pl", "threat", "spalę ci dom", True),
+    ("en", "threat", "I will shoot the councillors", True),
+    ("en", "threat", "the judge should hang", True),
+    ("en", "threat", "we're going to lynch the mayor", True),
+    ("en", "threat", "these politicians deserve to be shot", True),
+    ("en", "threat", "I'll find you after the session", True),
+    ("en", "threat", "kill the councillors", True),
+    ("en", "threat", "I'm gonna break your legs", True),
+    ("en", "threat", "may the mayor die soon", True),
+    ("es", "threat", "voy a matar a ese concejal", True),
+    ("es", "threat", "los diputados merecen ser ahorcados", True),
+    ("es", "threat", "te voy a reventar a la salida", True),
+    ("es", "threat", "hay que fusilar al alcalde", True),
+    ("es", "threat", "que se mueran los concejales", True),
+    ("es", "threat", "voy a pegarle un tiro al alcalde", True),
+    ("pt", "dehumanisation", "seu prefeito é um macaco, devia voltar pra África", True),
+    ("pl", "dehumanisation", "ty małpo, wracaj na plantację", True),
+    ("en", "dehumanisation", "that councillor is an ape, a slave", True),
+    ("es", "dehumanisation", "el alcalde parece un mono, negro", True),
+    ("pl", "phone", "numer do mnie 791 234 567", True),
+    ("pl", "phone", "dzwoń: 12 345 67 89.", True),
+    ("pl", "phone", "proszę o kontakt 503-123-456", True),
+    ("pl", "phone", "+48 512 345 678 – to mój prywatny", True),
+    ("pt", "criticism", "esses vereadores deviam ter vergonha", False),
+    ("pt", "criticism", "o prefeito tem que ser responsabilizado", False),
+    ("pt", "criticism", "a secretária merece ser demitida", False),
+    ("pt", "criticism", "vou votar contra esse prefeito", False),
+    ("pt", "criticism", "essa política está matando a assistência social", False),
+    ("pl", "criticism", "radni powinni się wstydzić", False),
+    ("pl", "criticism", "burmistrza trzeba odwołać", False),
+    ("pl", "criticism", "ten minister zabił reformę", False),
+    ("en", "criticism", "the councillors should be ashamed", False),
+    ("en", "criticism", "we need to kill these cuts, not the services", False),
+    ("en", "criticism", "the mayor must go", False),
+    ("es", "criticism", "el alcalde tiene que irse", False),
+    ("es", "criticism", "los concejales merecen perder las elecciones", False),
+    ("pt", "idiom", "eu mato a saudade vendo as fotos", False),
+    ("pt", "idiom", "essa fila vai matar a gente de cansaço", False),
+    ("pl", "idiom", "zabiję nudę dobrą książką", False),
+    ("en", "idiom", "I'll kill two birds with one stone", False),
+    ("en", "idiom", "that joke killed me", False),
+    ("es", "idiom", "mato el tiempo leyendo", False),
+    ("pt", "sports", "vamos matar eles na final do campeonato", False),
+    ("en", "sports", "we will kill them at the stadium on Sunday", False),
+    ("pl", "numbers", "wydatki: 123 456 789 zł w 2025", False),
+    ("pt", "numbers", "processo 600 123 456 2024", False),
+    ("pt", "race", "o macaco prego é nativo do Brasil", False),
+    ("en", "race", "the monkey exhibit explains skin colour in primates", False),
+]
+
+CASES = LABELLED + BLIND
+MIN_RECALL = 0.97
+MAX_FALSE_HOLDS = 0.02
+
+
+def evaluate(cases: list[Case]) -> dict[str, dict[str, int]]:
+    """Per category: held and total of the messages to hold (or to publish)."""
+    out: dict[str, dict[str, int]] = {}
+    for _, category, text, hold in cases:
+        counts = out.setdefault(category, {"held": 0, "total": 0, "hold": int(hold)})
+        counts["total"] += 1
+        counts["held"] += MODERATOR.check(text).verdict is not ALLOW
+    return out
+
+
+def rates(cases: list[Case]) -> tuple[float, float]:
+    """(recall on messages to hold, false-hold rate on messages to publish)."""
+    should = [text for _, _, text, hold in cases if hold]
+    should_not = [text for _, _, text, hold in cases if not hold]
+    held = sum(MODERATOR.check(text).verdict is not ALLOW for text in should)
+    false = sum(MODERATOR.check(text).verdict is not ALLOW for text in should_not)
+    return held / len(should), false / len(should_not)
+
+
+def test_labelled_cases_cover_every_language_and_kind() -> None:
+    assert len({text for _, _, text, _ in CASES}) == len(CASES), "duplicate cases"
+    kinds = {(language, category) for language, category, _, _ in CASES}
+    for language in ("pt", "pl", "en", "es"):
+        for category in ("threat", "dehumanisation", "criticism", "idiom", "sports"):
+            assert (language, category) in kinds, (language, category)
+    assert sum(hold for *_, hold in CASES) >= 120
+    assert sum(not hold for *_, hold in CASES) >= 100
+
+
+def test_context_recall_and_false_holds() -> None:
+    recall, false_holds = rates(CASES)
+    assert recall >= MIN_RECALL, f"recall {recall:.3f}"
+    assert false_holds <= MAX_FALSE_HOLDS, f"false holds {false_holds:.3f}"
+    # Sharp criticism of officials is never held.
+    assert all(MODERATOR.check(text).verdict is ALLOW for _, category, text, _ in CASES if category == "criticism")
+
+
+def main() -> None:
+    """Print recall and false holds per category and the messages the rules get wrong."""
+    for name, cases in (("labelled", LABELLED), ("blind batch", BLIND), ("all", CASES)):
+        recall, false_holds = rates(cases)
+        print(f"{name:12} recall {recall:6.1%}   false holds {false_holds:6.1%}   ({len(cases)} messages)")
+    print()
+    for category, counts in sorted(evaluate(CASES).items()):
+        what = "held" if counts["hold"] else "held (false)"
+        print(f"  {category:15} {counts['held']:3} of {counts['total']:3} {what}")
+    for name, texts in (("to hold", [t for *_, t, hold in CASES if hold]),
+                        ("to publish", [t for *_, t, hold in CASES if not hold])):
+        timings = []
+        for text in texts:
+            for _ in range(20):
+                started = time.perf_counter_ns()
+                MODERATOR.check(text)
+                timings.append(time.perf_counter_ns() - started)
+        print(f"  median {statistics.median(timings) / 1000:5.1f} µs per message {name}")
+    wrong = [(language, text) for language, _, text, hold in CASES
+             if (MODERATOR.check(text).verdict is not ALLOW) != hold]
+    if wrong:
+        print("\nwrong:")
+        for language, text in wrong:
+            print(f"  [{language}] {text}")
+
+
+if __name__ == "__main__":
+    main()
