@@ -8,7 +8,7 @@ construction (see `server.service.tallies` for why this is cheap enough).
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +89,24 @@ def result_channel(row: PollRow) -> str:
 
 def visible_to_public(row: PollRow) -> bool:
     return public_sees_tally(row.visibility, row.status)
+
+
+def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
+    """`poll.turnout` data, from a tally or a result: how many voted, without what they voted.
+
+    Participants who may not see a poll's tally or result (`after_close` while
+    voting, `hidden`) see this instead, so the count a screen shows is never wrong.
+    """
+    return {"poll": numbers["poll"], "turnout": numbers["turnout"], "computed_at": numbers["computed_at"]}
+
+
+def result_events(row: PollRow, result: dict[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """What a closing poll publishes besides `poll.updated`: its result, and its final
+    turnout on the public channel when participants may not see the result itself."""
+    events: list[tuple[str, str, Mapping[str, Any]]] = [(result_channel(row), "poll.result", result)]
+    if not visible_to_public(row):
+        events.append((channel(row.event_id, "public"), "poll.turnout", turnout_data(result)))
+    return events
 
 
 async def running_tally(db: AsyncSession, row: PollRow) -> RunningTally:

@@ -11,12 +11,14 @@ export function optionLabel(poll, option) {
   return option.label;
 }
 
-function outcomeOf(poll, sectionId) {
+/** The outcome of one section (`""`: an unsectioned poll) of a closed poll, or null. */
+export function outcomeOf(poll, sectionId) {
   const list = poll.outcome || [];
   return list.find((o) => (o.section_id || "") === (sectionId || "")) || null;
 }
 
-function barRow(poll, option, counts, total, outcome, node) {
+/** One bar (an `li.bar-row`), built or updated in place: label, count, share, outcome mark. */
+export function barRow(poll, option, counts, total, outcome, node) {
   // `total`: the ballots (a multiple-choice bar reads "chosen by N% of voters"); ranking: all points.
   const n = counts[option.id] || 0;
   const share = total > 0 ? n / total : 0;
@@ -110,7 +112,7 @@ export function renderResults(root, poll) {
 }
 
 /** A tie at the cut-off is never broken silently: say how many places the plenary decides. */
-function tieNote(node, outcome) {
+export function tieNote(node, outcome) {
   const tied = outcome && (outcome.tied || []).length;
   node.hidden = !tied;
   setText(node, tied ? `⚖ ${t("results.tie_note", { n: outcome.open_places || 1 })}` : "");
