@@ -308,3 +308,89 @@ async def preview_turns_with_the_projector(screen: Any, preview: Any) -> None:
     await screen.evaluate(shift, [target + PAGE_SECONDS])
     following = int(first or "1") % pages + 1
     await expect(screen.locator("#stage .poll-pager")).to_have_text(f"Página {following} de {pages}")
+
+
+async def test_hidden_results_still_count_right_on_the_screen(browser: Browser, conference: Conference) -> None:
+    """A secret election shown before its close, and a poll whose results stay hidden: the
+    projector and the presenter's preview count the ballots the presenter counts, and a closed
+    hidden poll says it is closed, never "final result" beside "results at the close"."""
+    server, code = conference.server, conference.code
+    presenter = await Client(server.ws_url, code, token=conference.presenter).connect()
+    voters = [await Client(server.ws_url, code).connect() for _ in range(3)]
+    election = await conference.api("POST", "/polls", {"spec": sonora_election(), "visibility": "after_close",
+                                                       "secret": True})
+    screen = await browser.page(conference.url("screen"), viewport=FULL_HD)
+    console = await browser.page(conference.url("presenter"), viewport={"width": 1366, "height": 768})
+    await presenter.ok("poll.open", poll=election["id"])
+    await presenter.ok("screen.show", kind="poll", ref=election["id"])
+    rnd = random.Random(3)
+    for voter in voters:
+        await voter.ok("vote.cast", poll=election["id"], ballot=ballot_for(sonora_election(), rnd))
+    row = console.locator("#polls .poll-row", has_text=sonora_election()["question"])
+    await expect(row.locator(".poll-info")).to_contain_text("3 votos", timeout=SLOW)
+    for panel in (screen.locator("#stage .panel-poll"), console.locator("#preview .panel-poll")):
+        await expect(panel.locator(".poll-turnout")).to_contain_text("3 votos", timeout=SLOW)
+        await expect(panel.locator(".results-hidden")).to_have_text("Os resultados serão mostrados ao fim da votação.")
+        assert await panel.locator(".bar-row").count() == 0, "no count of a candidate before the close"
+    await presenter.ok("poll.close", poll=election["id"])
+    await expect(screen.locator("#stage .poll-state")).to_have_text("Resultado final")
+    await expect(screen.locator("#stage .poll-turnout")).to_contain_text("3 votos")
+    await expect(screen.locator("#stage .bar-row").first).to_be_visible()
+
+    hidden = await conference.api("POST", "/polls", {"spec": dict(POLLS)["yes_no_abstain"], "visibility": "hidden"})
+    await presenter.ok("poll.open", poll=hidden["id"])
+    await presenter.ok("screen.show", kind="poll", ref=hidden["id"])
+    for voter in voters[:2]:
+        await voter.ok("vote.cast", poll=hidden["id"], ballot={"choice": "yes"})
+    await presenter.ok("poll.close", poll=hidden["id"])
+    for panel in (screen.locator("#stage .panel-poll"), console.locator("#preview .panel-poll")):
+        await expect(panel.locator(".poll-state")).to_have_text("Encerrada", timeout=SLOW)
+        await expect(panel.locator(".poll-turnout")).to_contain_text("2 votos")
+        await expect(panel.locator(".results-hidden")).to_have_text(
+            "Os resultados desta votação não são mostrados ao público.")
+        assert await panel.locator(".bar-row").count() == 0
+    # The presenter's own console still sees the result; the projector's preview does not.
+    await expect(console.locator("#polls .poll-row", has_text="Aprova o regimento").locator(".poll-mini .bar-row")).to_have_count(3)
+    await screen.reload()
+    await expect(screen.locator("#stage .poll-turnout")).to_contain_text("2 votos")
+    await expect(screen.locator("#stage .poll-state")).to_have_text("Encerrada")
+    for client in (presenter, *voters):
+        await client.close()
+    assert not browser.errors, browser.errors
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 1024, "height": 768}])
+async def test_the_presenter_keeps_the_preview_in_view(
+    browser: Browser, conference: Conference, shot: Shot, viewport: dict[str, int]
+) -> None:
+    """A laptop: with a long ballot open and the console scrolled to its polls and to its end,
+    "No telão agora" and its preview stay on screen."""
+    await conference.api("POST", "/polls", {"spec": sonora_proposals(), "visibility": "live"})
+    await conference.api("POST", "/polls", {"spec": sonora_election(), "visibility": "after_close"})
+    console = await browser.page(conference.url("presenter"), viewport=viewport)
+    row = console.locator("#polls .poll-row", has_text=sonora_proposals()["question"])
+    await row.get_by_role("button", name=re.compile("^Abrir")).click()
+    await expect(row.locator(".poll-status")).to_have_text("Aberta")
+    await row.get_by_role("button", name=re.compile("Mostrar no telão")).click()
+    await expect(console.locator("#preview .panel-poll")).to_be_visible()
+    await expect(row.locator(".poll-mini .bar-row")).to_have_count(len(sonora_proposals()["options"]))
+
+    async def in_view(where: str) -> None:
+        for selector in ("#screen-h", "#preview"):
+            box = await console.locator(selector).bounding_box()
+            assert box is not None, selector
+            assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (where, selector, box)
+
+    await in_view("top")
+    await console.locator("#polls .poll-row").last.scroll_into_view_if_needed()
+    await in_view("at the polls")
+    await console.locator("#questions").scroll_into_view_if_needed()
+    await console.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    await console.wait_for_timeout(100)
+    assert await console.evaluate("window.scrollY") > 300, "the console is longer than the window"
+    await in_view("at the end")
+    await shot(console, f"presenter-scrolled-{viewport['width']}")
+    # Its own controls stay reachable: the column scrolls inside when the window is short.
+    await console.locator("#message-text").scroll_into_view_if_needed()
+    await expect(console.locator("#message-text")).to_be_in_viewport()
+    assert not browser.errors, browser.errors
