@@ -323,6 +323,21 @@ function badge(tabId, n) {
 
 const tabs = mountTabs($(".tabs"), { remember: `plenaria.tab.${code}`, onChange: () => { seen(); render(); } });
 
+// Sticky things stack: the tabs right under the top bar (whose title may take two lines), a
+// ballot section's head right under the tabs.
+function underTabs() {
+  const top = $(".topbar");
+  const bar = $(".tabs");
+  const root = document.documentElement.style;
+  root.setProperty("--under-bar", `${top.offsetHeight}px`);
+  const stuck = getComputedStyle(bar).position === "sticky";
+  root.setProperty("--under-tabs", `${stuck ? top.offsetHeight + bar.offsetHeight : 0}px`);
+}
+underTabs();
+const sticky = new ResizeObserver(underTabs);
+sticky.observe($(".topbar"));
+sticky.observe($(".tabs"));
+
 // -- render ------------------------------------------------------------------------------------
 
 function render() {

@@ -171,7 +171,8 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
     ballot = voters[1].locator(".ballot", has_text=SPEC["question"])
     await expect(ballot.get_by_label(re.compile("Garantir 5%"))).to_be_checked()
     await ballot.get_by_label(re.compile("Transporte para usuários")).click()
-    await expect(ballot.locator(".ballot-error")).to_contain_text("Propostas municipais")
+    await expect(ballot.locator(".choice", has_text="Transporte para usuários").locator(".refusal")).to_contain_text(
+        "Propostas municipais")
     await expect(ballot.get_by_label(re.compile("Transporte para usuários"))).not_to_be_checked()
 
     # The deadline closes it by itself; the screen shows the final result with the approved proposals.

@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import expect
 
 from server.demo_polls import sonora_election, sonora_proposals
-from tests.browser.conftest import ARTIFACTS, Browser, Conference, Shot
+from tests.browser.conftest import ARTIFACTS, PHONE, Browser, Conference, Shot
 from tests.browser.test_flows import keep
 from tests.client import Client
 
@@ -394,3 +394,77 @@ async def test_the_presenter_keeps_the_preview_in_view(
     await console.locator("#message-text").scroll_into_view_if_needed()
     await expect(console.locator("#message-text")).to_be_in_viewport()
     assert not browser.errors, browser.errors
+
+
+async def test_a_phone_ballot_keeps_its_count_in_view_refuses_where_tapped_and_asks_before_a_blank_vote(
+    browser: Browser, conference: Conference, shot: Shot
+) -> None:
+    spec = sonora_proposals()
+    poll = await conference.api("POST", "/polls", {"spec": spec, "visibility": "live"})
+    presenter = await Client(conference.server.ws_url, conference.code, token=conference.presenter).connect()
+    await presenter.ok("poll.open", poll=poll["id"])
+    phone = await browser.page(conference.url("participant"), viewport=PHONE, has_touch=True, is_mobile=True)
+    await phone.get_by_role("tab", name=re.compile("Votação")).click()
+    ballot = phone.locator(".ballot", has_text=spec["question"])
+    municipal = ballot.get_by_role("group", name="Propostas municipais")
+    head = municipal.locator(".section-head")
+    await expect(head).to_contain_text("restam 10 de 10")
+    labels = [o["label"] for o in spec["options"] if o["id"].startswith("m")]
+
+    async def head_in_view() -> None:
+        box, tabs = await head.bounding_box(), await phone.locator(".tabs").bounding_box()
+        assert box is not None and tabs is not None
+        assert box["y"] >= tabs["y"] + tabs["height"] - 1 and box["y"] + box["height"] <= PHONE["height"], box
+        # Nothing covers it: the element at its middle is the head itself (or inside it).
+        assert await head.evaluate(
+            "h => { const r = h.getBoundingClientRect();"
+            " return h.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+        )
+
+    for label in labels[:10]:
+        await municipal.get_by_label(label).tap()
+        await head_in_view()
+    await expect(head).to_contain_text("restam 0 de 10")
+    # The 11th, at the bottom of the section: refused where the finger is, and said aloud.
+    eleventh = municipal.locator(".choice", has_text=labels[-1])
+    await eleventh.locator("label").tap()
+    await head_in_view()
+    await expect(eleventh.locator("input")).not_to_be_checked()
+    refusal = eleventh.locator(".refusal")
+    await expect(refusal).to_have_text("“Propostas municipais”: no máximo 10 escolhas.")
+    assert await refusal.get_attribute("role") == "alert"
+    choice_box, note_box = await eleventh.bounding_box(), await refusal.bounding_box()
+    assert choice_box and note_box and 0 <= note_box["y"] - choice_box["y"] <= choice_box["height"]
+    assert 0 <= note_box["y"] and note_box["y"] + note_box["height"] <= PHONE["height"], "seen without scrolling"
+    await expect(head).to_have_class(re.compile("refused"))
+    await expect(municipal.locator("input:checked")).to_have_count(10)
+    await shot(phone, "participant-phone-refused")
+    # A pick elsewhere is fine again, and the note goes.
+    await municipal.get_by_label(labels[0]).tap()
+    await expect(refusal).to_be_hidden()
+    await expect(head).to_contain_text("resta 1 de 10")
+
+    # An empty ballot asks first; only "vote blank" sends it.
+    for _ in range(await ballot.locator("input:checked").count()):
+        await ballot.locator("input:checked").first.tap()
+    await expect(ballot.locator("input:checked")).to_have_count(0)
+    await ballot.get_by_role("button", name="Votar", exact=True).tap()
+    confirm = ballot.locator(".blank-confirm")
+    await expect(confirm).to_be_visible()
+    await expect(confirm).to_contain_text("Votar em branco?")
+    await expect(confirm.get_by_role("button", name="Votar em branco")).to_be_focused()
+    await confirm.get_by_role("button", name="Voltar e escolher").tap()
+    await expect(confirm).to_be_hidden()
+    await phone.wait_for_timeout(300)
+    assert not await _ballots(conference, poll["id"]), "nothing is sent before the voter confirms"
+    await ballot.get_by_role("button", name="Votar", exact=True).tap()
+    await shot(phone, "participant-phone-blank")
+    await confirm.get_by_role("button", name="Votar em branco").tap()
+    await expect(ballot.locator(".ballot-done")).to_contain_text("Voto registrado")
+    assert await _ballots(conference, poll["id"]) == [[]]
+    await presenter.close()
+    assert not browser.errors, browser.errors
+
+
+async def _ballots(conference: Conference, poll_id: int) -> list[list[str]]:
+    return [list(b.get("choices", [])) for b in await conference.server.services.polls.stored_ballots(poll_id)]
