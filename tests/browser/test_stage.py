@@ -37,8 +37,8 @@ def larger_ballot() -> dict[str, Any]:
     """Three times the demo's ballot: 72 proposals with labels of up to 220 characters in three
     sections (choose 10, 5 and 5), and a 300-character question."""
     rnd = random.Random(15)
-    words = ("garantir ampliar assistência social orçamento municipal equipes referência território "
-             "usuários conselho participação acolhimento benefícios eventuais cofinanciamento").split()
+    words = ["garantir", "ampliar", "assistência", "social", "orçamento", "municipal", "equipes", "referência",
+             "território", "usuários", "conselho", "participação", "acolhimento", "benefícios", "cofinanciamento"]
     options: list[dict[str, str]] = []
     sections = []
     for key, n, picks in (("municipal", 48, 10), ("estadual", 12, 5), ("federal", 12, 5)):
@@ -122,7 +122,9 @@ CHECK = """
       const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
       const r = el.getBoundingClientRect();
       const inPanel = panel.contains(el);
-      if (inPanel && r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)) {
+      const outside = r.left < box.left - 1 || r.right > box.right + 1
+        || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+      if (inPanel && r.width && outside) {
         problems.push(`page ${index + 1}: ${label(el)} ${JSON.stringify(r)} outside the panel`);
       }
       if (r.width && (r.right > vw + 0.5 || r.bottom > vh + 0.5 || r.left < -0.5 || r.top < -0.5)) {
@@ -130,15 +132,18 @@ CHECK = """
       }
       if (!text) continue;
       const style = getComputedStyle(el);
-      if (style.display !== 'inline' && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)) {
-        problems.push(`page ${index + 1}: ${label(el)} overflows its box (${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight})`);
+      const cut = el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+      if (style.display !== 'inline' && cut) {
+        const sizes = `${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}`;
+        problems.push(`page ${index + 1}: ${label(el)} overflows its box (${sizes})`);
       }
       if (min && parseFloat(style.fontSize) < min - 0.05) {
         problems.push(`page ${index + 1}: ${label(el)} at ${style.fontSize} < ${min}px`);
       }
     }
     shown.push({
-      rows: [...(page || area).querySelectorAll('.bar-row')].map((r) => [r.dataset.key, r.dataset.outcome || '', r.querySelector('.bar-text').textContent]),
+      rows: [...(page || area).querySelectorAll('.bar-row')].map(
+        (r) => [r.dataset.key, r.dataset.outcome || '', r.querySelector('.bar-text').textContent]),
       words: [...(page || area).querySelectorAll('.cloud li:not(.empty)')].map((w) => w.textContent),
     });
   });
@@ -207,7 +212,8 @@ class Stage:
         assert self.presenter is not None
         poll = await self.conference.api("POST", "/polls", {"spec": spec, "visibility": "live"})
         await self.presenter.ok("poll.open", poll=poll["id"])
-        await asyncio.gather(*(v.ok("vote.cast", poll=poll["id"], ballot=ballot_for(spec, self.rnd)) for v in self.voters))
+        casts = [v.ok("vote.cast", poll=poll["id"], ballot=ballot_for(spec, self.rnd)) for v in self.voters]
+        await asyncio.gather(*casts)
         await self.presenter.ok("screen.show", kind="poll", ref=poll["id"])
         return int(poll["id"])
 
@@ -222,7 +228,8 @@ class Stage:
             panel = page.locator("#stage .panel-poll")
             # A two-core machine shared with other test runs: a relayout may wait behind other work.
             await expect(panel.locator(".poll-question")).to_have_text(spec["question"], timeout=SLOW)
-            await expect(panel.locator(".poll-state")).to_have_text("Resultado final" if final else "Aberta", timeout=SLOW)
+            state = "Resultado final" if final else "Aberta"
+            await expect(panel.locator(".poll-state")).to_have_text(state, timeout=SLOW)
             await expect(panel.locator(".poll-turnout")).to_contain_text(f"{len(self.voters)} votos", timeout=SLOW)
             if spec["kind"] == "open_text":
                 await expect(panel.locator(".cloud li").first).not_to_have_class("empty")
@@ -350,7 +357,8 @@ async def test_hidden_results_still_count_right_on_the_screen(browser: Browser, 
             "Os resultados desta votação não são mostrados ao público.")
         assert await panel.locator(".bar-row").count() == 0
     # The presenter's own console still sees the result; the projector's preview does not.
-    await expect(console.locator("#polls .poll-row", has_text="Aprova o regimento").locator(".poll-mini .bar-row")).to_have_count(3)
+    mini = console.locator("#polls .poll-row", has_text="Aprova o regimento").locator(".poll-mini .bar-row")
+    await expect(mini).to_have_count(3)
     await screen.reload()
     await expect(screen.locator("#stage .poll-turnout")).to_contain_text("2 votos")
     await expect(screen.locator("#stage .poll-state")).to_have_text("Encerrada")
@@ -435,7 +443,7 @@ async def test_a_phone_ballot_keeps_its_count_in_view_refuses_where_tapped_and_a
     assert await refusal.get_attribute("role") == "alert"
     choice_box, note_box = await eleventh.bounding_box(), await refusal.bounding_box()
     assert choice_box and note_box and 0 <= note_box["y"] - choice_box["y"] <= choice_box["height"]
-    assert 0 <= note_box["y"] and note_box["y"] + note_box["height"] <= PHONE["height"], "seen without scrolling"
+    assert note_box["y"] >= 0 and note_box["y"] + note_box["height"] <= PHONE["height"], "seen without scrolling"
     await expect(head).to_have_class(re.compile("refused"))
     await expect(municipal.locator("input:checked")).to_have_count(10)
     await shot(phone, "participant-phone-refused")
