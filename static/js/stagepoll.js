@@ -172,8 +172,8 @@ function layout(area, kit, blocks) {
   area.dataset.fit = kit.fit;
 }
 
-/** Pack blocks into columns of `height`, `columns` to a page: a head stays with its first row,
- * a block continued on a new page repeats its title, a new block opens a new column while
+/** Pack blocks into columns of `height`, `columns` to a page: a head stays with its first row
+ * and a tie note with its last, a block continued on a new page repeats its title, a new block opens a new column while
  * there are columns enough for the blocks left. `overflow`: some item is taller than a column. */
 function pack(blocks, columns, height, gap) {
   const pages = [];
@@ -197,7 +197,9 @@ function pack(blocks, columns, height, gap) {
   blocks.forEach((b, index) => {
     if (column.items.length && columns - page.length >= blocks.length - index) open();
     b.items.forEach((item, i) => {
-      const next = item.kind === "head" && b.items[i + 1] ? gap + b.items[i + 1].height : 0;
+      // A head stays with the row under it, a tie note with the row above it.
+      const after = b.items[i + 1];
+      const next = after && (item.kind === "head" || after.kind === "note") ? gap + after.height : 0;
       if (!fits(item.height + next) && column.items.length) {
         open();
         // A page that opens inside a block says whose rows these are (a column beside it reads the head).

@@ -273,6 +273,7 @@ async def test_the_demo_ballot_and_election_fit_and_turn_pages_with_the_preview(
                 await preview.context.close()
             await stage.close(poll_id)
             await stage.check(spec, final=True)
+            await first_page(screen)
             await shot(screen, f"stage-{name}-final")
         (ARTIFACTS / "overlay-election-final.png").write_bytes(await overlay.screenshot(omit_background=True))
         keep("stage-sectioned-final", "screen-results")
@@ -291,6 +292,22 @@ async def test_a_ballot_three_times_the_demo_fits_in_pages(browser: Browser, con
     assert not browser.errors, browser.errors
 
 
+SHIFT_CLOCK = (
+    "([target]) => { const hub = window.plenaria.hub; if (!hub.realNow) { hub.realNow = hub.now.bind(hub);"
+    " hub.now = () => hub.realNow() + (window.testShift || 0); } window.testShift = target - hub.realNow(); }"
+)
+
+
+async def first_page(page: Any) -> None:
+    """Move the page's clock (time passing, faster) to just after its first page came up."""
+    pages = int(await page.locator("#stage .poll-results").get_attribute("data-pages") or "1")
+    now = await page.evaluate("window.plenaria.hub.now()")
+    cycle = PAGE_SECONDS * pages
+    await page.evaluate(SHIFT_CLOCK, [(now // cycle + 1) * cycle + 0.5])
+    await expect(page.locator("#stage .poll-results")).to_have_attribute("data-page", "1")
+    await page.wait_for_timeout(700)  # the bars' animation
+
+
 async def preview_turns_with_the_projector(screen: Any, preview: Any) -> None:
     """The presenter sees the page the room sees ("page 2 of 3"), and pages turn by themselves."""
     pager = screen.locator("#stage .poll-pager")
@@ -300,10 +317,7 @@ async def preview_turns_with_the_projector(screen: Any, preview: Any) -> None:
     await expect(preview.locator("#preview .poll-pager")).to_have_text(
         re.compile(rf"^Página \d+ de {pages}$"), timeout=SLOW)
     # Move both clocks to the same moment, half a second after a page turn (time passing, faster).
-    shift = (
-        "([target]) => { const hub = window.plenaria.hub; if (!hub.realNow) { hub.realNow = hub.now.bind(hub);"
-        " hub.now = () => hub.realNow() + (window.testShift || 0); } window.testShift = target - hub.realNow(); }"
-    )
+    shift = SHIFT_CLOCK
     now = await screen.evaluate("window.plenaria.hub.now()")
     target = (now // PAGE_SECONDS + 2) * PAGE_SECONDS + 0.5
     for page in (screen, preview):
