@@ -325,6 +325,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "poll.updated",
     "poll.removed",
     "poll.tally",
+    "poll.turnout",
     "poll.result",
     "delegate.updated",
 )

@@ -17,6 +17,8 @@ from server.errors import InvalidCommand
 EmbedKind = Literal["iframe", "video", "none"]
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+# What may stand in a Content-Security-Policy source as a host: a DNS name or an IP address.
+_PLAIN_HOST = re.compile(r"^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +74,24 @@ def _youtube_id(host: str, path: str, query: str) -> str | None:
     if candidate and _YOUTUBE_ID.match(candidate):
         return candidate
     return None
+
+
+def hls_origin(url: str) -> str | None:
+    """The origin (`scheme://host[:port]`) an HLS stream's playlist and segments come from.
+
+    hls.js fetches them itself, so the participant page must allow that origin in
+    `connect-src`. None for every other stream, and for a host that is not a plain
+    DNS name or IP address (it would go into a header).
+    """
+    if not url.strip() or embed_for(url).provider != "hls":
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host
+    if not _PLAIN_HOST.match(host):
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")

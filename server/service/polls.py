@@ -42,9 +42,11 @@ from server.service.results import (
     poll_clock,
     poll_view,
     result_channel,
+    result_events,
     screened,
     tally_channel,
     tally_data,
+    turnout_data,
     updated_channel,
     visible_to_public,
 )
@@ -163,11 +165,17 @@ class PollService:
             now = self.clock()
             out.result = {"poll": poll_view(row, now)}
             out.publish(updated_channel(row), "poll.updated", out.result["poll"])
-            # Made public now: show participants what staff already saw.
-            if visible_to_public(row) and row.status == "closed" and row.result is not None:
-                out.publish(result_channel(row), "poll.result", row.result)
-            elif visible_to_public(row) and row.status != "draft":
-                out.publish(tally_channel(row), "poll.tally", await tally_data(db, row, self.presence, now))
+            if row.status == "draft":
+                return
+            numbers = row.result if row.status == "closed" and row.result is not None else None
+            numbers = numbers or await tally_data(db, row, self.presence, now)
+            # Made public now: show participants what staff already saw; hidden now: only how many voted.
+            if not visible_to_public(row):
+                out.publish(channel(row.event_id, "public"), "poll.turnout", turnout_data(numbers))
+            elif "outcome" in numbers:
+                out.publish(result_channel(row), "poll.result", numbers)
+            else:
+                out.publish(tally_channel(row), "poll.tally", numbers)
 
         return await self.runner.run(who.actor, command_id, work)
 
@@ -189,7 +197,8 @@ class PollService:
             if after.status == "closed":
                 row.result = await final_result(db, row, self.presence, now)
                 db.add(row)
-                out.publish(result_channel(row), "poll.result", row.result)
+                for target, name, data in result_events(row, row.result):
+                    out.publish(target, name, data)
 
         result = await self.runner.run(who.actor, command_id, work)
         self.ticker.mark(poll_id)  # an opened poll shows its (empty) tally at once
@@ -265,8 +274,11 @@ class PollService:
             polls = []
             for row in shown:
                 view = poll_view(row, self.clock())
+                numbers = await self._results_of(db, row)
                 if visible_to_public(row):
-                    view.update(await self._results_of(db, row))
+                    view.update(numbers)
+                else:  # how many voted, never what
+                    view["turnout"] = turnout_data(numbers.get("result") or numbers["tally"])
                 if who.participant_id is not None:
                     view["my_vote"] = mine.get(row.id or 0)
                 polls.append(view)

@@ -11,7 +11,7 @@ or hidden answer gives no word and a hidden word is never counted.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +105,24 @@ async def screened(db: AsyncSession, row: PollRow) -> answers.Screened:
     texts = [str(ballot.get("text") or "") for ballot in await repo.ballots(db, row)]
     check = short_text_checker(settings.policy_for_short_text())
     return answers.screen(row.id, texts, await answer_repo.decisions(db, row.id), check)
+
+
+def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
+    """`poll.turnout` data, from a tally or a result: how many voted, without what they voted.
+
+    Participants who may not see a poll's tally or result (`after_close` while
+    voting, `hidden`) see this instead, so the count a screen shows is never wrong.
+    """
+    return {"poll": numbers["poll"], "turnout": numbers["turnout"], "computed_at": numbers["computed_at"]}
+
+
+def result_events(row: PollRow, result: dict[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """What a closing poll publishes besides `poll.updated`: its result, and its final
+    turnout on the public channel when participants may not see the result itself."""
+    events: list[tuple[str, str, Mapping[str, Any]]] = [(result_channel(row), "poll.result", result)]
+    if not visible_to_public(row):
+        events.append((channel(row.event_id, "public"), "poll.turnout", turnout_data(result)))
+    return events
 
 
 async def running_tally(db: AsyncSession, row: PollRow, found: answers.Screened | None = None) -> RunningTally:

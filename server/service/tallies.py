@@ -20,7 +20,8 @@ on their own channel. A phone at the back of the hall on a slow link receives
 a quarter of the bytes, a process with 10,000 participants writes a quarter of
 the frames during a vote burst, and bars that move once a second read no worse.
 The last recount of a burst always reaches participants, at most PUBLIC_SECONDS
-after it was made.
+after it was made. Polls whose tally participants may not see give them, at that
+same pace, only how many voted (`poll.turnout`).
 
 Open-text polls: a recount also gives moderators the poll's answers (`mod.answers`, staff
 channel) when they changed, so a new held answer shows in their queue within a tick.
@@ -48,10 +49,11 @@ from server.service.results import (
     answers_view,
     final_result,
     poll_view,
-    result_channel,
+    result_events,
     screened,
     tally_channel,
     tally_data,
+    turnout_data,
     updated_channel,
 )
 from server.service.runner import CommandRunner, Outcome
@@ -64,6 +66,7 @@ CACHE_SECONDS = 1.0
 # A recount that took t seconds is followed by at least 3t without one: at most a quarter of the time.
 COST_SHARE_INVERSE = 3.0
 PUBLIC_SECONDS = 1.0
+Event = tuple[str, str, Mapping[str, Any]]
 
 
 class TallyTicker:
@@ -80,7 +83,8 @@ class TallyTicker:
         self._latest: dict[int, dict[str, Any]] = {}
         self._next_recount: dict[int, float] = {}  # monotonic time before which a poll is not recounted
         self._public_at: dict[int, float] = {}  # monotonic time of the poll's last public tally
-        self._public_owed: dict[int, str] = {}  # poll id -> public channel owed its latest tally
+        # poll id -> (public channel, poll.tally or poll.turnout) owed its latest recount
+        self._public_owed: dict[int, tuple[str, str]] = {}
         self._answers: dict[int, dict[str, Any]] = {}  # open-text poll id -> the last `mod.answers` published
         self._periodic = Periodic("poll-ticker", interval, self.tick)
 
@@ -129,7 +133,8 @@ class TallyTicker:
                 result = await final_result(db, row, self.presence, now)
                 await repo.save_result(db, poll_id, result)
                 out.publish(updated_channel(row), "poll.updated", poll_view(row, now))
-                out.publish(result_channel(row), "poll.result", result)
+                for target, name, data in result_events(row, result):
+                    out.publish(target, name, data)
             self._dirty.discard(poll_id)
             self._public_owed.pop(poll_id, None)  # the result supersedes every tally
             await self.runner.publish(out)
@@ -164,31 +169,35 @@ class TallyTicker:
             finished = time.monotonic()
             self._next_recount[poll_id] = finished + COST_SHARE_INVERSE * (finished - started)
             self._latest[poll_id] = data
-            events: list[tuple[str, str, Mapping[str, Any]]] = [(self._audience(row, finished), "poll.tally", data)]
+            events = self._audience(row, data, finished)
             if answers is not None and answers != self._answers.get(poll_id):
                 self._answers[poll_id] = answers
                 events.append((channel(row.event_id, "staff"), "mod.answers", answers))
             await self.runner.publish(Outcome(events=events))
             self.stats["tallies"] += 1
 
-    def _audience(self, row: PollRow, now: float) -> str:
-        """Where this recount goes: the poll's tally channel, or staff only when participants
-        had one less than PUBLIC_SECONDS ago (they are then owed this one)."""
+    def _audience(self, row: PollRow, data: dict[str, Any], now: float) -> list[Event]:
+        """Where this recount goes. Live polls: to participants, or to staff only when
+        participants had one less than PUBLIC_SECONDS ago (they are then owed this one).
+        Other polls: to staff, and its turnout alone (`poll.turnout`) to participants at
+        that same pace, so a screen's count of ballots is never stale by more than that."""
         assert row.id is not None
-        target = tally_channel(row)
-        if target == channel(row.event_id, "staff"):
-            return target
+        staff, public = channel(row.event_id, "staff"), channel(row.event_id, "public")
+        events: list[Event] = []
+        name = "poll.tally"
+        if tally_channel(row) != public:
+            events, name = [(staff, "poll.tally", data)], "poll.turnout"
         if now - self._public_at.get(row.id, float("-inf")) >= PUBLIC_SECONDS:
             self._public_at[row.id] = now
             self._public_owed.pop(row.id, None)
-            return target
-        self._public_owed[row.id] = target
-        return channel(row.event_id, "staff")
+            return [*events, (public, name, _public_part(name, data))]
+        self._public_owed[row.id] = (public, name)
+        return events or [(staff, "poll.tally", data)]
 
     async def pay_public(self) -> None:
-        """Give participants the latest tally of polls whose last recounts went to staff only."""
+        """Give participants the latest tally (or turnout) of polls whose last recounts went to staff only."""
         now = time.monotonic()
-        for poll_id, target in list(self._public_owed.items()):
+        for poll_id, (public, name) in list(self._public_owed.items()):
             latest = self._latest.get(poll_id)
             if latest is None:  # a vote came since: the next recount decides
                 continue
@@ -196,5 +205,9 @@ class TallyTicker:
                 continue
             del self._public_owed[poll_id]
             self._public_at[poll_id] = now
-            await self.runner.publish(Outcome(events=[(target, "poll.tally", latest)]))
+            await self.runner.publish(Outcome(events=[(public, name, _public_part(name, latest))]))
             self.stats["public_tallies_owed"] += 1
+
+
+def _public_part(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    return data if name == "poll.tally" else turnout_data(data)

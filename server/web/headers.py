@@ -5,17 +5,22 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # No inline script anywhere: every page loads its ES modules from /static.
+# Workers (hls.js's transmuxer) fall back to script-src: only scripts from /static.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self' https: blob:; frame-src https:; connect-src 'self' ws: wss:; "
+    "media-src 'self' https: blob:; frame-src https:; connect-src 'self' ws: wss:{streams}; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
 )
 
 
-def content_security_policy(embed_origins: list[str] | tuple[str, ...] = ()) -> str:
-    """The CSP of a page; `embed_origins` are the sites allowed to frame it ('none' when empty)."""
+def content_security_policy(
+    embed_origins: list[str] | tuple[str, ...] = (), stream_origins: list[str] | tuple[str, ...] = ()
+) -> str:
+    """The CSP of a page; `embed_origins` are the sites allowed to frame it ('none' when empty),
+    `stream_origins` where the page may fetch an HLS stream's playlist and segments from."""
     ancestors = " ".join(["'self'", *embed_origins]) if embed_origins else "'none'"
-    return CSP.format(ancestors=ancestors)
+    streams = "".join(f" {origin}" for origin in stream_origins)
+    return CSP.format(ancestors=ancestors, streams=streams)
 
 
 class SecurityHeaders:

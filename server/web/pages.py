@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.domain.stream import hls_origin
 from server.web.headers import content_security_policy
 from server.web.services import Services
 
@@ -36,7 +37,11 @@ def page(filename: str) -> Route:
         if code is not None and filename in EMBEDDABLE:
             event = await services.conference.event_by_code(code)
             if event is not None:
-                headers["content-security-policy"] = content_security_policy(event["embed_origins"])
+                # The participant page plays an HLS stream with hls.js, which fetches it itself.
+                stream = hls_origin(event["stream_url"]) if filename == "participant.html" else None
+                headers["content-security-policy"] = content_security_policy(
+                    event["embed_origins"], [stream] if stream else []
+                )
         return FileResponse(
             services.settings.static_dir / filename, media_type="text/html; charset=utf-8", headers=headers
         )

@@ -136,13 +136,11 @@ function ballotForm(hub, poll) {
   } else if ((kind === "multiple" || kind === "election") && sections.length) {
     for (const section of sections) {
       const inSection = options.filter((o) => section.option_ids.includes(o.id));
-      form.append(h("fieldset", { class: "section", dataset: { section: section.id, max: String(section.max_picks), min: String(section.min_picks) } },
-        h("legend", {}, section.title, " ", h("span", { class: "left badge", "aria-live": "polite" })),
+      form.append(pickGroup(poll, section.id, section.title, false, section.min_picks, section.max_picks,
         grouped(poll, inSection, "checkbox", `${name}-${section.id}`)));
     }
   } else if (kind === "multiple") {
-    form.append(h("fieldset", { class: "section", dataset: { section: "", max: String(spec.max_picks), min: String(spec.min_picks) } },
-      h("legend", {}, h("span", { class: "visually-hidden" }, spec.question), h("span", { class: "left badge", "aria-live": "polite" })),
+    form.append(pickGroup(poll, "", spec.question, true, spec.min_picks, spec.max_picks,
       grouped(poll, options, "checkbox", name)));
   } else if (kind === "ranking") {
     const list = h("ol", { class: "ranking plain" });
@@ -160,33 +158,46 @@ function ballotForm(hub, poll) {
     form.append(h("div", { class: "field" }, h("label", { for: id }, t("poll.your_answer")),
       h("input", { id, name: "text", class: "input", maxlength: String(spec.max_text_length || 80), autocomplete: "off" })));
   }
-  form.append(error, h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("poll.vote"))));
+  // A refused pick is said where the finger is, and to screen readers (assertive: it undoes a tap).
+  const refusal = h("span", { class: "refusal", role: "alert", hidden: true });
+  const blank = blankConfirm(() => send(true));
+  form.append(error, blank, h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("poll.vote"))));
   const update = () => updateLeft(form);
   // Typing clears the last error at once: cleared on blur instead, by the click on "Vote" that
   // blurs the field, the shorter form would move the button from under the pointer.
   form.addEventListener("input", (e) => { if (e.target.name === "text") setText(error, ""); });
   form.addEventListener("change", (e) => {
     form.dataset.touched = "1";
+    blank.hidden = true;
     const box = e.target;
     if (box.type === "checkbox" && box.checked) {
-      const fieldset = box.closest("fieldset[data-max]");
-      const max = Number(fieldset.dataset.max);
-      const count = fieldset.querySelectorAll("input:checked").length;
+      const group = box.closest("[data-max]");
+      const max = Number(group.dataset.max);
+      const count = group.querySelectorAll("input:checked").length;
       if (count > max) {
         box.checked = false;
-        setText(error, t("poll.too_many_here", { n: max, section: fieldset.querySelector("legend").firstChild.textContent || "" }));
+        refuse(refusal, box.closest(".choice"), group, t("poll.too_many_here", { n: max, section: groupTitle(group) }));
         return;
       }
     }
+    refusal.hidden = true;
+    for (const head of form.querySelectorAll(".section-head.refused")) head.classList.remove("refused");
     setText(error, "");
     update();
   });
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  const send = (confirmed) => {
+    if (form.querySelector('button[type="submit"]').disabled) return; // closed, paused, sending
     const ballot = readBallot(form, poll);
     const problem = checkBallot(form, poll, ballot);
     if (problem) { setText(error, problem); return; }
     setText(error, "");
+    // An empty ballot is a valid vote (a blank one), but rarely meant: ask first.
+    if (!confirmed && ballot.choices && !ballot.choices.length) {
+      blank.hidden = false;
+      blank.querySelector(".blank-yes").focus();
+      return;
+    }
+    blank.hidden = true;
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     setText(button, t("poll.sending"));
@@ -206,9 +217,56 @@ function ballotForm(hub, poll) {
       setText(button, t("poll.vote"));
       setText(error, errorText(err));
     });
+  };
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    send(false);
   });
   queueMicrotask(update);
   return form;
+}
+
+/** Checkboxes with a limit: a group named by its title, whose head (title and picks left)
+ * stays in view while its options scroll under it. */
+function pickGroup(poll, id, title, titleHidden, min, max, choices) {
+  const titleId = `p${poll.id}-group-${id || "all"}`;
+  return h("div", { class: "section", role: "group", "aria-labelledby": titleId, dataset: { section: id, max: String(max), min: String(min) } },
+    h("div", { class: "section-head" },
+      h("span", { class: titleHidden ? "section-title visually-hidden" : "section-title", id: titleId }, title),
+      h("span", { class: "left badge", "aria-live": "polite" })),
+    choices);
+}
+
+function groupTitle(group) {
+  return group.querySelector(".section-title").textContent || "";
+}
+
+function refuse(note, choice, group, text) {
+  // Emptied first, so a second refusal of the same pick is announced again.
+  note.textContent = "";
+  note.hidden = false;
+  choice.append(note);
+  requestAnimationFrame(() => setText(note, text));
+  const head = group.querySelector(".section-head");
+  head.classList.remove("refused");
+  void head.offsetWidth; // restart the counter's shake
+  head.classList.add("refused");
+  if (navigator.vibrate) navigator.vibrate(60);
+}
+
+function blankConfirm(onYes) {
+  const box = h("div", { class: "blank-confirm", role: "alert", hidden: true },
+    h("p", { class: "blank-question" }, t("poll.blank_confirm")),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "btn btn-primary blank-yes" }, t("poll.blank_yes")),
+      h("button", { type: "button", class: "btn blank-no" }, t("poll.blank_no"))));
+  box.querySelector(".blank-yes").addEventListener("click", onYes);
+  box.querySelector(".blank-no").addEventListener("click", () => {
+    box.hidden = true;
+    const first = box.closest("form").querySelector("input");
+    if (first) first.focus();
+  });
+  return box;
 }
 
 function rankingRow(poll, option) {
@@ -232,10 +290,10 @@ function rankingRow(poll, option) {
 }
 
 function updateLeft(form) {
-  for (const fieldset of form.querySelectorAll("fieldset[data-max]")) {
-    const max = Number(fieldset.dataset.max);
-    const count = fieldset.querySelectorAll("input:checked").length;
-    const left = fieldset.querySelector(".left");
+  for (const group of form.querySelectorAll("[data-max]")) {
+    const max = Number(group.dataset.max);
+    const count = group.querySelectorAll("input:checked").length;
+    const left = group.querySelector(".left");
     setText(left, t("poll.picks_left", { n: max - count, max }));
     left.className = `left badge ${count === max ? "badge-ok" : "badge-accent"}`;
   }
@@ -263,11 +321,11 @@ function checkBallot(form, poll, ballot) {
   if ((kind === "single" || kind === "yes_no_abstain") && !ballot.choice) return t("poll.pick_one");
   if (kind === "rating" && ballot.rating == null) return t("poll.pick_one");
   if (kind === "open_text" && !ballot.text) return t("error.text_empty");
-  for (const fieldset of form.querySelectorAll("fieldset[data-max]")) {
-    const count = fieldset.querySelectorAll("input:checked").length;
-    const min = Number(fieldset.dataset.min);
-    const max = Number(fieldset.dataset.max);
-    const title = fieldset.querySelector("legend").firstChild.textContent || "";
+  for (const group of form.querySelectorAll("[data-max]")) {
+    const count = group.querySelectorAll("input:checked").length;
+    const min = Number(group.dataset.min);
+    const max = Number(group.dataset.max);
+    const title = groupTitle(group);
     if (count > max) return t("poll.too_many_here", { n: max, section: title });
     if (count < min) return t("poll.too_few_here", { n: min, section: title });
   }

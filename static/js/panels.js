@@ -3,8 +3,8 @@
 
 import { h, fill, setText } from "./dom.js";
 import { t, agendaTime } from "./i18n.js";
-import { renderResults } from "./results.js";
-import { findPoll, findQuestion, liveSession, pollTurnout, pollModel } from "./state.js";
+import { renderStageResults } from "./stagepoll.js";
+import { findQuestion, liveSession, pollTurnout, pollModel, publicPoll } from "./state.js";
 
 export function joinUrl(code) {
   return `${location.origin}/e/${code}`;
@@ -92,7 +92,7 @@ export function renderStage(root, hub, mode = "screen") {
       renderQuestion(main, findQuestion(state, screen.ref));
       break;
     case "poll":
-      renderPoll(main, hub, pollOf(hub, screen.ref));
+      renderPoll(main, hub, pollOf(hub, screen.ref), mode);
       break;
     case "session":
       renderSession(main, session);
@@ -109,7 +109,8 @@ export function renderStage(root, hub, mode = "screen") {
 }
 
 function pollOf(hub, id) {
-  const poll = findPoll(hub, id);
+  // The public view, also in the presenter's preview: it shows what the projector shows.
+  const poll = publicPoll(hub.state.public, id);
   return poll ? pollModel(poll) : null;
 }
 
@@ -147,7 +148,7 @@ function renderQuestion(main, question) {
     question.status === "answered" ? h("span", { class: "badge badge-ok" }, t("qa.answered")) : null);
 }
 
-function renderPoll(main, hub, poll) {
+function renderPoll(main, hub, poll, mode) {
   if (!poll) {
     fill(main, h("div", { class: "panel panel-poll" }, h("p", { class: "muted" }, t("screen.poll_missing"))));
     return;
@@ -159,7 +160,8 @@ function renderPoll(main, hub, poll) {
         h("p", { class: "poll-question" }),
         h("div", { class: "poll-clock" }, h("span", { class: "poll-state" }), h("span", { class: "timer poll-timer", role: "timer" }))),
       h("p", { class: "poll-turnout" }),
-      h("div", { class: "poll-results" }));
+      h("div", { class: "poll-results" }),
+      h("p", { class: "poll-pager" }));
     fill(main, panel);
   }
   setText(panel.querySelector(".poll-question"), poll.question);
@@ -177,20 +179,32 @@ function renderPoll(main, hub, poll) {
     delete timer.dataset.deadline;
     timer.hidden = true;
   }
-  const stateLabel = { open: "poll.status_open", paused: "poll.status_paused", closed: "poll.final_result", draft: "poll.status_draft" }[poll.status] || "";
+  const hidden = poll.results == null;
+  // "Final result" only above a result; a closed poll whose results stay hidden is just closed.
+  const stateLabel = {
+    open: "poll.status_open", paused: "poll.status_paused", draft: "poll.status_draft",
+    closed: hidden ? "poll.status_closed" : "poll.final_result",
+  }[poll.status] || "";
   const badge = panel.querySelector(".poll-state");
   setText(badge, stateLabel ? t(stateLabel) : "");
   badge.className = `poll-state badge ${poll.status === "closed" ? "badge-ok" : poll.status === "open" ? "badge-live" : "badge-warn"}`;
-  const turnout = pollTurnout(hub, poll);
-  setText(panel.querySelector(".poll-turnout"), turnout);
-  const hidden = poll.results == null;
+  setText(panel.querySelector(".poll-turnout"), pollTurnout(hub, poll));
   const results = panel.querySelector(".poll-results");
+  const pager = panel.querySelector(".poll-pager");
   if (hidden) {
-    fill(results, h("p", { class: "muted results-hidden" }, t("results.hidden_until_close")));
-    delete results.dataset.signature;
+    // Only while voting may results still come (after_close); otherwise they stay with the staff.
+    const why = poll.visibility === "after_close" && poll.status !== "closed" ? "results.hidden_until_close" : "results.hidden_public";
+    const note = results.querySelector(".results-hidden");
+    if (!note || note.dataset.why !== why || note.dataset.lang !== document.documentElement.lang) {
+      fill(results, h("p", { class: "muted results-hidden", dataset: { why, lang: document.documentElement.lang } }, t(why)));
+      results.style.height = "";
+      delete results._stage;
+      pager.replaceChildren();
+    }
   } else {
     if (results.querySelector(".results-hidden")) results.replaceChildren();
-    renderResults(results, poll);
+    panel.dataset.size = poll.options.length > 8 || poll.kind === "open_text" ? "large" : "small";
+    renderStageResults(results, pager, poll, mode, () => hub.now());
   }
 }
 

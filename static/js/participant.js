@@ -11,6 +11,7 @@ import { liveSession, questions as questionList, polls, pollModel } from "./stat
 import { startCountdowns } from "./countdown.js";
 import { renderBallots, renderDelegate } from "./ballot.js";
 import { renderResults } from "./results.js";
+import { showStream } from "./stream.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
@@ -24,19 +25,7 @@ function renderStream(event) {
   const key = `${stream.kind}|${stream.src}`;
   if (key === streamKey) return;
   streamKey = key;
-  const box = $("#stream");
-  box.dataset.kind = stream.kind;
-  if (stream.kind === "iframe" && stream.src) {
-    fill(box, h("iframe", {
-      src: stream.src, title: t("stream.title"), loading: "lazy",
-      allow: "autoplay; encrypted-media; picture-in-picture; fullscreen", allowfullscreen: true,
-      referrerpolicy: "strict-origin-when-cross-origin",
-    }));
-  } else if (stream.kind === "video" && stream.src) {
-    fill(box, h("video", { src: stream.src, controls: true, playsinline: true, preload: "none", "aria-label": t("stream.title") }));
-  } else {
-    fill(box, h("p", { class: "stream-none" }, t("stream.none")));
-  }
+  showStream($("#stream"), stream);
 }
 
 // -- now / agenda -----------------------------------------------------------------
@@ -322,6 +311,21 @@ function badge(tabId, n) {
 }
 
 const tabs = mountTabs($(".tabs"), { remember: `plenaria.tab.${code}`, onChange: () => { seen(); render(); } });
+
+// Sticky things stack: the tabs right under the top bar (whose title may take two lines), a
+// ballot section's head right under the tabs.
+function underTabs() {
+  const top = $(".topbar");
+  const bar = $(".tabs");
+  const root = document.documentElement.style;
+  root.setProperty("--under-bar", `${top.offsetHeight}px`);
+  const stuck = getComputedStyle(bar).position === "sticky";
+  root.setProperty("--under-tabs", `${stuck ? top.offsetHeight + bar.offsetHeight : 0}px`);
+}
+underTabs();
+const sticky = new ResizeObserver(underTabs);
+sticky.observe($(".topbar"));
+sticky.observe($(".tabs"));
 
 // -- render ------------------------------------------------------------------------------------
 

@@ -93,10 +93,19 @@ function pollLists(state, hub) {
 }
 
 function eachPoll(state, hub, id, fn) {
-  for (const list of pollLists(state, hub)) {
+  // What the staff channel says (every recount, hidden results) stays in the staff view: the
+  // public view is what the projector shows, and the presenter's preview draws from it.
+  const lists = hub && state === hub.state.staff ? [state.all_polls || []] : pollLists(state, hub);
+  for (const list of lists) {
     const poll = list.find((p) => p.id === id);
     if (poll) fn(poll);
   }
+}
+
+/** Whether participants see this poll's numbers (server/domain/poll_lifecycle.public_sees_tally). */
+function publicSeesNumbers(poll) {
+  if (poll.visibility === "live") return poll.status !== "draft";
+  return poll.visibility === "after_close" && poll.status === "closed";
 }
 
 registerReducer("poll.updated", (state, data, hub) => {
@@ -105,6 +114,10 @@ registerReducer("poll.updated", (state, data, hub) => {
     if (old) {
       Object.assign(old, data);
       if (data.status !== "closed") delete old.result;
+      if (hub && list === (hub.state.public || {}).polls && !publicSeesNumbers(old)) {
+        delete old.tally;
+        delete old.result;
+      }
     } else if (list === (state.all_polls || state.polls)) {
       list.push({ ...data });
     }
@@ -123,6 +136,12 @@ registerReducer("poll.tally", (state, data, hub) => {
     if (poll.status === "closed") return;
     if (poll.tally && poll.tally.computed_at > data.computed_at) return;
     poll.tally = data;
+  });
+});
+registerReducer("poll.turnout", (state, data, hub) => {
+  eachPoll(state, hub, data.poll, (poll) => {
+    if (poll.turnout && poll.turnout.computed_at > data.computed_at) return;
+    poll.turnout = data;
   });
 });
 registerReducer("poll.result", (state, data, hub) => {

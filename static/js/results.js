@@ -1,5 +1,6 @@
 // Live result bars of a poll (single, multiple, sectioned ballots, yes/no/abstain, ranking,
-// rating, word cloud), shared by the participant page, the presenter and the projector.
+// rating, word cloud) on the participant page and in the presenter's poll rows; the projector
+// builds its pages from the same bars (static/js/stagepoll.js).
 // Bars keep their nodes between updates so their width animates (CSS transition).
 
 import { h, setText, syncList } from "./dom.js";
@@ -11,12 +12,14 @@ export function optionLabel(poll, option) {
   return option.label;
 }
 
-function outcomeOf(poll, sectionId) {
+/** The outcome of one section (`""`: an unsectioned poll) of a closed poll, or null. */
+export function outcomeOf(poll, sectionId) {
   const list = poll.outcome || [];
   return list.find((o) => (o.section_id || "") === (sectionId || "")) || null;
 }
 
-function barRow(poll, option, counts, total, outcome, node) {
+/** One bar (an `li.bar-row`), built or updated in place: label, count, share, outcome mark. */
+export function barRow(poll, option, counts, total, outcome, node) {
   // `total`: the ballots (a multiple-choice bar reads "chosen by N% of voters"); ranking: all points.
   const n = counts[option.id] || 0;
   const share = total > 0 ? n / total : 0;
@@ -54,7 +57,6 @@ export function renderResults(root, poll) {
     root.dataset.signature = signature;
   }
   root.dataset.final = final ? "true" : "false";
-  root.dataset.size = (poll.options || []).length > 12 ? "large" : "small";
   if (poll.kind === "open_text") return renderWords(root, results.words || []);
   if (poll.kind === "rating") return renderRating(root, poll, results);
   const counts = poll.kind === "ranking" ? results.borda || results.counts || {} : results.counts || {};
@@ -66,9 +68,6 @@ export function renderResults(root, poll) {
       grid = h("div", { class: "sections" });
       root.append(grid);
     }
-    grid.dataset.count = String(sections.length);
-    // A section with many proposals gets two columns of bars and twice the width.
-    grid.style.setProperty("--section-columns", sections.map((sec) => `${sec.option_ids.length > 8 ? 2 : 1}fr`).join(" "));
     syncList(grid, sections, (s) => s.id, (section, node) => {
       const inSection = options.filter((o) => section.option_ids.includes(o.id));
       const secResults = (results.sections && results.sections[section.id]) || { ballots: 0, counts: {} };
@@ -110,7 +109,7 @@ export function renderResults(root, poll) {
 }
 
 /** A tie at the cut-off is never broken silently: say how many places the plenary decides. */
-function tieNote(node, outcome) {
+export function tieNote(node, outcome) {
   const tied = outcome && (outcome.tied || []).length;
   node.hidden = !tied;
   setText(node, tied ? `⚖ ${t("results.tie_note", { n: outcome.open_places || 1 })}` : "");
@@ -123,11 +122,6 @@ function updateBars(holder, poll, options, counts, total, outcome, final) {
     holder.append(list);
   }
   const ordered = final ? [...options].sort((a, b) => (counts[b.id] || 0) - (counts[a.id] || 0)) : options;
-  const columns = options.length > 8 ? 2 : 1;
-  const rows = Math.ceil(options.length / columns);
-  list.dataset.cols = String(columns);
-  list.dataset.density = rows > 10 ? "dense" : rows > 5 ? "medium" : "roomy";
-  list.style.setProperty("--rows", String(rows));
   syncList(list, ordered, (o) => o.id, (option, node) => barRow(poll, option, counts, total, outcome, node));
 }
 

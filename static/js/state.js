@@ -21,11 +21,6 @@ export function polls(hub) {
   return [...byId.values()].sort((a, b) => (a.position ?? a.id) - (b.position ?? b.id));
 }
 
-export function findPoll(hub, id) {
-  if (id == null) return null;
-  return polls(hub).find((p) => p.id === id) || null;
-}
-
 export function questions(state) {
   return asList(state && state.questions);
 }
@@ -47,14 +42,23 @@ export function pollTurnout(hub, poll) {
   return parts.join(" · ");
 }
 
-/** A poll entity (poll.updated) with its latest tally or result, in the shape result panels draw. */
+/** A poll entity (poll.updated) with its latest tally or result, in the shape result panels draw.
+ * Without them (results hidden from participants) the turnout alone (poll.turnout) still counts
+ * the ballots: `results` is then null and `ballots` right. */
 export function pollModel(p) {
   const source = p.result || p.tally || null;
   const spec = p.spec || {};
+  const turnout = source ? source.turnout : p.turnout ? p.turnout.turnout : null;
   return {
     id: p.id, kind: spec.kind, question: spec.question, options: spec.options || [], sections: spec.sections || [],
-    status: p.status, ends_at: p.deadline, remaining: p.remaining,
+    status: p.status, ends_at: p.deadline, remaining: p.remaining, visibility: p.visibility,
     results: source ? source.tally : null, outcome: p.result ? p.result.outcome : null,
-    turnout: source ? source.turnout : null, ballots: source && source.turnout ? source.turnout.voted : undefined,
+    turnout, ballots: turnout ? turnout.voted : undefined,
   };
+}
+
+/** A poll as participants (and so the projector) see it: the public channel's view only. */
+export function publicPoll(state, id) {
+  if (id == null || !state) return null;
+  return asList(state.polls).find((p) => p.id === id) || null;
 }

@@ -336,6 +336,77 @@ async def test_after_close_visibility_hides_live_tallies(conf: Conf) -> None:
         await client.close()
 
 
+def latest_turnout(client: Client, poll_id: int) -> dict[str, Any] | None:
+    frames = [e["data"] for e in client.named("poll.turnout") if e["data"]["poll"] == poll_id]
+    return max(frames, key=lambda t: t["computed_at"])["turnout"] if frames else None
+
+
+ELECTION = {
+    "kind": "election",
+    "question": "Eleição de delegados",
+    "options": [{"id": "g1", "label": "Ana"}, {"id": "g2", "label": "Bruno"},
+                {"id": "c1", "label": "Dora"}, {"id": "c2", "label": "Edu"}],
+    "sections": [{"id": "governo", "title": "Governo", "option_ids": ["g1", "g2"], "seats": 1},
+                 {"id": "sociedade", "title": "Sociedade civil", "option_ids": ["c1", "c2"], "seats": 1}],
+}
+
+
+async def test_hidden_results_still_count_the_ballots_right(conf: Conf) -> None:
+    """Participants who may not see what was voted see how many voted, and the count is right:
+    while a secret election runs, after a hidden poll closes, and when results are hidden midway."""
+    election = await conf.poll(ELECTION, visibility="after_close", secret=True)
+    screen = await conf.participant()
+    await conf.presenter.ok("poll.open", poll=election["id"])
+    voters = [await conf.participant() for _ in range(3)]
+    for voter in voters:
+        await voter.ok("vote.cast", poll=election["id"], ballot={"choices": ["g1", "c2"]})
+    turnout = await screen.wait_for(
+        lambda: (t := latest_turnout(screen, election["id"])) and t["voted"] == 3 and t, timeout=5
+    )
+    assert turnout["eligible"] >= 3
+    staff = await conf.presenter.wait_for(
+        lambda: (t := latest_tally(conf.presenter, election["id"])) and t["tally"]["ballots"] == 3 and t
+    )
+    assert staff["turnout"]["voted"] == 3
+    assert not screen.named("poll.tally"), "no counts of candidates reach participants"
+    assert all(set(e["data"]) == {"poll", "turnout", "computed_at"} for e in screen.named("poll.turnout"))
+    late = await conf.participant()
+    (view,) = late.snapshots[conf.public]["polls"]
+    assert "tally" not in view and "result" not in view
+    assert view["turnout"]["turnout"]["voted"] == 3 and view["turnout"]["poll"] == election["id"]
+    await conf.presenter.ok("poll.close", poll=election["id"])
+    result = await screen.wait_for(lambda: result_of(screen, election["id"]))
+    assert result["turnout"]["voted"] == 3 and result["tally"]["ballots"] == 3
+
+    hidden = await conf.poll(YES_NO, visibility="hidden")
+    await conf.presenter.ok("poll.open", poll=hidden["id"])
+    for voter in voters[:2]:
+        await voter.ok("vote.cast", poll=hidden["id"], ballot={"choice": "yes"})
+    await screen.wait_for(lambda: (t := latest_turnout(screen, hidden["id"])) and t["voted"] == 2)
+    await conf.presenter.ok("poll.close", poll=hidden["id"])
+    closed = await screen.wait_for(
+        lambda: [e for e in screen.named("poll.turnout")
+                 if e["data"]["poll"] == hidden["id"] and e["data"]["computed_at"] >= staff["computed_at"]
+                 and any(u["data"]["id"] == hidden["id"] and u["data"]["status"] == "closed"
+                         and u["seq"] < e["seq"] for u in screen.named("poll.updated"))]
+    )
+    assert closed[-1]["data"]["turnout"]["voted"] == 2, "the closed hidden poll says how many voted"
+    assert result_of(screen, hidden["id"]) is None
+    after = await conf.participant()
+    view = next(p for p in after.snapshots[conf.public]["polls"] if p["id"] == hidden["id"])
+    assert view["status"] == "closed" and "result" not in view and view["turnout"]["turnout"]["voted"] == 2
+
+    live = await conf.poll(YES_NO, visibility="live")
+    await conf.presenter.ok("poll.open", poll=live["id"])
+    await voters[0].ok("vote.cast", poll=live["id"], ballot={"choice": "no"})
+    await screen.wait_for(lambda: (t := latest_tally(screen, live["id"])) and t["tally"]["ballots"] == 1)
+    await conf.presenter.ok("poll.visibility", poll=live["id"], visibility="hidden")
+    hid = await screen.wait_for(lambda: latest_turnout(screen, live["id"]))
+    assert hid["voted"] == 1
+    for client in (screen, late, after, *voters):
+        await client.close()
+
+
 async def test_a_vote_one_moment_after_the_deadline_is_refused(conf: Conf) -> None:
     ticker = conf.server.services.polls.ticker
     await ticker.stop()  # nothing closes the poll: the refusal comes from the deadline alone

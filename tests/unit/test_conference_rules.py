@@ -6,7 +6,7 @@ import pytest
 
 from server.domain.agenda import AgendaItem, end_session, live_session, start_session
 from server.domain.screen import choose_screen
-from server.domain.stream import embed_for
+from server.domain.stream import embed_for, hls_origin
 from server.errors import Conflict, InvalidCommand, NotFound
 
 AGENDA = [AgendaItem(1, "Abertura", 1), AgendaItem(2, "Plenária", 2), AgendaItem(3, "Eleição", 3)]
@@ -82,3 +82,13 @@ def test_facebook_embed_and_bad_urls() -> None:
     for bad in ("javascript:alert(1)", "ftp://x.org/a", "https://"):
         with pytest.raises(InvalidCommand):
             embed_for(bad)
+
+
+def test_the_origin_an_hls_stream_is_fetched_from() -> None:
+    assert hls_origin("https://cdn.example.org/live/stream.m3u8?token=1") == "https://cdn.example.org"
+    assert hls_origin("http://127.0.0.1:8081/hls/stream.m3u8") == "http://127.0.0.1:8081"
+    assert hls_origin("https://[2001:db8::1]:8443/a.m3u8") == "https://[2001:db8::1]:8443"
+    assert hls_origin("https://CDN.Example.org/a.m3u8") == "https://cdn.example.org"
+    for other in ("", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://cdn.example.org/a.mp4",
+                  "https://evil.example;script-src%20*/a.m3u8", "https://a b.example/a.m3u8"):
+        assert hls_origin(other) is None, other
