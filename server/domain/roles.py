@@ -22,13 +22,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "question.answer": frozenset({"moderator", "presenter", "organizer"}),
     "question.archive": frozenset({"moderator", "organizer"}),
     "question.merge": frozenset({"moderator", "organizer"}),
+    "question.reply": frozenset({"moderator", "organizer"}),
     "mod.approve": frozenset({"moderator", "organizer"}),
+    "mod.approve_many": frozenset({"moderator", "organizer"}),
     "mod.reject": frozenset({"moderator", "organizer"}),
     "mod.delete": frozenset({"moderator", "organizer"}),
+    "mod.hide": frozenset({"moderator", "organizer"}),
+    "mod.remove_all": frozenset({"moderator", "organizer"}),
     "mod.mute": frozenset({"moderator", "organizer"}),
     "mod.ban": frozenset({"moderator", "organizer"}),
     "mod.unban": frozenset({"moderator", "organizer"}),
     "mod.policy": frozenset({"moderator", "organizer"}),
+    "audit.export": frozenset({"moderator", "organizer"}),  # HTTP: GET /api/events/{code}/audit
     # polls, ballots, credentials and elections (credentials are managed over HTTP by organizers)
     "vote.cast": frozenset({"participant"}),
     "delegate.redeem": frozenset({"participant"}),

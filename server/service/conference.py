@@ -95,6 +95,16 @@ class ConferenceService:
         assert row.id is not None
         return row.id
 
+    async def authorize_staff(self, code: str, token: str) -> Identity:
+        """The organizer or staff member whose secret `token` is; raises Unauthorized/NotFound."""
+        async with self.db.session() as db:
+            row = await repo.event_by_code(db, code)
+            if row is None:
+                raise NotFound("no event with this join code", code="event_not_found")
+            if not token:
+                raise Unauthorized("a staff link's secret is required", code="unauthorized")
+            return await _staff_identity(db, row, token)
+
     async def update_event(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         values = _event_values(fields, partial=True)
 
