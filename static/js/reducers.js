@@ -18,7 +18,7 @@ registerReducer("chat.message", (state, data) => {
 });
 registerReducer("chat.removed", (state, data) => {
   state.chat = (state.chat || []).filter((m) => m.id !== data.id);
-  markMine(state, data.id, "chat", data.reason || "deleted");
+  markMine(state, data.id, "chat", data.reason || "deleted", data.why);
 });
 registerReducer("question.updated", (state, data) => {
   const question = data.question || data;
@@ -45,13 +45,16 @@ registerReducer("question.upvotes", (state, data, hub) => {
 });
 registerReducer("question.removed", (state, data) => {
   state.questions = (state.questions || []).filter((q) => q.id !== data.id);
-  markMine(state, data.id, "question", data.reason || "deleted");
+  markMine(state, data.id, "question", data.reason || "deleted", data.why);
 });
 registerReducer("qa.settings.updated", (state, data) => { state.qa = data.settings || data; });
 
-function markMine(state, id, kind, status) {
+function markMine(state, id, kind, status, why) {
   const mine = (state.mine || []).find((m) => m.id === id && m.kind === kind);
-  if (mine) mine.status = status;
+  if (!mine) return;
+  mine.status = status;
+  // Only the author's own connections get `why` (a moderator's reason for refusing it).
+  if (why) mine.why = why;
 }
 
 // -- moderation (staff) -----------------------------------------------------------
