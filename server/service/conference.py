@@ -122,7 +122,9 @@ class ConferenceService:
         values = _session_values(fields, partial=False)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
-            await _event(db, event_id)
+            event = await _event(db, event_id)
+            if "starts_at" in values:
+                values["starts_at"] = agenda_rules.normalise_start(values["starts_at"], event.timezone)
             if "position" not in values:
                 values["position"] = len(await repo.agenda(db, event_id)) + 1
             item = await repo.add_agenda_item(db, event_id, values)
@@ -138,6 +140,9 @@ class ConferenceService:
             items = {item.id: item for item in await repo.agenda(db, event_id)}
             if session_id not in items:
                 raise NotFound("no such session in this event", code="session_not_found")
+            if "starts_at" in values:
+                event = await _event(db, event_id)
+                values["starts_at"] = agenda_rules.normalise_start(values["starts_at"], event.timezone)
             item = replace(items[session_id], **values)
             await repo.save_agenda_items(db, event_id, [item])
             out.result = item.to_dict()

@@ -382,7 +382,7 @@ class ModerationService:
 async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> Item:
     item = await repo.get_item(db, event_id, item_id, kind)
     if item is None:
-        raise NotFound(f"no such {kind}", code=f"{kind}_not_found")
+        raise NotFound(f"no such {kind}", code="chat_not_found" if kind == "chat" else "question_not_found")
     return item
 
 

@@ -133,8 +133,8 @@ class QAService:
             now = self.clock()
             settings, _ = await repo.settings(db, who.event_id)
             if not settings.enabled(kind):
-                closed = "chat_closed" if kind == "chat" else "questions_closed"
-                raise InvalidCommand(f"{kind} is closed for this event", code=closed)
+                raise InvalidCommand(f"{kind} is closed for this event",
+                                     code="chat_closed" if kind == "chat" else "questions_closed")
             body = rules.clean_text(text, settings.max_length(kind))
             if anonymous and not settings.anonymous_questions:
                 raise InvalidCommand("this event does not take anonymous questions", code="anonymous_not_allowed")

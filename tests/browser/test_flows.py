@@ -288,7 +288,8 @@ async def test_organizer_creates_an_event_and_prepares_it(browser: Browser, serv
     await expect(page.locator("#staff-list")).to_contain_text("Anna — moderacja")
 
     await page.locator("#csv").fill("Katarzyna Nowak,MOPS\nJan Kowalski,GOPS")
-    await page.get_by_role("button", name="Importuj i wydaj kody").click()
+    await page.get_by_role("button", name="Sprawdź listę").click()
+    await page.get_by_role("button", name=re.compile("Zaimportuj 2 poprawne wiersze")).click()
     await expect(page.locator("#delegate-result tbody tr")).to_have_count(2)
     await expect(page.locator("#delegate-list")).to_contain_text("Katarzyna Nowak")
     async with page.context.expect_page() as printed:

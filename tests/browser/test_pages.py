@@ -282,3 +282,20 @@ async def test_a_gap_in_sequence_numbers_reconnects_with_resume(browser: Browser
     presenter = await browser.page(conference.url("presenter"))
     await presenter.get_by_role("button", name="QR e código").click()
     await expect(page.locator(".panel-qr .code")).to_have_text(conference.code)
+
+
+async def test_home_privacy_and_organizer_pages_are_accessible(browser: Browser, server: Running) -> None:
+    """axe-core on the pages no other test stays on: home (phone and laptop), privacy, a new event."""
+    home = await browser.page(f"{server.base}/", viewport=PHONE)
+    await expect(home.get_by_role("heading", level=1)).to_be_visible()
+    await home.locator("#code").fill("NOPE42")
+    await home.get_by_role("button", name="Entrar").click()
+    await expect(home.locator("#code-error")).not_to_be_empty()
+    await browser.audit(home, step="home with a refused code")
+    for url in (f"{server.base}/privacy", f"{server.base}/organizer"):
+        page = await browser.page(url)
+        await expect(page.get_by_role("heading", level=1)).not_to_be_empty()
+        await expect(page.get_by_role("main")).to_be_visible()
+        await browser.audit(page, step="loaded")
+    assert browser.audits >= 3
+    assert [e for e in browser.errors if "404" not in e] == [], browser.errors  # the lookup of NOPE42
