@@ -129,6 +129,7 @@ async def test_every_export_the_api_offers_has_a_working_button(browser: Browser
             async with page.context.expect_page() as opened:
                 await button.click()
             report = await opened.value
+            await report.wait_for_load_state("load")
             await expect(report.locator("h1")).to_have_text(conference_title(conference))
             await expect(report.locator("body")).to_contain_text("Relatório da conferência")
             # Its stylesheet applies (an address the opened page can reach): print rules, A4.
