@@ -131,60 +131,62 @@ class ModerationService:
         require(who.role, "mod.hide")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
-            now = self.clock()
-            decide: Callable[[Item], Item] = (
-                (lambda i: rules.hide(i, actor.name, now)) if hidden else rules.unhide
-            )
-            before, after = await _change(db, who.event_id, kind, item_id, decide)
-            if after != before:
-                await self._log(db, out, who.event_id, actor, "hide" if hidden else "unhide", after, now,
-                                reasons=before.reasons if before.status == "held" else ())
-                announce(out, who.event_id, before, after)
-            out.result = {"item": after.staff()}
+        def decide(item: Item, now: float) -> Item:
+            return rules.hide(item, actor.name, now) if hidden else rules.unhide(item)
 
-        return await self.runner.run(who.actor, command_id, work)
+        return await self._item_change(
+            who, command_id, kind, item_id, "hide" if hidden else "unhide", decide, key="item", held_reasons=True
+        )
 
     async def reply(self, who: Identity, command_id: str, question_id: int, text: str) -> dict[str, Any]:
         """A short public reply under a question (an empty text takes it back)."""
         require(who.role, "question.reply")
         actor = actor_of(who)
-        return await self._question_change(
-            who, command_id, question_id, "reply" if text.strip() else "unreply",
+        return await self._item_change(
+            who, command_id, "question", question_id, "reply" if text.strip() else "unreply",
             lambda item, now: rules.reply(item, text, actor.name, now), text_after=text.strip() or None,
         )
 
     async def answer(self, who: Identity, command_id: str, question_id: int, answered: bool) -> dict[str, Any]:
         require(who.role, "question.answer")
-        return await self._question_change(
-            who, command_id, question_id, "answer" if answered else "unanswer",
+        return await self._item_change(
+            who, command_id, "question", question_id, "answer" if answered else "unanswer",
             lambda item, now: rules.answer(item, answered, now),
         )
 
     async def archive(self, who: Identity, command_id: str, question_id: int) -> dict[str, Any]:
         require(who.role, "question.archive")
-        return await self._question_change(
-            who, command_id, question_id, "archive", lambda item, _now: rules.archive(item)
+        return await self._item_change(
+            who, command_id, "question", question_id, "archive", lambda item, _now: rules.archive(item)
         )
 
-    async def _question_change(
+    async def _item_change(
         self,
         who: Identity,
         command_id: str,
-        question_id: int,
+        kind: Kind,
+        item_id: int,
         action: str,
         decide: Callable[[Item, float], Item],
+        *,
+        key: str = "question",
+        held_reasons: bool = False,
         **audit: Any,
     ) -> dict[str, Any]:
+        """One item changed by the domain's `decide`; audited and announced when it changed.
+        `held_reasons`: a decision on a held item records the rules that held it."""
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             now = self.clock()
-            before, after = await _change(db, who.event_id, "question", question_id, lambda i: decide(i, now))
+            before, after = await _change(db, who.event_id, kind, item_id, lambda i: decide(i, now))
             if after != before:
-                await self._log(db, out, who.event_id, actor, action, after, now, **audit)
+                fields = dict(audit)
+                if held_reasons and before.status == "held":
+                    fields["reasons"] = before.reasons
+                await self._log(db, out, who.event_id, actor, action, after, now, **fields)
                 announce(out, who.event_id, before, after)
-            out.result = {"question": after.staff()}
+            out.result = {key: after.staff()}
 
         return await self.runner.run(who.actor, command_id, work)
 
