@@ -160,7 +160,7 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
         await expect(ballot.locator(".left").first).to_contain_text("de 2")
         if n == 2:
             await ballot.scroll_into_view_if_needed()
-            await shot(voter, "participant-phone-vote")
+            await shot(voter, "participant-phone-vote", audit=False)
         await ballot.get_by_role("button", name="Votar").click()
         await expect(ballot.locator(".ballot-done")).to_contain_text("Voto registrado")
         await expect(panel.locator(".poll-turnout")).to_contain_text(f"{n} voto")
@@ -168,14 +168,14 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
     # The municipal bar of "Ampliar" moved: 1 of 1, 2 of 2, 2 of 3 ballots.
     assert seen[0] == pytest.approx(100) and seen[-1] == pytest.approx(200 / 3, abs=0.1), seen
     await screen.wait_for_timeout(700)
-    await shot(screen, "screen-poll-live")
+    await shot(screen, "screen-poll-live", audit=False)
 
     # A third municipal pick is refused on the phone, with the reason.
     ballot = voters[1].locator(".ballot", has_text=SPEC["question"])
     await expect(ballot.get_by_label(re.compile("Garantir 5%"))).to_be_checked()
     await ballot.get_by_label(re.compile("Transporte para usuários")).click()
     await expect(ballot.locator(".ballot-error")).to_contain_text("Propostas municipais")
-    await browser.audit(voters[1], step="a fourth pick refused")  # one page: the poll's clock runs
+    await browser.audit(screen, voters[1], step="live bars, a fourth pick refused")
     await expect(ballot.get_by_label(re.compile("Transporte para usuários"))).not_to_be_checked()
 
     # The deadline closes it by itself; the screen shows the final result with the approved proposals.
