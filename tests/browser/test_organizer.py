@@ -89,6 +89,7 @@ async def test_a_credentials_list_is_checked_per_row_then_the_good_rows_imported
     await expect(problems.nth(2)).to_contain_text("Linha 5: segmento desconhecido “Marte” (use: Usuários, Trabal")
     await expect(problems.nth(3)).to_contain_text("Linha 6: Joana Prado já tem uma credencial neste evento.")
     assert not ENGLISH.search(await table.inner_text())
+    await page.locator("#csv-preview").evaluate("e => e.scrollIntoView({block: 'center'})")
     await shot(page, "organizer-csv-preview")
     await page.get_by_role("button", name="Importar as 3 linhas válidas e gerar os códigos").click()
     await expect(page.locator("#delegate-result tbody tr")).to_have_count(3)
