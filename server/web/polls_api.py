@@ -265,7 +265,7 @@ async def _credentials_page(request: Request, credentials: list[dict[str, Any]])
         f'<!doctype html><html lang="{html.escape(event["default_lang"])}"><head><meta charset="utf-8">'
         f"<title>{title}: credenciais / mandaty</title>"
         '<link rel="stylesheet" href="/static/css/credentials.css"></head>'
-        f'<body><main class="credentials">{"".join(cards)}</main></body></html>'
+        f'<body><h1 class="sheet-title">{title}</h1><main class="credentials">{"".join(cards)}</main></body></html>'
     )
     return HTMLResponse(page, headers={"cache-control": "no-store"})
 

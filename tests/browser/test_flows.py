@@ -305,6 +305,7 @@ async def test_organizer_creates_an_event_and_prepares_it(browser: Browser, serv
     sheet = await printed.value
     await expect(sheet.locator("body")).to_contain_text("Katarzyna Nowak")
     assert await sheet.locator("svg").count() >= 2, "one QR code per credential"
+    await browser.audit(sheet, step="printable credentials")
     await sheet.close()
 
     await page.locator("#pb-kind").select_option("yes_no_abstain")
