@@ -82,6 +82,9 @@ ItemKind = Literal["chat", "question"]
 ItemId = Annotated[StrictInt, Field(ge=1)]
 PublicId = Annotated[StrictStr, Field(min_length=1, max_length=16)]
 Note = Annotated[StrictStr, Field(max_length=300)]
+# The same list as server.domain.qa.REJECT_PRESETS (a test keeps them equal).
+RejectPreset = Literal["off_topic", "offensive", "personal_data", "spam", "duplicate", "answered"]
+BULK_LIMIT = 100
 
 
 class ChatSend(Command):
@@ -112,6 +115,30 @@ class ModReject(Command):
     type: Literal["mod.reject"]
     kind: ItemKind
     item: ItemId
+    reason: Note = ""  # the moderator's words to the author
+    preset: RejectPreset | None = None  # a reason the author's page shows in the author's language
+
+
+class ItemRef(Inbound):
+    kind: ItemKind
+    item: ItemId
+
+
+class ModApproveMany(Command):
+    type: Literal["mod.approve_many"]
+    items: Annotated[list[ItemRef], Field(min_length=1, max_length=BULK_LIMIT)]
+
+
+class ModHide(Command):
+    type: Literal["mod.hide"]
+    kind: ItemKind
+    item: ItemId
+    hidden: StrictBool = True
+
+
+class ModRemoveAll(Command):
+    type: Literal["mod.remove_all"]
+    participant: PublicId
     reason: Note = ""
 
 
@@ -132,6 +159,12 @@ class QuestionAnswer(Command):
     type: Literal["question.answer"]
     question: ItemId
     answered: StrictBool = True
+
+
+class QuestionReply(Command):
+    type: Literal["question.reply"]
+    question: ItemId
+    text: Annotated[StrictStr, Field(max_length=500)]  # "" takes the reply back
 
 
 class QuestionArchive(Command):
@@ -282,9 +315,13 @@ INBOUND: dict[str, type[Inbound]] = {
     "question.answer": QuestionAnswer,
     "question.archive": QuestionArchive,
     "question.merge": QuestionMerge,
+    "question.reply": QuestionReply,
     "mod.approve": ModApprove,
+    "mod.approve_many": ModApproveMany,
     "mod.reject": ModReject,
     "mod.delete": ModDelete,
+    "mod.hide": ModHide,
+    "mod.remove_all": ModRemoveAll,
     "mod.mute": ModMute,
     "mod.ban": ModBan,
     "mod.unban": ModUnban,
@@ -408,7 +445,34 @@ def snapshot(*, ch: str, epoch: str, seq: int, state: Mapping[str, Any]) -> str:
     return dumps({"type": "snapshot", "ch": ch, "epoch": epoch, "seq": seq, "state": state})
 
 
-def event_frame(*, ch: str, epoch: str, seq: int, name: str, data: Mapping[str, Any]) -> str:
+VARIANT = "_variant"
+"""An event's `data` may hold, under this key, another event for one participant's connections
+only: `{"participant": <participant id>, "name": ..., "data": {...}}` (the author of a rejected
+or shadow-hidden item learns what only they may know). Every other connection gets the event
+without the key; the variant takes the same sequence number, so nobody sees a gap."""
+
+
+def with_variant(data: Mapping[str, Any], participant_id: int, name: str, variant: Mapping[str, Any]) -> dict[
+    str, Any
+]:
+    return {**data, VARIANT: {"participant": participant_id, "name": name, "data": dict(variant)}}
+
+
+def variant_participant(data: Mapping[str, Any]) -> int | None:
+    """The participant id a variant of this event is for, if it has one."""
+    variant = data.get(VARIANT)
+    return int(variant["participant"]) if isinstance(variant, Mapping) else None
+
+
+def event_frame(*, ch: str, epoch: str, seq: int, name: str, data: Mapping[str, Any],
+                participant: int | None = None) -> str:
+    """The event as `participant` (None: anyone else) receives it."""
+    variant = data.get(VARIANT)
+    if isinstance(variant, Mapping):
+        if participant is not None and variant["participant"] == participant:
+            name, data = variant["name"], variant["data"]
+        else:
+            data = {k: v for k, v in data.items() if k != VARIANT}
     return dumps({"type": "event", "ch": ch, "epoch": epoch, "seq": seq, "name": name, "data": data})
 
 

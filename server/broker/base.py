@@ -29,9 +29,16 @@ class Envelope:
     name: str
     data: Mapping[str, Any]
 
-    def frame(self) -> str:
-        """The wire text of this envelope, built once and sent to every subscriber."""
-        return wire.event_frame(ch=self.channel, epoch=self.epoch, seq=self.seq, name=self.name, data=self.data)
+    def frame(self, participant: int | None = None) -> str:
+        """The wire text of this envelope, built once and sent to every subscriber; with
+        `participant`, as that participant's connections get it (see `wire.VARIANT`)."""
+        return wire.event_frame(ch=self.channel, epoch=self.epoch, seq=self.seq, name=self.name, data=self.data,
+                                participant=participant)
+
+    @property
+    def variant_for(self) -> int | None:
+        """The participant whose connections get a variant of this envelope, if any."""
+        return wire.variant_participant(self.data)
 
 
 Sink = Callable[[Envelope], None]

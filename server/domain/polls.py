@@ -56,8 +56,10 @@ _SPEC_KEYS: dict[str, frozenset[str]] = {
 }
 
 
-def _invalid_poll(message: str, field: str) -> NoReturn:
-    raise InvalidCommand(message, code="invalid_poll", field=field)
+def _invalid_poll(message: str, field: str, rule: str = "invalid", **details: Any) -> NoReturn:
+    """Refuse a spec: `field` is the path of the broken part ("sections[0].max_picks"), `rule`
+    which rule it breaks, with the numbers the rule compares (pages translate `rule` and show them)."""
+    raise InvalidCommand(message, code="invalid_poll", field=field, rule=rule, **details)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,7 @@ class PollSpec:
 
 def _check_spec(spec: PollSpec) -> None:
     if spec.kind not in POLL_KINDS:
-        _invalid_poll(f"Unknown poll kind {spec.kind!r}.", "kind")
+        _invalid_poll(f"Unknown poll kind {spec.kind!r}.", "kind", "unknown_kind")
     _check_text(spec.question, "question", MAX_QUESTION_LENGTH)
     _check_options(spec)
     _check_sections(spec)
@@ -193,56 +195,59 @@ def _check_spec(spec: PollSpec) -> None:
     if spec.kind == "open_text":
         low, high = TEXT_LENGTH_BOUNDS
         if not low <= spec.max_text_length <= high:
-            _invalid_poll(f"max_text_length must be between {low} and {high}.", "max_text_length")
+            _invalid_poll(f"max_text_length must be between {low} and {high}.", "max_text_length", "range", min=low,
+                          max=high)
     if spec.method not in ELECTION_METHODS:
-        _invalid_poll(f"Unknown election method {spec.method!r}.", "method")
+        _invalid_poll(f"Unknown election method {spec.method!r}.", "method", "unknown_method")
 
 
 def _check_text(value: str, field: str, max_length: int) -> None:
     if not value.strip():
-        _invalid_poll(f"{field} must not be empty.", field)
+        _invalid_poll(f"{field} must not be empty.", field, "required")
     if len(value) > max_length:
-        _invalid_poll(f"{field} must be at most {max_length} characters.", field)
+        _invalid_poll(f"{field} must be at most {max_length} characters.", field, "too_long", limit=max_length)
 
 
 def _check_id(value: str, field: str) -> None:
     if not value or value != value.strip():
-        _invalid_poll(f"{field} must be non-empty, without surrounding spaces.", field)
+        _invalid_poll(f"{field} must be non-empty, without surrounding spaces.", field, "required")
     if len(value) > MAX_ID_LENGTH:
-        _invalid_poll(f"{field} must be at most {MAX_ID_LENGTH} characters.", field)
+        _invalid_poll(f"{field} must be at most {MAX_ID_LENGTH} characters.", field, "too_long", limit=MAX_ID_LENGTH)
 
 
 def _check_options(spec: PollSpec) -> None:
     if spec.kind not in OPTION_KINDS:
         if spec.options:
-            _invalid_poll(f"A {spec.kind} poll takes no options.", "options")
+            _invalid_poll(f"A {spec.kind} poll takes no options.", "options", "not_for_kind")
         return
     minimum = 2 if spec.kind in ("single", "ranking") else 1
     if not minimum <= len(spec.options) <= MAX_OPTIONS:
-        _invalid_poll(f"A {spec.kind} poll needs {minimum} to {MAX_OPTIONS} options.", "options")
+        _invalid_poll(f"A {spec.kind} poll needs {minimum} to {MAX_OPTIONS} options.", "options", "options_count",
+                      min=minimum, max=MAX_OPTIONS, got=len(spec.options))
     seen: set[str] = set()
     for index, option in enumerate(spec.options):
         field = f"options[{index}]"
         _check_id(option.id, f"{field}.id")
         if option.id in seen:
-            _invalid_poll(f"Option id {option.id!r} is used twice.", f"{field}.id")
+            _invalid_poll(f"Option id {option.id!r} is used twice.", f"{field}.id", "duplicate")
         seen.add(option.id)
         _check_text(option.label, f"{field}.label", MAX_LABEL_LENGTH)
         if len(option.group) > MAX_LABEL_LENGTH:
-            _invalid_poll(f"{field}.group must be at most {MAX_LABEL_LENGTH} characters.", f"{field}.group")
+            _invalid_poll(f"{field}.group must be at most {MAX_LABEL_LENGTH} characters.", f"{field}.group", "too_long",
+                          limit=MAX_LABEL_LENGTH)
     if spec.kind == "yes_no_abstain" and sorted(seen) != sorted(YES_NO_ABSTAIN_IDS):
-        _invalid_poll("A yes_no_abstain poll has exactly the options yes, no and abstain.", "options")
+        _invalid_poll("A yes_no_abstain poll has exactly the options yes, no and abstain.", "options", "yes_no_abstain")
 
 
 def _check_sections(spec: PollSpec) -> None:
     if spec.kind not in ("multiple", "election"):
         if spec.sections:
-            _invalid_poll(f"A {spec.kind} poll takes no sections.", "sections")
+            _invalid_poll(f"A {spec.kind} poll takes no sections.", "sections", "not_for_kind")
         return
     if spec.kind == "election" and not spec.sections:
-        _invalid_poll("An election needs one section per segment.", "sections")
+        _invalid_poll("An election needs one section per segment.", "sections", "election_sections")
     if len(spec.sections) > MAX_SECTIONS:
-        _invalid_poll(f"A poll has at most {MAX_SECTIONS} sections.", "sections")
+        _invalid_poll(f"A poll has at most {MAX_SECTIONS} sections.", "sections", "too_many", limit=MAX_SECTIONS)
     known = set(spec.option_ids())
     placed: dict[str, str] = {}
     section_ids: set[str] = set()
@@ -250,7 +255,7 @@ def _check_sections(spec: PollSpec) -> None:
         field = f"sections[{index}]"
         _check_id(section.id, f"{field}.id")
         if section.id in section_ids:
-            _invalid_poll(f"Section id {section.id!r} is used twice.", f"{field}.id")
+            _invalid_poll(f"Section id {section.id!r} is used twice.", f"{field}.id", "duplicate")
         section_ids.add(section.id)
         _check_text(section.title, f"{field}.title", MAX_LABEL_LENGTH)
         _check_section_options(section, field, known, placed)
@@ -259,19 +264,20 @@ def _check_sections(spec: PollSpec) -> None:
     if spec.kind == "election":
         for oid in spec.option_ids():
             if oid not in placed:
-                _invalid_poll(f"Candidate {oid!r} is in no segment.", "sections")
+                _invalid_poll(f"Candidate {oid!r} is in no segment.", "sections", "candidate_unplaced", option=oid)
 
 
 def _check_section_options(section: Section, field: str, known: set[str], placed: dict[str, str]) -> None:
     if not section.option_ids:
-        _invalid_poll(f"Section {section.id!r} has no options.", f"{field}.option_ids")
+        _invalid_poll(f"Section {section.id!r} has no options.", f"{field}.option_ids", "section_empty")
     for oid in section.option_ids:
         if oid not in known:
-            _invalid_poll(f"Section {section.id!r} names unknown option {oid!r}.", f"{field}.option_ids")
+            _invalid_poll(f"Section {section.id!r} names unknown option {oid!r}.", f"{field}.option_ids",
+                          "unknown_option", option=oid)
         if oid in placed:
             _invalid_poll(
                 f"Option {oid!r} is in section {placed[oid]!r} already; an option belongs to one section.",
-                f"{field}.option_ids",
+                f"{field}.option_ids", "option_twice", option=oid,
             )
         placed[oid] = section.id
 
@@ -279,30 +285,33 @@ def _check_section_options(section: Section, field: str, known: set[str], placed
 def _check_limits(min_picks: int, max_picks: int, available: int, field: str) -> None:
     prefix = f"{field}." if field else ""
     if min_picks < 0:
-        _invalid_poll("min_picks must not be negative.", f"{prefix}min_picks")
+        _invalid_poll("min_picks must not be negative.", f"{prefix}min_picks", "min_negative")
     if max_picks < 1:
-        _invalid_poll("max_picks must be at least 1.", f"{prefix}max_picks")
+        _invalid_poll("max_picks must be at least 1.", f"{prefix}max_picks", "max_below_one")
     if min_picks > max_picks:
-        _invalid_poll("min_picks must not exceed max_picks.", f"{prefix}min_picks")
+        _invalid_poll("min_picks must not exceed max_picks.", f"{prefix}min_picks", "min_over_max", min=min_picks,
+                      max=max_picks)
     if max_picks > available:
-        _invalid_poll(f"max_picks must not exceed the {available} options offered.", f"{prefix}max_picks")
+        _invalid_poll(f"max_picks must not exceed the {available} options offered.", f"{prefix}max_picks",
+                      "max_over_options", limit=available, got=max_picks)
 
 
 def _check_seats(spec: PollSpec, section: Section, field: str) -> None:
     if spec.kind != "election":
         if section.seats or section.alternates:
-            _invalid_poll("Only election sections have seats and alternates.", f"{field}.seats")
+            _invalid_poll("Only election sections have seats and alternates.", f"{field}.seats", "not_for_kind")
         return
     if section.seats < 1:
-        _invalid_poll("An election segment needs at least 1 seat.", f"{field}.seats")
+        _invalid_poll("An election segment needs at least 1 seat.", f"{field}.seats", "seats_required")
     if section.alternates < 0:
-        _invalid_poll("alternates must not be negative.", f"{field}.alternates")
+        _invalid_poll("alternates must not be negative.", f"{field}.alternates", "negative")
 
 
 def _check_scale(scale_min: int, scale_max: int) -> None:
     low, high = RATING_BOUNDS
     if not low <= scale_min < scale_max <= high:
-        _invalid_poll(f"The rating scale needs {low} <= scale_min < scale_max <= {high}.", "scale_min")
+        _invalid_poll(f"The rating scale needs {low} <= scale_min < scale_max <= {high}.", "scale_min", "scale",
+                      min=low, max=high)
 
 
 # --- spec parsing (shape and types; rules are checked by PollSpec itself) ---------------
@@ -310,11 +319,11 @@ def _check_scale(scale_min: int, scale_max: int) -> None:
 
 def _object(data: object, field: str, allowed: frozenset[str]) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
-        _invalid_poll(f"{field or 'The poll'} must be an object.", field)
+        _invalid_poll(f"{field or 'The poll'} must be an object.", field, "type")
     unknown = sorted(str(k) for k in data if k not in allowed)
     if unknown:
         where = f"{field}." if field else ""
-        _invalid_poll(f"Unknown field {unknown[0]!r}.", f"{where}{unknown[0]}")
+        _invalid_poll(f"Unknown field {unknown[0]!r}.", f"{where}{unknown[0]}", "unknown_field")
     return cast(Mapping[str, Any], data)
 
 
@@ -322,11 +331,11 @@ def _str(data: Mapping[str, Any], key: str, field: str, default: str | None = No
     path = f"{field}.{key}" if field else key
     if key not in data:
         if default is None:
-            _invalid_poll(f"{path} is required.", path)
+            _invalid_poll(f"{path} is required.", path, "required")
         return default
     value = data[key]
     if not isinstance(value, str):
-        _invalid_poll(f"{path} must be a string.", path)
+        _invalid_poll(f"{path} must be a string.", path, "type")
     return value
 
 
@@ -335,7 +344,7 @@ def _int(data: Mapping[str, Any], key: str, field: str, default: int) -> int:
     value = data.get(key, default)
     # bool is an int subclass; True as a pick limit is a client bug, not a 1.
     if not isinstance(value, int) or isinstance(value, bool):
-        _invalid_poll(f"{path} must be an integer.", path)
+        _invalid_poll(f"{path} must be an integer.", path, "type")
     return value
 
 
@@ -343,10 +352,10 @@ def _list(data: Mapping[str, Any], key: str, field: str) -> list[Any]:
     path = f"{field}.{key}" if field else key
     value = data.get(key, [])
     if not isinstance(value, list | tuple):
-        _invalid_poll(f"{path} must be a list.", path)
+        _invalid_poll(f"{path} must be a list.", path, "type")
     # Bound the work before looking at the items: the list comes from the network.
     if len(value) > MAX_OPTIONS:
-        _invalid_poll(f"{path} has more than {MAX_OPTIONS} items.", path)
+        _invalid_poll(f"{path} has more than {MAX_OPTIONS} items.", path, "too_many", limit=MAX_OPTIONS)
     return list(value)
 
 
@@ -361,7 +370,7 @@ def _parse_section(data: object, field: str, kind: str, method: str) -> Section:
     option_ids = []
     for index, oid in enumerate(_list(raw, "option_ids", field)):
         if not isinstance(oid, str):
-            _invalid_poll("Option ids must be strings.", f"{field}.option_ids[{index}]")
+            _invalid_poll("Option ids must be strings.", f"{field}.option_ids[{index}]", "type")
         option_ids.append(oid)
     seats = _int(raw, "seats", field, 0)
     # Plurality: a voter may by default pick as many candidates as there are seats.
@@ -369,7 +378,8 @@ def _parse_section(data: object, field: str, kind: str, method: str) -> Section:
     if election and method == "approval":
         default_max = len(option_ids)
         if "max_picks" in raw and raw["max_picks"] != default_max:
-            _invalid_poll("Approval voting allows every candidate; omit max_picks.", f"{field}.max_picks")
+            _invalid_poll("Approval voting allows every candidate; omit max_picks.", f"{field}.max_picks",
+                          "approval_max")
     return Section(
         id=_str(raw, "id", field),
         title=_str(raw, "title", field),
@@ -383,18 +393,18 @@ def _parse_section(data: object, field: str, kind: str, method: str) -> Section:
 
 def _parse_spec(data: Mapping[str, Any]) -> PollSpec:
     if not isinstance(data, Mapping):
-        _invalid_poll("The poll must be an object.", "")
+        _invalid_poll("The poll must be an object.", "", "type")
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in POLL_KINDS:
-        _invalid_poll(f"kind must be one of {', '.join(sorted(POLL_KINDS))}.", "kind")
+        _invalid_poll(f"kind must be one of {', '.join(sorted(POLL_KINDS))}.", "kind", "unknown_kind")
     raw = _object(data, "", _SPEC_KEYS[kind])
     method = _str(raw, "method", "", "plurality")
     if method not in ELECTION_METHODS:
-        _invalid_poll("method must be approval or plurality.", "method")
+        _invalid_poll("method must be approval or plurality.", "method", "unknown_method")
     if kind == "multiple" and raw.get("sections"):
         for key in ("min_picks", "max_picks"):
             if key in raw:
-                _invalid_poll(f"With sections, {key} is set per section.", key)
+                _invalid_poll(f"With sections, {key} is set per section.", key, "per_section")
     options = tuple(_parse_option(o, f"options[{i}]") for i, o in enumerate(_list(raw, "options", "")))
     sections = tuple(
         _parse_section(s, f"sections[{i}]", kind, method) for i, s in enumerate(_list(raw, "sections", ""))

@@ -8,6 +8,13 @@ exactly those. Lifecycle:
     question:  held -> published <-> answered -> archived
                held -> rejected; held|published|answered -> merged (into another)
                published|answered|archived -> deleted
+    both:      held|published|answered -> hidden -> published     hidden -> deleted
+
+`hidden` is the shadow-hide: nobody but the author sees the item, and the author sees
+it as published (`own()` and `as_author_sees()` say so), so a troll is not told to
+rephrase. A rejection may carry a preset reason (`REJECT_PRESETS`, translated on the
+author's page) and a moderator's note; only the author is shown either. A question may
+carry a moderator's short text reply, public with it.
 
 A new item's first state comes from the moderation verdict (`route`): block ->
 rejected (automatically, no human decision yet, so a moderator may still approve
@@ -32,12 +39,19 @@ from moderation import Verdict
 from server.errors import Conflict, Forbidden, InvalidCommand
 
 Kind = Literal["chat", "question"]
-Status = Literal["held", "published", "answered", "archived", "rejected", "deleted", "merged"]
+Status = Literal["held", "published", "answered", "archived", "rejected", "deleted", "merged", "hidden"]
 Mode = Literal["post", "pre"]
 KINDS: tuple[Kind, ...] = ("chat", "question")
 
 PUBLIC_STATUSES: frozenset[str] = frozenset({"published", "answered"})
 """Statuses participants see (chat messages are only ever `published` among these)."""
+
+REJECT_PRESETS: tuple[str, ...] = ("off_topic", "offensive", "personal_data", "spam", "duplicate", "answered")
+"""Reasons a moderator picks when rejecting; the author's page shows them in the author's language."""
+
+DELETABLE: frozenset[str] = frozenset({"published", "answered", "archived", "hidden"})
+MAX_REPLY = 500
+MAX_NOTE = 300
 
 @dataclass(frozen=True, slots=True)
 class Author:
@@ -74,6 +88,11 @@ class Item:
     merged_into: int | None = None
     answered_at: float | None = None
     version: int = 1
+    reject_reason: str = ""  # one of REJECT_PRESETS, or "" (none given)
+    reject_note: str = ""  # the moderator's own words to the author
+    reply: str = ""  # a moderator's short public reply to a question
+    reply_at: float | None = None
+    reply_by: str = ""
 
     @property
     def auto_blocked(self) -> bool:
@@ -98,14 +117,29 @@ class Item:
                 upvotes=self.upvotes,
                 pinned=self.pinned,
                 answered_at=self.answered_at,
+                reply={"text": self.reply, "at": self.reply_at} if self.reply else None,
                 version=self.version,
             )
         return body
 
+    def as_author_sees(self) -> Item:
+        """A shadow-hidden item looks published to its author, and only to them."""
+        return replace(self, status="published") if self.status == "hidden" else self
+
+    def rejection(self) -> dict[str, Any] | None:
+        """Why a moderator refused it, for its author only: a preset and/or a note."""
+        if self.status != "rejected" or not (self.reject_reason or self.reject_note):
+            return None
+        return {"preset": self.reject_reason or None, "note": self.reject_note}
+
     def own(self) -> dict[str, Any]:
         """The author's view of their own item: its status, never the rules that fired."""
-        body: dict[str, Any] = {"id": self.id, "kind": self.kind, "text": self.text, "status": self.status,
+        shown = self.as_author_sees()
+        body: dict[str, Any] = {"id": self.id, "kind": self.kind, "text": self.text, "status": shown.status,
                                 "at": self.created_at}
+        why = self.rejection()
+        if why is not None:
+            body["why"] = why
         if self.kind == "question":
             body.update(anonymous=self.author.anonymous, upvotes=self.upvotes, merged_into=self.merged_into)
         return body
@@ -128,6 +162,11 @@ class Item:
             "upvotes": self.upvotes,
             "pinned": self.pinned,
             "merged_into": self.merged_into,
+            "reject_reason": self.reject_reason or None,
+            "reject_note": self.reject_note,
+            "reply": self.reply,
+            "reply_at": self.reply_at,
+            "reply_by": self.reply_by or None,
             "version": self.version,
         }
 
@@ -173,16 +212,71 @@ def approve(item: Item, by: str, now: float, text: str | None = None, limit: int
     return changed
 
 
-def reject(item: Item, by: str, now: float) -> Item:
-    """Refuse a held item (an auto-blocked one is already rejected: that is a decision too)."""
+def reject(item: Item, by: str, now: float, preset: str = "", note: str = "") -> Item:
+    """Refuse a held item (an auto-blocked one is already rejected: that is a decision too),
+    optionally saying why to its author: a preset of REJECT_PRESETS and/or a note."""
+    if preset and preset not in REJECT_PRESETS:
+        raise InvalidCommand(f"unknown reason {preset!r}", code="invalid_field", field="preset")
     if item.status != "held" or item.decided_by:
         raise _already_decided(item)
-    return replace(item, status="rejected", decided_by=by, decided_at=now)
+    return replace(item, status="rejected", decided_by=by, decided_at=now, reject_reason=preset,
+                   reject_note=note.strip()[:MAX_NOTE])
+
+
+def hide(item: Item, by: str, now: float) -> Item:
+    """Shadow-hide: held or public content that only its author goes on seeing. Hiding a held
+    item is its human decision."""
+    if item.status == "hidden":
+        return item
+    if item.status == "held":
+        if item.decided_by:
+            raise _already_decided(item)
+        return replace(item, status="hidden", decided_by=by, decided_at=now)
+    if item.status not in PUBLIC_STATUSES:
+        raise InvalidCommand(f"a {item.status} {item.kind} cannot be hidden", code="invalid_state",
+                             status=item.status)
+    return replace(item, status="hidden", pinned=False, answered_at=None)
+
+
+def unhide(item: Item) -> Item:
+    """Show a hidden item to everyone again."""
+    if item.status == "published":
+        return item
+    if item.status != "hidden":
+        raise InvalidCommand(f"a {item.status} {item.kind} is not hidden", code="invalid_state", status=item.status)
+    return replace(item, status="published")
+
+
+def reply(item: Item, text: str, by: str, now: float) -> Item:
+    """Set (or, with an empty text, take back) a moderator's short public reply to a question."""
+    _question(item)
+    value = text.strip()
+    if len(value) > MAX_REPLY:
+        raise InvalidCommand(f"a reply is at most {MAX_REPLY} characters", code="too_long", field="text",
+                             limit=MAX_REPLY)
+    if value and item.status not in PUBLIC_STATUSES | {"archived"}:
+        raise InvalidCommand(f"a {item.status} question cannot be replied to", code="invalid_state",
+                             status=item.status)
+    if not value:
+        return replace(item, reply="", reply_at=None, reply_by="")
+    if value == item.reply:
+        return item
+    return replace(item, reply=value, reply_at=now, reply_by=by)
+
+
+def remove(item: Item, by: str, now: float) -> Item | None:
+    """Take one item of a participant out of everyone's view ("remove all of this person's
+    messages"): held -> rejected, public or hidden -> deleted; None when nothing is left to do."""
+    if item.status == "held" and not item.decided_by:
+        return reject(item, by, now)
+    if item.status in DELETABLE:
+        return delete(item, by, now)
+    return None
 
 
 def delete(item: Item, by: str, now: float) -> Item:
-    """Remove published content (a held item is rejected instead)."""
-    if item.status not in ("published", "answered", "archived"):
+    """Remove published (or shadow-hidden) content (a held item is rejected instead)."""
+    if item.status not in DELETABLE:
         if item.status == "deleted":
             raise Conflict("already deleted", code="already_decided", by=item.decided_by or "auto",
                            status=item.status)

@@ -22,9 +22,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "question.answer": frozenset({"moderator", "presenter", "organizer"}),
     "question.archive": frozenset({"moderator", "organizer"}),
     "question.merge": frozenset({"moderator", "organizer"}),
+    "question.reply": frozenset({"moderator", "organizer"}),
     "mod.approve": frozenset({"moderator", "organizer"}),
+    "mod.approve_many": frozenset({"moderator", "organizer"}),
     "mod.reject": frozenset({"moderator", "organizer"}),
     "mod.delete": frozenset({"moderator", "organizer"}),
+    "mod.hide": frozenset({"moderator", "organizer"}),
+    "mod.remove_all": frozenset({"moderator", "organizer"}),
     "mod.mute": frozenset({"moderator", "organizer"}),
     "mod.ban": frozenset({"moderator", "organizer"}),
     "mod.unban": frozenset({"moderator", "organizer"}),
@@ -32,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # open-text answers: the queue is the moderators'; hiding a word off the cloud is also the presenter's
     "mod.answer": frozenset({"moderator", "organizer"}),
     "mod.word": frozenset({"moderator", "presenter", "organizer"}),
+    "audit.export": frozenset({"moderator", "organizer"}),  # HTTP: GET /api/events/{code}/audit
     # polls, ballots, credentials and elections (credentials are managed over HTTP by organizers)
     "vote.cast": frozenset({"participant"}),
     "delegate.redeem": frozenset({"participant"}),

@@ -123,7 +123,7 @@ class Hub:
             missed = None  # the channel was reset in between: only a snapshot is right
         if missed is not None and resume is not None:
             for envelope in missed:
-                await conn.send(envelope.frame())
+                await conn.send(envelope.frame(conn.identity.participant_id))
             position = Position(missed[-1].epoch, missed[-1].seq) if missed else resume
             self.stats["replays"] += 1
         else:
@@ -135,7 +135,7 @@ class Hub:
             self.stats["snapshots"] += 1
         for envelope in state.pending:
             if envelope.epoch == position.epoch and envelope.seq > position.seq:
-                await conn.send(envelope.frame())
+                await conn.send(envelope.frame(conn.identity.participant_id))
                 position = Position(envelope.epoch, envelope.seq)
         state.pending = None
         state.position = position
@@ -162,6 +162,7 @@ class Hub:
         text = envelope.frame()
         frame = text_frame(text.encode())
         limit = self.limits.send_buffer_limit
+        variant_for = envelope.variant_for  # one participant gets its own version (rare)
         for conn in tuple(subs):
             state = conn.channels.get(envelope.channel)
             if state is None or conn.closed:
@@ -182,7 +183,9 @@ class Hub:
                 self._resync_later(conn)
                 continue
             try:
-                if conn.write_frame is not None:
+                if variant_for is not None and conn.identity.participant_id == variant_for:
+                    await conn.send(envelope.frame(variant_for))
+                elif conn.write_frame is not None:
                     if not conn.write_frame(frame):
                         self.detach(conn)
                         continue

@@ -96,6 +96,16 @@ class ConferenceService:
         assert row.id is not None
         return row.id
 
+    async def authorize_staff(self, code: str, token: str) -> Identity:
+        """The organizer or staff member whose secret `token` is; raises Unauthorized/NotFound."""
+        async with self.db.session() as db:
+            row = await repo.event_by_code(db, code)
+            if row is None:
+                raise NotFound("no event with this join code", code="event_not_found")
+            if not token:
+                raise Unauthorized("a staff link's secret is required", code="unauthorized")
+            return await _staff_identity(db, row, token)
+
     async def update_event(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         values = _event_values(fields, partial=True)
 
@@ -113,7 +123,9 @@ class ConferenceService:
         values = _session_values(fields, partial=False)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
-            await _event(db, event_id)
+            event = await _event(db, event_id)
+            if "starts_at" in values:
+                values["starts_at"] = agenda_rules.normalise_start(values["starts_at"], event.timezone)
             if "position" not in values:
                 values["position"] = len(await repo.agenda(db, event_id)) + 1
             item = await repo.add_agenda_item(db, event_id, values)
@@ -129,6 +141,9 @@ class ConferenceService:
             items = {item.id: item for item in await repo.agenda(db, event_id)}
             if session_id not in items:
                 raise NotFound("no such session in this event", code="session_not_found")
+            if "starts_at" in values:
+                event = await _event(db, event_id)
+                values["starts_at"] = agenda_rules.normalise_start(values["starts_at"], event.timezone)
             item = replace(items[session_id], **values)
             await repo.save_agenda_items(db, event_id, [item])
             out.result = item.to_dict()

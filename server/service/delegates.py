@@ -16,7 +16,8 @@ import csv
 import hashlib
 import io
 import secrets
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -53,18 +54,29 @@ def delegate_public(row: DelegateRow) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
 
 
-def parse_csv(text: str, segments: Sequence[str]) -> list[tuple[str, str]]:
-    """`name,segment` rows (header optional; `;` or tab also accepted) -> [(name, segment)].
+def problem(*, code: str, message: str, **details: Any) -> dict[str, Any]:
+    """One problem of one CSV row: a stable `code` (translated by the pages as `error.<code>`),
+    an English `message` for API users, and the details the translation interpolates."""
+    return {"code": code, "message": message, **details}
 
-    Raises InvalidCommand (`invalid_csv`) naming the line of the first bad row:
-    a missing name, a name over 120 characters, or a segment the event does not have
-    (matched case-insensitively; an empty segment is allowed).
+
+def check_csv(text: str, segments: Sequence[str], existing: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Every `name,segment` row (header optional; `;` or tab also accepted) with its problems.
+
+    Returns `[{line, name, segment, problems: [...]}]`, blank lines left out. A row's problems:
+    `name_required`, `name_too_long` (`limit`), `unknown_segment` (`segment`, `segments`; matched
+    case-insensitively, an empty segment is fine), `duplicate_name` (`first_line`: the same name,
+    case and accents aside, earlier in the list), `already_issued` (the event has a credential in
+    that name), `too_many_delegates` (`limit`: past MAX_DELEGATES). Each problem carries `line`.
     """
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     known = {s.casefold(): s for s in segments}
-    rows: list[tuple[str, str]] = []
+    issued = {_same_name(name) for name in existing}
+    seen: dict[str, int] = {}
+    rows: list[dict[str, Any]] = []
+    good = 0
     for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         cells = [c.strip() for c in cells]
         if not any(cells):
@@ -73,18 +85,53 @@ def parse_csv(text: str, segments: Sequence[str]) -> list[tuple[str, str]]:
         segment = cells[1] if len(cells) > 1 else ""
         if number == 1 and name.casefold() in _HEADER_NAMES and segment.casefold() in _HEADER_SEGMENTS | {""}:
             continue
-        if not name or len(name) > MAX_NAME:
-            raise InvalidCommand(f"line {number}: a name of 1-{MAX_NAME} characters is required",
-                                 code="invalid_csv", line=number)
+        problems = []
+        if not name:
+            problems.append(problem(code="name_required", message=f"line {number}: a name is required", line=number))
+        elif len(name) > MAX_NAME:
+            problems.append(problem(code="name_too_long", message=f"line {number}: a name has at most {MAX_NAME} "
+                                    "characters", line=number, limit=MAX_NAME))
         if segment and segment.casefold() not in known:
-            raise InvalidCommand(f"line {number}: unknown segment {segment!r}", code="invalid_csv", line=number,
-                                 segments=list(segments))
-        rows.append((name, known.get(segment.casefold(), "")))
-        if len(rows) > MAX_DELEGATES:
-            raise InvalidCommand(f"at most {MAX_DELEGATES} delegates per import", code="invalid_csv", line=number)
-    if not rows:
-        raise InvalidCommand("the list has no delegates", code="invalid_csv", line=0)
+            problems.append(problem(code="unknown_segment", message=f"line {number}: unknown segment {segment!r}",
+                                    line=number, segment=segment, segments=list(segments)))
+        key = _same_name(name)
+        if name and key in seen:
+            problems.append(problem(code="duplicate_name", message=f"line {number}: {name!r} is already on line "
+                                    f"{seen[key]}", line=number, name=name, first_line=seen[key]))
+        elif name and key in issued:
+            problems.append(problem(code="already_issued", message=f"line {number}: {name!r} already has a "
+                                    "credential", line=number, name=name))
+        if name:
+            seen.setdefault(key, number)
+        if not problems and good >= MAX_DELEGATES:
+            problems.append(problem(code="too_many_delegates", message=f"at most {MAX_DELEGATES} delegates per "
+                                    "import", line=number, limit=MAX_DELEGATES))
+        good += not problems
+        rows.append({"line": number, "name": name, "segment": known.get(segment.casefold(), segment),
+                     "problems": problems})
     return rows
+
+
+def parse_csv(text: str, segments: Sequence[str], existing: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The rows of a list where every row is good -> [(name, segment)].
+
+    Raises InvalidCommand (`invalid_csv`) with `line` (the first bad row, 0 for an empty list)
+    and `rows` (every row that has problems, as `check_csv` gives them).
+    """
+    rows = check_csv(text, segments, existing)
+    bad = [row for row in rows if row["problems"]]
+    if bad:
+        first = bad[0]["problems"][0]
+        raise InvalidCommand(first["message"], code="invalid_csv", line=bad[0]["line"], rows=bad)
+    if not rows:
+        raise InvalidCommand("the list has no delegates", code="invalid_csv", line=0, rows=[])
+    return [(row["name"], row["segment"]) for row in rows]
+
+
+def _same_name(name: str) -> str:
+    """Names compared as a person would: case, accents and inner spacing aside."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(ch for ch in folded if not unicodedata.combining(ch)).split())
 
 
 class DelegateService:
@@ -93,14 +140,37 @@ class DelegateService:
         self.db = runner.db
         self.clock = runner.clock
 
-    async def import_csv(self, event_id: int, text: str) -> list[dict[str, Any]]:
-        """Create one credential per row; returns them with their codes (shown this once only)."""
+    async def preview_csv(self, event_id: int, text: str) -> dict[str, Any]:
+        """Check a list without importing it: every row with its problems, and the counts."""
+        async with self.db.session() as db:
+            event = await events.event_by_id(db, event_id)
+            if event is None:
+                raise NotFound("no such event", code="event_not_found")
+            existing = [row.name for row in await repo.of_event(db, event_id)]
+        rows = check_csv(text, event.segments, existing)
+        bad = sum(1 for row in rows if row["problems"])
+        return {"rows": rows, "valid": len(rows) - bad, "invalid": bad}
+
+    async def import_csv(self, event_id: int, text: str, *, skip_invalid: bool = False) -> dict[str, Any]:
+        """Create one credential per row; returns `{delegates, skipped}`, the credentials with their
+        codes (shown this once only). A row with a problem refuses the whole list (`invalid_csv`),
+        unless `skip_invalid`: then the good rows are imported and the others come back in `skipped`."""
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             event = await events.event_by_id(db, event_id)
             if event is None:
                 raise NotFound("no such event", code="event_not_found")
-            parsed = parse_csv(text, event.segments)
+            existing = [row.name for row in await repo.of_event(db, event_id)]
+            skipped: list[dict[str, Any]] = []
+            if skip_invalid:
+                checked = check_csv(text, event.segments, existing)
+                skipped = [row for row in checked if row["problems"]]
+                parsed = [(row["name"], row["segment"]) for row in checked if not row["problems"]]
+                if not parsed:
+                    raise InvalidCommand("the list has no importable delegate", code="invalid_csv",
+                                         line=skipped[0]["line"] if skipped else 0, rows=skipped)
+            else:
+                parsed = parse_csv(text, event.segments, existing)
             codes = [new_code() for _ in parsed]
             rows = [
                 DelegateRow(event_id=event_id, name=name, segment=segment, code_hash=code_hash(event_id, code),
@@ -109,12 +179,11 @@ class DelegateService:
             ]
             await repo.add(db, rows)
             created = [delegate_public(row) | {"code": code} for row, code in zip(rows, codes, strict=True)]
-            out.result = {"delegates": created}
+            out.result = {"delegates": created, "skipped": skipped}
             for row in rows:
                 out.publish(channel(event_id, "staff"), "delegate.updated", delegate_public(row))
 
-        result = await self.runner.run("admin", None, work)
-        return list(result["delegates"])
+        return await self.runner.run("admin", None, work)
 
     async def listing(self, event_id: int) -> dict[str, Any]:
         async with self.db.session() as db:

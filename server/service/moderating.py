@@ -10,7 +10,7 @@ changes (an upvote meanwhile) are simply retried.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -66,16 +66,51 @@ class ModerationService:
 
         return await self.runner.run(who.actor, command_id, work)
 
-    async def reject(self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str) -> dict[str, Any]:
+    async def reject(
+        self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str, preset: str = ""
+    ) -> dict[str, Any]:
+        """Refuse a held item; `preset` (REJECT_PRESETS) and `reason` (the moderator's words) are
+        shown to its author, in the author's language for the preset."""
         require(who.role, "mod.reject")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             now = self.clock()
-            before, after = await _change(db, who.event_id, kind, item_id, lambda i: rules.reject(i, actor.name, now))
-            await self._log(db, out, who.event_id, actor, "reject", after, now, reasons=before.reasons, note=reason)
+            before, after = await _change(
+                db, who.event_id, kind, item_id, lambda i: rules.reject(i, actor.name, now, preset, reason)
+            )
+            note = " · ".join(part for part in (preset, reason.strip()) if part)
+            await self._log(db, out, who.event_id, actor, "reject", after, now, reasons=before.reasons, note=note)
             announce(out, who.event_id, before, after)
             out.result = {"item": after.staff()}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def approve_many(self, who: Identity, command_id: str, targets: Sequence[tuple[Kind, int]]) -> dict[
+        str, Any
+    ]:
+        """Approve several held or auto-blocked items in one go (bulk approve). Items another
+        moderator decided meanwhile are skipped and named in `skipped`, not an error."""
+        require(who.role, "mod.approve_many")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            approved: list[dict[str, Any]] = []
+            skipped: list[dict[str, Any]] = []
+            for kind, item_id in dict.fromkeys(targets):
+                try:
+                    before, after = await _change(
+                        db, who.event_id, kind, item_id, lambda item: rules.approve(item, actor.name, now)
+                    )
+                except (Conflict, NotFound) as refused:
+                    skipped.append({"kind": kind, "id": item_id, "code": refused.code, **refused.details})
+                    continue
+                await self._log(db, out, who.event_id, actor, "approve", after, now, reasons=before.reasons,
+                                note="bulk")
+                announce(out, who.event_id, before, after)
+                approved.append(after.staff())
+            out.result = {"approved": approved, "skipped": skipped}
 
         return await self.runner.run(who.actor, command_id, work)
 
@@ -93,36 +128,67 @@ class ModerationService:
 
         return await self.runner.run(who.actor, command_id, work)
 
+    async def hide(self, who: Identity, command_id: str, kind: Kind, item_id: int, hidden: bool) -> dict[str, Any]:
+        """Shadow-hide an item (only its author goes on seeing it), or show it to everyone again."""
+        require(who.role, "mod.hide")
+        actor = actor_of(who)
+
+        def decide(item: Item, now: float) -> Item:
+            return rules.hide(item, actor.name, now) if hidden else rules.unhide(item)
+
+        return await self._item_change(
+            who, command_id, kind, item_id, "hide" if hidden else "unhide", decide, key="item", held_reasons=True
+        )
+
+    async def reply(self, who: Identity, command_id: str, question_id: int, text: str) -> dict[str, Any]:
+        """A short public reply under a question (an empty text takes it back)."""
+        require(who.role, "question.reply")
+        actor = actor_of(who)
+        return await self._item_change(
+            who, command_id, "question", question_id, "reply" if text.strip() else "unreply",
+            lambda item, now: rules.reply(item, text, actor.name, now), text_after=text.strip() or None,
+        )
+
     async def answer(self, who: Identity, command_id: str, question_id: int, answered: bool) -> dict[str, Any]:
         require(who.role, "question.answer")
-        return await self._question_change(
-            who, command_id, question_id, "answer" if answered else "unanswer",
+        return await self._item_change(
+            who, command_id, "question", question_id, "answer" if answered else "unanswer",
             lambda item, now: rules.answer(item, answered, now),
         )
 
     async def archive(self, who: Identity, command_id: str, question_id: int) -> dict[str, Any]:
         require(who.role, "question.archive")
-        return await self._question_change(
-            who, command_id, question_id, "archive", lambda item, _now: rules.archive(item)
+        return await self._item_change(
+            who, command_id, "question", question_id, "archive", lambda item, _now: rules.archive(item)
         )
 
-    async def _question_change(
+    async def _item_change(
         self,
         who: Identity,
         command_id: str,
-        question_id: int,
+        kind: Kind,
+        item_id: int,
         action: str,
         decide: Callable[[Item, float], Item],
+        *,
+        key: str = "question",
+        held_reasons: bool = False,
+        **audit: Any,
     ) -> dict[str, Any]:
+        """One item changed by the domain's `decide`; audited and announced when it changed.
+        `held_reasons`: a decision on a held item records the rules that held it."""
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             now = self.clock()
-            before, after = await _change(db, who.event_id, "question", question_id, lambda i: decide(i, now))
+            before, after = await _change(db, who.event_id, kind, item_id, lambda i: decide(i, now))
             if after != before:
-                await self._log(db, out, who.event_id, actor, action, after, now)
+                fields = dict(audit)
+                if held_reasons and before.status == "held":
+                    fields["reasons"] = before.reasons
+                await self._log(db, out, who.event_id, actor, action, after, now, **fields)
                 announce(out, who.event_id, before, after)
-            out.result = {"question": after.staff()}
+            out.result = {key: after.staff()}
 
         return await self.runner.run(who.actor, command_id, work)
 
@@ -179,6 +245,40 @@ class ModerationService:
         return await self.runner.run(who.actor, command_id, work)
 
     # -- participants -----------------------------------------------------------------
+
+    async def remove_all(self, who: Identity, command_id: str, public_id: str, reason: str) -> dict[str, Any]:
+        """Take everything a participant wrote out of everyone's view: held items are rejected,
+        published, archived and hidden ones deleted; each audited, then the whole as `remove_all`."""
+        require(who.role, "mod.remove_all")
+        actor = actor_of(who)
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            person = await _participant(db, who.event_id, public_id)
+            assert person.id is not None
+            removed: list[dict[str, Any]] = []
+            for item in await repo.removable_of(db, who.event_id, person.id):
+                try:
+                    before, after = await _change(
+                        db, who.event_id, item.kind, item.id,
+                        lambda current: rules.remove(current, actor.name, now) or current,
+                    )
+                except Conflict:
+                    continue  # decided by someone else in between: already out of the way or theirs
+                if after == before:
+                    continue
+                action = "reject" if after.status == "rejected" else "delete"
+                await self._log(db, out, who.event_id, actor, action, after, now, note="remove_all")
+                announce(out, who.event_id, before, after)
+                removed.append({"kind": after.kind, "id": after.id, "status": after.status})
+            entry = await repo.log(
+                db, who.event_id, actor, "remove_all", "participant", person.id, now, participant=public_id,
+                note=" · ".join(part for part in (f"{len(removed)} items", reason.strip()) if part),
+            )
+            audited(out, who.event_id, entry)
+            out.result = {"participant": public_id, "removed": removed}
+
+        return await self.runner.run(who.actor, command_id, work)
 
     async def mute(self, who: Identity, command_id: str, public_id: str, minutes: int) -> dict[str, Any]:
         """Mute for `minutes` (0 lifts a mute). Takes effect on the participant's next message."""
@@ -289,7 +389,7 @@ class ModerationService:
 async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> Item:
     item = await repo.get_item(db, event_id, item_id, kind)
     if item is None:
-        raise NotFound(f"no such {kind}", code=f"{kind}_not_found")
+        raise NotFound(f"no such {kind}", code="chat_not_found" if kind == "chat" else "question_not_found")
     return item
 
 

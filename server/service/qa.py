@@ -81,21 +81,39 @@ def announce(out: Outcome, event_id: int, before: Item | None, after: Item) -> N
 
     A public item that stops being public is announced as `*.removed` with the
     reason; so is a held item a moderator rejects (only its author's page knows
-    that id and can mark it "not published").
+    that id and can mark it "not published"), and the author's own connections
+    get the moderator's reason with it. A shadow-hidden item is removed for
+    everyone but its author, whose connections get it again as published
+    (`server.wire.VARIANT`): from the author's side nothing happened.
     """
     public, staff = channel(event_id, "public"), channel(event_id, "staff")
     out.publish(staff, "mod.item", {"item": after.staff()})
     was_public = before is not None and before.status in rules.PUBLIC_STATUSES
+    author = after.author.participant_id
     if after.status in rules.PUBLIC_STATUSES:
         if after.kind == "question":
             out.publish(public, "question.updated", {"question": after.public()})
         elif not was_public:
             out.publish(public, "chat.message", {"message": after.public()})
-    elif was_public or (before is not None and after.status == "rejected"):
-        removed: dict[str, Any] = {"id": after.id, "reason": after.status}
+    elif after.status == "hidden":
+        if before is None or before.status != "hidden":
+            removed = {"id": after.id, "reason": "deleted" if was_public else "rejected"}
+            seen = public_event(after.as_author_sees())
+            out.publish(public, f"{after.kind}.removed", removed, variant=(author, *seen))
+    elif was_public or (before is not None and (after.status == "rejected" or before.status == "hidden")):
+        gone: dict[str, Any] = {"id": after.id, "reason": after.status}
         if after.merged_into is not None:
-            removed["into"] = after.merged_into
-        out.publish(public, f"{after.kind}.removed", removed)
+            gone["into"] = after.merged_into
+        why = after.rejection()
+        variant = (author, f"{after.kind}.removed", gone | {"why": why}) if why is not None else None
+        out.publish(public, f"{after.kind}.removed", gone, variant=variant)
+
+
+def public_event(item: Item) -> tuple[str, dict[str, Any]]:
+    """The public event that shows `item` (a chat message or a question) as it is now."""
+    if item.kind == "question":
+        return "question.updated", {"question": item.public()}
+    return "chat.message", {"message": item.public()}
 
 
 def audited(out: Outcome, event_id: int, entry: AuditEntry) -> None:
@@ -140,8 +158,8 @@ class QAService:
             now = self.clock()
             settings, _ = await repo.settings(db, who.event_id)
             if not settings.enabled(kind):
-                closed = "chat_closed" if kind == "chat" else "questions_closed"
-                raise InvalidCommand(f"{kind} is closed for this event", code=closed)
+                raise InvalidCommand(f"{kind} is closed for this event",
+                                     code="chat_closed" if kind == "chat" else "questions_closed")
             body = rules.clean_text(text, settings.max_length(kind))
             if anonymous and not settings.anonymous_questions:
                 raise InvalidCommand("this event does not take anonymous questions", code="anonymous_not_allowed")
@@ -253,6 +271,12 @@ class QAService:
             if who.participant_id is not None:
                 mine = await repo.own(db, who.participant_id, OWN_ITEMS)
                 upvoted = await repo.upvoted_among(db, who.participant_id, (q.id for q in questions))
+                # What a moderator shadow-hid stays in its author's view, as if published.
+                for hidden in await repo.hidden_of(db, who.participant_id, RECENT_CHAT):
+                    seen = hidden.as_author_sees()
+                    (chat if seen.kind == "chat" else questions).append(seen)
+                chat.sort(key=lambda i: i.id)
+                questions.sort(key=lambda i: i.id)
         return {
             "qa": settings.public(),
             "chat": [message.public() for message in chat],

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import wire
 from server.broker import Broker
 from server.errors import Conflict, PlenariaError, Unavailable
 from server.service.write_gate import WriteGate
@@ -33,7 +34,14 @@ class Outcome:
     result: dict[str, Any] = field(default_factory=dict)
     events: list[tuple[str, str, Mapping[str, Any]]] = field(default_factory=list)
 
-    def publish(self, channel: str, name: str, data: Mapping[str, Any]) -> None:
+    def publish(
+        self, channel: str, name: str, data: Mapping[str, Any], *,
+        variant: tuple[int, str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Queue an event; `variant` = (participant id, name, data) is what that participant's
+        own connections get instead, in the same place of the sequence (`server.wire.VARIANT`)."""
+        if variant is not None:
+            data = wire.with_variant(data, *variant)
         self.events.append((channel, name, data))
 
 

@@ -23,7 +23,8 @@ from server.domain.qa_policy import QASettings
 from server.store.qa_tables import ModerationLogRow, QAItemRow, QASettingsRow, SanctionRow, UpvoteRow
 from server.store.tables import ParticipantRow
 
-_MUTABLE = ("status", "text", "original_text", "decided_by", "decided_at", "pinned", "merged_into", "answered_at")
+_MUTABLE = ("status", "text", "original_text", "decided_by", "decided_at", "pinned", "merged_into", "answered_at",
+            "reject_reason", "reject_note", "reply", "reply_at", "reply_by")
 
 
 def item_of(row: QAItemRow) -> Item:
@@ -47,6 +48,11 @@ def item_of(row: QAItemRow) -> Item:
         merged_into=row.merged_into,
         answered_at=row.answered_at,
         version=row.version,
+        reject_reason=row.reject_reason,
+        reject_note=row.reject_note,
+        reply=row.reply,
+        reply_at=row.reply_at,
+        reply_by=row.reply_by,
     )
 
 
@@ -201,6 +207,25 @@ async def recent(db: AsyncSession, event_id: int, limit: int) -> list[Item]:
 async def own(db: AsyncSession, participant_id: int, limit: int) -> list[Item]:
     """A participant's own items, newest first."""
     return await _items(db, QAItemRow.participant_id == participant_id, limit=limit)
+
+
+async def hidden_of(db: AsyncSession, participant_id: int, limit: int) -> list[Item]:
+    """A participant's shadow-hidden items (which they alone go on seeing), oldest first."""
+    items = await _items(
+        db, QAItemRow.participant_id == participant_id, QAItemRow.status == "hidden", limit=limit
+    )
+    return items[::-1]
+
+
+async def removable_of(db: AsyncSession, event_id: int, participant_id: int) -> list[Item]:
+    """Everything of one participant that someone may still see or decide, oldest first."""
+    return await _items(
+        db,
+        QAItemRow.event_id == event_id,
+        QAItemRow.participant_id == participant_id,
+        col(QAItemRow.status).in_(("held", "published", "answered", "archived", "hidden")),
+        newest_first=False,
+    )
 
 
 # -- upvotes -------------------------------------------------------------------

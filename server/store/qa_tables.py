@@ -37,6 +37,11 @@ class QAItemRow(SQLModel, table=True):
     answered_at: float | None = None
     created_at: float = 0.0
     version: int = 1
+    reject_reason: str = Field(default="", max_length=24)  # a preset of server.domain.qa.REJECT_PRESETS
+    reject_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    reply: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    reply_at: float | None = None
+    reply_by: str = Field(default="", max_length=80)
 
 
 class UpvoteRow(SQLModel, table=True):

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from server.domain.spreadsheet import to_csv
 from server.errors import InvalidMessage, NotFound, PlenariaError
+from server.service.identity import Identity
 from server.web.services import Services
 
 MAX_BODY = 256 * 1024
@@ -78,6 +79,13 @@ async def organizer_event(request: Request) -> int:
     header = request.headers.get("authorization", "")
     secret = header[7:].strip() if header.lower().startswith("bearer ") else ""
     return await _services(request).conference.authorize_organizer(request.path_params["code"], secret)
+
+
+async def staff_member(request: Request) -> Identity:
+    """The organizer or staff member whose secret is the bearer token (routes then check the role)."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    return await _services(request).conference.authorize_staff(request.path_params["code"], token)
 
 
 def links(request: Request, code: str, staff: list[dict[str, Any]], organizer_secret: str | None) -> dict[str, Any]:

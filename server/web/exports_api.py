@@ -49,6 +49,11 @@ async def listing(request: Request) -> Response:
     }
     files["audit"] = {"json": f"{base}/audit?format=json", "csv": f"{base}/audit?format=csv"}
     files["report"] = {"html": f"{base}/report"}
+    # Per poll and per participant: address templates, `{poll}` a poll id, `{participant}` a public id.
+    files["poll"] = {"json": f"{base}/polls/{{poll}}/export.json", "csv": f"{base}/polls/{{poll}}/export.csv",
+                     "ballots": f"{base}/polls/{{poll}}/ballots.csv"}
+    files["participant"] = {"json": f"{base}/participants/{{participant}}/export?format=json",
+                            "csv": f"{base}/participants/{{participant}}/export?format=csv"}
     return JSONResponse({"exports": files})
 
 
@@ -93,8 +98,10 @@ async def delegates(request: Request) -> Response:
 async def conference_report(request: Request) -> Response:
     """The printable report (HTML, no script); print it to PDF from the browser."""
     event_id = await organizer_event(request)
-    data = await _services(request).exports.report(event_id)
-    return HTMLResponse(report.render(data), headers={"cache-control": "no-store"})
+    services = _services(request)
+    data = await services.exports.report(event_id)
+    base = services.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+    return HTMLResponse(report.render(data, base_url=base), headers={"cache-control": "no-store"})
 
 
 routes = [

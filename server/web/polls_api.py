@@ -155,14 +155,8 @@ async def list_delegates(request: Request) -> Response:
     return JSONResponse(await _services(request).delegates.listing(event_id))
 
 
-@json_errors
-async def import_delegates(request: Request) -> Response:
-    """Body: `text/csv` (name,segment; header optional) or JSON `{"csv": "..."}`.
-
-    Answers 201 with the credentials and their codes (shown this once), or with
-    the printable page when asked with `?format=html`.
-    """
-    event_id = await organizer_event(request)
+async def _csv_body(request: Request) -> tuple[str, bool]:
+    """The list sent as `text/csv` (`?skip_invalid=1`) or JSON `{"csv": "...", "skip_invalid": bool}`."""
     if request.headers.get("content-type", "").startswith("text/csv"):
         raw = await request.body()
         if len(raw) > MAX_BODY:
@@ -171,15 +165,39 @@ async def import_delegates(request: Request) -> Response:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidMessage("the CSV must be UTF-8", code="invalid_csv") from exc
-    else:
-        text = (await body_of(request)).get("csv", "")
-        if not isinstance(text, str):
-            raise InvalidMessage("csv must be text", code="invalid_message")
-    created = await _services(request).delegates.import_csv(event_id, text)
+        return text, request.query_params.get("skip_invalid") in ("1", "true")
+    body = await body_of(request)
+    text, skip = body.get("csv", ""), body.get("skip_invalid", False)
+    if not isinstance(text, str) or not isinstance(skip, bool):
+        raise InvalidMessage("csv must be text and skip_invalid true or false", code="invalid_message")
+    return text, skip
+
+
+@json_errors
+async def preview_delegates(request: Request) -> Response:
+    """Check a list without importing anything: `{rows: [{line, name, segment, problems}], valid, invalid}`."""
+    event_id = await organizer_event(request)
+    text, _ = await _csv_body(request)
+    return JSONResponse(await _services(request).delegates.preview_csv(event_id, text))
+
+
+@json_errors
+async def import_delegates(request: Request) -> Response:
+    """Body: `text/csv` (name,segment; header optional) or JSON `{"csv": "..."}`.
+
+    Answers 201 with the credentials and their codes (shown this once), or with
+    the printable page when asked with `?format=html`. A row with a problem refuses the
+    list (`invalid_csv`, `details.rows`) unless `skip_invalid`: then the good rows are
+    imported and the others come back in `skipped`.
+    """
+    event_id = await organizer_event(request)
+    text, skip_invalid = await _csv_body(request)
+    imported = await _services(request).delegates.import_csv(event_id, text, skip_invalid=skip_invalid)
+    created = imported["delegates"]
     if request.query_params.get("format") == "html":
         return await _credentials_page(request, created)
-    return JSONResponse({"delegates": created, "links": [_delegate_link(request, c["code"]) for c in created]},
-                        status_code=201)
+    return JSONResponse({"delegates": created, "links": [_delegate_link(request, c["code"]) for c in created],
+                         "skipped": imported["skipped"]}, status_code=201)
 
 
 @json_errors
@@ -252,7 +270,7 @@ async def _credentials_page(request: Request, credentials: list[dict[str, Any]])
         f'<!doctype html><html lang="{html.escape(event["default_lang"])}"><head><meta charset="utf-8">'
         f"<title>{title}: credenciais / mandaty</title>"
         '<link rel="stylesheet" href="/static/css/credentials.css"></head>'
-        f'<body><main class="credentials">{"".join(cards)}</main></body></html>'
+        f'<body><h1 class="sheet-title">{title}</h1><main class="credentials">{"".join(cards)}</main></body></html>'
     )
     return HTMLResponse(page, headers={"cache-control": "no-store"})
 
@@ -268,6 +286,7 @@ routes = [
     Route("/api/events/{code}/polls/{poll_id:int}/receipts/{receipt}", check_receipt),
     Route("/api/events/{code}/delegates", list_delegates),
     Route("/api/events/{code}/delegates", import_delegates, methods=["POST"]),
+    Route("/api/events/{code}/delegates/preview", preview_delegates, methods=["POST"]),
     Route("/api/events/{code}/delegates/{delegate_id:int}/revoke", revoke_delegate, methods=["POST"]),
     Route("/api/events/{code}/delegates/{delegate_id:int}/reissue", reissue_delegate, methods=["POST"]),
     Route("/api/events/{code}/credentials.html", credentials_page, methods=["POST"]),

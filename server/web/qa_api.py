@@ -1,6 +1,7 @@
 """The organizer's HTTP routes for moderation: the audit log export and the chat/Q&A settings.
 
-Authorization: `Bearer <organizer secret>`, as for the rest of server/web/api.py.
+Authorization: `Bearer <organizer secret>`, as for the rest of server/web/api.py; the audit
+log also takes a moderator's staff token.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.domain.audit import to_csv
+from server.domain.roles import require
 from server.errors import InvalidMessage
 from server.service.identity import Identity
-from server.web.api import body_of, download, json_errors, organizer_event
+from server.web.api import body_of, download, json_errors, organizer_event, staff_member
 from server.web.services import Services
 
 
@@ -23,8 +25,11 @@ def _services(request: Request) -> Services:
 
 @json_errors
 async def audit(request: Request) -> Response:
-    """`?format=json` (default): `{"entries": [...]}` oldest first; `?format=csv`: a download."""
-    event_id = await organizer_event(request)
+    """`?format=json` (default): `{"entries": [...]}` oldest first; `?format=csv`: a download.
+    The organizer's secret or a moderator's token (the console exports it too)."""
+    who = await staff_member(request)
+    require(who.role, "audit.export")
+    event_id = who.event_id
     form = request.query_params.get("format", "json")
     if form not in ("json", "csv"):
         raise InvalidMessage("format must be json or csv", code="invalid_format")

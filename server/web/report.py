@@ -15,14 +15,16 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.domain import plurals
+
 LABELS: dict[str, dict[str, str]] = {
     "pt-BR": {
         "report": "Relatório da conferência", "code": "Código", "dates": "Datas", "planned": "Programadas",
         "sessions": "Programação", "time": "Horário", "session": "Sessão", "speakers": "Palestrantes",
         "status": "Situação", "st_planned": "prevista", "st_live": "ao vivo", "st_ended": "encerrada",
-        "proposals": "Propostas aprovadas", "axis": "Eixo", "votes": "votos", "ballots": "cédulas",
+        "proposals": "Propostas aprovadas", "axis": "Eixo",
         "tied": "Empate a decidir", "elections": "Eleição de delegados", "segment": "Segmento",
-        "elected": "Eleitos", "alternates": "Suplentes", "seats": "vagas", "open_places": "vagas em empate",
+        "elected": "Eleitos", "alternates": "Suplentes",
         "turnout": "Participação nas votações", "poll": "Votação", "voted": "Votaram", "eligible": "Aptos",
         "secret": "secreta", "not_closed": "não encerrada", "questions": "Perguntas e chat",
         "q_total": "Perguntas recebidas", "q_answered": "Perguntas respondidas", "q_askers": "Pessoas que perguntaram",
@@ -34,9 +36,9 @@ LABELS: dict[str, dict[str, str]] = {
         "report": "Sprawozdanie z konferencji", "code": "Kod", "dates": "Daty", "planned": "Planowane",
         "sessions": "Program", "time": "Godzina", "session": "Sesja", "speakers": "Prelegenci",
         "status": "Stan", "st_planned": "planowana", "st_live": "na żywo", "st_ended": "zakończona",
-        "proposals": "Przyjęte wnioski", "axis": "Obszar", "votes": "głosów", "ballots": "kart",
+        "proposals": "Przyjęte wnioski", "axis": "Obszar",
         "tied": "Remis do rozstrzygnięcia", "elections": "Wybory delegatów", "segment": "Grupa",
-        "elected": "Wybrani", "alternates": "Zastępcy", "seats": "miejsc", "open_places": "miejsc z remisem",
+        "elected": "Wybrani", "alternates": "Zastępcy",
         "turnout": "Frekwencja w głosowaniach", "poll": "Głosowanie", "voted": "Głosowało", "eligible": "Uprawnionych",
         "secret": "tajne", "not_closed": "niezamknięte", "questions": "Pytania i czat",
         "q_total": "Zadane pytania", "q_answered": "Pytania z odpowiedzią", "q_askers": "Osoby pytające",
@@ -48,9 +50,9 @@ LABELS: dict[str, dict[str, str]] = {
         "report": "Conference report", "code": "Code", "dates": "Dates", "planned": "Planned",
         "sessions": "Agenda", "time": "Time", "session": "Session", "speakers": "Speakers",
         "status": "Status", "st_planned": "planned", "st_live": "live", "st_ended": "ended",
-        "proposals": "Approved proposals", "axis": "Axis", "votes": "votes", "ballots": "ballots",
+        "proposals": "Approved proposals", "axis": "Axis",
         "tied": "Tied, to be decided", "elections": "Delegate elections", "segment": "Segment",
-        "elected": "Elected", "alternates": "Alternates", "seats": "seats", "open_places": "tied seats",
+        "elected": "Elected", "alternates": "Alternates",
         "turnout": "Turnout", "poll": "Poll", "voted": "Voted", "eligible": "Eligible",
         "secret": "secret", "not_closed": "not closed", "questions": "Questions and chat",
         "q_total": "Questions asked", "q_answered": "Questions answered", "q_askers": "People who asked",
@@ -62,15 +64,43 @@ LABELS: dict[str, dict[str, str]] = {
         "report": "Informe de la conferencia", "code": "Código", "dates": "Fechas", "planned": "Previstas",
         "sessions": "Programa", "time": "Hora", "session": "Sesión", "speakers": "Ponentes",
         "status": "Estado", "st_planned": "prevista", "st_live": "en vivo", "st_ended": "terminada",
-        "proposals": "Propuestas aprobadas", "axis": "Eje", "votes": "votos", "ballots": "papeletas",
+        "proposals": "Propuestas aprobadas", "axis": "Eje",
         "tied": "Empate por decidir", "elections": "Elección de delegados", "segment": "Segmento",
-        "elected": "Electos", "alternates": "Suplentes", "seats": "escaños", "open_places": "escaños empatados",
+        "elected": "Electos", "alternates": "Suplentes",
         "turnout": "Participación en las votaciones", "poll": "Votación", "voted": "Votaron", "eligible": "Habilitados",
         "secret": "secreta", "not_closed": "no cerrada", "questions": "Preguntas y chat",
         "q_total": "Preguntas recibidas", "q_answered": "Preguntas respondidas", "q_askers": "Personas que preguntaron",
         "q_upvotes": "Apoyos a preguntas", "chat": "Mensajes de chat", "chat_published": "Mensajes publicados",
         "moderated": "Retenidos o bloqueados por la moderación", "top": "Preguntas más apoyadas", "none": "Ninguno",
         "generated": "Generado el", "no_axis": "Sin eje",
+    },
+}
+# Words that follow a number, in every plural form the language has (server/domain/plurals.py).
+COUNTED: dict[str, dict[str, dict[str, str]]] = {
+    "pt-BR": {
+        "votes": {"one": "voto", "other": "votos", "zero": "votos"},
+        "ballots": {"one": "cédula", "other": "cédulas", "zero": "cédulas"},
+        "seats": {"one": "vaga", "other": "vagas", "zero": "vagas"},
+        "open_places": {"one": "vaga em empate", "other": "vagas em empate", "zero": "vagas em empate"},
+    },
+    "pl": {
+        "votes": {"one": "głos", "few": "głosy", "many": "głosów", "other": "głosu"},
+        "ballots": {"one": "karta", "few": "karty", "many": "kart", "other": "karty"},
+        "seats": {"one": "miejsce", "few": "miejsca", "many": "miejsc", "other": "miejsca"},
+        "open_places": {"one": "miejsce z remisem", "few": "miejsca z remisem", "many": "miejsc z remisem",
+                        "other": "miejsca z remisem"},
+    },
+    "en": {
+        "votes": {"one": "vote", "other": "votes"},
+        "ballots": {"one": "ballot", "other": "ballots"},
+        "seats": {"one": "seat", "other": "seats"},
+        "open_places": {"one": "tied seat", "other": "tied seats"},
+    },
+    "es": {
+        "votes": {"one": "voto", "other": "votos", "many": "de votos"},
+        "ballots": {"one": "papeleta", "other": "papeletas", "many": "de papeletas"},
+        "seats": {"one": "escaño", "other": "escaños", "many": "de escaños"},
+        "open_places": {"one": "escaño empatado", "other": "escaños empatados", "many": "de escaños empatados"},
     },
 }
 DATE_FORMATS = {"pt-BR": "%d/%m/%Y %H:%M", "pl": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M", "es": "%d/%m/%Y %H:%M"}
@@ -84,10 +114,23 @@ def labels_for(lang: str) -> dict[str, str]:
     return LABELS.get(lang, LABELS["en"])
 
 
-def render(data: Mapping[str, Any], now: float | None = None) -> str:
+class Count:
+    """`count("votes", 1)` -> "1 voto": the number and its word in the report's language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in COUNTED else "en"
+
+    def __call__(self, what: str, n: int) -> str:
+        return f"{n} {plurals.form(self.lang, n, COUNTED[self.lang][what])}"
+
+
+def render(data: Mapping[str, Any], now: float | None = None, base_url: str = "") -> str:
+    """The report; `base_url` makes the stylesheet's address absolute, so the page keeps its
+    look wherever it is opened (a tab the organizer page opened, a saved file)."""
     event = data["event"]
     lang = event.get("default_lang") if event.get("default_lang") in LABELS else "en"
     t = labels_for(lang)
+    count = Count(lang)
     zone = _zone(event.get("timezone", ""))
 
     def when(at: float | None) -> str:
@@ -99,11 +142,12 @@ def render(data: Mapping[str, Any], now: float | None = None) -> str:
         f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(event['title'])} — {e(t['report'])}</title>",
-        '<link rel="stylesheet" href="/static/css/report.css"></head><body><main class="report">',
+        f'<link rel="stylesheet" href="{e(base_url.rstrip("/"))}/static/css/report.css"></head>',
+        '<body><main class="report">',
         _header(event, data["dates"], t, when),
         _sessions(data["sessions"], t, when),
-        _proposals(data["proposals"], t),
-        _elections(data["elections"], t),
+        _proposals(data["proposals"], t, count),
+        _elections(data["elections"], t, count),
         _turnout(data["turnout"], t),
         _questions(data["questions"], t),
         f'<footer><p>{e(t["generated"])} {e(when(time.time() if now is None else now))} · Plenária</p></footer>',
@@ -155,48 +199,48 @@ def _sessions(sessions: Iterable[Mapping[str, Any]], t: dict[str, str], when: An
     return _section(t["sessions"], f"<table>{head}<tbody>{''.join(rows)}</tbody></table>", "sessions")
 
 
-def _proposals(polls: Iterable[Mapping[str, Any]], t: dict[str, str]) -> str:
+def _proposals(polls: Iterable[Mapping[str, Any]], t: dict[str, str], count: Count) -> str:
     blocks = []
     for poll in polls:
         levels = []
         for level in poll["levels"]:
             axes = []
             for axis in level["axes"]:
-                items = "".join(f'<li>{e(p["label"])} <span class="votes">{e(p["votes"])} {e(t["votes"])}</span></li>'
+                items = "".join(f'<li>{e(p["label"])} <span class="votes">{e(count("votes", p["votes"]))}</span></li>'
                                 for p in axis["approved"])
-                tied = "".join(f'<li class="tied">{e(p["label"])} <span class="votes">{e(p["votes"])} '
-                               f'{e(t["votes"])}</span> <span class="flag">{e(t["tied"])}</span></li>'
+                tied = "".join(f'<li class="tied">{e(p["label"])} <span class="votes">{e(count("votes", p["votes"]))}'
+                               f'</span> <span class="flag">{e(t["tied"])}</span></li>'
                                for p in axis["tied"])
                 name = axis["axis"] or t["no_axis"]
                 axes.append(f'<div class="axis"><h4>{e(name)}</h4><ol>{items}{tied}</ol></div>')
             levels.append(f'<div class="level"><h3>{e(level["title"])}</h3>{"".join(axes) or _none(t)}</div>')
-        meta = f'<span class="meta">({e(poll["ballots"])} {e(t["ballots"])})</span>'
+        meta = f'<span class="meta">({e(count("ballots", poll["ballots"]))})</span>'
         blocks.append(f'<article class="poll"><p class="poll-title">{e(poll["question"])} {meta}</p>'
                       f'{"".join(levels)}</article>')
     return _section(t["proposals"], "".join(blocks) or _none(t), "proposals")
 
 
-def _people(people: Iterable[Mapping[str, Any]], t: dict[str, str], *, tied: bool = False) -> str:
+def _people(people: Iterable[Mapping[str, Any]], t: dict[str, str], count: Count, *, tied: bool = False) -> str:
     flag = f' <span class="flag">{e(t["tied"])}</span>' if tied else ""
     opening = '<li class="tied">' if tied else "<li>"
-    return "".join(f'{opening}{e(c["name"])} <span class="votes">{e(c["votes"])} {e(t["votes"])}</span>{flag}</li>'
+    return "".join(f'{opening}{e(c["name"])} <span class="votes">{e(count("votes", c["votes"]))}</span>{flag}</li>'
                    for c in people)
 
 
-def _elections(elections: Iterable[Mapping[str, Any]], t: dict[str, str]) -> str:
+def _elections(elections: Iterable[Mapping[str, Any]], t: dict[str, str], count: Count) -> str:
     blocks = []
     for election in elections:
         status = "" if election["closed"] else f' <span class="meta">({e(t["not_closed"])})</span>'
         segments = []
         for s in election["segments"]:
-            open_places = (f' · {e(s["open_places"])} {e(t["open_places"])}' if s.get("open_places") else "")
-            tied = (f'<h5>{e(t["tied"])}</h5><ul class="tied">{_people(s["tied"], t, tied=True)}</ul>'
+            open_places = (f' · {e(count("open_places", s["open_places"]))}' if s.get("open_places") else "")
+            tied = (f'<h5>{e(t["tied"])}</h5><ul class="tied">{_people(s["tied"], t, count, tied=True)}</ul>'
                     if s["tied"] else "")
-            alternates = (f'<h5>{e(t["alternates"])}</h5><ol>{_people(s["alternates"], t)}</ol>'
+            alternates = (f'<h5>{e(t["alternates"])}</h5><ol>{_people(s["alternates"], t, count)}</ol>'
                           if s["alternates"] else "")
             segments.append(
-                f'<div class="segment"><h4>{e(s["title"])} <span class="meta">{e(s["seats"])} {e(t["seats"])}'
-                f'{open_places}</span></h4><h5>{e(t["elected"])}</h5><ol>{_people(s["elected"], t) or ""}</ol>'
+                f'<div class="segment"><h4>{e(s["title"])} <span class="meta">{e(count("seats", s["seats"]))}'
+                f'{open_places}</span></h4><h5>{e(t["elected"])}</h5><ol>{_people(s["elected"], t, count)}</ol>'
                 f"{alternates}{tied}</div>"
             )
         blocks.append(f'<article class="poll"><p class="poll-title">{e(election["question"])}{status}</p>'

@@ -1,18 +1,25 @@
 // The moderator console (/m/CODE#k=TOKEN): the live review queue with the reasons highlighted in
 // the text, decisions by keyboard, filters, policy switches, sanctions and the audit log.
 // Several moderators see each other's decisions live (mod.item); a lost race answers
-// `already_decided` and the item simply leaves the queue.
+// `already_decided` and the item simply leaves the queue. Beyond approve and reject: a reason
+// for the author, shadow-hide, bulk approve, remove all of one person's messages, a reply under
+// a question, and the audit log as a file.
 
 import "./reducers.js";
 import { $, $$, h, fill, setText, syncList, highlighted } from "./dom.js";
 import { t, time, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText } from "./page.js";
 import { answerItems, answerActions, answerHead, actOnAnswer, renderClouds } from "./answers.js";
+import { download } from "./downloads.js";
 
 const hub = await startPage({ staff: true });
 let filter = "held";
 let selected = null; // "kind:id"
 let editing = null;
+let replying = null; // "kind:id" of the question whose reply is being written
+const ticked = new Set(); // "kind:id" chosen for a bulk approval
+const REJECT_PRESETS = ["off_topic", "offensive", "personal_data", "spam", "duplicate", "answered"];
+const BULK_LIMIT = 100;
 
 const keyOf = (item) => `${item.kind}:${item.id}`;
 
@@ -57,7 +64,21 @@ function run(type, fields, ok) {
 }
 
 function undecided(item) {
-  return !item.decided_by && (item.status === "held" || item.status === "rejected");
+  // Word-cloud answers have their own decisions (answers.js); bulk approval is for chat and questions.
+  return item.kind !== "answer" && !item.decided_by && (item.status === "held" || item.status === "rejected");
+}
+
+const isPublic = (item) => item.status === "published" || item.status === "answered";
+
+/** A participant's stable tag in the console: the first four characters of the public id. */
+export function tagOf(publicId) {
+  return String(publicId || "").slice(0, 4).toUpperCase();
+}
+
+/** "Maria · 3F2A", "Anônimo · 3F2A": two anonymous authors never look the same in a list. */
+function authorLabel(author) {
+  const name = (author && author.name) || t("qa.anonymous");
+  return author && author.id ? `${name} · ${tagOf(author.id)}` : name;
 }
 
 function actionsFor(item) {
@@ -66,13 +87,18 @@ function actionsFor(item) {
   if (undecided(item)) {
     list.push(["approve", "mod.approve", "btn-ok", "a"], ["reject", "mod.reject", "btn-danger", "r"], ["edit", "mod.edit", "", "e"]);
   }
-  if (item.kind === "question" && (item.status === "published" || item.status === "answered")) {
+  if (item.status === "held" || isPublic(item)) list.push(["hide", "mod.hide", "", "h"]);
+  if (item.status === "hidden") list.push(["unhide", "mod.unhide", "", "h"]);
+  if (item.kind === "question" && isPublic(item)) {
     list.push(["pin", item.pinned ? "mod.unpin" : "mod.pin", "", "p"],
       ["answer", item.status === "answered" ? "mod.unanswer" : "mod.answer", "", "n"],
+      ["reply", item.reply ? "mod.reply_edit" : "mod.reply", "", "t"],
       ["archive", "mod.archive", "", "x"], ["merge", "mod.merge", "", ""]);
   }
-  if (item.status === "published" || item.status === "answered") list.push(["delete", "mod.delete", "btn-danger", "d"]);
-  if (item.author && item.author.id) list.push(["mute", "mod.mute", "", "m"], ["ban", "mod.ban", "btn-danger", "b"]);
+  if (isPublic(item) || item.status === "hidden") list.push(["delete", "mod.delete", "btn-danger", "d"]);
+  if (item.author && item.author.id) {
+    list.push(["mute", "mod.mute", "", "m"], ["ban", "mod.ban", "btn-danger", "b"], ["remove_all", "mod.remove_all", "btn-danger", ""]);
+  }
   return list;
 }
 
@@ -82,8 +108,11 @@ function act(action, item) {
   const base = { kind: item.kind, item: item.id };
   switch (action) {
     case "approve": return run("mod.approve", base, t("mod.approved"));
-    case "reject": return run("mod.reject", base, t("mod.rejected"));
-    case "edit": editing = keyOf(item); render(); focusEdit(); return null;
+    case "reject": return openReject(item);
+    case "edit": editing = keyOf(item); replying = null; render(); focusEdit(); return null;
+    case "hide": return run("mod.hide", { ...base, hidden: true }, t("mod.hidden"));
+    case "unhide": return run("mod.hide", { ...base, hidden: false }, t("mod.unhidden"));
+    case "reply": replying = keyOf(item); editing = null; render(); focusEdit(); return null;
     case "pin": return run("question.pin", { question: item.id, pinned: !item.pinned });
     case "answer": return run("question.answer", { question: item.id, answered: item.status !== "answered" });
     case "archive": return run("question.archive", { question: item.id }, t("mod.archived"));
@@ -94,8 +123,13 @@ function act(action, item) {
       return run("mod.mute", { participant: item.author.id, minutes }, t("mod.muted", { n: minutes }));
     }
     case "ban":
-      if (!confirm(t("mod.ban_confirm", { name: item.author.name || t("qa.anonymous") }))) return null;
+      if (!confirm(t("mod.ban_confirm", { name: authorLabel(item.author) }))) return null;
       return run("mod.ban", { participant: item.author.id }, t("mod.banned"));
+    case "remove_all":
+      if (!confirm(t("mod.remove_all_confirm", { name: authorLabel(item.author) }))) return null;
+      return run("mod.remove_all", { participant: item.author.id }).then((result) => {
+        if (result) toast(t("mod.removed_all", { n: result.removed.length }));
+      });
     default: return null;
   }
 }
@@ -112,7 +146,7 @@ function markCurrent(node, current) {
 
 function itemNode(item, node) {
   const key = keyOf(item);
-  const signature = `${item.version}|${item.status}|${item.pinned}|${item.upvotes}|${item.count}|${editing === key}|${document.documentElement.lang}`;
+  const signature = `${item.version}|${item.status}|${item.pinned}|${item.upvotes}|${item.count}|${editing === key}|${replying === key}|${ticked.has(key)}|${document.documentElement.lang}`;
   if (node && node.dataset.signature === signature) {
     markCurrent(node, selected === key);
     return node;
@@ -124,13 +158,14 @@ function itemNode(item, node) {
   node.dataset.status = item.status;
   node.dataset.decided = String(Boolean(item.decided_by));
   const author = item.author || {};
-  const name = author.name || t("qa.anonymous");
   node.append(h("div", { class: "item-head" },
     item.kind === "answer" ? answerHead(item) : [
+      undecided(item) ? tickBox(item) : null,
       h("span", { class: "badge" }, t(item.kind === "chat" ? "mod.kind_chat" : "mod.kind_question")),
-      h("span", { class: "item-author" }, name), author.anonymous ? h("span", { class: "badge" }, t("qa.anonymous_flag")) : null,
+      h("span", { class: "item-author" }, authorLabel(author)), author.anonymous ? h("span", { class: "badge" }, t("qa.anonymous_flag")) : null,
       h("span", {}, time(item.at))],
-    h("span", { class: `badge ${item.status === "held" ? "badge-warn" : item.status === "rejected" ? "badge-danger" : "badge-ok"}` }, t(`status.item_${item.status}`)),
+    h("span", { class: `badge ${{ held: "badge-warn", hidden: "badge-warn", rejected: "badge-danger", deleted: "badge-danger", merged: "" }[item.status] ?? "badge-ok"}` },
+      t(item.kind === "answer" && item.status === "hidden" ? "status.answer_hidden" : `status.item_${item.status}`)),
     item.kind === "question" ? h("span", {}, t("qa.upvotes", { n: item.upvotes || 0 })) : null,
     item.pinned ? h("span", { class: "badge badge-accent" }, t("qa.pinned")) : null,
     item.decided_by ? h("span", { class: "hint" }, t("mod.decided_by", { who: item.decided_by })) : null));
@@ -144,6 +179,12 @@ function itemNode(item, node) {
       class: `badge reason ${r.verdict === "block" ? "badge-danger" : "badge-warn"}`,
     }, ruleName(r.rule), detailName(r.detail) ? `: ${detailName(r.detail)}` : ""))));
   }
+  if (item.reject_reason || item.reject_note) {
+    node.append(h("p", { class: "hint" }, t("mod.told_author"), " ",
+      [item.reject_reason ? t(`reject.${item.reject_reason}`) : "", item.reject_note].filter(Boolean).join(" — ")));
+  }
+  if (item.reply && replying !== key) node.append(h("p", { class: "item-reply" }, h("strong", {}, t("qa.reply_label")), " ", item.reply));
+  if (replying === key) node.append(replyBox(item));
   if (editing === key) {
     const area = h("textarea", { class: "input", rows: "3", maxlength: "500", "aria-label": t("mod.edit_label") });
     area.value = item.text;
@@ -177,6 +218,103 @@ function itemNode(item, node) {
   return node;
 }
 
+// -- reasons, replies and bulk approval ------------------------------------------------------
+
+function tickBox(item) {
+  const key = keyOf(item);
+  return h("input", {
+    type: "checkbox", class: "tick", checked: ticked.has(key), "aria-label": t("mod.select_item", { text: item.text.slice(0, 60) }),
+    onclick: (e) => e.stopPropagation(),
+    onchange: (e) => { if (e.target.checked) ticked.add(key); else ticked.delete(key); render(); },
+  });
+}
+
+function replyBox(item) {
+  const area = h("textarea", { class: "input", rows: "2", maxlength: "500", "aria-label": t("mod.reply_label") });
+  area.value = item.reply || "";
+  const done = () => { replying = null; render(); $("#queue").focus(); };
+  const save = () => { run("question.reply", { question: item.id, text: area.value.trim() }, t("mod.replied")); done(); };
+  area.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); save(); }
+    if (e.key === "Escape") done();
+  });
+  return h("div", { class: "edit-box" }, area, h("div", { class: "row" },
+    h("button", { type: "button", class: "btn btn-primary btn-small", onclick: save }, t("mod.reply_save")),
+    item.reply ? h("button", { type: "button", class: "btn btn-small", onclick: () => { area.value = ""; save(); } }, t("mod.reply_remove")) : null,
+    h("button", { type: "button", class: "btn btn-small", onclick: done }, t("common.cancel")),
+    h("span", { class: "hint" }, t("mod.reply_keys"))));
+}
+
+let rejecting = null;
+function openReject(item) {
+  rejecting = item;
+  const form = $("#reject-form");
+  fill($("#reject-presets"), h("legend", { class: "label" }, t("mod.reject_reason")),
+    ["", ...REJECT_PRESETS].map((preset) => h("label", { class: "check" },
+      h("input", { type: "radio", name: "preset", value: preset, checked: preset === "" }),
+      preset ? t(`reject.${preset}`) : t("mod.reject_no_reason"))));
+  form.elements.note.value = "";
+  setText($("#reject-text"), item.text);
+  $("#reject").showModal();
+  form.querySelector("input[name=preset]").focus();
+}
+$("#reject-cancel").addEventListener("click", () => $("#reject").close());
+$("#reject-form").addEventListener("submit", () => {
+  if (!rejecting) return;
+  const form = $("#reject-form");
+  const preset = form.elements.preset.value;
+  const fields = { kind: rejecting.kind, item: rejecting.id, reason: form.elements.note.value.trim() };
+  if (preset) fields.preset = preset;
+  run("mod.reject", fields, t("mod.rejected"));
+  rejecting = null;
+  $("#queue").focus();
+});
+
+function bulkTargets(all) {
+  const keys = all ? items().filter(undecided).map(keyOf) : [...ticked];
+  return keys.slice(0, BULK_LIMIT).map((key) => {
+    const [kind, id] = key.split(":");
+    return { kind, item: Number(id) };
+  });
+}
+
+function approveMany(all) {
+  const targets = bulkTargets(all);
+  if (!targets.length) return;
+  if (all && !confirm(t("mod.approve_all_confirm", { n: targets.length }))) return;
+  run("mod.approve_many", { items: targets }).then((result) => {
+    if (!result) return;
+    for (const target of targets) ticked.delete(`${target.kind}:${target.item}`);
+    toast(t("mod.approved_many", { n: result.approved.length }));
+    if (result.skipped.length) toast(t("mod.skipped_many", { n: result.skipped.length }));
+    render();
+  });
+}
+$("#approve-selected").addEventListener("click", () => approveMany(false));
+$("#approve-visible").addEventListener("click", () => approveMany(true));
+
+function renderBulk() {
+  const open = new Set(items().filter(undecided).map(keyOf));
+  for (const key of [...ticked]) if (!open.has(key)) ticked.delete(key);
+  const bar = $("#bulk");
+  bar.hidden = !open.size;
+  const chosen = $("#approve-selected");
+  chosen.disabled = !ticked.size;
+  setText(chosen.querySelector(".count"), String(ticked.size));
+  setText($("#approve-visible").querySelector(".count"), String(Math.min(open.size, BULK_LIMIT)));
+}
+
+// -- the audit log as a file (the moderator's own token, like the organizer's export) -------
+
+for (const button of $$("[data-audit-export]")) {
+  button.addEventListener("click", () => {
+    const format = button.dataset.auditExport;
+    download(`/api/events/${hub.event}/audit?format=${format}`, hub.token, `plenaria-${hub.event}-audit.${format}`)
+      .catch((error) => toast(errorText(error), "error"));
+  });
+}
+
 function render() {
   const pub = hub.state.public;
   const staff = hub.state.staff;
@@ -200,6 +338,7 @@ function render() {
   const queue = $("#queue");
   syncList(queue, list, keyOf, itemNode);
   if (!list.length) queue.replaceChildren(h("li", { class: "empty" }, t(filter === "held" ? "mod.queue_empty" : "mod.nothing")));
+  renderBulk();
   renderPolicy(m.policy || {});
   renderClouds($("#clouds"), hub, run);
   renderSanctions(m.sanctions || []);
@@ -230,7 +369,7 @@ $("#policy").addEventListener("change", (e) => {
 function renderSanctions(list) {
   syncList($("#sanctions"), list, (s) => s.participant.id, (s, node) => {
     node = h("li", {},
-      h("span", {}, h("strong", {}, s.participant.name || t("qa.anonymous")), " ",
+      h("span", {}, h("strong", {}, authorLabel(s.participant)), " ",
         s.banned ? h("span", { class: "badge badge-danger" }, t("mod.is_banned"))
           : h("span", { class: "badge badge-warn" }, t("mod.muted_until", { time: time(s.muted_until) }))),
       s.banned ? h("button", { type: "button", class: "btn btn-small", onclick: () => run("mod.unban", { participant: s.participant.id }, t("mod.unbanned")) }, t("mod.unban"))
@@ -262,8 +401,10 @@ function renderAudit(entries) {
     const target = e.target && e.target.id && kinds[e.target.kind]
       ? ` · ${t(kinds[e.target.kind])} #${e.target.id}${e.text_before && !e.text_after ? ` “${e.text_before}”` : ""}` : "";
     const detail = e.action === "policy" ? policyChanges(e) : e.text_after && e.text_after !== e.text_before ? `→ ${e.text_after}` : "";
-    return h("li", {}, h("span", { class: "when" }, time(e.at)), h("strong", {}, who), " · ", action, target,
-      reasons ? ` · ${reasons}` : "", e.note && e.action !== "policy" ? ` · ${e.note}` : "",
+    const person = e.participant ? ` · ${tagOf(e.participant)}` : "";
+    const note = (e.note || "").split(" · ").map((part) => (REJECT_PRESETS.includes(part) ? t(`reject.${part}`) : part)).join(" · ");
+    return h("li", {}, h("span", { class: "when" }, time(e.at)), h("strong", {}, who), " · ", action, target, person,
+      reasons ? ` · ${reasons}` : "", note && e.action !== "policy" ? ` · ${note}` : "",
       detail ? h("span", { class: "hint" }, ` ${detail}`) : null);
   });
   if (!entries.length) $("#audit").replaceChildren(h("li", { class: "empty" }, t("mod.audit_empty")));
@@ -306,16 +447,23 @@ document.addEventListener("keydown", (e) => {
   if (target.closest("input, textarea, select, dialog[open]") && e.key !== "?") return;
   if (target.closest("input, textarea, select")) return;
   const current = items().find((i) => keyOf(i) === selected);
-  const map = { a: "approve", r: "reject", e: "edit", p: "pin", n: "answer", x: "archive", d: "delete", m: "mute", b: "ban" };
+  const map = { a: "approve", r: "reject", e: "edit", p: "pin", n: "answer", x: "archive", d: "delete", m: "mute", b: "ban", h: "hide", t: "reply" };
   if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); move(1); }
   else if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); move(-1); }
   else if (e.key === "?") { e.preventDefault(); $("#help").showModal(); }
   else if (["1", "2", "3", "4"].includes(e.key)) { setFilter(["held", "blocked", "questions", "all"][Number(e.key) - 1]); }
+  else if (e.key === "s" && current && undecided(current)) {
+    e.preventDefault();
+    if (!ticked.delete(keyOf(current))) ticked.add(keyOf(current));
+    render();
+  }
   else if (map[e.key] && current) {
-    const allowed = actionsFor(current).some(([action]) => action === map[e.key]);
+    // `h` hides or shows again, whichever the item allows.
+    const action = map[e.key] === "hide" && current.status === "hidden" ? "unhide" : map[e.key];
+    const allowed = actionsFor(current).some(([name]) => name === action);
     if (!allowed) return;
     e.preventDefault();
-    act(map[e.key], current);
+    act(action, current);
   }
 });
 
@@ -323,6 +471,8 @@ function setFilter(value) {
   filter = value;
   selected = null;
   editing = null;
+  replying = null;
+  ticked.clear();
   render();
 }
 for (const button of $$("[data-filter]")) button.addEventListener("click", () => setFilter(button.dataset.filter));

@@ -9,6 +9,7 @@ import { startPage, toast, errorText, staffSecret } from "./page.js";
 import { polls } from "./state.js";
 import { eligibilityText } from "./pollcontrols.js";
 import { HubError } from "./hub.js";
+import { download } from "./downloads.js";
 
 const main = $("#main");
 const managing = location.pathname.startsWith("/o/");
@@ -254,9 +255,11 @@ async function managePage() {
     }
   }
 
+  let builder = null;
   function drawPolls() {
     const list = h("ol", { class: "plain poll-list", id: "org-polls" });
-    fill(sections.polls, h("h2", { id: "s-polls" }, t("org.polls")), list, pollBuilder(hub, event()));
+    builder = pollBuilder(hub, event(), call);
+    fill(sections.polls, h("h2", { id: "s-polls" }, t("org.polls")), list, builder);
     updatePolls();
   }
 
@@ -266,23 +269,21 @@ async function managePage() {
     const all = polls(hub);
     syncList(list, all, (p) => p.id, (p, node) => {
       node = node || h("li", { class: "poll-row" });
-      const signature = `${p.status}|${document.documentElement.lang}`;
+      const signature = `${p.status}|${JSON.stringify([p.spec, p.visibility, p.eligibility, p.secret])}|${document.documentElement.lang}|${Boolean(exportsListing)}`;
       if (node.dataset.signature === signature) return node;
       node.dataset.signature = signature;
-      const download = (ext) => async () => {
-        try {
-          const response = await fetch(`/api/events/${code}/polls/${p.id}/export.${ext}`, { headers: { authorization: `Bearer ${secret}` } });
-          if (!response.ok) throw new HubError(`http_${response.status}`);
-          saveBlob(await response.blob(), `${code}-poll-${p.id}.${ext}`);
-        } catch (err) { toast(errorText(err), "error"); }
-      };
+      const files = (exportsListing && exportsListing.poll) || {};
       fill(node, h("div", { class: "poll-row-head" },
         h("div", { class: "grow" }, h("p", { class: "poll-q" }, p.spec.question),
           h("p", { class: "hint" }, [t(`poll.kind_${p.spec.kind}`), eligibilityText(p.eligibility), p.secret ? t("poll.secret") : ""].filter(Boolean).join(" · "))),
         h("span", { class: "badge" }, t(`poll.status_${p.status}`))),
       h("div", { class: "row" },
-        h("button", { type: "button", class: "btn btn-small", onclick: download("csv") }, t("org.export_csv")),
-        h("button", { type: "button", class: "btn btn-small", onclick: download("json") }, t("org.export_json")),
+        Object.entries(files).map(([format, template]) => exportButton(template.replace("{poll}", String(p.id)),
+          t(`org.poll_export_${format}`), `plenaria-${code}-poll-${p.id}.${format === "json" ? "json" : "csv"}`, "btn-small")),
+        p.status === "draft" ? h("button", {
+          type: "button", class: "btn btn-small", "aria-label": `${t("org.edit_poll")}: ${p.spec.question}`,
+          onclick: () => builder && builder.edit(p),
+        }, t("org.edit_poll")) : null,
         p.status === "draft" ? h("button", {
           type: "button", class: "btn btn-small btn-danger",
           onclick: async () => { try { await call("DELETE", `/polls/${p.id}`); } catch (err) { toast(errorText(err), "error"); } },
@@ -292,24 +293,51 @@ async function managePage() {
     if (!all.length) list.replaceChildren(h("li", { class: "empty" }, t("presenter.no_polls")));
   }
 
+  // Credentials from a list: check it first (every row, its problems, with line numbers), then
+  // import the good rows on confirmation; the rows with problems stay in the box to be fixed.
   function drawDelegates() {
     const csv = h("textarea", { id: "csv", rows: "5", placeholder: "Maria da Silva,Usuários\nJoão Souza,Governo" });
     const file = h("input", { type: "file", accept: ".csv,text/csv", id: "csv-file" });
-    file.addEventListener("change", async () => { if (file.files[0]) csv.value = await file.files[0].text(); });
+    const preview = h("div", { id: "csv-preview", "aria-live": "polite" });
     const result = h("div", { id: "delegate-result" });
+    file.addEventListener("change", async () => { if (file.files[0]) { csv.value = await file.files[0].text(); fill(preview); } });
+    csv.addEventListener("input", () => fill(preview));
     const form = h("form", {}, field(t("org.csv"), csv, t("org.csv_hint")), field(t("org.csv_file"), file),
-      h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("org.import"))));
+      h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("org.check_csv"))));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
-      try {
-        const made = await call("POST", "/delegates", csv.value);
-        csv.value = "";
-        showCredentials(result, made.delegates || []);
-        refreshDelegates();
-      } catch (err) { toast(errorText(err), "error"); }
+      try { showPreview(preview, result, csv, await call("POST", "/delegates/preview", csv.value)); } catch (err) { toast(errorText(err), "error"); }
     });
-    fill(sections.delegates, h("h2", { id: "s-delegates" }, t("org.delegates")), form, result, h("ul", { class: "plain", id: "delegate-list" }));
+    fill(sections.delegates, h("h2", { id: "s-delegates" }, t("org.delegates")), form, preview, result, h("ul", { class: "plain", id: "delegate-list" }));
     refreshDelegates();
+  }
+
+  function showPreview(root, result, csv, checked) {
+    const rows = checked.rows || [];
+    const table = h("table", { class: "csv-rows" },
+      h("caption", {}, t("org.csv_summary", { n: checked.valid, bad: checked.invalid })),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("org.csv_line")), h("th", { scope: "col" }, t("profile.name")),
+        h("th", { scope: "col" }, t("profile.segment")), h("th", { scope: "col" }, t("org.csv_check")))),
+      h("tbody", {}, rows.map((row) => h("tr", { dataset: { ok: String(!row.problems.length) } },
+        h("td", { class: "num" }, String(row.line)), h("td", {}, row.name), h("td", {}, row.segment),
+        h("td", {}, row.problems.length
+          ? h("ul", { class: "plain problems" }, row.problems.map((problem) => h("li", {}, errorText({ code: problem.code, details: problem }))))
+          : h("span", { class: "badge badge-ok" }, t("org.csv_ok")))))));
+    const confirm = checked.valid ? h("button", {
+      type: "button", class: "btn btn-primary", id: "csv-import",
+      onclick: async () => {
+        try {
+          const made = await call("POST", "/delegates", { csv: csv.value, skip_invalid: true });
+          // What could not be imported stays in the box, to be fixed and checked again.
+          const kept = new Set((made.skipped || []).map((row) => row.line));
+          csv.value = csv.value.split("\n").filter((_, i) => kept.has(i + 1)).join("\n");
+          fill(root, made.skipped && made.skipped.length ? h("p", { class: "hint" }, t("org.csv_left", { n: made.skipped.length })) : null);
+          showCredentials(result, made.delegates || []);
+          refreshDelegates();
+        } catch (err) { toast(errorText(err), "error"); }
+      },
+    }, t("org.csv_import", { n: checked.valid })) : null;
+    fill(root, table, h("div", { class: "row row-end" }, confirm));
   }
 
   function showCredentials(root, list) {
@@ -346,19 +374,57 @@ async function managePage() {
         }, t("org.reissue")))));
   }
 
-  function drawExports() {
-    const get = (path, name) => async () => {
-      try {
-        const response = await fetch(`/api/events/${code}${path}`, { headers: { authorization: `Bearer ${secret}` } });
-        if (!response.ok) throw new HubError(`http_${response.status}`);
-        saveBlob(await response.blob(), name);
-      } catch (err) { toast(errorText(err), "error"); }
-    };
+  // -- exports: one button per address of GET /exports (the API's own list of its exports) --------
+
+  let exportsListing = null;
+  function exportButton(path, label, name, size = "") {
+    return h("button", {
+      type: "button", class: `btn ${size}`, dataset: { export: path },
+      onclick: () => download(path, secret, name).catch((err) => toast(errorText(err), "error")),
+    }, label);
+  }
+
+  async function openReport(path) {
+    // A tab opened now, while the click still counts as the user's, then filled: no popup blocker.
+    const tab = window.open("", "_blank");
+    try {
+      const response = await fetch(path, { headers: { authorization: `Bearer ${secret}` }, cache: "no-store" });
+      if (!response.ok) throw new HubError(`http_${response.status}`);
+      const url = URL.createObjectURL(new Blob([await response.text()], { type: "text/html" }));
+      if (tab) tab.location.href = url; else location.assign(url);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      if (tab) tab.close();
+      toast(errorText(err), "error");
+    }
+  }
+
+  async function drawExports() {
+    fill(sections.exports, h("h2", { id: "s-exports" }, t("org.exports")));
+    try { exportsListing = (await call("GET", "/exports")).exports; } catch (err) { toast(errorText(err), "error"); return; }
+    const files = exportsListing;
+    const group = (name) => h("div", { class: "export-row" }, h("span", { class: "label" }, t(`org.export_${name}`)),
+      h("div", { class: "row" }, Object.entries(files[name]).map(([format, path]) => exportButton(path, format.toUpperCase(),
+        `plenaria-${code}-${name}.${format}`, "btn-small"))));
+    const who = h("input", { id: "privacy-id", maxlength: "16", pattern: "[0-9a-fA-F]{1,16}", spellcheck: "false", placeholder: "910d24a5" });
+    const person = (format) => h("button", {
+      type: "button", class: "btn btn-small", dataset: { export: files.participant[format] },
+      onclick: () => {
+        const id = who.value.trim().toLowerCase();
+        if (!/^[0-9a-f]{1,16}$/.test(id)) { toast(t("org.participant_id_invalid"), "error"); who.focus(); return; }
+        download(files.participant[format].replace("{participant}", id), secret, `plenaria-${code}-participant-${id}.${format}`)
+          .catch((err) => toast(errorText(err), "error"));
+      },
+    }, format.toUpperCase());
     fill(sections.exports, h("h2", { id: "s-exports" }, t("org.exports")),
       h("p", { class: "hint" }, t("org.exports_hint")),
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "btn", onclick: get("/audit?format=csv", `${code}-audit.csv`) }, t("org.audit_csv")),
-        h("button", { type: "button", class: "btn", onclick: get("/audit?format=json", `${code}-audit.json`) }, t("org.audit_json"))));
+      h("div", { class: "export-row" }, h("span", { class: "label" }, t("org.export_report")),
+        h("div", { class: "row" }, h("button", { type: "button", class: "btn btn-small btn-primary", dataset: { export: files.report.html },
+          onclick: () => openReport(files.report.html) }, t("org.report_open")))),
+      ["polls", "messages", "delegates", "audit"].map(group),
+      h("div", { class: "export-row" }, field(t("org.export_participant"), who, t("org.export_participant_hint")),
+        h("div", { class: "row" }, person("json"), person("csv"))));
+    updatePolls();
   }
 
   const event = () => (hub.state.public && hub.state.public.event) || {};
@@ -392,18 +458,9 @@ async function managePage() {
   onLangChange(() => { drawn = ""; apply(document); render([]); });
 }
 
-function saveBlob(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = h("a", { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 // -- poll and election builder -----------------------------------------------------------------
 
-function pollBuilder(hub, event) {
+function pollBuilder(hub, event, call) {
   const kind = h("select", { id: "pb-kind" }, ["single", "multiple", "yes_no_abstain", "rating", "ranking", "open_text", "election"]
     .map((k) => h("option", { value: k }, t(`poll.kind_${k}`))));
   const question = h("input", { id: "pb-question", maxlength: "500", required: true });
@@ -431,34 +488,102 @@ function pollBuilder(hub, event) {
     optionsField.hidden = k === "rating" || k === "open_text" || k === "yes_no_abstain";
   };
   kind.addEventListener("change", sync);
-  const form = h("form", { class: "poll-builder", id: "poll-builder" }, h("h3", {}, t("org.new_poll")),
+  const heading = h("h3", { tabindex: "-1" }, t("org.new_poll"));
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_poll"));
+  const cancel = h("button", { type: "button", class: "btn", hidden: true }, t("common.cancel"));
+  let editing = null; // the draft being edited, or null for a new one
+  const form = h("form", { class: "poll-builder", id: "poll-builder" }, heading,
     h("div", { class: "two-col" }, field(t("org.poll_kind"), kind), field(t("org.question"), question)),
     optionsField, picks, scale, methodField,
     h("div", { class: "two-col" }, field(t("poll.visibility"), visibility), field(t("org.eligibility"), eligibility)),
     h("label", { class: "check" }, secret, t("org.secret_ballot")),
-    error, h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_poll"))));
+    error, h("div", { class: "row row-end" }, cancel, submit));
   sync();
+  const reset = () => {
+    editing = null;
+    question.value = ""; options.value = "";
+    setText(heading, t("org.new_poll"));
+    setText(submit, t("org.create_poll"));
+    cancel.hidden = true;
+    setText(error, "");
+  };
+  cancel.addEventListener("click", reset);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     setText(error, "");
     let spec;
-    try { spec = buildSpec(kind.value, question.value.trim(), options.value, { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value }); }
-    catch (err) { setText(error, err.message); return; }
     try {
-      await hub.send("poll.create", { spec, visibility: visibility.value, eligibility: eligibility.value, secret: secret.checked });
-      toast(t("org.poll_created"));
-      question.value = ""; options.value = "";
-    } catch (err) { setText(error, `${errorText(err)}${err.details && err.details.field ? ` (${err.details.field})` : ""}`); }
+      spec = buildSpec(kind.value, question.value.trim(), options.value,
+        { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value },
+        editing ? editing.spec : null);
+    } catch (err) { setText(error, err.message); return; }
+    const fields = { spec, visibility: visibility.value, eligibility: eligibility.value, secret: secret.checked };
+    try {
+      if (editing) {
+        await call("PATCH", `/polls/${editing.id}`, fields);
+        toast(t("org.poll_saved"));
+      } else {
+        await hub.send("poll.create", fields);
+        toast(t("org.poll_created"));
+      }
+      reset();
+    } catch (err) { setText(error, errorText(err, { sections: spec.sections || [] })); }
   });
+  /** Load a draft into the form; saving then changes that draft (PATCH) instead of adding one. */
+  form.edit = (poll) => {
+    editing = poll;
+    const spec = poll.spec;
+    kind.value = spec.kind;
+    question.value = spec.question;
+    options.value = specText(spec);
+    minPicks.value = String(spec.min_picks ?? 1);
+    maxPicks.value = String(spec.max_picks ?? 1);
+    scaleMin.value = String(spec.scale_min ?? 1);
+    scaleMax.value = String(spec.scale_max ?? 5);
+    if (spec.method) method.value = spec.method;
+    visibility.value = poll.visibility || "live";
+    eligibility.value = poll.eligibility || "everyone";
+    secret.checked = Boolean(poll.secret);
+    sync();
+    setText(heading, t("org.edit_poll_title", { question: spec.question }));
+    setText(submit, t("org.save_poll"));
+    cancel.hidden = false;
+    setText(error, "");
+    form.scrollIntoView({ block: "start" });
+    heading.focus();
+  };
   return form;
+}
+
+/** The options text of a spec (the inverse of buildSpec): sections as "# Title / N", axes as "Axis | Proposal". */
+export function specText(spec) {
+  const line = (o) => (o.group ? `${o.group} | ${o.label}` : o.label);
+  const byId = new Map((spec.options || []).map((o) => [o.id, o]));
+  const placed = new Set((spec.sections || []).flatMap((s) => s.option_ids));
+  const lines = (spec.options || []).filter((o) => !placed.has(o.id)).map(line);
+  for (const section of spec.sections || []) {
+    lines.push(`# ${section.title} / ${spec.kind === "election" ? section.seats : section.max_picks}`);
+    for (const id of section.option_ids) if (byId.has(id)) lines.push(line(byId.get(id)));
+  }
+  return lines.join("\n");
 }
 
 /**
  * Options text: one option per line; "Axis | Proposal" sets the option's group (eixo);
  * "# Title / N" starts a section where N picks are allowed (seats, for an election).
  */
-export function buildSpec(kind, question, text, limits) {
+export function buildSpec(kind, question, text, limits, previous = null) {
   const spec = { kind, question };
+  // Editing a draft keeps the ids of options and sections that are still there (matched by text).
+  const oldOption = new Map(((previous && previous.options) || []).map((o) => [`${o.group}|${o.label}`, o.id]));
+  const oldSection = new Map(((previous && previous.sections) || []).map((s) => [s.title, s]));
+  const used = new Set();
+  const fresh = (prefix, wanted) => {
+    let id = wanted && !used.has(wanted) ? wanted : "";
+    for (let k = 1; !id; k += 1) if (!used.has(`${prefix}${k}`)) id = `${prefix}${k}`;
+    used.add(id);
+    return id;
+  };
   if (!question) throw new Error(t("org.question_required"));
   if (kind === "rating") return { ...spec, scale_min: Number(limits.smin), scale_max: Number(limits.smax) };
   if (kind === "open_text") return spec;
@@ -471,12 +596,16 @@ export function buildSpec(kind, question, text, limits) {
     if (!line) continue;
     const heading = /^#\s*(.+?)(?:\s*\/\s*(\d+))?$/.exec(line);
     if (heading) {
-      sections.push({ id: `s${sections.length + 1}`, title: heading[1].trim(), option_ids: [], min_picks: 0, max_picks: Number(heading[2] || 1) });
+      const title = heading[1].trim();
+      const before = oldSection.get(title);
+      sections.push({ id: fresh("s", before && before.id), title, option_ids: [], min_picks: 0, max_picks: Number(heading[2] || 1),
+        alternates: (before && before.alternates) || 0 });
       continue;
     }
     const [group, label] = line.includes("|") ? line.split("|").map((s) => s.trim()) : ["", line];
     n += 1;
-    const option = { id: `o${n}`, label: label || group, group: label ? group : "" };
+    const shown = { label: label || group, group: label ? group : "" };
+    const option = { id: fresh("o", oldOption.get(`${shown.group}|${shown.label}`) || `o${n}`), ...shown };
     options.push(option);
     if (sections.length) sections[sections.length - 1].option_ids.push(option.id);
   }
@@ -484,7 +613,7 @@ export function buildSpec(kind, question, text, limits) {
   spec.options = options;
   if (kind === "multiple" || kind === "election") {
     if (sections.length) {
-      spec.sections = sections.map((s) => (kind === "election" ? { ...s, seats: s.max_picks, alternates: 0 } : s));
+      spec.sections = sections.map(({ alternates, ...s }) => (kind === "election" ? { ...s, seats: s.max_picks, alternates } : s));
     } else if (kind === "multiple") {
       spec.min_picks = Number(limits.min);
       spec.max_picks = Number(limits.max);

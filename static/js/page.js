@@ -114,11 +114,50 @@ export function toast(message, kind = "info") {
   setTimeout(() => node.remove(), kind === "error" ? 8000 : 4000);
 }
 
-/** The localized text of a HubError (its code), falling back to the server's message. */
-export function errorText(error) {
+/**
+ * The localized text of a HubError (or an HTTP API error): `error.<code>.<rule>` when the server
+ * named the rule it applied, else `error.<code>`, with the details (field, line, limits...)
+ * interpolated in the page's language; the server's English message only when no string exists.
+ * `context.sections` (a poll's sections) lets "sections[0]" read as the section's own title.
+ */
+export function errorText(error, context = {}) {
   const code = error && error.code;
-  const key = `error.${code}`;
-  const text = t(key, { ...(error && error.details) });
-  if (text && text !== key) return text;
+  const raw = (error && error.details) || {};
+  const details = humanDetails(raw, code, context);
+  for (const key of [raw.rule ? `error.${code}.${raw.rule}` : "", `error.${code}`]) {
+    if (!key) continue;
+    const text = t(key, details);
+    // A detail the server did not send leaves no "{placeholder}" behind.
+    if (text && text !== key) return text.replace(/\s*\(?\{\w+\}\)?/g, "").replace(/\s+([.,:;])/g, "$1");
+  }
   return (error && error.message) || t("error.generic");
+}
+
+function humanDetails(details, code, context) {
+  const out = { ...details };
+  if (typeof details.field === "string") out.field = fieldName(details.field, context);
+  if (typeof details.status === "string") {
+    const key = code === "invalid_transition" ? `poll.status_${details.status}` : `status.item_${details.status}`;
+    const text = t(key);
+    if (text !== key) out.status = text.toLowerCase();
+  }
+  for (const [name, value] of Object.entries(out)) if (Array.isArray(value)) out[name] = value.join(", ");
+  return out;
+}
+
+/** "sections[0].max_picks" -> "seção 1 (“Municipal”) · máximo de escolhas", in the page's language. */
+export function fieldName(path, { sections = [] } = {}) {
+  return String(path).split(".").filter(Boolean).map((part) => {
+    const indexed = /^(\w+)\[(\d+)\]$/.exec(part);
+    if (indexed) {
+      const [, list, index] = indexed;
+      const singular = { sections: "field.section", options: "field.option" }[list];
+      if (!singular) return part;
+      const title = list === "sections" && sections[Number(index)] ? ` (“${sections[Number(index)].title}”)` : "";
+      return `${t(singular, { n: Number(index) + 1 })}${title}`;
+    }
+    const key = `field.${part}`;
+    const text = t(key);
+    return text === key ? part : text;
+  }).join(" · ");
 }

@@ -136,10 +136,14 @@ function renderQuestion(main, question) {
     panel = h("figure", { class: "panel panel-question", dataset: { id: String(question.id) } },
       h("p", { class: "panel-kicker" }, t("screen.question")),
       h("blockquote", { class: "question-text" }),
+      h("p", { class: "panel-sub question-reply" }),
       h("figcaption", { class: "question-meta" }));
     fill(main, panel);
   }
   setText(panel.querySelector(".question-text"), question.text);
+  const reply = panel.querySelector(".question-reply");
+  reply.hidden = !(question.reply && question.reply.text);
+  fill(reply, question.reply && question.reply.text ? [h("strong", {}, t("qa.reply_label")), " ", question.reply.text] : []);
   const author = question.author && !question.author.anonymous && question.author.name
     ? question.author.name : t("qa.anonymous");
   fill(panel.querySelector(".question-meta"),

@@ -88,7 +88,7 @@ function renderChat(state) {
   const ids = new Set(published.map((m) => m.id));
   // My own messages that others cannot see (yet): held for review, refused; and those in flight.
   const mine = (state.mine || []).filter((m) => m.kind === "chat" && !ids.has(m.id) && m.status !== "published" && m.status !== "deleted")
-    .map((m) => ({ id: m.id, text: m.text, at: m.at, own: m.status, key: `o${m.id}`, author: { name: hub.participant && hub.participant.name } }));
+    .map((m) => ({ id: m.id, text: m.text, at: m.at, own: m.status, why: m.why, key: `o${m.id}`, author: { name: hub.participant && hub.participant.name } }));
   const sending = hub.pending("chat.send").map((f) => ({ text: f.text, own: "sending", key: `s${f.id}`, at: Infinity, author: { name: hub.participant && hub.participant.name } }));
   const items = [...published, ...mine].sort((a, b) => a.at - b.at).concat(sending);
   syncList(chatList, items, (m) => m.key, (m, node) => {
@@ -96,7 +96,8 @@ function renderChat(state) {
     setText(node.querySelector(".chat-author"), authorName(m.author));
     setText(node.querySelector(".chat-text"), m.text);
     const meta = m.own === "sending" ? t("chat.sending") : m.own === "held" ? t("chat.held")
-      : m.own === "rejected" ? t("chat.rejected") : m.at && m.at !== Infinity ? time(m.at) : "";
+      : m.own === "rejected" ? [t("chat.rejected"), whyText(m.why)].filter(Boolean).join(": ")
+        : m.at && m.at !== Infinity ? time(m.at) : "";
     setText(node.querySelector(".chat-meta"), meta);
     node.dataset.own = m.own || "";
     return node;
@@ -126,6 +127,12 @@ chatText.addEventListener("keydown", (e) => {
     $("#chat-form").requestSubmit();
   }
 });
+
+/** A moderator's reason for refusing one's own message: the preset in this page's language, then their words. */
+function whyText(why) {
+  if (!why) return "";
+  return [why.preset ? t(`reject.${why.preset}`) : "", why.note ? `“${why.note}”` : ""].filter(Boolean).join(" — ");
+}
 
 function submit(type, fields, hint, draft) {
   setText(hint, "");
@@ -204,7 +211,8 @@ function renderQuestions(state) {
     node = node || h("li", { class: "question question-own" }, h("p", { class: "q-text" }), h("p", { class: "q-meta" }));
     setText(node.querySelector(".q-text"), m.text);
     const label = m.status === "sending" ? "qa.sending" : m.status === "held" ? "qa.held" : "qa.rejected";
-    fill(node.querySelector(".q-meta"), h("span", { class: `badge ${m.status === "rejected" ? "badge-danger" : "badge-warn"}` }, t(label)));
+    fill(node.querySelector(".q-meta"), h("span", { class: `badge ${m.status === "rejected" ? "badge-danger" : "badge-warn"}` }, t(label)),
+      m.status === "rejected" && m.why ? [" ", h("span", { class: "q-why" }, whyText(m.why))] : null);
     return node;
   });
 }
@@ -212,17 +220,23 @@ function renderQuestions(state) {
 function questionNode(q, node) {
   if (!node) {
     node = h("li", { class: "question" },
-      h("button", { type: "button", class: "upvote", "aria-pressed": "false" }, h("span", { class: "arrow", "aria-hidden": "true" }, "▲"), h("span", { class: "n" })),
-      h("div", { class: "q-body" }, h("p", { class: "q-text" }), h("p", { class: "q-meta" })));
+      // The name is the visible count plus hidden words ("3 votos · apoiar esta pergunta"): what a
+      // speech user sees is what they can say; aria-pressed tells whether it is theirs already.
+      h("button", { type: "button", class: "upvote", "aria-pressed": "false" }, h("span", { class: "arrow", "aria-hidden": "true" }, "▲"),
+        h("span", { class: "n" }), h("span", { class: "visually-hidden sr-words" })),
+      h("div", { class: "q-body" }, h("p", { class: "q-text" }), h("p", { class: "q-reply" }), h("p", { class: "q-meta" })));
     node.querySelector(".upvote").addEventListener("click", () => upvote(Number(node.dataset.key)));
   }
   const mineIds = new Set((hub.state.public.mine || []).filter((m) => m.kind === "question").map((m) => m.id));
   const button = node.querySelector(".upvote");
   setText(button.querySelector(".n"), q.upvotes || 0);
   button.setAttribute("aria-pressed", q.upvoted ? "true" : "false");
-  button.setAttribute("aria-label", t(q.upvoted ? "qa.upvoted_label" : "qa.upvote_label", { n: q.upvotes || 0 }));
+  setText(button.querySelector(".sr-words"), ` ${t("qa.upvote_words", { n: q.upvotes || 0 })}`);
   button.disabled = mineIds.has(q.id) || q.status !== "published";
   setText(node.querySelector(".q-text"), q.text);
+  const reply = node.querySelector(".q-reply");
+  reply.hidden = !(q.reply && q.reply.text);
+  fill(reply, q.reply && q.reply.text ? [h("strong", {}, t("qa.reply_label")), " ", q.reply.text] : []);
   fill(node.querySelector(".q-meta"),
     h("span", { class: "q-author" }, authorName(q.author)), " · ", time(q.at),
     q.pinned ? [" ", h("span", { class: "badge badge-accent" }, t("qa.pinned"))] : null,

@@ -5,6 +5,8 @@ import { registerReducer, upsert } from "./hub.js";
 
 const CHAT_KEEP = 200;
 const AUDIT_KEEP = 300;
+// The staff channel's lists of chat and questions (server/service/qa.py snapshot "moderation").
+const MOD_LISTS = ["queue", "blocked", "recent", "questions"];
 
 // -- chat and questions (public) -------------------------------------------------
 
@@ -16,7 +18,7 @@ registerReducer("chat.message", (state, data) => {
 });
 registerReducer("chat.removed", (state, data) => {
   state.chat = (state.chat || []).filter((m) => m.id !== data.id);
-  markMine(state, data.id, "chat", data.reason || "deleted");
+  markMine(state, data.id, "chat", data.reason || "deleted", data.why);
 });
 registerReducer("question.updated", (state, data) => {
   const question = data.question || data;
@@ -26,22 +28,33 @@ registerReducer("question.updated", (state, data) => {
   upsert(list, { upvoted: old ? old.upvoted : false, ...question });
   markMine(state, question.id, "question", question.status);
 });
-registerReducer("question.upvotes", (state, data) => {
-  const q = (state.questions || []).find((x) => x.id === data.id);
-  if (q && (!q.version || !data.version || data.version >= q.version)) {
-    q.upvotes = data.upvotes;
-    if (data.version) q.version = data.version;
+registerReducer("question.upvotes", (state, data, hub) => {
+  // Counts go out on the public channel only; a staff page holds the same questions in its
+  // moderation lists too, and they must not stay at the count of the last snapshot.
+  const staff = hub && hub.state.staff && hub.state.staff.moderation;
+  const copies = [(state.questions || []).find((x) => x.id === data.id)];
+  if (staff) {
+    for (const key of MOD_LISTS) copies.push(...(staff[key] || []).filter((i) => i.kind === "question" && i.id === data.id));
+  }
+  for (const q of copies) {
+    if (q && (!q.version || !data.version || data.version >= q.version)) {
+      q.upvotes = data.upvotes;
+      if (data.version) q.version = data.version;
+    }
   }
 });
 registerReducer("question.removed", (state, data) => {
   state.questions = (state.questions || []).filter((q) => q.id !== data.id);
-  markMine(state, data.id, "question", data.reason || "deleted");
+  markMine(state, data.id, "question", data.reason || "deleted", data.why);
 });
 registerReducer("qa.settings.updated", (state, data) => { state.qa = data.settings || data; });
 
-function markMine(state, id, kind, status) {
+function markMine(state, id, kind, status, why) {
   const mine = (state.mine || []).find((m) => m.id === id && m.kind === kind);
-  if (mine) mine.status = status;
+  if (!mine) return;
+  mine.status = status;
+  // Only the author's own connections get `why` (a moderator's reason for refusing it).
+  if (why) mine.why = why;
 }
 
 // -- moderation (staff) -----------------------------------------------------------
@@ -49,7 +62,7 @@ function markMine(state, id, kind, status) {
 registerReducer("mod.item", (state, data) => {
   const item = data.item || data;
   const mod = state.moderation || (state.moderation = {});
-  for (const key of ["queue", "blocked", "recent", "questions"]) mod[key] = (mod[key] || []).filter((i) => !(i.id === item.id && i.kind === item.kind));
+  for (const key of MOD_LISTS) mod[key] = (mod[key] || []).filter((i) => !(i.id === item.id && i.kind === item.kind));
   const undecided = !item.decided_by;
   if (item.status === "held") mod.queue.push(item);
   else if (item.status === "rejected" && undecided) mod.blocked.unshift(item);

@@ -53,10 +53,12 @@ async def test_question_from_phone_to_projector(browser: Browser, conference: Co
         await other.get_by_role("button", name="Enviar").click()
     await expect(moderator.locator("#queue .queue-item")).to_have_count(3)
     await expect(moderator.locator("#queue mark").first).to_have_text("123.456.789-09")
+    await browser.audit(step="three items held")
     await shot(moderator, "moderator")
     await moderator.locator("#queue").focus()
     await moderator.keyboard.press("?")
     await expect(moderator.locator("#help")).to_be_visible()
+    await browser.audit(moderator, step="shortcuts dialog")
     await moderator.keyboard.press("Escape")
     await moderator.keyboard.press("a")
     await expect(item).to_have_count(0)
@@ -73,6 +75,7 @@ async def test_question_from_phone_to_projector(browser: Browser, conference: Co
     await upvote.click()
     await expect(upvote).to_have_attribute("aria-pressed", "true")
     await expect(question.locator(".upvote .n")).to_have_text("1")
+    await browser.audit(step="question upvoted")
 
     presenter = await browser.page(conference.url("presenter"))
     await presenter.locator("#sessions li", has_text="Eixo 1").get_by_role("button", name="Iniciar").click()
@@ -157,7 +160,7 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
         await expect(ballot.locator(".left").first).to_contain_text("de 2")
         if n == 2:
             await ballot.scroll_into_view_if_needed()
-            await shot(voter, "participant-phone-vote")
+            await shot(voter, "participant-phone-vote", audit=False)
         await ballot.get_by_role("button", name="Votar").click()
         await expect(ballot.locator(".ballot-done")).to_contain_text("Voto registrado")
         await expect(panel.locator(".poll-turnout")).to_contain_text(f"{n} voto")
@@ -165,7 +168,7 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
     # The municipal bar of "Ampliar" moved: 1 of 1, 2 of 2, 2 of 3 ballots.
     assert seen[0] == pytest.approx(100) and seen[-1] == pytest.approx(200 / 3, abs=0.1), seen
     await screen.wait_for_timeout(700)
-    await shot(screen, "screen-poll-live")
+    await shot(screen, "screen-poll-live", audit=False)
 
     # A third municipal pick is refused on the phone, with the reason.
     ballot = voters[1].locator(".ballot", has_text=SPEC["question"])
@@ -173,6 +176,7 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
     await ballot.get_by_label(re.compile("Transporte para usuários")).click()
     await expect(ballot.locator(".choice", has_text="Transporte para usuários").locator(".refusal")).to_contain_text(
         "Propostas municipais")
+    await browser.audit(screen, voters[1], step="live bars, a fourth pick refused")
     await expect(ballot.get_by_label(re.compile("Transporte para usuários"))).not_to_be_checked()
 
     # The deadline closes it by itself; the screen shows the final result with the approved proposals.
@@ -186,6 +190,7 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
     results = voters[1]
     await results.get_by_role("tab", name="Resultados").click()
     await expect(results.locator(".result-card", has_text=SPEC["question"])).to_contain_text("Resultado final")
+    await browser.audit(step="final result")
     await screen.wait_for_timeout(700)
     await shot(screen, "screen-poll-final")
     await expect(overlay.locator(".panel-poll .poll-state")).to_have_text("Resultado final")
@@ -247,6 +252,7 @@ async def test_hostile_text_stays_text_everywhere(browser: Browser, server: Runn
     await expect(organizer.locator("input[name=title]")).to_have_value(f"Conferência {IMG} {SCRIPT}")
     await moderator.locator("[data-filter=all]").click()
     await expect(moderator.locator("#queue")).to_contain_text(SCRIPT)
+    await browser.audit(step="hostile text shown")
     for page in (phone, moderator, presenter, screen, organizer):
         assert await page.locator("img[src=x]").count() == 0, page.url
         assert await page.locator("body script").count() == 0, page.url
@@ -267,6 +273,7 @@ async def test_organizer_creates_an_event_and_prepares_it(browser: Browser, serv
     await page.get_by_label("Segmentos").fill("MOPS\nGOPS\nCUS")
     await page.get_by_role("button", name="Criar", exact=True).click()
     await expect(page.locator("#created-h")).to_contain_text("RAZEM24")
+    await browser.audit(page, step="event created")
     organizer_link = await page.locator(".link-row input").first.input_value()
     assert "/o/RAZEM24#k=" in organizer_link
     await shot(page, "organizer-created")
@@ -287,14 +294,17 @@ async def test_organizer_creates_an_event_and_prepares_it(browser: Browser, serv
     await expect(page.locator("#staff-list")).to_contain_text("Anna — moderacja")
 
     await page.locator("#csv").fill("Katarzyna Nowak,MOPS\nJan Kowalski,GOPS")
-    await page.get_by_role("button", name="Importuj i wydaj kody").click()
+    await page.get_by_role("button", name="Sprawdź listę").click()
+    await page.get_by_role("button", name=re.compile("Zaimportuj 2 poprawne wiersze")).click()
     await expect(page.locator("#delegate-result tbody tr")).to_have_count(2)
     await expect(page.locator("#delegate-list")).to_contain_text("Katarzyna Nowak")
+    await browser.audit(page, step="credentials issued")
     async with page.context.expect_page() as printed:
         await page.get_by_role("button", name="Drukuj poświadczenia").click()
     sheet = await printed.value
     await expect(sheet.locator("body")).to_contain_text("Katarzyna Nowak")
     assert await sheet.locator("svg").count() >= 2, "one QR code per credential"
+    await browser.audit(sheet, step="printable credentials")
     await sheet.close()
 
     await page.locator("#pb-kind").select_option("yes_no_abstain")

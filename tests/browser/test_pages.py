@@ -33,6 +33,7 @@ async def test_participant_follows_the_presenter_live(browser: Browser, conferen
     await expect(participant.locator("#now")).to_contain_text("Eixo 1 — Financiamento")
     await expect(participant.locator("#now .badge-live")).to_have_text("AO VIVO")
     await expect(participant.locator("#agenda li[data-status=live]")).to_contain_text("Eixo 1")
+    await browser.audit(step="session live")
 
     await presenter.get_by_role("button", name="Sessão ao vivo").click()
     await expect(screen.locator(".stage .big-title")).to_have_text("Eixo 1 — Financiamento")
@@ -46,6 +47,7 @@ async def test_participant_follows_the_presenter_live(browser: Browser, conferen
         __import__("re").compile(r"^(2:00|1:5\d)$")
     )
     await expect(presenter.locator("#preview .panel-timer .panel-label")).to_have_text("Tempo de fala")
+    await browser.audit(step="timer on screen")
 
     await second.get_by_role("button", name="Encerrar").click()
     await expect(participant.locator("#now")).to_contain_text("Nenhuma sessão ao vivo")
@@ -66,6 +68,7 @@ async def test_language_switch_changes_ui_strings(browser: Browser, conference: 
     await expect(page.locator("#tab-questions")).to_contain_text("Pytania")
     await expect(page.locator("#tab-vote")).to_contain_text("Głosowanie")
     await expect(page.locator("#now")).to_contain_text("Teraz nie trwa żadna sesja.")
+    await browser.audit(page, step="Polish")
     assert await page.evaluate("document.documentElement.lang") == "pl"
     await shot(page, "participant-phone-pl")
     await page.reload()
@@ -74,6 +77,7 @@ async def test_language_switch_changes_ui_strings(browser: Browser, conference: 
     await expect(page.locator("#chat-text")).to_have_attribute("placeholder", "Escribe a todos…")
     await page.select_option("#lang", "en")
     await expect(page.locator("#tab-results")).to_contain_text("Results")
+    await browser.audit(page, step="English")
     assert not browser.errors, browser.errors
 
 
@@ -161,6 +165,7 @@ async def test_reconnect_shows_offline_and_loses_no_message(
     await page.locator("#chat-text").fill("Mensagem escrita sem conexão")
     await page.get_by_role("button", name="Enviar").click()
     await expect(page.locator("#chat-list li[data-own=sending]")).to_contain_text("Mensagem escrita sem conexão")
+    await browser.audit(page, step="offline, message waiting")
     outbox = await page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('plenaria.outbox'))")
     assert outbox, "an unsent message is kept in localStorage"
     await shot(page, "participant-offline")
@@ -185,6 +190,7 @@ async def test_bad_staff_link_and_unknown_event_say_so_without_looping(
     await expect(page.locator("#status .banner-fatal")).to_contain_text("não é válido")
     page2 = await browser.page(f"{server.base}/e/NOPE404", viewport=PHONE)
     await expect(page2.locator("#status .banner-fatal")).to_contain_text("Não existe conferência")
+    await browser.audit(step="refused links")
     sockets: list[str] = []
     page2.on("websocket", lambda ws: sockets.append(ws.url))
     await page2.wait_for_timeout(1500)
@@ -233,6 +239,7 @@ async def test_staff_pages_warn_when_the_broker_is_degraded(browser: Browser, co
     await expect(moderator.locator("#presence")).not_to_be_empty()
     await moderator.evaluate("window.plenaria.hub._receive({type: 'health', broker: 'degraded'})")
     await expect(moderator.locator("#status .banner-degraded")).to_contain_text("Degradado")
+    await browser.audit(moderator, step="degraded")
     await moderator.evaluate("window.plenaria.hub._receive({type: 'health', broker: 'ok'})")
     await expect(moderator.locator("#status .banner-degraded")).to_have_count(0)
     # A participant page never shows it.
@@ -282,3 +289,20 @@ async def test_a_gap_in_sequence_numbers_reconnects_with_resume(browser: Browser
     presenter = await browser.page(conference.url("presenter"))
     await presenter.get_by_role("button", name="QR e código").click()
     await expect(page.locator(".panel-qr .code")).to_have_text(conference.code)
+
+
+async def test_home_privacy_and_organizer_pages_are_accessible(browser: Browser, server: Running) -> None:
+    """axe-core on the pages no other test stays on: home (phone and laptop), privacy, a new event."""
+    home = await browser.page(f"{server.base}/", viewport=PHONE)
+    await expect(home.get_by_role("heading", level=1)).to_be_visible()
+    await home.locator("#code").fill("NOPE42")
+    await home.get_by_role("button", name="Entrar").click()
+    await expect(home.locator("#code-error")).not_to_be_empty()
+    await browser.audit(home, step="home with a refused code")
+    for url in (f"{server.base}/privacy", f"{server.base}/organizer"):
+        page = await browser.page(url)
+        await expect(page.get_by_role("heading", level=1)).not_to_be_empty()
+        await expect(page.get_by_role("main")).to_be_visible()
+        await browser.audit(page, step="loaded")
+    assert browser.audits >= 3
+    assert [e for e in browser.errors if "404" not in e] == [], browser.errors  # the lookup of NOPE42

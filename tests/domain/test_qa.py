@@ -191,3 +191,61 @@ def test_audit_csv_has_a_header_and_defuses_formulas() -> None:
     assert rows[0][:3] == ["id", "at", "actor_kind"]
     assert rows[1][1] == "1970-01-01T00:00:00+00:00" and rows[1][9] == "personal_data:cpf"
     assert rows[2][4] == "Ana" and rows[2][11] == "'=HYPERLINK(1)"
+
+
+def test_reject_with_a_preset_and_a_note_tells_only_the_author() -> None:
+    refused = qa.reject(item("held"), "Ana", 200.0, "personal_data", "  Tire o telefone.  ")
+    assert refused.rejection() == {"preset": "personal_data", "note": "Tire o telefone."}
+    assert refused.own()["why"] == refused.rejection()
+    assert "why" not in qa.reject(item("held"), "Ana", 200.0).own()
+    assert "reject_note" not in refused.public() and refused.staff()["reject_reason"] == "personal_data"
+    with pytest.raises(InvalidCommand) as caught:
+        qa.reject(item("held"), "Ana", 200.0, "rude")
+    assert caught.value.details["field"] == "preset"
+
+
+@pytest.mark.parametrize("status", ["held", "published", "answered"])
+def test_a_hidden_item_looks_published_to_its_author_only(status: qa.Status) -> None:
+    hidden = qa.hide(item(status, pinned=status != "held"), "Ana", 200.0)
+    assert hidden.status == "hidden" and not hidden.pinned
+    assert hidden.own()["status"] == "published" and hidden.as_author_sees().public()["status"] == "published"
+    assert hidden.staff()["status"] == "hidden"
+    assert qa.hide(hidden, "Bruno", 201.0) == hidden
+    assert (hidden.decided_by == "Ana") is (status == "held")
+    assert qa.unhide(hidden).status == "published"
+    assert qa.delete(hidden, "Bruno", 202.0).status == "deleted"
+    with pytest.raises(Conflict):
+        qa.approve(hidden, "Bruno", 201.0)
+
+
+def test_hide_refuses_what_is_already_out_of_view() -> None:
+    for status in ("rejected", "deleted", "archived", "merged"):
+        with pytest.raises((InvalidCommand, Conflict)):
+            qa.hide(item(status, decided_by="x"), "Ana", 1.0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidCommand):
+        qa.unhide(item("rejected"))
+
+
+def test_reply_sets_takes_back_and_limits_a_public_answer() -> None:
+    question = item("published")
+    replied = qa.reply(question, "  Em março.  ", "Ana", 300.0)
+    assert replied.public()["reply"] == {"text": "Em março.", "at": 300.0} and replied.reply_by == "Ana"
+    assert qa.reply(replied, "Em março.", "Bruno", 301.0) == replied
+    assert qa.reply(replied, "", "Ana", 302.0).public()["reply"] is None
+    with pytest.raises(InvalidCommand) as caught:
+        qa.reply(question, "x" * (qa.MAX_REPLY + 1), "Ana", 1.0)
+    assert caught.value.code == "too_long"
+    for status in ("held", "rejected", "deleted"):
+        with pytest.raises(InvalidCommand):
+            qa.reply(item(status), "oi", "Ana", 1.0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidCommand):
+        qa.reply(item("published", kind="chat"), "oi", "Ana", 1.0)
+
+
+def test_remove_takes_each_item_out_of_view_or_leaves_it() -> None:
+    removed = {status: qa.remove(item(status), "Ana", 1.0)
+               for status in ("held", "published", "answered", "archived", "hidden", "rejected", "deleted")}
+    assert {s: (r.status if r else None) for s, r in removed.items()} == {
+        "held": "rejected", "published": "deleted", "answered": "deleted", "archived": "deleted",
+        "hidden": "deleted", "rejected": None, "deleted": None,
+    }

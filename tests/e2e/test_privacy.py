@@ -429,7 +429,9 @@ async def test_report_shows_proposals_elections_turnout_and_escapes(conf: Conf) 
     assert "<script" not in page.lower() and "style=" not in page and "<style" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Ampliar o CRAS" in page
     assert "&lt;b&gt;orçamento&lt;/b&gt;" in page
-    assert '<link rel="stylesheet" href="/static/css/report.css">' in page and '<html lang="pt-BR">' in page
+    assert f'<link rel="stylesheet" href="{conf.server.base}/static/css/report.css">' in page
+    assert '<html lang="pt-BR">' in page
+    assert "1 votos" not in page and "1 voto<" in page, "one vote is singular"
     for text in ("Relatório da conferência", "Programação", "Abertura", "Plenária final", "Propostas aprovadas",
                  "Propostas municipais", "Eixo 1 — Financiamento", "Concurso público", "Propostas estaduais",
                  "Repasse estadual fundo a fundo", "Eleição de delegados", "Ana Paula Ribeiro",
@@ -455,6 +457,7 @@ async def test_report_shows_proposals_elections_turnout_and_escapes(conf: Conf) 
     assert english.status_code == 200
     polish = (await conf.http.get(f"/api/events/{CODE}/report")).text
     assert "Sprawozdanie z konferencji" in polish and '<html lang="pl">' in polish
+    assert "1 głos<" in polish and "2 głosy<" in polish and "1 głosów" not in polish
     async with httpx.AsyncClient(base_url=conf.server.base) as nobody:
         assert (await nobody.get(f"/api/events/{CODE}/report")).status_code == 401
 
