@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.errors import Unavailable
+from server.errors import InvalidCommand, Unavailable
 from server.store import (
     poll_tables,  # noqa: F401  (polls, ballots, delegates)
     qa_tables,  # noqa: F401  (chat, questions, moderation)
@@ -63,7 +63,9 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction, committed on success, rolled back on any error.
 
-        Connection-level failures become `Unavailable`; IntegrityError propagates
+        Connection-level failures become `Unavailable`; a value the database cannot hold
+        becomes InvalidCommand `invalid_value` (the edge validates every input, so this
+        is a last line, never a path for a client's input); IntegrityError propagates
         so callers can turn a unique-constraint hit into a domain answer.
         """
         try:
@@ -74,9 +76,23 @@ class Database:
         except PoolTimeout as exc:
             raise Unavailable("the database is overloaded, try again", code="store_busy") from exc
         except (TimeoutError, OperationalError, DBAPIError, OSError, ConnectionError) as exc:
+            if isinstance(exc, DBAPIError) and _is_data_problem(exc):
+                raise _unstorable() from exc
             if isinstance(exc, DBAPIError) and not _is_connection_problem(exc):
                 raise
             raise Unavailable("the database is unavailable, try again", code="store_unavailable") from exc
+        except OverflowError as exc:  # sqlite3: an integer beyond 64 bits
+            raise _unstorable() from exc
+
+
+def _unstorable() -> InvalidCommand:
+    return InvalidCommand("a value is out of the range the database can store", code="invalid_value")
+
+
+def _is_data_problem(exc: DBAPIError) -> bool:
+    """SQLSTATE class 22 (data exception): out of range, invalid text encoding, NUL in text."""
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(state, str) and state.startswith("22")
 
 
 def _is_connection_problem(exc: DBAPIError) -> bool:

@@ -15,8 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server import inbound
 from server.domain.spreadsheet import to_csv
 from server.errors import InvalidMessage, NotFound, PlenariaError
+from server.web import urls  # noqa: F401  (registers the {name:id} path convertor)
 from server.web.services import Services
 
 MAX_BODY = 256 * 1024
@@ -53,10 +55,7 @@ async def body_of(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise InvalidMessage("request body too large", code="too_large")
-    try:
-        data = json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise InvalidMessage("body is not valid JSON", code="invalid_json") from exc
+    data = inbound.loads(raw or b"{}")
     if not isinstance(data, dict):
         raise InvalidMessage("body must be a JSON object", code="invalid_message")
     return data
@@ -69,14 +68,24 @@ def download(body: str, media_type: str, filename: str) -> Response:
     })
 
 
-def csv_download(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
-    return download(to_csv(header, rows), "text/csv; charset=utf-8", filename)
+async def csv_download(request: Request, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                       filename: str) -> Response:
+    """The CSV file, written in a worker thread (an event's messages are tens of thousands of rows)."""
+    body = await _services(request).heavy.run(to_csv, header, rows)
+    return download(body, "text/csv; charset=utf-8", filename)
 
 
-async def organizer_event(request: Request) -> int:
-    """The event id of the URL's join code, once the bearer secret is checked."""
+async def json_download(request: Request, data: Any, filename: str) -> Response:
+    """The JSON file, encoded in a worker thread."""
+    body = await _services(request).heavy.run(json.dumps, data, ensure_ascii=False, indent=1)
+    return download(body, "application/json", filename)
+
+
+async def organizer_event(request: Request, form_secret: str = "") -> int:
+    """The event id of the URL's join code, once the bearer secret is checked. `form_secret`:
+    the secret a page's form posted in its body (a form cannot set headers); never in a URL."""
     header = request.headers.get("authorization", "")
-    secret = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    secret = header[7:].strip() if header.lower().startswith("bearer ") else form_secret
     return await _services(request).conference.authorize_organizer(request.path_params["code"], secret)
 
 
@@ -185,6 +194,17 @@ async def revoke_staff(request: Request) -> Response:
     return JSONResponse(revoked)
 
 
+@json_errors
+async def rotate_secret(request: Request) -> Response:
+    """A new organizer secret, shown this once; the old one stops working and its open
+    connections are closed (a leaked organizer link is cut off with this)."""
+    event_id = await organizer_event(request)
+    code = request.path_params["code"].upper()
+    secret = await _services(request).conference.rotate_organizer_secret(event_id)
+    organizer = links(request, code, [], secret)["organizer"]
+    return JSONResponse({"organizer_secret": secret, "links": {"organizer": organizer}})
+
+
 async def health(request: Request) -> Response:
     services = _services(request)
     return JSONResponse(
@@ -204,9 +224,10 @@ routes = [
     Route("/api/events/{code}", patch_event, methods=["PATCH"]),
     Route("/api/events/{code}/sessions", list_sessions),
     Route("/api/events/{code}/sessions", add_session, methods=["POST"]),
-    Route("/api/events/{code}/sessions/{session_id:int}", patch_session, methods=["PATCH"]),
-    Route("/api/events/{code}/sessions/{session_id:int}", delete_session, methods=["DELETE"]),
+    Route("/api/events/{code}/sessions/{session_id:id}", patch_session, methods=["PATCH"]),
+    Route("/api/events/{code}/sessions/{session_id:id}", delete_session, methods=["DELETE"]),
     Route("/api/events/{code}/staff", list_staff),
     Route("/api/events/{code}/staff", add_staff, methods=["POST"]),
-    Route("/api/events/{code}/staff/{staff_id:int}", revoke_staff, methods=["DELETE"]),
+    Route("/api/events/{code}/staff/{staff_id:id}", revoke_staff, methods=["DELETE"]),
+    Route("/api/events/{code}/secret", rotate_secret, methods=["POST"]),
 ]

@@ -5,6 +5,8 @@ Authorization: `Bearer <organizer secret>`, as for the rest of server/web/api.py
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,11 +30,15 @@ async def audit(request: Request) -> Response:
     form = request.query_params.get("format", "json")
     if form not in ("json", "csv"):
         raise InvalidMessage("format must be json or csv", code="invalid_format")
-    entries = await _services(request).moderation.audit(event_id)
+    services = _services(request)
+    entries = await services.moderation.audit(event_id)
     if form == "json":
-        return JSONResponse({"entries": [entry.to_dict() for entry in entries]})
+        body = await services.heavy.run(lambda: json.dumps({"entries": [entry.to_dict() for entry in entries]},
+                                                           ensure_ascii=False))
+        return Response(body, media_type="application/json")
     code = request.path_params["code"].upper()
-    return download(to_csv(entries), "text/csv; charset=utf-8", f"plenaria-{code}-audit.csv")
+    body = await services.heavy.run(to_csv, entries)
+    return download(body, "text/csv; charset=utf-8", f"plenaria-{code}-audit.csv")
 
 
 @json_errors

@@ -20,6 +20,7 @@ from server.service.runner import CommandRunner
 from server.settings import Settings
 from server.store import Database
 from server.web.admission import Admission
+from server.web.heavy import HeavyWork
 from server.web.throttle import ActorThrottle
 
 
@@ -39,6 +40,7 @@ class Services:
     exports: ExportService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
+    heavy: HeavyWork = field(init=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -50,8 +52,10 @@ class Services:
         hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind))
         services = cls(settings, db, broker, runner, conference, hub)
         limits = settings.limits
-        services.admission = Admission(limits.max_connections, limits.connections_per_address)
+        services.admission = Admission(limits.max_connections, limits.connections_per_address,
+                                       limits.handshake_rate, limits.handshake_burst)
         services.throttle = ActorThrottle(limits.commands_per_second, limits.command_burst)
+        services.heavy = HeavyWork()
         services.qa = QAService(runner)
         services.moderation = ModerationService(runner)
         services.polls = PollService(runner)
