@@ -9,7 +9,8 @@ the command rather than acknowledging something that was not stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,6 +27,9 @@ from server.store import (
     qa_tables,  # noqa: F401  (chat, questions, moderation)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)
 )
+
+log = logging.getLogger("plenaria.store")
+RESIDUE_ATTEMPTS = 20
 
 
 class Database:
@@ -58,6 +62,33 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def clear_residue(self, names: Sequence[str]) -> None:
+        """After an erasure: make the files stop holding what the committed change removed.
+
+        SQLite deletes with `secure_delete` on (freed bytes are zeroed), but the pages as
+        they were stay in the write-ahead log until a checkpoint: a TRUNCATE checkpoint
+        copies the new pages into the database file and empties the log. PostgreSQL keeps
+        the old row versions (dead tuples) in the table files until VACUUM removes them:
+        VACUUM the tables the erasure touched (it blocks no reader or writer). What this
+        cannot reach on PostgreSQL (freed space not yet reused, WAL segments, backups) is
+        described in docs/privacy.md.
+        """
+        try:
+            async with self.engine.connect() as conn:
+                if self.is_sqlite:
+                    for _ in range(RESIDUE_ATTEMPTS):
+                        row = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+                        if not row[0]:  # (busy, log frames, checkpointed frames)
+                            break
+                        await asyncio.sleep(0.05)
+                    else:
+                        log.warning("the WAL checkpoint after an erasure stayed busy; SQLite will do it later")
+                else:
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    await conn.exec_driver_sql(f"VACUUM {', '.join(names)}")
+        except (OperationalError, DBAPIError, OSError) as exc:
+            log.warning("clearing the residue of an erasure failed (%s); the rows are erased", type(exc).__name__)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -110,4 +141,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted and overwritten content is zeroed, not left in free space: an erased message
+    # must not survive in the file (see Database.clear_residue; cost in docs/performance.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
