@@ -68,17 +68,30 @@ def download(body: str, media_type: str, filename: str) -> Response:
     })
 
 
+async def heavy_response(request: Request, media_type: str, work: Callable[..., str], *args: Any,
+                         filename: str | None = None, **kwargs: Any) -> Response:
+    """The text `work(*args, **kwargs)` returns, rendered (and gzipped, if the client takes it)
+    in the worker process of server/web/heavy.py; an attachment when `filename` is given."""
+    compress = "gzip" in request.headers.get("accept-encoding", "").lower()
+    body = await _services(request).heavy.encoded(work, *args, compress=compress, **kwargs)
+    headers = {"cache-control": "no-store", "vary": "accept-encoding"}
+    if compress:
+        headers["content-encoding"] = "gzip"  # the GZip middleware leaves it as it is
+    if filename is not None:
+        headers["content-disposition"] = f'attachment; filename="{filename}"'
+    return Response(body, media_type=media_type, headers=headers)
+
+
 async def csv_download(request: Request, header: Sequence[str], rows: Iterable[Sequence[Any]],
                        filename: str) -> Response:
-    """The CSV file, written in a worker thread (an event's messages are tens of thousands of rows)."""
-    body = await _services(request).heavy.run(to_csv, header, rows)
-    return download(body, "text/csv; charset=utf-8", filename)
+    """The CSV file, written off the loop (an event's messages are tens of thousands of rows)."""
+    return await heavy_response(request, "text/csv; charset=utf-8", to_csv, header, list(rows), filename=filename)
 
 
 async def json_download(request: Request, data: Any, filename: str) -> Response:
-    """The JSON file, encoded in a worker thread."""
-    body = await _services(request).heavy.run(json.dumps, data, ensure_ascii=False, indent=1)
-    return download(body, "application/json", filename)
+    """The JSON file, encoded off the loop."""
+    return await heavy_response(request, "application/json", json.dumps, data, filename=filename,
+                                ensure_ascii=False, indent=1)
 
 
 async def organizer_event(request: Request, form_secret: str = "") -> int:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.service import exports
 from server.web import report
-from server.web.api import csv_download, json_download, json_errors, organizer_event
+from server.web.api import csv_download, heavy_response, json_download, json_errors, organizer_event
 from server.web.privacy_api import export_format
 from server.web.services import Services
 
@@ -92,9 +92,8 @@ async def delegates(request: Request) -> Response:
 async def conference_report(request: Request) -> Response:
     """The printable report (HTML, no script); print it to PDF from the browser."""
     event_id = await organizer_event(request)
-    services = _services(request)
-    data = await services.exports.report(event_id)
-    return HTMLResponse(await services.heavy.run(report.render, data), headers={"cache-control": "no-store"})
+    data = await _services(request).exports.report(event_id)
+    return await heavy_response(request, "text/html; charset=utf-8", report.render, data)
 
 
 routes = [

@@ -16,13 +16,21 @@ from urllib.parse import parse_qs
 
 import segno
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server import inbound
 from server.errors import InvalidMessage, NotFound
 from server.web import urls  # noqa: F401  (registers the {name:id} path convertor)
-from server.web.api import MAX_BODY, body_of, csv_download, json_download, json_errors, organizer_event
+from server.web.api import (
+    MAX_BODY,
+    body_of,
+    csv_download,
+    heavy_response,
+    json_download,
+    json_errors,
+    organizer_event,
+)
 from server.web.services import Services
 
 MAX_CREDENTIALS_PER_PAGE = 2000
@@ -248,8 +256,8 @@ async def _credentials_page(request: Request, credentials: list[dict[str, Any]])
     event = await services.conference.event_by_code(request.path_params["code"])
     if event is None:
         raise NotFound("no event with this join code", code="event_not_found")
-    page = await services.heavy.run(credentials_html, event, _base(request), credentials)
-    return HTMLResponse(page, headers={"cache-control": "no-store"})
+    return await heavy_response(request, "text/html; charset=utf-8", credentials_html, event, _base(request),
+                                credentials)
 
 
 def credentials_html(event: dict[str, Any], base: str, credentials: list[dict[str, Any]]) -> str:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from server.domain.audit import to_csv
 from server.errors import InvalidMessage
 from server.service.identity import Identity
-from server.web.api import body_of, download, json_errors, organizer_event
+from server.web.api import body_of, heavy_response, json_errors, organizer_event
 from server.web.services import Services
 
 
@@ -30,15 +30,13 @@ async def audit(request: Request) -> Response:
     form = request.query_params.get("format", "json")
     if form not in ("json", "csv"):
         raise InvalidMessage("format must be json or csv", code="invalid_format")
-    services = _services(request)
-    entries = await services.moderation.audit(event_id)
+    entries = await _services(request).moderation.audit(event_id)
     if form == "json":
-        body = await services.heavy.run(lambda: json.dumps({"entries": [entry.to_dict() for entry in entries]},
-                                                           ensure_ascii=False))
-        return Response(body, media_type="application/json")
+        return await heavy_response(request, "application/json", json.dumps,
+                                    {"entries": [entry.to_dict() for entry in entries]}, ensure_ascii=False)
     code = request.path_params["code"].upper()
-    body = await services.heavy.run(to_csv, entries)
-    return download(body, "text/csv; charset=utf-8", f"plenaria-{code}-audit.csv")
+    return await heavy_response(request, "text/csv; charset=utf-8", to_csv, entries,
+                                filename=f"plenaria-{code}-audit.csv")
 
 
 @json_errors

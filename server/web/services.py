@@ -73,6 +73,7 @@ class Services:
         self.qa.start()
 
     async def stop(self) -> None:
+        self.heavy.stop()
         await self.qa.stop()
         await self.polls.stop()
         await self.hub.stop()

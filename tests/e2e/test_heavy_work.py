@@ -1,0 +1,81 @@
+"""CPU-heavy endpoints (the credential sheets with a QR code per delegate, the report, exports)
+are the organizer's, capped, and rendered off the event loop: a participant's ping round trip
+stays under 100 ms while 2,000 QR codes are drawn."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from tests.harness import ServerProcess, create_event
+
+pytestmark = [pytest.mark.slow]
+CODE = "HEAVY1"
+SHEET = 2000
+INTERVAL = 0.1
+
+
+def credentials(n: int) -> list[dict[str, str]]:
+    return [{"name": f"Delegada {i}", "segment": "Usuários", "code": f"K{i:03d}-2MZX"} for i in range(n)]
+
+
+async def ping_round_trips(url: str, stop: asyncio.Event) -> list[float]:
+    """Milliseconds of each ping's round trip, one ping every 100 ms (the rate limit is 10 a
+    second), until `stop`."""
+    times: list[float] = []
+    async with websockets.connect(url) as ws:
+        await ws.send(json.dumps({"type": "hello", "event": CODE, "device": "ping-measuring-device"}))
+        while json.loads(await ws.recv())["type"] != "snapshot":
+            pass
+        while not stop.is_set():
+            sent = time.perf_counter()
+            await ws.send(json.dumps({"type": "ping", "t": sent}))
+            while (answer := json.loads(await ws.recv()))["type"] != "pong":
+                assert answer["type"] != "error", answer
+            times.append((time.perf_counter() - sent) * 1000)
+            await asyncio.sleep(INTERVAL)
+    return times
+
+
+async def test_credential_sheets_are_the_organizers_capped_and_off_the_loop(tmp_path: Path) -> None:
+    server = ServerProcess("--database", str(tmp_path / "p.db")).start(tmp_path / "server.log")
+    try:
+        created = await create_event(server.base, code=CODE)
+        secret = created["organizer_secret"]
+        page = f"/api/events/{CODE}/credentials.html"
+        async with httpx.AsyncClient(base_url=server.base, timeout=120) as http:
+            refused = await http.post(page, json={"credentials": credentials(3)})
+            assert refused.status_code == 401, "anyone could make the server draw QR codes"
+            form = await http.post(page, data={"secret": secret, "credentials": json.dumps(credentials(2))})
+            assert form.status_code == 200 and form.text.count("<svg") == 2, "the organizer page's form post"
+            auth = {"authorization": f"Bearer {secret}"}
+            too_many = await http.post(page, json={"credentials": credentials(SHEET + 1)}, headers=auth)
+            assert too_many.status_code == 400 and too_many.json()["error"]["code"] == "too_many_credentials"
+
+            stop = asyncio.Event()
+            pinger = asyncio.create_task(ping_round_trips(server.ws_url, stop))
+            await asyncio.sleep(0.5)
+            started = time.perf_counter()
+            sheet = await http.post(page, json={"credentials": credentials(SHEET)}, headers=auth)
+            rendering = time.perf_counter() - started
+            stop.set()
+            round_trips = await pinger
+        assert sheet.status_code == 200 and sheet.text.count("<svg") == SHEET
+        during = round_trips[-int(rendering / INTERVAL * 0.8):]
+        assert rendering > 0.5 and len(during) >= 5, (rendering, len(round_trips))
+        p95 = statistics.quantiles(during, n=20)[-1]
+        print(f"{SHEET} QR codes in {rendering:.1f} s; ping round trips meanwhile: "
+              f"median {statistics.median(during):.1f} ms, p95 {p95:.1f} ms, max {max(during):.1f} ms "
+              f"over {len(during)}")
+        # On the loop, every ping waited for the whole sheet (seconds). The 95th percentile, not the
+        # maximum: on a shared 2-core machine an idle server, too, misses a ping now and then.
+        assert p95 < 100, f"pings waited {p95:.0f} ms (95th percentile) while the sheet was drawn"
+    finally:
+        server.stop()
