@@ -52,6 +52,8 @@ class QuietRefusals(logging.Filter):
         if key is None:
             return True
         record.exc_info, record.exc_text, record.stack_info = None, None, None
+        if record.levelno > logging.WARNING:  # the client's fault, not an error of ours
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         now = time.monotonic()
         last, left_out = self._last.get(key, (float("-inf"), 0))
         if now - last < self.interval:

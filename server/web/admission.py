@@ -10,6 +10,7 @@ of `handshake_burst`), which a hall arriving over minutes never reaches.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ class Admission:
         wait = self._bucket(address).take()
         if wait:
             return Refusal("handshake_rate", "too many new connections from this address; retry shortly",
-                           round(wait, 3))
+                           math.ceil(wait * 1000) / 1000)
         if self.total >= self.max_total:
             return Refusal("server_full", "this server is full; retry shortly")
         if self.by_address[address] >= self.per_address:
