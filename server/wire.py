@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from server import inbound
 from server.errors import InvalidMessage, PlenariaError
@@ -50,7 +50,8 @@ class Hello(Inbound):
 
 class Ping(Inbound):
     type: Literal["ping"]
-    t: float | None = None  # the client's clock, echoed back for offset estimation
+    # The client's clock, echoed back for offset estimation: a finite number, never the text "NaN".
+    t: Annotated[StrictFloat, Field(allow_inf_nan=False)] | None = None
 
 
 class ProfileUpdate(Command):
