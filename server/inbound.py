@@ -31,7 +31,7 @@ def loads(data: str | bytes) -> Any:
     """Parse JSON strictly; raises InvalidMessage with `invalid_json`, `invalid_number`,
     `too_deep`, `invalid_unicode` or `nul_character`, and nothing else."""
     try:
-        value = json.loads(data, parse_constant=_no_constant, parse_float=_finite, parse_int=_short_int)
+        value = _DECODER.decode(data if isinstance(data, str) else data.decode(json.detect_encoding(data)))
     except InvalidMessage:
         raise
     except RecursionError:
@@ -95,3 +95,7 @@ def _short_int(literal: str) -> int:
     if len(literal.lstrip("-")) > MAX_DIGITS:
         raise InvalidMessage(f"integer of {len(literal)} digits is out of range", code="invalid_number")
     return int(literal)
+
+
+# One decoder, built once (json.loads with hooks would build one per call, doubling its cost).
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=_short_int)
