@@ -28,7 +28,6 @@ import json
 import math
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from typing import Any
 import httpx
 import websockets
 
-from benchmarks.servers import free_port
+from benchmarks.servers import PlenariaServer, free_port
 from benchmarks.stats import ROOT
 
 CODE = "FUZZ"
@@ -465,50 +464,15 @@ def _short(frame: str | bytes) -> str:
 # -- the server under test ------------------------------------------------------------
 
 
-class FuzzServer:
-    """`plenaria` in a child process with the fuzz limits (serve_main), its log in a file."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.log = directory / "server.log"
-        self.database = directory / "fuzz.db"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._out: Any = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    def __enter__(self) -> FuzzServer:
-        for suffix in ("", "-wal", "-shm"):  # a fresh database each run: the same seed, the same frames
-            Path(f"{self.database}{suffix}").unlink(missing_ok=True)
-        self._out = self.log.open("wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "benchmarks.fuzz", "--serve", str(self.port),
-                                      str(self.database)], cwd=ROOT, stdout=self._out, stderr=self._out)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the fuzz server exited: {self.log.read_text()[-2000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base}/api/health", timeout=0.5).status_code == 200:
-                    return self
-            time.sleep(0.1)
-        raise RuntimeError("the fuzz server did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        if self._out is not None:
-            self._out.close()
+def fuzz_server(directory: Path) -> PlenariaServer:
+    """`plenaria` in a child process with the fuzz limits (serve_main), a fresh database and log
+    in `directory`: the same seed, the same frames; every traceback in the log is this run's."""
+    database = directory / "fuzz.db"
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm"), directory / "fuzz-server.log"):
+        path.unlink(missing_ok=True)
+    port = free_port()
+    command = [sys.executable, "-m", "benchmarks.fuzz", "--serve", str(port), str(database)]
+    return PlenariaServer(directory, "fuzz-server", str(database), port=port, command=command)
 
 
 def serve_main(port: int, database: Path) -> None:
@@ -540,8 +504,9 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         directory = Path(args.workdir) if args.workdir else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         directory.mkdir(parents=True, exist_ok=True)
-        server = stack.enter_context(FuzzServer(directory))
-        report = asyncio.run(fuzz(server.url, server.base, args.messages, args.seed, server.log))
+        server = fuzz_server(directory).start()
+        stack.callback(server.stop)
+        report = asyncio.run(fuzz(server.ws_url, server.base, args.messages, args.seed, server.log_path))
     summary = report.to_dict()
     print(json.dumps(summary, indent=1, ensure_ascii=False))
     if args.json_out:

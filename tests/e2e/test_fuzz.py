@@ -42,8 +42,11 @@ def test_protocol_fuzz_gets_clear_answers_from_every_role(tmp_path: Path) -> Non
     presenter, the organizer and fresh connections get no `internal` error, leave no traceback in
     the server log, drop no connection without a close frame, every answer is strict JSON, and a
     bystander's commands are all acknowledged meanwhile."""
-    with fuzz.FuzzServer(tmp_path) as server:
-        report = asyncio.run(fuzz.fuzz(server.url, server.base, MESSAGES, seed=12, log=server.log))
+    server = fuzz.fuzz_server(tmp_path).start()
+    try:
+        report = asyncio.run(fuzz.fuzz(server.ws_url, server.base, MESSAGES, seed=12, log=server.log_path))
+    finally:
+        server.stop()
     summary = report.to_dict()
     assert report.ok, json.dumps(summary, indent=1, ensure_ascii=False)[:6000]
     assert summary["messages"] >= MESSAGES and report.bystander["acked"] >= 10

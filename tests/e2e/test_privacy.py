@@ -13,7 +13,6 @@ import contextlib
 import csv
 import io
 import json
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from server.settings import Settings
 from server.store.qa_tables import QAItemRow
 from tests.client import Client
 from tests.harness import Running, add_sessions, create_event
-from tests.services import POSTGRES_URL, require_postgres
 
 CODE = "PRIV13"
 DAY = 86_400
@@ -70,21 +68,10 @@ class Conf:
         return data
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Settings]:
+@pytest.fixture
+def settings(store_url: str) -> Settings:
     """Every test on SQLite and on a fresh PostgreSQL database of its own."""
-    if request.param == "sqlite":
-        yield Settings(database_url=f"sqlite:///{tmp_path / 'plenaria.db'}")
-        return
-    require_postgres()
-    name = f"plenaria_privacy_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield Settings(database_url=f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}")
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    return Settings(database_url=store_url)
 
 
 @pytest.fixture
