@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from moderation.activity import repeat_key_of
 from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor
@@ -219,6 +220,8 @@ class PrivacyService:
         result = await self.runner.run("admin", None, work)
         # Old row versions and freed pages may still hold the erased text: see docs/privacy.md.
         await self.db.clear_residue(ERASED_TABLES)
+        if remove:
+            repeat_key_of.cache_clear()  # moderation's memo of recent texts, held in this process's memory
         return result
 
     # -- retention --------------------------------------------------------------------
