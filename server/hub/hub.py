@@ -53,6 +53,7 @@ class Hub:
         self._presence_sent: dict[int, int] = {}
         self._watching: set[Connection] = set()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing: set[asyncio.Task[None]] = set()  # held so they run to the end
         self.degraded = False
         self.stats: Counter[str] = Counter()
 
@@ -205,15 +206,24 @@ class Hub:
     def _revoke(self, subs: set[Connection], data: Mapping[str, Any]) -> None:
         """A staff link was revoked, or the organizer secret rotated: close its connections here
         (every process gets the event), after they receive the event itself."""
-        loop = asyncio.get_running_loop()
         for conn in tuple(subs):
             who = conn.identity
             if (data.get("id") is not None and who.staff_id == data.get("id")) or (
                 data.get("role") == "organizer" and who.role == "organizer"
             ):
-                conn.revoked = True
-                self.stats["revoked"] += 1
-                loop.create_task(self.close(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked"))
+                self.revoke(conn)
+
+    def revoke(self, conn: Connection) -> None:
+        """Its staff link is no longer in force: refuse its commands from now on, and close it
+        (4403, `bye` `revoked`) as soon as the frames already written have gone."""
+        if conn.revoked:
+            return
+        conn.revoked = True
+        self.stats["revoked"] += 1
+        task = asyncio.get_running_loop().create_task(
+            self.close(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked"))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def write(self, conn: Connection, text: str) -> bool:
         """Write one frame addressed to this connection alone (an ack, an error, a pong) under

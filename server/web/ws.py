@@ -34,7 +34,6 @@ CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN = 1013
 CLOSE_IDLE = 4000
 CLOSE_AUTH = 4401
-CLOSE_REVOKED = 4403
 CLOSE_NOT_FOUND = 4404
 
 
@@ -180,9 +179,7 @@ async def _check_credential(services: Services, conn: Connection) -> None:
         return
     if not conn.revoked and await services.conference.still_valid(conn.identity):
         return
-    conn.revoked = True
-    asyncio.get_running_loop().create_task(
-        services.hub.close(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked"))
+    services.hub.revoke(conn)
     raise Unauthorized("this staff link was revoked", code="revoked")
 
 
