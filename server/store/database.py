@@ -120,14 +120,25 @@ def _unstorable() -> InvalidCommand:
     return InvalidCommand("a value is out of the range the database can store", code="invalid_value")
 
 
+def _sqlstate(exc: DBAPIError) -> str:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state if isinstance(state, str) else ""
+
+
 def _is_data_problem(exc: DBAPIError) -> bool:
     """SQLSTATE class 22 (data exception): out of range, invalid text encoding, NUL in text."""
-    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return isinstance(state, str) and state.startswith("22")
+    return _sqlstate(exc).startswith("22")
+
+
+# SQLSTATE classes of a database that cannot serve now: connection exception, insufficient
+# resources ("sorry, too many clients already"), operator intervention (shutting down).
+_UNAVAILABLE_STATES = ("08", "53", "57")
 
 
 def _is_connection_problem(exc: DBAPIError) -> bool:
     if exc.connection_invalidated or isinstance(exc, OperationalError):
+        return True
+    if _sqlstate(exc).startswith(_UNAVAILABLE_STATES):
         return True
     text = str(exc.orig).lower()
     return any(s in text for s in ("connection", "terminat", "shutdown", "closed", "refused", "cannot connect"))

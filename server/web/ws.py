@@ -31,6 +31,7 @@ from server.web.transport import frame_writer, tuned_transport
 log = logging.getLogger("plenaria.ws")
 
 CLOSE_POLICY = 1008
+CLOSE_INTERNAL = 1011
 CLOSE_TRY_AGAIN = 1013
 CLOSE_IDLE = 4000
 CLOSE_AUTH = 4401
@@ -89,6 +90,10 @@ async def _session(ws: WebSocket, services: Services) -> None:
     except Unavailable as exc:
         log.warning("connection refused for now: %s", exc.code, extra=refusal_record(f"session:{exc.code}"))
         await _refuse(ws, None, exc, CLOSE_TRY_AGAIN)
+    except Exception:
+        # A bug: still a close frame with a reason, never a bare drop.
+        log.exception("connection failed")
+        await _refuse(ws, None, PlenariaError("internal error", code="internal"), CLOSE_INTERNAL)
 
 
 async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hello] | None:
