@@ -29,7 +29,7 @@ JSON_LEAVES = (st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.flo
                | st.text(max_size=40))
 JSON = st.recursive(JSON_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
     st.text(max_size=12), inner, max_size=4), max_leaves=12)
-MESSAGES = 2500
+MESSAGES = 2000
 
 
 def test_every_inbound_type_has_an_example_to_mutate() -> None:

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.slow]
 CODE = "HEAVY1"
 SHEET = 2000
 IMPORT = 5000
+WINDOW = 10.0  # seconds of the sheet's rendering measured
 INTERVAL = 0.1
 
 
@@ -50,6 +51,9 @@ def during(times: list[tuple[float, float]], start: float, end: float) -> list[f
 
 
 async def test_heavy_endpoints_are_the_organizers_capped_and_off_the_loop(tmp_path: Path) -> None:
+    """The sheet of 2,000 is measured for WINDOW seconds while it renders (on a busy machine the
+    whole of it takes a minute at the worker's low priority), then the server is stopped, which
+    stops its worker too; a small sheet shows the cards are right."""
     server = ServerProcess("--database", str(tmp_path / "p.db")).start(tmp_path / "server.log")
     try:
         created = await create_event(server.base, code=CODE)
@@ -61,6 +65,8 @@ async def test_heavy_endpoints_are_the_organizers_capped_and_off_the_loop(tmp_pa
             form = await http.post(page, data={"secret": secret, "credentials": json.dumps(credentials(2))})
             assert form.status_code == 200 and form.text.count("<svg") == 2, "the organizer page's form post"
             auth = {"authorization": f"Bearer {secret}"}
+            small = await http.post(page, json={"credentials": credentials(20)}, headers=auth)
+            assert small.text.count("<svg") == 20 and "K019-2MZX" in small.text
             too_many = await http.post(page, json={"credentials": credentials(SHEET + 1)}, headers=auth)
             assert too_many.status_code == 400 and too_many.json()["error"]["code"] == "too_many_credentials"
 
@@ -75,20 +81,24 @@ async def test_heavy_endpoints_are_the_organizers_capped_and_off_the_loop(tmp_pa
             assert imported.status_code == 201 and len(imported.json()["delegates"]) == IMPORT
             printable = await http.post(f"/api/events/{CODE}/delegates?format=html", content=roster, headers=csv)
             assert printable.json()["error"]["code"] == "too_many_credentials", "5,000 QR codes in one page"
+            sheet = asyncio.create_task(http.post(page, json={"credentials": credentials(SHEET)}, headers=auth))
             started = time.perf_counter()
-            sheet = await http.post(page, json={"credentials": credentials(SHEET)}, headers=auth)
+            await asyncio.wait([sheet], timeout=WINDOW)
             ended = time.perf_counter()
-            await asyncio.sleep(INTERVAL * 2)
             stop.set()
             times = await pinger
-        assert sheet.status_code == 200 and sheet.text.count("<svg") == SHEET
+            if sheet.done():
+                assert sheet.result().text.count("<svg") == SHEET
+            else:
+                sheet.cancel()
         importing = during(times, import_started - INTERVAL, import_ended)
-        drawing = during(times, started, ended)
-        assert ended - started > 0.5 and len(drawing) >= 5, (ended - started, len(drawing))
+        drawing = during(times, started + 0.5, ended)
+        assert len(drawing) >= 10, (ended - started, len(drawing))
         p95 = statistics.quantiles(drawing, n=20)[-1]
         print(f"{IMPORT} delegates imported in {import_ended - import_started:.2f} s, pings meanwhile up to "
-              f"{max(importing):.0f} ms; {SHEET} QR codes in {ended - started:.1f} s, pings meanwhile: median "
-              f"{statistics.median(drawing):.1f} ms, p95 {p95:.1f} ms, max {max(drawing):.1f} ms over {len(drawing)}")
+              f"{max(importing):.0f} ms; while {SHEET} QR codes were drawn ({'done' if sheet.done() else 'still'} "
+              f"after {ended - started:.1f} s), pings: median {statistics.median(drawing):.1f} ms, p95 {p95:.1f} ms, "
+              f"max {max(drawing):.1f} ms over {len(drawing)}")
         assert max(importing) < 500, f"the import stalled a ping {max(importing):.0f} ms"
         # On the loop, every ping waited for the whole sheet (seconds). The 95th percentile, not the
         # maximum: on a shared 2-core machine an idle server, too, misses a ping now and then.

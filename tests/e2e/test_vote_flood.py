@@ -16,7 +16,7 @@ from server.store import polls as repo
 from tests.client import Client
 from tests.harness import create_event, running_server
 
-HONEST = 300
+HONEST = 200
 ATTACKERS = 20
 CODE = "FLOOD1"
 CHOICES = ("yes", "no", "abstain")
