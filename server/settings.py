@@ -106,12 +106,13 @@ def limits_from_env(env: Mapping[str, str] | None = None, **overrides: object) -
             raw = env[var]
         if raw is None:
             continue
+        where = f"--{name.replace('_', '-')} ({var})"
         try:
             number = float(str(raw)) if types[name] == "float" else int(str(raw))
         except ValueError:
-            raise ValueError(f"{var} must be a number, got {raw!r}") from None
+            raise ValueError(f"{where} must be a number, got {raw!r}") from None
         if number <= 0:
-            raise ValueError(f"{var} must be above 0, got {raw!r}")
+            raise ValueError(f"{where} must be above 0, got {raw!r}")
         values[name] = number
     return replace(Limits(), **values)  # type: ignore[arg-type]
 
