@@ -245,9 +245,14 @@ class Hub:
             self._resync_later(conn)
         return True
 
-    async def until_fresh(self, conn: Connection) -> None:
-        """Wait while `conn` is stale: until it drained (and was resynchronised) or was closed."""
-        while conn.stale and not conn.closed:
+    def behind(self, conn: Connection) -> bool:
+        """Whether the peer has not read what it was sent: stale, and not yet drained. (A stale
+        connection that only awaits a snapshot, after a channel reset, is not behind.)"""
+        return conn.stale and not conn.closed and conn.buffered() > self.limits.send_buffer_limit // 4
+
+    async def until_drained(self, conn: Connection) -> None:
+        """Wait while `conn` is behind: until it has read its backlog, or it was closed for it."""
+        while self.behind(conn):
             await asyncio.sleep(0.1)
 
     def _resync_later(self, conn: Connection) -> None:

@@ -122,10 +122,10 @@ async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hell
 async def _command_loop(ws: WebSocket, services: Services, conn: Connection, bucket: TokenBucket) -> None:
     limits = services.settings.limits
     while True:
-        if conn.stale:
+        if services.hub.behind(conn):
             # It does not read what it is sent: read nothing more from it until it has drained
-            # (the hub resynchronises it) or has been closed for it.
-            await services.hub.until_fresh(conn)
+            # or has been closed for it.
+            await services.hub.until_drained(conn)
         if conn.closed:
             return
         try:
