@@ -96,8 +96,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     run.add_argument("--json", dest="json_out", help="write the results as JSON to this file")
     show = commands.add_parser("table", help="print the tables of one or more JSON reports, runs merged")
     show.add_argument("files", nargs="+")
+    from benchmarks import fuzz
+
+    fuzz.add_parser(commands)
     args = parser.parse_args(argv)
-    if args.command == "table":
+    if args.command in ("table", "fuzz"):
         return args
     args.scenarios = [s.strip() for s in args.scenario.split(",") if s.strip()]
     args.configs = [c.strip() for c in args.config.split(",") if c.strip()]
@@ -707,6 +710,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "table":
         print(table(merged(args.files)))
         return 0
+    if args.command == "fuzz":
+        from benchmarks import fuzz
+
+        return fuzz.run(args)
     report = asyncio.run(run_all(args))
     print()
     print(table(report))

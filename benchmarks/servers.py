@@ -63,11 +63,14 @@ def wait_port(port: int, seconds: float) -> None:
 class PlenariaServer:
     """`plenaria serve` as a child process with a raised fd limit, logging to a file."""
 
-    def __init__(self, workdir: Path, name: str, database: str, redis: str = "", port: int = 0) -> None:
+    def __init__(self, workdir: Path, name: str, database: str, redis: str = "", port: int = 0,
+                 command: list[str] | None = None) -> None:
+        """`command`: another way to run the server on `port` (the fuzzer's, with its limits)."""
         self.port = port or free_port()
         self.name = name
         self.log_path = workdir / f"{name}.log"
-        self.args = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--database", database]
+        self.args = command or [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port),
+                                "--database", database]
         if redis:
             self.args += ["--redis", redis]
         self.proc: subprocess.Popen[bytes] | None = None

@@ -18,7 +18,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from server.logs import log_config
-from server.settings import Settings, settings_from_env
+from server.settings import LIMIT_ENV, Limits, Settings, limits_from_env, settings_from_env
 
 MAX_FRAME = 64 * 1024
 DEMO_DATABASE = "sqlite:///plenaria-demo.db"
@@ -47,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     serve = commands.add_parser("serve", help="run the server")
     _server_options(serve, default_database=None, database_default="sqlite:///plenaria.db")
+    for parser_ in (demo, serve):
+        _limit_options(parser_)
 
     moderate = commands.add_parser(
         "moderate", help="print moderation verdicts for a chat export", add_help=False
@@ -114,6 +116,28 @@ def _port(text: str) -> int:
     return port
 
 
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    """Connection caps and the handshake rate (server/web/admission.py); PLENARIA_* variables too."""
+    parser.add_argument("--max-connections", type=int,
+                        help="open websockets per process (default 18000; PLENARIA_MAX_CONNECTIONS)")
+    parser.add_argument("--connections-per-address", type=int,
+                        help="open websockets per client address (default 5000: a hall behind one NAT; "
+                        "PLENARIA_CONNECTIONS_PER_ADDRESS)")
+    parser.add_argument("--handshake-rate", type=float,
+                        help="new websockets per second per client address (default 100; PLENARIA_HANDSHAKE_RATE)")
+    parser.add_argument("--handshake-burst", type=int,
+                        help="new websockets at once per client address (default 1000; PLENARIA_HANDSHAKE_BURST)")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    try:
+        return limits_from_env(max_connections=args.max_connections,
+                               connections_per_address=args.connections_per_address,
+                               handshake_rate=args.handshake_rate, handshake_burst=args.handshake_burst)
+    except ValueError as exc:
+        raise SystemExit(f"plenaria: {exc}") from None
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = settings_from_env(
         host=args.host,
@@ -123,6 +147,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         workers=args.workers,
         public_url=args.public_url,
         allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
+        limits=_limits(args),
     )
     if not 0 <= settings.port <= 65535:
         raise SystemExit(f"plenaria: {settings.port} is not a port (0 to 65535; 0 picks a free one)")
@@ -232,6 +257,7 @@ def _export(settings: Settings) -> None:
             "PLENARIA_ALLOWED_ORIGINS": ",".join(settings.allowed_origins),
         }
     )
+    os.environ.update({var: str(getattr(settings.limits, name)) for name, var in LIMIT_ENV.items()})
 
 
 def _demo(settings: Settings, *, keep: bool, access_log: bool) -> int:

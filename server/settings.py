@@ -44,8 +44,13 @@ class Limits:
     hello_timeout_seconds: float = 10.0
     idle_timeout_seconds: float = 90.0
     history_per_channel: int = 1000
-    connections_per_address: int = 200
+    # Open websockets per process, and per client address: a hall on one Wi-Fi or behind a
+    # carrier's NAT is one address, so the per-address cap is high and floods are stopped by
+    # the handshake rate per address instead (a token bucket: per second, and its burst).
     max_connections: int = 18000
+    connections_per_address: int = 5000
+    handshake_rate: float = 100.0
+    handshake_burst: int = 1000
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,38 @@ _ENV_FIELDS = {
 }
 
 
+# Limits an operator sets (CLI flags of the same names, see server/cli.py `_limit_options`).
+LIMIT_ENV = {
+    "max_connections": "PLENARIA_MAX_CONNECTIONS",
+    "connections_per_address": "PLENARIA_CONNECTIONS_PER_ADDRESS",
+    "handshake_rate": "PLENARIA_HANDSHAKE_RATE",
+    "handshake_burst": "PLENARIA_HANDSHAKE_BURST",
+}
+
+
+def limits_from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Limits:
+    """`Limits` from `PLENARIA_*` variables (LIMIT_ENV); non-None `overrides` win.
+    Raises ValueError naming the variable when a value is not a positive number."""
+    env = os.environ if env is None else env
+    types = {f.name: f.type for f in fields(Limits)}
+    values: dict[str, object] = {}
+    for name, var in LIMIT_ENV.items():
+        raw = overrides.get(name)
+        if raw is None and env.get(var, "") != "":
+            raw = env[var]
+        if raw is None:
+            continue
+        where = f"--{name.replace('_', '-')} ({var})"
+        try:
+            number = float(str(raw)) if types[name] == "float" else int(str(raw))
+        except ValueError:
+            raise ValueError(f"{where} must be a number, got {raw!r}") from None
+        if number <= 0:
+            raise ValueError(f"{where} must be above 0, got {raw!r}")
+        values[name] = number
+    return replace(Limits(), **values)  # type: ignore[arg-type]
+
+
 def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build settings from `PLENARIA_*` variables; non-None `overrides` win."""
     env = os.environ if env is None else env
@@ -109,5 +146,6 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
                 values[name] = tuple(o.strip() for o in raw.split(",") if o.strip())
             else:
                 values[name] = raw
+    values["limits"] = limits_from_env(env)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return replace(Settings(), **values)  # type: ignore[arg-type]

@@ -12,12 +12,15 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
+from server import inbound
 from server.errors import InvalidMessage, PlenariaError
 
 CommandId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 ShortText = Annotated[StrictStr, Field(max_length=120)]
+# Every id a client names (session, poll, question, item...) is a row id: 1 to what both stores hold.
+RowId = Annotated[StrictInt, Field(ge=1, le=inbound.MAX_ID)]
 
 
 class Inbound(BaseModel):
@@ -33,7 +36,7 @@ class Command(Inbound):
 class ResumePoint(Inbound):
     ch: Annotated[StrictStr, Field(max_length=80)]
     epoch: Annotated[StrictStr, Field(max_length=40)]
-    seq: Annotated[StrictInt, Field(ge=0)]
+    seq: Annotated[StrictInt, Field(ge=0, le=inbound.MAX_SEQ)]
 
 
 class Hello(Inbound):
@@ -47,7 +50,8 @@ class Hello(Inbound):
 
 class Ping(Inbound):
     type: Literal["ping"]
-    t: float | None = None  # the client's clock, echoed back for offset estimation
+    # The client's clock, echoed back for offset estimation: a finite number, never the text "NaN".
+    t: Annotated[StrictFloat, Field(allow_inf_nan=False)] | None = None
 
 
 class ProfileUpdate(Command):
@@ -58,20 +62,20 @@ class ProfileUpdate(Command):
 
 class SessionStart(Command):
     type: Literal["session.start"]
-    session: StrictInt
+    session: RowId
 
 
 class SessionEnd(Command):
     type: Literal["session.end"]
-    session: StrictInt
+    session: RowId
 
 
 class ScreenShow(Command):
     type: Literal["screen.show"]
     kind: Annotated[StrictStr, Field(max_length=16)]
-    ref: StrictInt | None = None
+    ref: RowId | None = None
     text: Annotated[StrictStr, Field(max_length=280)] = ""
-    seconds: StrictInt | None = None
+    seconds: Annotated[StrictInt, Field(ge=0, le=86_400)] | None = None  # the screen's own rule is narrower
 
 
 # -- chat, questions and moderation (docs/protocol.md "Chat, questions and moderation") --
@@ -79,7 +83,7 @@ class ScreenShow(Command):
 ChatText = Annotated[StrictStr, Field(min_length=1, max_length=500)]
 QuestionText = Annotated[StrictStr, Field(min_length=1, max_length=300)]
 ItemKind = Literal["chat", "question"]
-ItemId = Annotated[StrictInt, Field(ge=1)]
+ItemId = RowId
 PublicId = Annotated[StrictStr, Field(min_length=1, max_length=16)]
 Note = Annotated[StrictStr, Field(max_length=300)]
 # The same list as server.domain.qa.REJECT_PRESETS (a test keeps them equal).
@@ -214,7 +218,7 @@ class ModPolicy(Command):
 
 # -- polls, ballots, credentials and elections (docs/protocol.md) ---------------------
 
-PollRef = Annotated[StrictInt, Field(ge=1)]
+PollRef = RowId
 
 
 class ModAnswer(Command):
@@ -251,7 +255,7 @@ class PollCreate(Command):
     visibility: PollVisibility = "live"
     eligibility: Annotated[StrictStr, Field(max_length=60)] = "everyone"
     secret: StrictBool = False
-    session: StrictInt | None = None
+    session: RowId | None = None
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump(exclude={"type", "id"}, exclude_unset=True)
@@ -379,17 +383,18 @@ def parse(frame: str | bytes, max_bytes: int) -> Inbound:
 def decode(frame: str | bytes, max_bytes: int) -> dict[str, Any]:
     """Size, JSON and a known `type`: what is checked before anything else looks at a frame.
 
-    Returns the raw object; raises InvalidMessage (too_large, invalid_json,
-    invalid_message, unknown_type).
+    Returns the raw object; raises InvalidMessage (too_large, invalid_json, invalid_number,
+    too_deep, invalid_unicode, nul_character: see server/inbound.py; invalid_message,
+    unknown_type).
     """
-    size = len(frame.encode() if isinstance(frame, str) else frame)
+    size = len(frame.encode("utf-8", "surrogatepass") if isinstance(frame, str) else frame)
     try:
-        raw = json.loads(frame)
-    except (ValueError, UnicodeDecodeError) as exc:
+        raw = inbound.loads(frame)
+    except InvalidMessage:
         if size > max_bytes:
             message = f"message of {size} bytes exceeds {max_bytes}"
             raise InvalidMessage(message, code="too_large", limit=max_bytes) from None
-        raise InvalidMessage("message is not valid JSON", code="invalid_json") from exc
+        raise
     if size > max_bytes:
         # Parsed only to name the refused command: the frame cap (64 KiB) bounds this work.
         command_id = _id_of(raw) if isinstance(raw, dict) else None
@@ -491,9 +496,12 @@ def pong(client_time: float | None, server_time: float) -> str:
     return dumps({"type": "pong", "t": client_time, "server_time": server_time})
 
 
-def bye(code: str, message: str) -> str:
+def bye(code: str, message: str, *, retry_after: float | None = None) -> str:
     """Sent just before the server closes a connection on purpose, so the client knows why."""
-    return dumps({"type": "bye", "code": code, "message": message})
+    body: dict[str, Any] = {"type": "bye", "code": code, "message": message}
+    if retry_after is not None:
+        body["retry_after"] = retry_after
+    return dumps(body)
 
 
 def health(broker_ok: bool) -> str:

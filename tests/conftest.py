@@ -45,6 +45,23 @@ def postgres_database() -> Iterator[str]:
     asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A SQLite file, or a PostgreSQL database of this test's own (created, then dropped)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'plenaria.db'}"
+        return
+    require_postgres()
+    name = f"plenaria_t_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 class RedisServer:
     """A redis-server of the test's own, on its own port, that the test may stop and restart."""
 

@@ -70,6 +70,11 @@ class Broker(Protocol):
         """Envelopes with seq > after.seq, or None when they are no longer all in history
         or `after.epoch` is not the current epoch (the caller then sends a snapshot)."""
 
+    async def forget_history(self, channel: str) -> None:
+        """Drop the channel's history up to now (its sequence goes on): what was published
+        before can no longer be replayed, so a client resuming from before gets a snapshot.
+        Used when the store erased what those envelopes carry."""
+
     async def subscribe(self, channel: str) -> None:
         """Ask for this channel's envelopes to reach the sink (idempotent, reference counted by the hub)."""
 

@@ -64,6 +64,11 @@ class MemoryBroker:
             return None
         return [env for env in state.history if env.seq > after.seq]
 
+    async def forget_history(self, channel: str) -> None:
+        state = self._channels.get(channel)
+        if state is not None:
+            state.history.clear()
+
     async def subscribe(self, channel: str) -> None:
         self._subscribed.add(channel)
 

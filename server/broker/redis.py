@@ -96,6 +96,7 @@ class RedisBroker:
         self._resubscribe = asyncio.Event()
         self._local: MemoryBroker | None = None  # this outage's local sequencing, None while healthy
         self._touched: set[str] = set()  # channels published to locally during the outage
+        self._unforgotten: set[str] = set()  # histories to trim in Redis once it is back
 
     async def start(self, sink: Sink, on_health: HealthSink | None = None) -> None:
         """Connect the pub/sub side now if Redis is up; otherwise keep trying in the background."""
@@ -182,6 +183,19 @@ class RedisBroker:
         if not envelopes or envelopes[0].seq != after.seq + 1:
             return None
         return envelopes
+
+    async def forget_history(self, channel: str) -> None:
+        """Trim the channel's stream to nothing; while Redis is away, the local history now and
+        the stream as soon as Redis is back."""
+        if self._local is not None:
+            self._unforgotten.add(channel)
+            await self._local.forget_history(channel)
+            return
+        try:
+            await self._redis.xtrim(_keys(channel)[2], maxlen=0, approximate=False)
+        except (RedisError, OSError) as exc:
+            self._unforgotten.add(channel)
+            await (await self._degrade(exc)).forget_history(channel)
 
     async def subscribe(self, channel: str) -> None:
         if channel in self._channels:
@@ -271,6 +285,9 @@ class RedisBroker:
             # Back from an outage: local events were seen only here. Every channel starts
             # over from Redis and every connection gets a snapshot from the store; channels
             # changed here meanwhile are reset through Redis too, for the other processes.
+            for channel in sorted(self._unforgotten):
+                await self._redis.xtrim(_keys(channel)[2], maxlen=0, approximate=False)
+            self._unforgotten.clear()
             for channel in sorted(self._touched):
                 await self._redis_publish(channel, RESET, {})
             self._touched.clear()

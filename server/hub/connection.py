@@ -49,6 +49,8 @@ class Connection:
         self.channels: dict[str, ChannelState] = {}
         self.stale_since: float | None = None
         self.closed = False
+        # Its staff link was revoked (or the organizer secret rotated): no further command runs.
+        self.revoked = False
 
     def buffered(self) -> int:
         """Bytes written to this socket that the peer has not read yet (0 when unknown)."""
@@ -69,6 +71,12 @@ class Connection:
 
     async def send(self, text: str) -> None:
         await self.socket.send_text(text)
+
+    def abort_if_unread(self) -> None:
+        """Drop the socket if the peer still has not read what it was sent (a peer that reads
+        nothing reads no close frame either): its unsent bytes are freed at once."""
+        if self.transport is not None and self.buffered() > 0:
+            self.transport.abort()
 
     def describe(self) -> dict[str, Any]:
         return {"role": self.identity.role, "actor": self.identity.actor, "buffered": self.buffered()}

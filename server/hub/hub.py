@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from server import wire
@@ -33,7 +33,12 @@ log = logging.getLogger("plenaria.hub")
 
 Snapshotter = Callable[[Identity, ChannelKind], Awaitable[dict[str, Any]]]
 CLOSE_SLOW = 4008
+CLOSE_REVOKED = 4403
 PRESENCE_INTERVAL = 2.0
+# After the close frame, how long a peer whose unsent output is still above the limit gets to
+# read it before its socket is dropped (and its buffer freed).
+CLOSE_LINGER_SECONDS = 2.0
+REVOKED = "staff.revoked"
 
 
 class Hub:
@@ -48,6 +53,7 @@ class Hub:
         self._presence_sent: dict[int, int] = {}
         self._watching: set[Connection] = set()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing: set[asyncio.Task[None]] = set()  # held so they run to the end
         self.degraded = False
         self.stats: Counter[str] = Counter()
 
@@ -159,6 +165,8 @@ class Hub:
             for conn in tuple(subs):
                 self._resync_later(conn)
             return
+        if envelope.name == REVOKED:
+            self._revoke(subs, envelope.data)
         text = envelope.frame()
         frame = text_frame(text.encode())
         limit = self.limits.send_buffer_limit
@@ -198,6 +206,58 @@ class Hub:
             state.position = Position(envelope.epoch, envelope.seq)
             self.stats["deliveries"] += 1
 
+    def _revoke(self, subs: set[Connection], data: Mapping[str, Any]) -> None:
+        """A staff link was revoked, or the organizer secret rotated: close its connections here
+        (every process gets the event), after they receive the event itself."""
+        for conn in tuple(subs):
+            who = conn.identity
+            if (data.get("id") is not None and who.staff_id == data.get("id")) or (
+                data.get("role") == "organizer" and who.role == "organizer"
+            ):
+                self.revoke(conn)
+
+    def revoke(self, conn: Connection) -> None:
+        """Its staff link is no longer in force: refuse its commands from now on, and close it
+        (4403, `bye` `revoked`) as soon as the frames already written have gone."""
+        if conn.revoked:
+            return
+        conn.revoked = True
+        self.stats["revoked"] += 1
+        task = asyncio.get_running_loop().create_task(
+            self.close(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked"))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def write(self, conn: Connection, text: str) -> bool:
+        """Write one frame addressed to this connection alone (an ack, an error, a pong) under
+        the slow-reader rule of every frame: never waiting on the peer, and marking the
+        connection stale once its unsent output passes the limit (no more frames are read
+        from it until it drains; closed if it does not). False once it is closed.
+
+        Under a server whose transport we cannot reach (no `write_frame`), the frame goes
+        through the ASGI send, and that server's own backpressure applies."""
+        if conn.closed:
+            return False
+        if conn.write_frame is None:
+            await conn.send(text)
+            return True
+        if not conn.write_frame(text_frame(text.encode())):
+            return False
+        if conn.buffered() > self.limits.send_buffer_limit:
+            self.stats["slow_replies"] += 1
+            self._resync_later(conn)
+        return True
+
+    def behind(self, conn: Connection) -> bool:
+        """Whether the peer has not read what it was sent: stale, and not yet drained. (A stale
+        connection that only awaits a snapshot, after a channel reset, is not behind.)"""
+        return conn.stale and not conn.closed and conn.buffered() > self.limits.send_buffer_limit // 4
+
+    async def until_drained(self, conn: Connection) -> None:
+        """Wait while `conn` is behind: until it has read its backlog, or it was closed for it."""
+        while self.behind(conn):
+            await asyncio.sleep(0.1)
+
     def _resync_later(self, conn: Connection) -> None:
         conn.mark_stale()
         if conn not in self._watching:
@@ -227,14 +287,24 @@ class Hub:
             self._watching.discard(conn)
 
     async def close(self, conn: Connection, code: int, reason: str, message: str) -> None:
-        """Tell the client why, then close; the client reconnects and resumes."""
+        """Tell the client why, then close; the client reconnects and resumes. A peer that has
+        not read what it was sent gets CLOSE_LINGER_SECONDS to do so before the socket is
+        dropped, so the memory it pins is returned either way."""
         if conn.closed:
             return
         self.detach(conn)
-        with contextlib.suppress(Exception):
-            if conn.buffered() < self.limits.send_buffer_limit:
-                await conn.send(wire.bye(reason, message))
-            await conn.socket.close(code, reason)
+        try:
+            await asyncio.wait_for(self._goodbye(conn, code, reason, message), CLOSE_LINGER_SECONDS)
+        except Exception:  # gone already, or the write waited on a peer that does not read
+            conn.abort_if_unread()
+            return
+        if conn.buffered() > 0:
+            asyncio.get_running_loop().call_later(CLOSE_LINGER_SECONDS, conn.abort_if_unread)
+
+    async def _goodbye(self, conn: Connection, code: int, reason: str, message: str) -> None:
+        if conn.buffered() < self.limits.send_buffer_limit:
+            await conn.send(wire.bye(reason, message))
+        await conn.socket.close(code, reason)
 
     # -- presence and health ------------------------------------------------
 

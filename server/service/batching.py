@@ -33,6 +33,7 @@ class Batcher(Generic[Item, Answer]):
         self._queue: list[tuple[Item, asyncio.Future[Answer]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0  # calls of `write`
+        self.splits = 0  # batches that failed and were written item by item
 
     async def submit(self, item: Item) -> Answer:
         """Queue the item and return its answer once its batch is written (or raise its error)."""
@@ -47,19 +48,43 @@ class Batcher(Generic[Item, Answer]):
         while self._queue:
             batch, self._queue = self._queue[:self.max_batch], self._queue[self.max_batch:]
             try:
-                answers = await self._write([item for item, _ in batch])
-            except PlenariaError as refused:  # the store is unavailable or busy: nothing was written
-                answers = [refused] * len(batch)
-            except Exception as exc:
-                log.exception("%s: writing a batch of %d failed", self.name, len(batch))
-                _settle(batch, [exc] * len(batch))
-                continue
+                answers = await self._answers([item for item, _ in batch])
             except asyncio.CancelledError:  # the server is stopping
                 _settle(batch, [Unavailable("the server is stopping, try again", code="store_unavailable")]
                         * len(batch))
                 raise
             self.batches += 1
             _settle(batch, answers)
+
+    async def _answers(self, items: list[Item]) -> list[Answer | PlenariaError]:
+        """`write` the batch; when it fails for any reason but the store being unavailable,
+        write each item alone, so whatever broke the batch is answered to its own item
+        and nobody else's is lost."""
+        try:
+            return await self._write(items)
+        except Unavailable as refused:  # the store is down or busy: nothing was written
+            return [refused] * len(items)
+        except Exception as exc:
+            if len(items) == 1:
+                return [_refusal(self.name, exc)]
+            self.splits += 1
+            log.warning("%s: a batch of %d failed (%s); writing its items one by one",
+                        self.name, len(items), type(exc).__name__)
+        answers: list[Answer | PlenariaError] = []
+        for item in items:
+            try:
+                answers.extend(await self._write([item]))
+            except Exception as exc:
+                answers.append(_refusal(self.name, exc))
+        return answers
+
+
+def _refusal(name: str, exc: Exception) -> PlenariaError:
+    """The answer to an item whose write failed alone: its own refusal, or `internal` (logged)."""
+    if isinstance(exc, PlenariaError):
+        return exc
+    log.error("%s: writing one item failed", name, exc_info=exc)
+    return PlenariaError("internal error", code="internal")
 
 
 def _settle(batch: list[tuple[Item, asyncio.Future[Answer]]], answers: Sequence[Answer | Exception]) -> None:

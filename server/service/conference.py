@@ -183,9 +183,37 @@ class ConferenceService:
             row.revoked_at = row.revoked_at or self.clock()
             db.add(row)
             out.result = staff_public(row)
-            out.publish(channel(event_id, "staff"), "staff.revoked", {"id": staff_id})
+            # Every process closes the link's open connections when this reaches its hub.
+            out.publish(channel(event_id, "staff"), "staff.revoked", {"id": staff_id, "role": row.role})
 
         return await self.runner.run("admin", None, work)
+
+    async def rotate_organizer_secret(self, event_id: int) -> str:
+        """A new organizer secret (returned this once); the old one stops working at once and
+        the connections opened with it are closed on every process."""
+        secret = new_secret()
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            row = await _event(db, event_id)
+            row.organizer_secret_hash = digest(secret)
+            db.add(row)
+            out.publish(channel(event_id, "staff"), "staff.revoked", {"id": None, "role": "organizer"})
+
+        await self.runner.run("admin", None, work)
+        return secret
+
+    async def still_valid(self, who: Identity) -> bool:
+        """Whether a staff identity's token (or organizer secret) is still the one in force:
+        checked before each staff command, so a revocation holds even where its event has
+        not arrived yet (another process, a broker outage)."""
+        if not who.is_staff:
+            return True
+        async with self.db.session() as db:
+            if who.staff_id is None:
+                event = await repo.event_by_id(db, who.event_id)
+                return event is not None and secrets.compare_digest(event.organizer_secret_hash, who.credential)
+            row = await db.get(StaffTokenRow, who.staff_id)
+            return row is not None and row.revoked_at is None
 
     async def list_staff(self, event_id: int) -> list[dict[str, Any]]:
         async with self.db.session() as db:
@@ -222,9 +250,14 @@ class ConferenceService:
                     rows[(event_id, device_hash)] = await people.join(db, event_id, device_hash, self.clock())
         return [rows[arrival] for arrival in arrivals]
 
-    async def embed_origins(self, event_id: int) -> list[str]:
+    async def embed_origins(self, code: str) -> list[str]:
+        """The sites the event with join code `code` lets open websockets (reads only: a refused
+        Origin must store nothing). Raises NotFound `event_not_found`."""
         async with self.db.session() as db:
-            return list((await _event(db, event_id)).embed_origins)
+            row = await repo.event_by_code(db, code)
+        if row is None:
+            raise NotFound("no event with this join code", code="event_not_found")
+        return list(row.embed_origins)
 
     async def event_by_code(self, code: str) -> dict[str, Any] | None:
         async with self.db.session() as db:
@@ -318,13 +351,14 @@ async def _event(db: AsyncSession, event_id: int) -> EventRow:
 
 async def _staff_identity(db: AsyncSession, event: EventRow, token: str) -> Identity:
     assert event.id is not None
-    if secrets.compare_digest(event.organizer_secret_hash, digest(token)):
-        return Identity(event.id, "organizer")
-    row = await repo.staff_by_hash(db, digest(token))
+    credential = digest(token)
+    if secrets.compare_digest(event.organizer_secret_hash, credential):
+        return Identity(event.id, "organizer", credential=credential)
+    row = await repo.staff_by_hash(db, credential)
     if row is None or row.event_id != event.id or row.revoked_at is not None:
         raise Unauthorized("this staff link is not valid (revoked or mistyped)", code="invalid_token")
     role: Role = "moderator" if row.role == "moderator" else "presenter"
-    return Identity(event.id, role, staff_id=row.id, name=row.label)
+    return Identity(event.id, role, staff_id=row.id, name=row.label, credential=credential)
 
 
 def public_event(row: EventRow) -> dict[str, Any]:

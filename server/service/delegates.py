@@ -40,7 +40,9 @@ _HEADER_SEGMENTS = {"segment", "segmento", "grupa"}
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    # 32 letters: each random byte's low 5 bits pick one uniformly (32 divides 256), at a
+    # fraction of the cost of secrets.choice (an import makes thousands).
+    raw = "".join(CODE_ALPHABET[byte & 31] for byte in secrets.token_bytes(CODE_LENGTH))
     return f"{raw[:4]}-{raw[4:]}"
 
 
@@ -172,16 +174,19 @@ class DelegateService:
             else:
                 parsed = parse_csv(text, event.segments, existing)
             codes = [new_code() for _ in parsed]
-            rows = [
-                DelegateRow(event_id=event_id, name=name, segment=segment, code_hash=code_hash(event_id, code),
-                            issued_at=self.clock())
-                for (name, segment), code in zip(parsed, codes, strict=True)
-            ]
-            await repo.add(db, rows)
-            created = [delegate_public(row) | {"code": code} for row, code in zip(rows, codes, strict=True)]
-            out.result = {"delegates": created, "skipped": skipped}
-            for row in rows:
-                out.publish(channel(event_id, "staff"), "delegate.updated", delegate_public(row))
+            now = self.clock()
+            hashes = [code_hash(event_id, code) for code in codes]
+            ids = await repo.add_many(db, event_id, [
+                {"event_id": event_id, "name": name, "segment": segment, "code_hash": hashed, "status": "issued",
+                 "issued_at": now}
+                for (name, segment), hashed in zip(parsed, hashes, strict=True)
+            ])
+            listed = [{"id": ids[hashed], "name": name, "segment": segment, "status": "issued"}
+                      for hashed, (name, segment) in zip(hashes, parsed, strict=True)]
+            out.result = {"delegates": [entry | {"code": code} for entry, code in zip(listed, codes, strict=True)],
+                          "skipped": skipped}
+            for entry in listed:
+                out.publish(channel(event_id, "staff"), "delegate.updated", entry)
 
         return await self.runner.run("admin", None, work)
 

@@ -21,6 +21,9 @@ class Identity:
     # Derived from the device secret (never stored): secret-poll receipts are computed from it,
     # so a retried vote gets its receipt back without the store linking voter and receipt.
     receipt_key: str = field(default="", repr=False, compare=False)
+    # Staff: the digest of the token or organizer secret this identity authenticated with, so a
+    # revocation or a rotation of that secret can be checked against the store (never sent).
+    credential: str = field(default="", repr=False, compare=False)
 
     @property
     def actor(self) -> str:

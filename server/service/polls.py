@@ -90,7 +90,10 @@ class PollService:
             out.result = {"poll": poll_view(row, self.clock())}
             out.publish(updated_channel(row), "poll.updated", out.result["poll"])
 
-        return (await self.runner.run(actor, command_id, work))["poll"]  # type: ignore[no-any-return]
+        result = await self.runner.run(actor, command_id, work)
+        if "poll" not in result:  # the recorded answer of another command that used this id
+            raise Conflict("this command id was already used for another command", code="id_reused")
+        return result["poll"]  # type: ignore[no-any-return]
 
     async def create(self, who: Identity, command_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         require(who.role, "poll.create")

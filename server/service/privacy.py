@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from moderation.activity import repeat_key_of
 from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor
@@ -47,6 +48,10 @@ from server.store import qa as qa_repo
 from server.store.tables import EventRow, ParticipantRow
 
 MessagesMode = Literal["anonymise", "remove"]
+# Where an erasure changes rows (and so leaves old row versions behind until cleared).
+ERASED_TABLES = ("qa_item", "moderation_log", "command_log", "participant", "ballot", "participant_sanction",
+                 "delegate")
+PURGED_TABLES = ("qa_item", "moderation_log", "command_log")
 ORGANIZER = Actor("organizer", None, "organizer")
 DAY = 86_400.0
 MAX_RETENTION_DAYS = 3650
@@ -158,6 +163,8 @@ class PrivacyService:
             holder = await repo.tombstone(db, event_id, "messages")
             assert holder.id is not None
             await repo.detach_items(db, ids, holder.id, remove=remove)
+            if remove:
+                await repo.drop_reason_details(db, event_id, ids)
             after = {item.id: item for item in await repo.items_by_id(db, ids)}
             for item in before:
                 _announce(out, event_id, item, after[item.id])
@@ -180,6 +187,15 @@ class PrivacyService:
 
             named = await repo.scrub_audit(db, event_id, person.public_id, ids, drop_texts=remove)
             commands = await repo.forget_commands(db, [f"p:{person.id}"])
+            texts = {text for item in before for text in (item.text, item.original_text) if text} if remove else set()
+            views = {item_id: item.staff() for item_id, item in after.items()}
+            staff_answers = 0
+            for row in await repo.staff_commands(db, await _staff_actors(db, event_id)):
+                clean = redacted(row.response, person.public_id, views, texts)
+                if clean is not None:
+                    row.response = clean
+                    db.add(row)
+                    staff_answers += 1
             repo.scrub_participant(person)
             db.add(person)
             counts = {
@@ -190,14 +206,23 @@ class PrivacyService:
                 "delegate": credential is not None,
                 "audit_entries": named,
                 "commands": commands,
+                "staff_answers": staff_answers,
             }
             note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
             entry = await qa_repo.log(db, event_id, ORGANIZER, "participant.deleted", "participant", None, now,
                                       note=note)
+            # Resuming clients would otherwise be replayed events that name them or quote them.
+            out.forget_history(channel(event_id, "public"))
+            out.forget_history(channel(event_id, "staff"))
             audited(out, event_id, entry)
             out.result = {"deleted": True, "mode": messages, **counts}
 
-        return await self.runner.run("admin", None, work)
+        result = await self.runner.run("admin", None, work)
+        # Old row versions and freed pages may still hold the erased text: see docs/privacy.md.
+        await self.db.clear_residue(ERASED_TABLES)
+        if remove:
+            repeat_key_of.cache_clear()  # moderation's memo of recent texts, held in this process's memory
+        return result
 
     # -- retention --------------------------------------------------------------------
 
@@ -241,6 +266,8 @@ class PrivacyService:
             out.result = report.to_dict()
 
         await self.runner.run("admin", None, work)
+        if not dry_run:
+            await self.db.clear_residue(PURGED_TABLES)
         return reports[0]
 
 
@@ -289,6 +316,8 @@ async def purge_database(url: str, *, code: str | None = None, days: int | None 
                 assert fresh is not None
                 report, _ = await purge_event(db, fresh, days=days, dry_run=dry_run, now=moment)
             reports.append(report)
+        if not dry_run:
+            await database.clear_residue(PURGED_TABLES)
         return reports
     finally:
         await database.dispose()
@@ -315,6 +344,42 @@ def _announce(out: Outcome, event_id: int, before: Item, after: Item) -> None:
         out.publish(public, name, {key: after.public()})
     elif before.status in rules.PUBLIC_STATUSES:
         out.publish(public, f"{after.kind}.removed", {"id": after.id, "reason": after.status})
+
+
+def redacted(response: Mapping[str, Any], public_id: str, items: Mapping[int, Mapping[str, Any]],
+             texts: set[str]) -> dict[str, Any] | None:
+    """A staff command's cached answer without the erased participant, or None if it never
+    named them: their items as they are now (author gone, text too when removed), any
+    `{"id": <their public id>, ...}` reference blanked, their removed texts emptied."""
+    changed = False
+
+    def clean(value: Any) -> Any:
+        nonlocal changed
+        if isinstance(value, dict):
+            item_id = value.get("id")
+            if value.get("kind") in ("chat", "question") and "author" in value and isinstance(item_id, int) \
+                    and item_id in items:
+                fresh = dict(items[item_id])
+                changed = changed or fresh != value
+                return fresh
+            if public_id and item_id == public_id:
+                changed = True
+                return {**value, "id": "", "name": None}
+            return {key: clean(child) for key, child in value.items()}
+        if isinstance(value, list):
+            return [clean(child) for child in value]
+        if isinstance(value, str) and ((public_id and value == public_id) or value in texts):
+            changed = True
+            return ""
+        return value
+
+    result = clean(dict(response))
+    return result if changed else None
+
+
+async def _staff_actors(db: AsyncSession, event_id: int) -> list[str]:
+    """The command-log keys of the event's staff links and its organizer (server.service.identity)."""
+    return [f"s:{row.id}" for row in await events.staff_tokens(db, event_id)] + [f"o:{event_id}"]
 
 
 def _own_item(item: Item) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class Outcome:
 
     result: dict[str, Any] = field(default_factory=dict)
     events: list[tuple[str, str, Mapping[str, Any]]] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)
 
     def publish(
         self, channel: str, name: str, data: Mapping[str, Any], *,
@@ -43,6 +44,11 @@ class Outcome:
         if variant is not None:
             data = wire.with_variant(data, *variant)
         self.events.append((channel, name, data))
+
+    def forget_history(self, channel: str) -> None:
+        """After the commit and before this outcome's events, drop the channel's replay history
+        (its events hold what the work just erased)."""
+        self.forgotten.append(channel)
 
 
 Work = Callable[[AsyncSession, Outcome], Awaitable[None]]
@@ -88,6 +94,11 @@ class CommandRunner:
     async def publish(self, outcome: Outcome) -> None:
         """Publish after commit. The change is durable either way; a broker outage only
         delays fan-out (clients resynchronise from the store when it returns)."""
+        for channel in outcome.forgotten:
+            try:
+                await self.broker.forget_history(channel)
+            except Unavailable:
+                log.warning("broker unavailable: the history of %s is forgotten when it returns", channel)
         for channel, name, data in outcome.events:
             try:
                 await self.broker.publish(channel, name, data)

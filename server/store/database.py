@@ -9,7 +9,8 @@ the command rather than acknowledging something that was not stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,13 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.errors import Unavailable
+from server.errors import InvalidCommand, Unavailable
 from server.store import (
     answer_tables,  # noqa: F401  (moderators' decisions on open-text answers)
     poll_tables,  # noqa: F401  (polls, ballots, delegates)
     qa_tables,  # noqa: F401  (chat, questions, moderation)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)
 )
+
+log = logging.getLogger("plenaria.store")
+RESIDUE_ATTEMPTS = 20
 
 
 class Database:
@@ -60,11 +64,40 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
+    async def clear_residue(self, names: Sequence[str]) -> None:
+        """After an erasure: make the files stop holding what the committed change removed.
+
+        SQLite deletes with `secure_delete` on (freed bytes are zeroed), but the pages as
+        they were stay in the write-ahead log until a checkpoint: a TRUNCATE checkpoint
+        copies the new pages into the database file and empties the log. PostgreSQL keeps
+        the old row versions (dead tuples) in the table files until VACUUM removes them:
+        VACUUM the tables the erasure touched (it blocks no reader or writer). What this
+        cannot reach on PostgreSQL (freed space not yet reused, WAL segments, backups) is
+        described in docs/privacy.md.
+        """
+        try:
+            async with self.engine.connect() as conn:
+                if self.is_sqlite:
+                    for _ in range(RESIDUE_ATTEMPTS):
+                        row = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+                        if not row[0]:  # (busy, log frames, checkpointed frames)
+                            break
+                        await asyncio.sleep(0.05)
+                    else:
+                        log.warning("the WAL checkpoint after an erasure stayed busy; SQLite will do it later")
+                else:
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    await conn.exec_driver_sql(f"VACUUM {', '.join(names)}")
+        except (OperationalError, DBAPIError, OSError) as exc:
+            log.warning("clearing the residue of an erasure failed (%s); the rows are erased", type(exc).__name__)
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction, committed on success, rolled back on any error.
 
-        Connection-level failures become `Unavailable`; IntegrityError propagates
+        Connection-level failures become `Unavailable`; a value the database cannot hold
+        becomes InvalidCommand `invalid_value` (the edge validates every input, so this
+        is a last line, never a path for a client's input); IntegrityError propagates
         so callers can turn a unique-constraint hit into a domain answer.
         """
         try:
@@ -75,13 +108,38 @@ class Database:
         except PoolTimeout as exc:
             raise Unavailable("the database is overloaded, try again", code="store_busy") from exc
         except (TimeoutError, OperationalError, DBAPIError, OSError, ConnectionError) as exc:
+            if isinstance(exc, DBAPIError) and _is_data_problem(exc):
+                raise _unstorable() from exc
             if isinstance(exc, DBAPIError) and not _is_connection_problem(exc):
                 raise
             raise Unavailable("the database is unavailable, try again", code="store_unavailable") from exc
+        except OverflowError as exc:  # sqlite3: an integer beyond 64 bits
+            raise _unstorable() from exc
+
+
+def _unstorable() -> InvalidCommand:
+    return InvalidCommand("a value is out of the range the database can store", code="invalid_value")
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state if isinstance(state, str) else ""
+
+
+def _is_data_problem(exc: DBAPIError) -> bool:
+    """SQLSTATE class 22 (data exception): out of range, invalid text encoding, NUL in text."""
+    return _sqlstate(exc).startswith("22")
+
+
+# SQLSTATE classes of a database that cannot serve now: connection exception, insufficient
+# resources ("sorry, too many clients already"), operator intervention (shutting down).
+_UNAVAILABLE_STATES = ("08", "53", "57")
 
 
 def _is_connection_problem(exc: DBAPIError) -> bool:
     if exc.connection_invalidated or isinstance(exc, OperationalError):
+        return True
+    if _sqlstate(exc).startswith(_UNAVAILABLE_STATES):
         return True
     text = str(exc.orig).lower()
     return any(s in text for s in ("connection", "terminat", "shutdown", "closed", "refused", "cannot connect"))
@@ -95,4 +153,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted and overwritten content is zeroed, not left in free space: an erased message
+    # must not survive in the file (see Database.clear_residue; cost in docs/performance.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.poll_tables import DelegateRow
+
+_CHUNK = 500
 
 
 async def add(db: AsyncSession, rows: Sequence[DelegateRow]) -> Sequence[DelegateRow]:
     db.add_all(rows)
     await db.flush()
     return rows
+
+
+async def add_many(db: AsyncSession, event_id: int, values: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert the event's credentials (column values) in a few set-wise statements; returns
+    their ids by code hash (unique per event).
+
+    An import holds thousands: one ORM object and one statement each kept the event loop busy
+    for seconds (5,000 rows: 4.8 s in which no participant was answered).
+    """
+    ids: dict[str, int] = {}
+    for start in range(0, len(values), _CHUNK):
+        chunk = list(values[start:start + _CHUNK])
+        await db.exec(insert(DelegateRow), params=chunk)
+        result = await db.exec(select(DelegateRow.id, DelegateRow.code_hash).where(
+            DelegateRow.event_id == event_id, col(DelegateRow.code_hash).in_([v["code_hash"] for v in chunk])))
+        ids.update((code, row_id) for row_id, code in result.all() if row_id is not None)
+    return ids
 
 
 async def of_event(db: AsyncSession, event_id: int) -> Sequence[DelegateRow]:

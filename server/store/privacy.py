@@ -207,6 +207,41 @@ async def _drop_audit_texts(db: AsyncSession, event_id: int, item_ids: Sequence[
         )
 
 
+async def drop_reason_details(db: AsyncSession, event_id: int, item_ids: Sequence[int]) -> None:
+    """Reasons keep their rule and verdict but no detail quoting the text (a link's domain),
+    on the items and on the audit entries about them."""
+    for start in range(0, len(item_ids), _CHUNK):
+        chunk = list(item_ids[start:start + _CHUNK])
+        fresh = {"populate_existing": True}
+        items = await db.exec(select(QAItemRow).where(col(QAItemRow.id).in_(chunk)).execution_options(**fresh))
+        entries = await db.exec(select(ModerationLogRow).where(
+            col(ModerationLogRow.event_id) == event_id, col(ModerationLogRow.target_kind).in_(("chat", "question")),
+            col(ModerationLogRow.target_id).in_(chunk)).execution_options(**fresh))
+        rows: list[QAItemRow | ModerationLogRow] = [*items.all(), *entries.all()]
+        for row in rows:
+            cleaned = [_without_quote(reason) for reason in row.reasons]
+            if cleaned != row.reasons:
+                row.reasons = cleaned
+                db.add(row)
+
+
+def _without_quote(reason: dict[str, object]) -> dict[str, object]:
+    detail = reason.get("detail")
+    if isinstance(detail, str) and detail.startswith("domain:"):
+        return {**reason, "detail": "domain"}
+    return reason
+
+
+async def staff_commands(db: AsyncSession, actors: Sequence[str]) -> list[CommandLogRow]:
+    """The cached answers of staff commands (their answers may quote participants)."""
+    rows: list[CommandLogRow] = []
+    for start in range(0, len(actors), _CHUNK):
+        chunk = list(actors[start:start + _CHUNK])
+        result = await db.exec(select(CommandLogRow).where(col(CommandLogRow.actor).in_(chunk)))
+        rows.extend(result.all())
+    return rows
+
+
 async def delete_sanction(db: AsyncSession, participant_id: int) -> None:
     await db.exec(delete(SanctionRow).where(col(SanctionRow.participant_id) == participant_id))
 

@@ -15,9 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server import inbound
 from server.domain.spreadsheet import to_csv
 from server.errors import InvalidMessage, NotFound, PlenariaError
 from server.service.identity import Identity
+from server.web import urls  # noqa: F401  (registers the {name:id} path convertor)
 from server.web.services import Services
 
 MAX_BODY = 256 * 1024
@@ -54,30 +56,43 @@ async def body_of(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise InvalidMessage("request body too large", code="too_large")
-    try:
-        data = json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise InvalidMessage("body is not valid JSON", code="invalid_json") from exc
+    data = inbound.loads(raw or b"{}")
     if not isinstance(data, dict):
         raise InvalidMessage("body must be a JSON object", code="invalid_message")
     return data
 
 
-def download(body: str, media_type: str, filename: str) -> Response:
-    """An attachment the browser saves (exports hold personal data: never cached)."""
-    return Response(body, media_type=media_type, headers={
-        "content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store",
-    })
+async def heavy_response(request: Request, media_type: str, work: Callable[..., str], *args: Any,
+                         filename: str | None = None, **kwargs: Any) -> Response:
+    """The text `work(*args, **kwargs)` returns, rendered (and gzipped, if the client takes it)
+    in the worker process of server/web/heavy.py; an attachment when `filename` is given."""
+    compress = "gzip" in request.headers.get("accept-encoding", "").lower()
+    body = await _services(request).heavy.encoded(work, *args, compress=compress, **kwargs)
+    headers = {"cache-control": "no-store", "vary": "accept-encoding"}
+    if compress:
+        headers["content-encoding"] = "gzip"  # the GZip middleware leaves it as it is
+    if filename is not None:
+        headers["content-disposition"] = f'attachment; filename="{filename}"'
+    return Response(body, media_type=media_type, headers=headers)
 
 
-def csv_download(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
-    return download(to_csv(header, rows), "text/csv; charset=utf-8", filename)
+async def csv_download(request: Request, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                       filename: str) -> Response:
+    """The CSV file, written off the loop (an event's messages are tens of thousands of rows)."""
+    return await heavy_response(request, "text/csv; charset=utf-8", to_csv, header, list(rows), filename=filename)
 
 
-async def organizer_event(request: Request) -> int:
-    """The event id of the URL's join code, once the bearer secret is checked."""
+async def json_download(request: Request, data: Any, filename: str) -> Response:
+    """The JSON file, encoded off the loop."""
+    return await heavy_response(request, "application/json", json.dumps, data, filename=filename,
+                                ensure_ascii=False, indent=1)
+
+
+async def organizer_event(request: Request, form_secret: str = "") -> int:
+    """The event id of the URL's join code, once the bearer secret is checked. `form_secret`:
+    the secret a page's form posted in its body (a form cannot set headers); never in a URL."""
     header = request.headers.get("authorization", "")
-    secret = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    secret = header[7:].strip() if header.lower().startswith("bearer ") else form_secret
     return await _services(request).conference.authorize_organizer(request.path_params["code"], secret)
 
 
@@ -193,6 +208,17 @@ async def revoke_staff(request: Request) -> Response:
     return JSONResponse(revoked)
 
 
+@json_errors
+async def rotate_secret(request: Request) -> Response:
+    """A new organizer secret, shown this once; the old one stops working and its open
+    connections are closed (a leaked organizer link is cut off with this)."""
+    event_id = await organizer_event(request)
+    code = request.path_params["code"].upper()
+    secret = await _services(request).conference.rotate_organizer_secret(event_id)
+    organizer = links(request, code, [], secret)["organizer"]
+    return JSONResponse({"organizer_secret": secret, "links": {"organizer": organizer}})
+
+
 async def health(request: Request) -> Response:
     services = _services(request)
     return JSONResponse(
@@ -212,9 +238,10 @@ routes = [
     Route("/api/events/{code}", patch_event, methods=["PATCH"]),
     Route("/api/events/{code}/sessions", list_sessions),
     Route("/api/events/{code}/sessions", add_session, methods=["POST"]),
-    Route("/api/events/{code}/sessions/{session_id:int}", patch_session, methods=["PATCH"]),
-    Route("/api/events/{code}/sessions/{session_id:int}", delete_session, methods=["DELETE"]),
+    Route("/api/events/{code}/sessions/{session_id:id}", patch_session, methods=["PATCH"]),
+    Route("/api/events/{code}/sessions/{session_id:id}", delete_session, methods=["DELETE"]),
     Route("/api/events/{code}/staff", list_staff),
     Route("/api/events/{code}/staff", add_staff, methods=["POST"]),
-    Route("/api/events/{code}/staff/{staff_id:int}", revoke_staff, methods=["DELETE"]),
+    Route("/api/events/{code}/staff/{staff_id:id}", revoke_staff, methods=["DELETE"]),
+    Route("/api/events/{code}/secret", rotate_secret, methods=["POST"]),
 ]

@@ -17,6 +17,7 @@ from server.web import api, exports_api, pages, polls_api, privacy_api, qa_api, 
 from server.web.headers import SecurityHeaders
 from server.web.services import Services
 from server.web.transport import TransportProbe
+from server.web.urls import CleanUrls
 from server.web.ws import endpoint
 
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings) -> Starlette:
         # on a phone at the back of a town hall. Websockets pass through untouched.
         middleware=[
             Middleware(TransportProbe),
+            Middleware(CleanUrls),
             Middleware(SecurityHeaders),
             Middleware(GZipMiddleware, minimum_size=1024),
         ],

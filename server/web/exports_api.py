@@ -7,16 +7,15 @@ byte-order mark, RFC 4180 quoted, formula-injection safe
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.service import exports
 from server.web import report
-from server.web.api import csv_download, download, json_errors, organizer_event
+from server.web.api import csv_download, heavy_response, json_download, json_errors, organizer_event
 from server.web.privacy_api import export_format
 from server.web.services import Services
 
@@ -30,12 +29,12 @@ def _name(request: Request, what: str, ext: str) -> str:
     return f"plenaria-{request.path_params['code'].upper()}-{what}.{ext}"
 
 
-def _json(request: Request, what: str, data: Any) -> Response:
-    return download(json.dumps(data, ensure_ascii=False, indent=1), "application/json", _name(request, what, "json"))
+async def _json(request: Request, what: str, data: Any) -> Response:
+    return await json_download(request, data, _name(request, what, "json"))
 
 
-def _csv(request: Request, what: str, header: tuple[str, ...], rows: list[list[Any]]) -> Response:
-    return csv_download(header, rows, _name(request, what, "csv"))
+async def _csv(request: Request, what: str, header: tuple[str, ...], rows: list[list[Any]]) -> Response:
+    return await csv_download(request, header, rows, _name(request, what, "csv"))
 
 
 @json_errors
@@ -63,8 +62,8 @@ async def messages(request: Request) -> Response:
     form = export_format(request)
     records = await _services(request).exports.messages(event_id)
     if form == "json":
-        return _json(request, "messages", {"messages": records})
-    return _csv(request, "messages", exports.MESSAGE_COLUMNS, exports.message_rows(records))
+        return await _json(request, "messages", {"messages": records})
+    return await _csv(request, "messages", exports.MESSAGE_COLUMNS, exports.message_rows(records))
 
 
 @json_errors
@@ -74,13 +73,13 @@ async def polls(request: Request) -> Response:
     form = export_format(request)
     entries = await _services(request).exports.poll_results(event_id)
     if form == "csv":
-        return _csv(request, "polls", exports.POLL_COLUMNS, exports.poll_rows(entries))
+        return await _csv(request, "polls", exports.POLL_COLUMNS, exports.poll_rows(entries))
     base = f"/api/events/{request.path_params['code'].upper()}/polls"
     for entry in entries:
         poll_id = entry["poll"]["id"]
         entry["files"] = {"json": f"{base}/{poll_id}/export.json", "csv": f"{base}/{poll_id}/export.csv",
                           "ballots": f"{base}/{poll_id}/ballots.csv"}
-    return _json(request, "polls", {"polls": entries})
+    return await _json(request, "polls", {"polls": entries})
 
 
 @json_errors
@@ -90,8 +89,8 @@ async def delegates(request: Request) -> Response:
     form = export_format(request)
     elections = await _services(request).exports.elections(event_id)
     if form == "json":
-        return _json(request, "delegates", {"elections": elections})
-    return _csv(request, "delegates", exports.DELEGATE_COLUMNS, exports.delegate_rows(elections))
+        return await _json(request, "delegates", {"elections": elections})
+    return await _csv(request, "delegates", exports.DELEGATE_COLUMNS, exports.delegate_rows(elections))
 
 
 @json_errors
@@ -101,7 +100,7 @@ async def conference_report(request: Request) -> Response:
     services = _services(request)
     data = await services.exports.report(event_id)
     base = services.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-    return HTMLResponse(report.render(data, base_url=base), headers={"cache-control": "no-store"})
+    return await heavy_response(request, "text/html; charset=utf-8", report.render, data, base_url=base)
 
 
 routes = [

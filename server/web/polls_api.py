@@ -1,26 +1,36 @@
 """HTTP routes of polls, elections, exports, receipts and delegate credentials.
 
 Organizer routes take `Authorization: Bearer <organizer secret>` (see
-server.web.api). Two routes are public on purpose: checking a secret-poll
-receipt (the receipt is the voter's secret) and rendering a printable
-credentials page from codes the caller already holds (it stores and reveals
-nothing, so it needs no secret and can be opened by a plain form post).
+server.web.api). One route is public on purpose: checking a secret-poll receipt
+(the receipt is the voter's secret). Printable credential pages draw a QR code
+per credential, seconds of CPU for a few thousand: they are the organizer's,
+capped at MAX_CREDENTIALS_PER_PAGE, and drawn in a worker thread
+(server/web/heavy.py).
 """
 
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 from urllib.parse import parse_qs
 
 import segno
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server import inbound
 from server.errors import InvalidMessage, NotFound
-from server.web.api import MAX_BODY, body_of, csv_download, json_errors, organizer_event
+from server.web import urls  # noqa: F401  (registers the {name:id} path convertor)
+from server.web.api import (
+    MAX_BODY,
+    body_of,
+    csv_download,
+    heavy_response,
+    json_download,
+    json_errors,
+    organizer_event,
+)
 from server.web.services import Services
 
 MAX_CREDENTIALS_PER_PAGE = 2000
@@ -69,7 +79,7 @@ async def delete_poll(request: Request) -> Response:
 async def export_json(request: Request) -> Response:
     event_id = await organizer_event(request)
     data = await _services(request).polls.export(event_id, _poll_id(request))
-    return JSONResponse(data, headers=_attachment(f"poll-{_poll_id(request)}.json"))
+    return await json_download(request, data, f"poll-{_poll_id(request)}.json")
 
 
 @json_errors
@@ -77,7 +87,7 @@ async def export_csv(request: Request) -> Response:
     """The result: one row per option (or rating value, word, candidate) with its votes and status."""
     event_id = await organizer_event(request)
     data = await _services(request).polls.export(event_id, _poll_id(request))
-    return _csv(result_rows(data), f"poll-{_poll_id(request)}-result.csv")
+    return await _csv(request, result_rows(data), f"poll-{_poll_id(request)}-result.csv")
 
 
 @json_errors
@@ -85,7 +95,7 @@ async def ballots_csv(request: Request) -> Response:
     """Open polls: every ballot with its voter. Secret polls: only the sorted receipt hashes."""
     event_id = await organizer_event(request)
     data = await _services(request).polls.export(event_id, _poll_id(request))
-    return _csv(ballot_rows(data), f"poll-{_poll_id(request)}-ballots.csv")
+    return await _csv(request, ballot_rows(data), f"poll-{_poll_id(request)}-ballots.csv")
 
 
 @json_errors
@@ -138,12 +148,8 @@ def ballot_rows(data: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _csv(rows: list[list[Any]], filename: str) -> Response:
-    return csv_download(rows[0], rows[1:], filename)
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {"content-disposition": f'attachment; filename="{filename}"'}
+async def _csv(request: Request, rows: list[list[Any]], filename: str) -> Response:
+    return await csv_download(request, rows[0], rows[1:], filename)
 
 
 # -- delegate credentials --------------------------------------------------------------
@@ -160,11 +166,12 @@ async def _csv_body(request: Request) -> tuple[str, bool]:
     if request.headers.get("content-type", "").startswith("text/csv"):
         raw = await request.body()
         if len(raw) > MAX_BODY:
-            raise InvalidMessage("request body too large", code="too_large")
+            raise InvalidMessage("request body too large", code="too_large", limit=MAX_BODY)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidMessage("the CSV must be UTF-8", code="invalid_csv") from exc
+        inbound.check_text(text, "csv")
         return text, request.query_params.get("skip_invalid") in ("1", "true")
     body = await body_of(request)
     text, skip = body.get("csv", ""), body.get("skip_invalid", False)
@@ -192,9 +199,12 @@ async def import_delegates(request: Request) -> Response:
     """
     event_id = await organizer_event(request)
     text, skip_invalid = await _csv_body(request)
+    html_page = request.query_params.get("format") == "html"
+    if html_page and _rows_at_least(text, MAX_CREDENTIALS_PER_PAGE + 1):
+        raise _too_many_for_a_page()
     imported = await _services(request).delegates.import_csv(event_id, text, skip_invalid=skip_invalid)
     created = imported["delegates"]
-    if request.query_params.get("format") == "html":
+    if html_page:
         return await _credentials_page(request, created)
     return JSONResponse({"delegates": created, "links": [_delegate_link(request, c["code"]) for c in created],
                          "skipped": imported["skipped"]}, status_code=201)
@@ -219,23 +229,36 @@ async def reissue_delegate(request: Request) -> Response:
 
 @json_errors
 async def credentials_page(request: Request) -> Response:
-    """Render credentials the caller holds: form field or JSON key `credentials`: [{name, segment, code}]."""
+    """Print credentials the organizer holds: form field or JSON key `credentials`: [{name, segment, code}].
+    A form (the organizer page opens the sheet in a new tab) carries the secret in its `secret` field."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise InvalidMessage("request body too large", code="too_large")
+        raise InvalidMessage("request body too large", code="too_large", limit=MAX_BODY)
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        field = parse_qs(raw.decode("utf-8", "replace")).get("credentials", ["[]"])[0]
+        form = parse_qs(raw.decode("utf-8", "replace"))
+        await organizer_event(request, form.get("secret", [""])[0])
+        items = inbound.loads(form.get("credentials", ["[]"])[0])
     else:
-        field = json.dumps((await body_of(request)).get("credentials", []))
-    try:
-        items = json.loads(field)
-    except ValueError as exc:
-        raise InvalidMessage("credentials must be a JSON list", code="invalid_message") from exc
-    if not isinstance(items, list) or len(items) > MAX_CREDENTIALS_PER_PAGE or not all(
-        isinstance(i, dict) and all(isinstance(i.get(k, ""), str) for k in ("name", "segment", "code")) for i in items
+        await organizer_event(request)
+        items = (await body_of(request)).get("credentials", [])
+    if isinstance(items, list) and len(items) > MAX_CREDENTIALS_PER_PAGE:
+        raise _too_many_for_a_page()
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and all(isinstance(i.get(k, ""), str) for k in ("name", "segment", "code"))
+        and isinstance(i.get("code"), str) for i in items
     ):
         raise InvalidMessage("credentials must be a list of {name, segment, code}", code="invalid_message")
     return await _credentials_page(request, items)
+
+
+def _rows_at_least(text: str, count: int) -> bool:
+    """Whether the CSV has at least `count` non-blank lines (a cheap bound before parsing)."""
+    return sum(1 for line in text.splitlines() if line.strip()) >= count
+
+
+def _too_many_for_a_page() -> InvalidMessage:
+    return InvalidMessage(f"a printable page holds at most {MAX_CREDENTIALS_PER_PAGE} credentials; "
+                          "split the list", code="too_many_credentials", limit=MAX_CREDENTIALS_PER_PAGE)
 
 
 def _base(request: Request) -> str:
@@ -244,50 +267,60 @@ def _base(request: Request) -> str:
 
 def _delegate_link(request: Request, code: str) -> str:
     """The participant page; the code rides in the fragment, so it never reaches a server log."""
-    return f"{_base(request)}/e/{request.path_params['code'].upper()}#delegate={code}"
+    return delegate_link(_base(request), request.path_params["code"], code)
+
+
+def delegate_link(base: str, event_code: str, code: str) -> str:
+    return f"{base}/e/{event_code.upper()}#delegate={code}"
 
 
 async def _credentials_page(request: Request, credentials: list[dict[str, Any]]) -> Response:
-    event = await _services(request).conference.event_by_code(request.path_params["code"])
+    services = _services(request)
+    event = await services.conference.event_by_code(request.path_params["code"])
     if event is None:
         raise NotFound("no event with this join code", code="event_not_found")
+    return await heavy_response(request, "text/html; charset=utf-8", credentials_html, event, _base(request),
+                                credentials)
+
+
+def credentials_html(event: dict[str, Any], base: str, credentials: list[dict[str, Any]]) -> str:
+    """The printable cards (runs in a worker thread: one QR code drawn per credential)."""
     title = html.escape(event["title"])
     cards = []
     for item in credentials:
-        link = _delegate_link(request, item["code"])
+        link = delegate_link(base, event["code"], item["code"])
         qr = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=True)
         cards.append(
             '<article class="credential">'
             f'<p class="event">{title}</p>'
-            f'<h2>{html.escape(item["name"])}</h2>'
+            f'<h2>{html.escape(item.get("name", ""))}</h2>'
             f'<p class="segment">{html.escape(item.get("segment", ""))}</p>'
             f'<div class="qr">{qr}</div>'
             f'<p class="code">{html.escape(item["code"])}</p>'
             f'<p class="link">{html.escape(link)}</p>'
             "</article>"
         )
-    page = (
+    return (
         f'<!doctype html><html lang="{html.escape(event["default_lang"])}"><head><meta charset="utf-8">'
         f"<title>{title}: credenciais / mandaty</title>"
         '<link rel="stylesheet" href="/static/css/credentials.css"></head>'
         f'<body><h1 class="sheet-title">{title}</h1><main class="credentials">{"".join(cards)}</main></body></html>'
     )
-    return HTMLResponse(page, headers={"cache-control": "no-store"})
 
 
 routes = [
     Route("/api/events/{code}/polls", list_polls),
     Route("/api/events/{code}/polls", create_poll, methods=["POST"]),
-    Route("/api/events/{code}/polls/{poll_id:int}", patch_poll, methods=["PATCH"]),
-    Route("/api/events/{code}/polls/{poll_id:int}", delete_poll, methods=["DELETE"]),
-    Route("/api/events/{code}/polls/{poll_id:int}/export.json", export_json),
-    Route("/api/events/{code}/polls/{poll_id:int}/export.csv", export_csv),
-    Route("/api/events/{code}/polls/{poll_id:int}/ballots.csv", ballots_csv),
-    Route("/api/events/{code}/polls/{poll_id:int}/receipts/{receipt}", check_receipt),
+    Route("/api/events/{code}/polls/{poll_id:id}", patch_poll, methods=["PATCH"]),
+    Route("/api/events/{code}/polls/{poll_id:id}", delete_poll, methods=["DELETE"]),
+    Route("/api/events/{code}/polls/{poll_id:id}/export.json", export_json),
+    Route("/api/events/{code}/polls/{poll_id:id}/export.csv", export_csv),
+    Route("/api/events/{code}/polls/{poll_id:id}/ballots.csv", ballots_csv),
+    Route("/api/events/{code}/polls/{poll_id:id}/receipts/{receipt}", check_receipt),
     Route("/api/events/{code}/delegates", list_delegates),
     Route("/api/events/{code}/delegates", import_delegates, methods=["POST"]),
     Route("/api/events/{code}/delegates/preview", preview_delegates, methods=["POST"]),
-    Route("/api/events/{code}/delegates/{delegate_id:int}/revoke", revoke_delegate, methods=["POST"]),
-    Route("/api/events/{code}/delegates/{delegate_id:int}/reissue", reissue_delegate, methods=["POST"]),
+    Route("/api/events/{code}/delegates/{delegate_id:id}/revoke", revoke_delegate, methods=["POST"]),
+    Route("/api/events/{code}/delegates/{delegate_id:id}/reissue", reissue_delegate, methods=["POST"]),
     Route("/api/events/{code}/credentials.html", credentials_page, methods=["POST"]),
 ]

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from server.errors import InvalidMessage, NotFound
 from server.service.exports import iso
-from server.web.api import body_of, csv_download, download, json_errors, organizer_event
+from server.web.api import body_of, csv_download, json_download, json_errors, organizer_event
 from server.web.services import Services
 
 _PUBLIC_ID = re.compile(r"^[0-9a-f]{1,16}$")
@@ -51,8 +51,8 @@ async def export_participant(request: Request) -> Response:
     data = await _services(request).privacy.export_participant(event_id, public_id)
     name = f"plenaria-{request.path_params['code'].upper()}-participant-{public_id}"
     if form == "json":
-        return download(json.dumps(data, ensure_ascii=False, indent=1), "application/json", f"{name}.json")
-    return csv_download(PARTICIPANT_CSV_COLUMNS, participant_rows(data), f"{name}.csv")
+        return await json_download(request, data, f"{name}.json")
+    return await csv_download(request, PARTICIPANT_CSV_COLUMNS, participant_rows(data), f"{name}.csv")
 
 
 def participant_rows(data: dict[str, Any]) -> list[list[Any]]:

@@ -6,6 +6,8 @@ log also takes a moderator's staff token.
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -14,7 +16,7 @@ from server.domain.audit import to_csv
 from server.domain.roles import require
 from server.errors import InvalidMessage
 from server.service.identity import Identity
-from server.web.api import body_of, download, json_errors, organizer_event, staff_member
+from server.web.api import body_of, heavy_response, json_errors, organizer_event, staff_member
 from server.web.services import Services
 
 
@@ -35,9 +37,11 @@ async def audit(request: Request) -> Response:
         raise InvalidMessage("format must be json or csv", code="invalid_format")
     entries = await _services(request).moderation.audit(event_id)
     if form == "json":
-        return JSONResponse({"entries": [entry.to_dict() for entry in entries]})
+        return await heavy_response(request, "application/json", json.dumps,
+                                    {"entries": [entry.to_dict() for entry in entries]}, ensure_ascii=False)
     code = request.path_params["code"].upper()
-    return download(to_csv(entries), "text/csv; charset=utf-8", f"plenaria-{code}-audit.csv")
+    return await heavy_response(request, "text/csv; charset=utf-8", to_csv, entries,
+                                filename=f"plenaria-{code}-audit.csv")
 
 
 @json_errors

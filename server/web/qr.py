@@ -7,6 +7,7 @@ overlay. Cached for an hour: the join URL of a code never changes.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -24,8 +25,10 @@ def join_url(base: str, code: str) -> str:
     return f"{base.rstrip('/')}/e/{code.upper()}"
 
 
+@functools.lru_cache(maxsize=256)
 def svg_of(text: str) -> bytes:
-    """An SVG drawing of `text` as a QR code (error correction M or better)."""
+    """An SVG drawing of `text` as a QR code (error correction M or better). Remembered: the
+    route is public and a join URL's drawing never changes, so asking again costs no CPU."""
     buffer = io.BytesIO()
     segno.make(text, error="m").save(
         buffer, kind="svg", border=2, omitsize=True, xmldecl=False, dark="#000", light="#fff"

@@ -21,6 +21,7 @@ from server.service.runner import CommandRunner
 from server.settings import Settings
 from server.store import Database
 from server.web.admission import Admission
+from server.web.heavy import HeavyWork
 from server.web.throttle import ActorThrottle
 
 
@@ -41,6 +42,7 @@ class Services:
     exports: ExportService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
+    heavy: HeavyWork = field(init=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -52,8 +54,10 @@ class Services:
         hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind))
         services = cls(settings, db, broker, runner, conference, hub)
         limits = settings.limits
-        services.admission = Admission(limits.max_connections, limits.connections_per_address)
+        services.admission = Admission(limits.max_connections, limits.connections_per_address,
+                                       limits.handshake_rate, limits.handshake_burst)
         services.throttle = ActorThrottle(limits.commands_per_second, limits.command_burst)
+        services.heavy = HeavyWork()
         services.qa = QAService(runner)
         services.moderation = ModerationService(runner)
         services.polls = PollService(runner)
@@ -73,6 +77,7 @@ class Services:
         self.qa.start()
 
     async def stop(self) -> None:
+        self.heavy.stop()
         await self.qa.stop()
         await self.polls.stop()
         await self.hub.stop()

@@ -19,8 +19,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from server import wire
 from server.broker import Position
 from server.domain.roles import require
-from server.errors import Forbidden, InvalidMessage, PlenariaError, RateLimited, Unavailable
+from server.errors import Forbidden, InvalidMessage, PlenariaError, RateLimited, Unauthorized, Unavailable
 from server.hub import Connection
+from server.logs import refusal as refusal_record
 from server.service.identity import Identity
 from server.web.commands import HANDLERS
 from server.web.services import Services
@@ -30,6 +31,7 @@ from server.web.transport import frame_writer, tuned_transport
 log = logging.getLogger("plenaria.ws")
 
 CLOSE_POLICY = 1008
+CLOSE_INTERNAL = 1011
 CLOSE_TRY_AGAIN = 1013
 CLOSE_IDLE = 4000
 CLOSE_AUTH = 4401
@@ -41,7 +43,13 @@ async def endpoint(ws: WebSocket) -> None:
     address = ws.client.host if ws.client else "unknown"
     refusal = services.admission.admit(address)
     if refusal is not None:
-        await ws.close(CLOSE_TRY_AGAIN, refusal)
+        # Accepted only to say why: a close code and reason a client can act on (retry later),
+        # where refusing the handshake would give it a bare HTTP 403.
+        log.info("connection refused: %s", refusal.code, extra=refusal_record(f"admission:{refusal.code}"))
+        with contextlib.suppress(Exception):
+            await ws.accept()
+            await ws.send_text(wire.bye(refusal.code, refusal.message, retry_after=refusal.retry_after))
+            await ws.close(CLOSE_TRY_AGAIN, refusal.code)
         return
     try:
         await ws.accept()
@@ -57,11 +65,6 @@ async def _session(ws: WebSocket, services: Services) -> None:
         if hello is None:
             return
         who = hello[0]
-        origin = foreign_origin(ws, services)
-        if origin is not None and origin not in await services.conference.embed_origins(who.event_id):
-            await _refuse(ws, None, Forbidden("this site may not connect to this event", code="origin_not_allowed"),
-                          CLOSE_POLICY)
-            return
         conn = Connection(ws, who, tuned_transport(ws.scope), frame_writer(ws.scope))
         bucket = services.throttle.acquire(who.actor)
         try:
@@ -85,11 +88,16 @@ async def _session(ws: WebSocket, services: Services) -> None:
     except WebSocketDisconnect:
         pass
     except Unavailable as exc:
-        log.warning("connection refused for now", exc_info=True)
+        log.warning("connection refused for now: %s", exc.code, extra=refusal_record(f"session:{exc.code}"))
         await _refuse(ws, None, exc, CLOSE_TRY_AGAIN)
+    except Exception:
+        # A bug: still a close frame with a reason, never a bare drop.
+        log.exception("connection failed")
+        await _refuse(ws, None, PlenariaError("internal error", code="internal"), CLOSE_INTERNAL)
 
 
 async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hello] | None:
+    """The hello, checked before anything is stored: a refused Origin creates no participant."""
     limits = services.settings.limits
     try:
         frame = await asyncio.wait_for(_receive(ws), timeout=limits.hello_timeout_seconds)
@@ -100,6 +108,9 @@ async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hell
         message = wire.parse(frame, limits.max_message_bytes)
         if not isinstance(message, wire.Hello):
             raise InvalidMessage("the first message must be hello", code="hello_required")
+        origin = foreign_origin(ws, services)
+        if origin is not None and origin not in await services.conference.embed_origins(message.event):
+            raise Forbidden("this site may not connect to this event", code="origin_not_allowed")
         who = await services.conference.join(message.event, message.device, message.token)
     except PlenariaError as exc:
         code = {"unauthorized": CLOSE_AUTH, "not_found": CLOSE_NOT_FOUND}.get(type(exc).code, CLOSE_POLICY)
@@ -111,6 +122,12 @@ async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hell
 async def _command_loop(ws: WebSocket, services: Services, conn: Connection, bucket: TokenBucket) -> None:
     limits = services.settings.limits
     while True:
+        if services.hub.behind(conn):
+            # It does not read what it is sent: read nothing more from it until it has drained
+            # or has been closed for it.
+            await services.hub.until_drained(conn)
+        if conn.closed:
+            return
         try:
             frame = await asyncio.wait_for(_receive(ws), timeout=limits.idle_timeout_seconds)
         except TimeoutError:
@@ -118,11 +135,16 @@ async def _command_loop(ws: WebSocket, services: Services, conn: Connection, buc
             return
         reply = await _answer(services, conn, frame, bucket)
         try:
-            await ws.send_text(reply)
+            written = await services.hub.write(conn, reply)
         except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+            written = False
+            cause: BaseException | None = exc
+        else:
+            cause = None
+        if not written and not conn.closed:
             # The peer left before its answer: the command's effect (if any) is durable and a
             # retry with the same id gets the same answer.
-            raise WebSocketDisconnect(1006) from exc
+            raise WebSocketDisconnect(1006) from cause
 
 
 async def _answer(services: Services, conn: Connection, frame: str | bytes, bucket: TokenBucket) -> str:
@@ -132,12 +154,12 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
     try:
         raw = wire.decode(frame, services.settings.limits.max_message_bytes)
         kind = raw["type"]
-        if kind == "ping":
-            return wire.pong(getattr(wire.validate(raw), "t", None), time.time())
         command_id = raw.get("id") if isinstance(raw.get("id"), str) else None
-        wait = bucket.take()
+        wait = bucket.take()  # pings too: each costs a reply
         if wait:
             raise RateLimited("too many messages, slow down", retry_after=wait)
+        if kind == "ping":
+            return wire.pong(getattr(wire.validate(raw), "t", None), time.time())
         if kind != "hello":
             # Roles first: a forbidden command costs no validation and learns nothing.
             require(conn.identity.role, kind)
@@ -145,6 +167,7 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
         handler = HANDLERS.get(type(message))
         if handler is None:
             raise InvalidMessage("hello was already received", code="unexpected_message")
+        await _check_credential(services, conn)
         result = await handler(services, conn.identity, message)
         return wire.ack(cast(str, command_id), result)
     except PlenariaError as exc:
@@ -152,6 +175,17 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
     except Exception:
         log.exception("command %s failed", kind)
         return wire.error(command_id, PlenariaError("internal error", code="internal"))
+
+
+async def _check_credential(services: Services, conn: Connection) -> None:
+    """A staff command runs only while its link (or organizer secret) is in force; once it is
+    not, the connection is closed, here and by the hub of every process."""
+    if not conn.identity.is_staff:
+        return
+    if not conn.revoked and await services.conference.still_valid(conn.identity):
+        return
+    services.hub.revoke(conn)
+    raise Unauthorized("this staff link was revoked", code="revoked")
 
 
 async def _receive(ws: WebSocket) -> str | bytes:

@@ -15,7 +15,7 @@ const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 20_000;
 const RETRY_CODES = new Set(["unavailable", "store_unavailable", "broker_unavailable", "rate_limited"]);
-const FATAL_CLOSE = { 4401: "invalid_token", 4404: "event_not_found" };
+const FATAL_CLOSE = { 4401: "invalid_token", 4403: "invalid_token", 4404: "event_not_found" };
 
 function randomId(length) {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";

@@ -342,6 +342,7 @@ async function managePage() {
 
   function showCredentials(root, list) {
     const print = h("form", { method: "post", action: `/api/events/${code}/credentials.html`, target: "_blank" },
+      h("input", { type: "hidden", name: "secret", value: secret }),
       h("input", { type: "hidden", name: "credentials", value: JSON.stringify(list.map((d) => ({ name: d.name, segment: d.segment, code: d.code }))) }),
       h("button", { type: "submit", class: "btn btn-primary" }, t("org.print")));
     const table = h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("profile.name")), h("th", {}, t("profile.segment")), h("th", {}, t("org.credential")))),

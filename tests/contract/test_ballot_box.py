@@ -86,6 +86,22 @@ async def test_each_vote_of_a_batch_is_answered_as_if_alone(database: Database) 
         assert sorted(b["choices"][0] for b in await repo.open_ballots(s, poll_id)) == ["abstain", "yes"]
 
 
+async def test_a_vote_that_breaks_its_batch_is_refused_alone(database: Database) -> None:
+    """A vote the edge would refuse (an id beyond both stores), slipped into a batch, makes the
+    batch's transaction fail: the batch is written again vote by vote, the bad vote alone gets
+    `invalid_value`, every other vote is stored and acknowledged."""
+    _, poll_id, voters = await setup(database, 30)
+    box = box_on(database)
+    votes = [Vote(who, f"v{n}", poll_id, {"choice": "yes"}) for n, who in enumerate(voters)]
+    votes.insert(7, Vote(voters[0], "bad", 2**70, {"choice": "yes"}))
+    got = await answers(box, votes)
+    assert box.queue.splits == 1
+    assert isinstance(got[7], PlenariaError) and got[7].code == "invalid_value"
+    assert all(not isinstance(answer, PlenariaError) for n, answer in enumerate(got) if n != 7), got
+    async with database.session() as s:
+        assert len(await repo.open_ballots(s, poll_id)) == len(voters)
+
+
 async def test_a_secret_poll_takes_one_ballot_per_voter_even_within_a_batch(database: Database) -> None:
     _, poll_id, (ana, bia) = await setup(database, 2, secret=True)
     box = box_on(database)

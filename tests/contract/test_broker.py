@@ -104,3 +104,19 @@ async def test_a_crowd_of_concurrent_calls_is_no_outage(broker: Broker) -> None:
     published = await asyncio.gather(*(broker.publish(ch, "screen.updated", {}) for ch in channels))
     assert broker.healthy, "no call was refused for want of a connection"
     assert [e.seq for e in published] == [p.seq + 1 for p in positions]
+
+
+async def test_forgotten_history_is_never_replayed(broker: Broker) -> None:
+    """After forget_history (an erasure), a client resuming from before gets a snapshot (None),
+    one that was up to date still gets what follows; the sequence goes on."""
+    await started(broker)
+    ch = fresh_channel()
+    envelopes = [await broker.publish(ch, "chat.message", {"text": f"Zuleica {i}"}) for i in range(5)]
+    epoch = envelopes[0].epoch
+    await broker.forget_history(ch)
+    assert await broker.since(ch, Position(epoch, 2)) is None
+    assert await broker.since(ch, Position(epoch, 5)) == []
+    after = await broker.publish(ch, "chat.message", {"text": "redacted"})
+    assert after.seq == 6
+    assert [e.data for e in await broker.since(ch, Position(epoch, 5)) or []] == [{"text": "redacted"}]
+    assert await broker.since(ch, Position(epoch, 3)) is None

@@ -5,13 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import secrets
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlmodel import select
@@ -22,7 +18,6 @@ from server.store.poll_tables import SecretBallotRow, VoteRecordRow
 from tests.client import Client
 from tests.e2e.test_polls import proposals_spec
 from tests.harness import Running, create_event, running_server
-from tests.services import POSTGRES_URL, require_postgres
 
 VOTERS = 300
 CODE = "MULTI1"
@@ -58,21 +53,10 @@ async def vote(client: Client, index: int, poll: int, ballot: dict[str, Any], co
     return dict(answer["result"])
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+@pytest.fixture
+def database_url(store_url: str) -> str:
     """A SQLite file, or a PostgreSQL database created for this test and dropped after."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'votes.db'}"
-        return
-    require_postgres()
-    name = f"plenaria_votes_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    return store_url
 
 
 async def test_hundreds_vote_at_once_and_the_tally_equals_the_store(database_url: str) -> None:
