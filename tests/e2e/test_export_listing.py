@@ -12,7 +12,7 @@ from tests.client import Client
 from tests.harness import Running, create_event
 
 EXPORT = re.compile(r"/(export|exports/|report|audit|ballots)")
-PARAMS = {"{code}": "{code}", "{poll_id:int}": "{poll}", "{public_id}": "{participant}"}
+PARAMS = {"{code}": "{code}", "{poll_id:id}": "{poll}", "{public_id}": "{participant}"}
 
 
 def export_routes() -> set[str]:
