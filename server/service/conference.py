@@ -24,8 +24,10 @@ from server.errors import InvalidCommand, NotFound, PlenariaError, Unauthorized
 from server.service.batching import Batcher
 from server.service.identity import Identity, digest, new_secret, receipt_key
 from server.service.runner import CommandRunner, Outcome
+from server.service.sealing import escrow_public
 from server.store import conference as repo
 from server.store import participants as people
+from server.store import polls as poll_repo
 from server.store.tables import EventRow, ParticipantRow, StaffTokenRow
 
 LANGUAGES = ("pt-BR", "pl", "en", "es")
@@ -53,6 +55,7 @@ class ConferenceService:
         self.clock = runner.clock
         # First visits are written in batches: thousands of people open the page in the same minutes.
         self.arrivals: Batcher[tuple[int, str], ParticipantRow] = Batcher("arrivals", self._register, MAX_ARRIVALS)
+        self._escrowed: set[int] = set()  # events known to have their ballot escrow key
 
     # -- organizer administration (HTTP) ------------------------------------
 
@@ -71,6 +74,8 @@ class ConferenceService:
                 db, EventRow(code=code, organizer_secret_hash=digest(secret), created_at=self.clock(), **values)
             )
             assert row.id is not None
+            # The key that seals secret polls' keys for recovery (server.service.sealing).
+            poll_repo.set_escrow_key(db, row.id, escrow_public(secret))
             for role, token in staff_secrets.items():
                 await repo.add_staff_token(
                     db,
@@ -93,7 +98,19 @@ class ConferenceService:
         if not secret or not secrets.compare_digest(row.organizer_secret_hash, digest(secret)):
             raise Unauthorized("organizer secret required", code="unauthorized")
         assert row.id is not None
+        if row.id not in self._escrowed:
+            await self._ensure_escrow(row.id, secret)
         return row.id
+
+    async def _ensure_escrow(self, event_id: int, secret: str) -> None:
+        """Give an event made before escrow keys existed its key, from the secret just checked."""
+        try:
+            async with self.runner.gate, self.db.session() as db:
+                if await poll_repo.escrow_key(db, event_id) is None:
+                    poll_repo.set_escrow_key(db, event_id, escrow_public(secret))
+        except IntegrityError:
+            pass  # another process set it at the same moment
+        self._escrowed.add(event_id)
 
     async def update_event(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         values = _event_values(fields, partial=True)

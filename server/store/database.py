@@ -94,4 +94,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not just unlinked: the sealed ballots and poll
+    # keys that a secret poll's count deletes must not stay readable in free space of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -73,11 +73,14 @@ def csv_download(header: Sequence[str], rows: Iterable[Sequence[Any]], filename:
     return download(to_csv(header, rows), "text/csv; charset=utf-8", filename)
 
 
+def bearer_secret(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
 async def organizer_event(request: Request) -> int:
     """The event id of the URL's join code, once the bearer secret is checked."""
-    header = request.headers.get("authorization", "")
-    secret = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    return await _services(request).conference.authorize_organizer(request.path_params["code"], secret)
+    return await _services(request).conference.authorize_organizer(request.path_params["code"], bearer_secret(request))
 
 
 def links(request: Request, code: str, staff: list[dict[str, Any]], organizer_secret: str | None) -> dict[str, Any]:

@@ -1,8 +1,9 @@
-"""HTTP routes of polls, elections, exports, receipts and delegate credentials.
+"""HTTP routes of polls, elections, exports, the ballot box of secret polls and delegate credentials.
 
 Organizer routes take `Authorization: Bearer <organizer secret>` (see
-server.web.api). Two routes are public on purpose: checking a secret-poll
-receipt (the receipt is the voter's secret) and rendering a printable
+server.web.api). Some routes are public on purpose: a secret poll's ballot box
+(its trackers, a tracker lookup that answers found or not, its anonymised
+ballots once counted, and the recount script), and rendering a printable
 credentials page from codes the caller already holds (it stores and reveals
 nothing, so it needs no secret and can be opened by a plain form post).
 """
@@ -11,16 +12,18 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import segno
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from server import recount
 from server.errors import InvalidMessage, NotFound
-from server.web.api import MAX_BODY, body_of, csv_download, json_errors, organizer_event
+from server.web.api import MAX_BODY, bearer_secret, body_of, csv_download, json_errors, organizer_event
 from server.web.services import Services
 
 MAX_CREDENTIALS_PER_PAGE = 2000
@@ -82,17 +85,47 @@ async def export_csv(request: Request) -> Response:
 
 @json_errors
 async def ballots_csv(request: Request) -> Response:
-    """Open polls: every ballot with its voter. Secret polls: only the sorted receipt hashes."""
+    """Open polls: every ballot with its voter. Secret polls: the anonymised ballots once counted."""
     event_id = await organizer_event(request)
     data = await _services(request).polls.export(event_id, _poll_id(request))
     return _csv(ballot_rows(data), f"poll-{_poll_id(request)}-ballots.csv")
 
 
 @json_errors
-async def check_receipt(request: Request) -> Response:
+async def count_poll(request: Request) -> Response:
+    """The organizer secret counts a closed secret poll whose key no server process holds."""
+    event_id = await organizer_event(request)
     polls = _services(request).polls
-    found = await polls.check_receipt(request.path_params["code"], _poll_id(request), request.path_params["receipt"])
-    return JSONResponse(found)
+    return JSONResponse(await polls.count_with_escrow(event_id, _poll_id(request), bearer_secret(request)))
+
+
+# -- the public ballot box of a secret poll ----------------------------------------------
+
+
+@json_errors
+async def ballot_box(request: Request) -> Response:
+    view = await _services(request).polls.ballot_box_view(request.path_params["code"], _poll_id(request))
+    return JSONResponse(view, headers={"cache-control": "no-store"})
+
+
+@json_errors
+async def check_tracker(request: Request) -> Response:
+    polls = _services(request).polls
+    found = await polls.check_tracker(request.path_params["code"], _poll_id(request), request.path_params["tracker"])
+    return JSONResponse(found, headers={"cache-control": "no-store"})
+
+
+@json_errors
+async def published_ballots(request: Request) -> Response:
+    """The anonymised ballots of a counted secret poll, one row per pick (server/recount.py)."""
+    rows = await _services(request).polls.published_ballots(request.path_params["code"], _poll_id(request))
+    return csv_download(recount.HEADER, rows, f"poll-{_poll_id(request)}-published-ballots.csv")
+
+
+async def recount_script(request: Request) -> Response:
+    """The recount script itself, to run with a plain Python 3 (no install)."""
+    return PlainTextResponse(Path(recount.__file__).read_text(encoding="utf-8"), media_type="text/x-python",
+                             headers={"content-disposition": 'attachment; filename="recount.py"'})
 
 
 def result_rows(data: dict[str, Any]) -> list[list[Any]]:
@@ -123,8 +156,9 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
 
 
 def ballot_rows(data: dict[str, Any]) -> list[list[Any]]:
-    if "receipt_hashes" in data:
-        return [["receipt_hash"], *([h] for h in data["receipt_hashes"])]
+    if data["poll"]["secret"]:
+        ranked = data["poll"]["spec"]["kind"] == "ranking"
+        return [list(recount.HEADER), *recount.rows(data["ballots"], ranked=ranked)]
     rows: list[list[Any]] = [["voter", "delegate", "segment", "choices", "rating", "text", "cast_at"]]
     for entry in data["ballots"]:
         ballot = entry["ballot"]
@@ -260,7 +294,11 @@ routes = [
     Route("/api/events/{code}/polls/{poll_id:int}/export.json", export_json),
     Route("/api/events/{code}/polls/{poll_id:int}/export.csv", export_csv),
     Route("/api/events/{code}/polls/{poll_id:int}/ballots.csv", ballots_csv),
-    Route("/api/events/{code}/polls/{poll_id:int}/receipts/{receipt}", check_receipt),
+    Route("/api/events/{code}/polls/{poll_id:int}/count", count_poll, methods=["POST"]),
+    Route("/api/events/{code}/polls/{poll_id:int}/trackers", ballot_box),
+    Route("/api/events/{code}/polls/{poll_id:int}/trackers/{tracker}", check_tracker),
+    Route("/api/events/{code}/polls/{poll_id:int}/published-ballots.csv", published_ballots),
+    Route("/recount.py", recount_script),
     Route("/api/events/{code}/delegates", list_delegates),
     Route("/api/events/{code}/delegates", import_delegates, methods=["POST"]),
     Route("/api/events/{code}/delegates/{delegate_id:int}/revoke", revoke_delegate, methods=["POST"]),
