@@ -257,16 +257,13 @@ class PollService:
                 "result": shown}
 
     async def check_tracker(self, code: str, poll_id: int, tracker: str) -> dict[str, Any]:
-        """Public: `{"poll", "tracker", "found": true, "counted"}` when the tracker is in the poll's
-        box (`counted`: the poll's ballots were counted), else NotFound `tracker_not_found`.
-        Never anything about the ballot."""
+        """Public: `{"poll", "tracker", "found", "counted"}`: whether the tracker is in the poll's
+        box, and whether the poll's ballots were counted. Never anything about the ballot."""
         clean = normalize_tracker(tracker)
         async with self.db.session() as db:
             row = await _public_secret_poll(db, code, poll_id)
             found = bool(clean) and await repo.has_tracker(db, poll_id, clean)
-        if not found:
-            raise NotFound("No ballot with this tracker in this poll.", code="tracker_not_found")
-        return {"poll": poll_id, "tracker": clean, "found": True, "counted": not sealed(row)}
+        return {"poll": poll_id, "tracker": clean or tracker[:20], "found": found, "counted": found and not sealed(row)}
 
     async def published_ballots(self, code: str, poll_id: int) -> list[list[Any]]:
         """Public: the rows of the anonymised ballots of a counted secret poll whose results are

@@ -260,13 +260,26 @@ async function managePage() {
     updatePolls();
   }
 
+  // A secret poll closed while no server process held its key waits for this page's secret.
+  const countsAsked = new Set();
+  const countBallots = async (p) => {
+    try { await call("POST", `/polls/${p.id}/count`); } catch (err) { toast(errorText(err), "error"); }
+  };
+
   function updatePolls() {
     const list = $("#org-polls");
     if (!list) return;
     const all = polls(hub);
+    for (const p of all) {
+      if (p.secret && p.awaiting_count && !countsAsked.has(p.id)) {
+        countsAsked.add(p.id);
+        countBallots(p);
+      }
+    }
     syncList(list, all, (p) => p.id, (p, node) => {
       node = node || h("li", { class: "poll-row" });
-      const signature = `${p.status}|${document.documentElement.lang}`;
+      const awaiting = p.secret && p.awaiting_count;
+      const signature = `${p.status}|${awaiting}|${document.documentElement.lang}`;
       if (node.dataset.signature === signature) return node;
       node.dataset.signature = signature;
       const download = (ext) => async () => {
@@ -280,7 +293,10 @@ async function managePage() {
         h("div", { class: "grow" }, h("p", { class: "poll-q" }, p.spec.question),
           h("p", { class: "hint" }, [t(`poll.kind_${p.spec.kind}`), eligibilityText(p.eligibility), p.secret ? t("poll.secret") : ""].filter(Boolean).join(" · "))),
         h("span", { class: "badge" }, t(`poll.status_${p.status}`))),
+      awaiting ? h("p", { class: "notice" }, t("org.awaiting_count")) : null,
       h("div", { class: "row" },
+        awaiting ? h("button", { type: "button", class: "btn btn-small btn-primary", onclick: () => countBallots(p) },
+          t("org.count_now")) : null,
         h("button", { type: "button", class: "btn btn-small", onclick: download("csv") }, t("org.export_csv")),
         h("button", { type: "button", class: "btn btn-small", onclick: download("json") }, t("org.export_json")),
         p.status === "draft" ? h("button", {

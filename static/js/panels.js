@@ -4,7 +4,7 @@
 import { h, fill, setText } from "./dom.js";
 import { t, agendaTime } from "./i18n.js";
 import { renderResults } from "./results.js";
-import { findPoll, findQuestion, liveSession, pollTurnout, pollModel } from "./state.js";
+import { findPoll, findQuestion, liveSession, pollTurnout, pollModel, verificationText } from "./state.js";
 
 export function joinUrl(code) {
   return `${location.origin}/e/${code}`;
@@ -159,7 +159,8 @@ function renderPoll(main, hub, poll) {
         h("p", { class: "poll-question" }),
         h("div", { class: "poll-clock" }, h("span", { class: "poll-state" }), h("span", { class: "timer poll-timer", role: "timer" }))),
       h("p", { class: "poll-turnout" }),
-      h("div", { class: "poll-results" }));
+      h("div", { class: "poll-results" }),
+      h("p", { class: "poll-verify" }));
     fill(main, panel);
   }
   setText(panel.querySelector(".poll-question"), poll.question);
@@ -186,11 +187,13 @@ function renderPoll(main, hub, poll) {
   const hidden = poll.results == null;
   const results = panel.querySelector(".poll-results");
   if (hidden) {
-    fill(results, h("p", { class: "muted results-hidden" }, t("results.hidden_until_close")));
+    fill(results, h("p", { class: "muted results-hidden" },
+      t(poll.awaiting ? "results.counting" : "results.hidden_until_close")));
     delete results.dataset.signature;
   } else {
     if (results.querySelector(".results-hidden")) results.replaceChildren();
     renderResults(results, poll);
   }
+  setText(panel.querySelector(".poll-verify"), verificationText(poll));
 }
 

@@ -56,5 +56,13 @@ export function pollModel(p) {
     status: p.status, ends_at: p.deadline, remaining: p.remaining,
     results: source ? source.tally : null, outcome: p.result ? p.result.outcome : null,
     turnout: source ? source.turnout : null, ballots: source && source.turnout ? source.turnout.voted : undefined,
+    secret: !!p.secret, awaiting: !!p.awaiting_count, verification: p.result ? p.result.verification || null : null,
   };
+}
+
+/** The line a counted secret poll shows under its result: trackers published, recount checked. */
+export function verificationText(model) {
+  const v = model.verification;
+  if (!v) return "";
+  return t(v.recount_matches ? "results.recount_matches" : "results.recount_failed", { n: v.trackers });
 }
