@@ -11,7 +11,9 @@ Each vote is still decided alone, in arrival order, with the rules of a single
 vote: a bad ballot is refused without touching the others, a voter's second
 command in the same batch changes the ballot the first one stored, and a
 command id seen twice is answered twice with one effect. Answers are given only
-after the commit, so a vote is acknowledged only once it is durable.
+after the commit, so a vote is acknowledged only once it is durable. A secret
+ballot is stored sealed to its poll's key (server.service.secret_polls) beside
+its vote record and tracker, in the same transaction.
 
 When the batch's transaction hits a unique constraint (another process stored
 the same command or the same voter's first ballot at the same moment), every

@@ -51,6 +51,7 @@ class SecretPolls:
         self.presence = presence or Presence()
         self._held: dict[int, PollKey] = {}
         self._sealers: dict[tuple[int, bytes], Sealer] = {}
+        self._broken: set[int] = set()  # polls a sealed ballot of which did not open
 
     @property
     def held(self) -> set[int]:
@@ -110,12 +111,17 @@ class SecretPolls:
         not open (the transaction must then roll back: nothing is lost).
         """
         assert row.id is not None
+        stored = await repo.poll_key(db, row.id)
         key = key or self._held.get(row.id)
-        if key is None:
+        if stored is None:  # nothing sealed (never opened with a key): count what is in clear
+            ballots = await repo.counted_ballots(db, row.id)
+        elif key is None or key.public != stored.public_key:
             return None
-        ballots = key.open_ballots(await repo.sealed_ballots(db, row.id))
-        _shuffle(ballots)
-        await repo.replace_sealed_by_counted(db, row.id, ballots)
+        else:
+            ballots = key.open_ballots(await repo.sealed_ballots(db, row.id))
+        if stored is not None:
+            _shuffle(ballots)
+            await repo.replace_sealed_by_counted(db, row.id, ballots)
         result = await final_result(db, row, self.presence, now)
         result["verification"] = await _verification(db, row, result, ballots)
         row.result = result
@@ -127,10 +133,14 @@ class SecretPolls:
         async with self.db.session() as db:
             if await repo.poll_key(db, poll_id) is not None:
                 return  # the count did not commit: keep the key
+        self._forget(poll_id)
+        await self.scrub()
+
+    def _forget(self, poll_id: int) -> None:
         self._held.pop(poll_id, None)
+        self._broken.discard(poll_id)
         for known in [k for k in self._sealers if k[0] == poll_id]:
             del self._sealers[known]
-        await self.scrub()
 
     async def scrub(self) -> None:
         """Make the deleted sealed ballots and keys unreadable in the files, not just unlisted.
@@ -153,19 +163,29 @@ class SecretPolls:
 
     async def count_pending(self) -> list[int]:
         """Count the closed polls whose key this process holds (closed by another process);
-        forget the keys of polls counted elsewhere. Returns the ids counted here."""
+        forget the keys of polls counted elsewhere or given a new key. Returns the ids counted."""
         if not self._held:
             return []
         async with self.db.session() as db:
-            present = await repo.poll_keys_present(db, self._held)
-            rows = {poll_id: await repo.poll(db, poll_id) for poll_id in present}
-        for gone in set(self._held) - present:
-            await self.finish(gone)
+            stored = {poll_id: await repo.poll_key(db, poll_id) for poll_id in self._held}
+            rows = {poll_id: await repo.poll(db, poll_id) for poll_id, key in stored.items() if key is not None}
         counted = []
-        for poll_id, row in rows.items():
-            due = row is not None and row.status == "closed" and row.result is None
-            if due and await self._count_alone(poll_id, self._held[poll_id]) is not None:
-                counted.append(poll_id)
+        for poll_id, key in stored.items():
+            held = self._held.get(poll_id)
+            if key is None:  # counted elsewhere
+                await self.finish(poll_id)
+                continue
+            if held is None or held.public != key.public_key:  # reopened elsewhere with a new key
+                self._forget(poll_id)
+                continue
+            row = rows.get(poll_id)
+            if row is None or row.status != "closed" or row.result is not None or poll_id in self._broken:
+                continue
+            try:
+                if await self._count_alone(poll_id, held) is not None:
+                    counted.append(poll_id)
+            except Conflict:
+                self._broken.add(poll_id)  # logged once; the organizer's count says so again
         return counted
 
     async def count_with_escrow(self, event_id: int, poll_id: int, organizer_secret: str) -> dict[str, Any]:
