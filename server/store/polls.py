@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -207,8 +207,10 @@ async def replace_sealed_by_counted(db: AsyncSession, poll_id: int, ballots: Seq
     under random keys: the caller shuffles them first."""
     await db.exec(delete(SealedBallotRow).where(col(SealedBallotRow.poll_id) == poll_id))
     await db.exec(delete(PollKeyRow).where(col(PollKeyRow.poll_id) == poll_id))
-    db.add_all(CountedBallotRow(poll_id=poll_id, key=secrets.token_hex(16), ballot=ballot) for ballot in ballots)
-    await db.flush()
+    if ballots:  # one executemany, rows in the order given (ORM objects cost ~0.1 ms each here)
+        table = CountedBallotRow.__table__  # type: ignore[attr-defined]
+        rows = [{"poll_id": poll_id, "key": secrets.token_hex(16), "ballot": ballot} for ballot in ballots]
+        await db.exec(insert(table), params=rows)
 
 
 async def counted_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
