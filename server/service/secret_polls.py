@@ -21,6 +21,7 @@ publish, as the difference of two results, the ballots cast in between.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from typing import Any
@@ -40,6 +41,14 @@ from server.store.poll_tables import PollRow
 
 log = logging.getLogger("plenaria.secret")
 _shuffle = secrets.SystemRandom().shuffle
+# PostgreSQL: how long a scrub waits for older transactions to end before leaving it to the next tick.
+SCRUB_WAITS = 50
+SCRUB_WAIT_SECONDS = 0.1
+# Other sessions of this database holding a snapshot taken before `since` (the count's commit).
+_OLDER_SNAPSHOTS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND backend_xmin IS NOT NULL AND xact_start < :since"
+)
 
 
 class SecretPolls:
@@ -52,6 +61,7 @@ class SecretPolls:
         self._held: dict[int, PollKey] = {}
         self._sealers: dict[tuple[int, bytes], Sealer] = {}
         self._broken: set[int] = set()  # polls a sealed ballot of which did not open
+        self._scrub_owed = False
 
     @property
     def held(self) -> set[int]:
@@ -142,28 +152,44 @@ class SecretPolls:
         for known in [k for k in self._sealers if k[0] == poll_id]:
             del self._sealers[known]
 
-    async def scrub(self) -> None:
-        """Make the deleted sealed ballots and keys unreadable in the files, not just unlisted.
+    async def scrub(self) -> bool:
+        """Make the deleted sealed ballots and keys unreadable in the files, not just unlisted;
+        True once done (else it is owed, and retried at each `count_pending`).
 
         SQLite (secure_delete is on, see server.store.database): copy the WAL into the
         database and truncate it, so no old page image with a sealed ballot or the escrowed
         key remains in the -wal file. PostgreSQL: rewrite the two tables (VACUUM FULL), so
-        their dead rows leave the table files. WAL segments and backups taken meanwhile
-        keep what they held (see docs/privacy.md).
+        their dead rows leave the table files, once no transaction of the database is older
+        than the count: rows deleted after a snapshot was taken are still visible to it, and
+        a rewrite copies them (an autovacuum's ANALYZE is enough to hold them). WAL segments
+        and backups taken meanwhile keep what they held (see docs/privacy.md).
         """
+        self._scrub_owed = True
         try:
             async with self.db.engine.connect() as conn:
                 if self.db.is_sqlite:
                     await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                 else:
                     autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    since = (await autocommit.exec_driver_sql("SELECT clock_timestamp()")).scalar()
+                    for _ in range(SCRUB_WAITS):
+                        if not (await autocommit.execute(text(_OLDER_SNAPSHOTS), {"since": since})).scalar():
+                            break
+                        await asyncio.sleep(SCRUB_WAIT_SECONDS)
+                    else:
+                        return False
                     await autocommit.execute(text("VACUUM FULL sealed_ballot, poll_key"))
-        except Exception:  # the count is committed either way; the next count scrubs again
+        except Exception:  # the count is committed either way; the next tick scrubs again
             log.exception("scrubbing sealed ballots after a count failed")
+            return False
+        self._scrub_owed = False
+        return True
 
     async def count_pending(self) -> list[int]:
         """Count the closed polls whose key this process holds (closed by another process);
         forget the keys of polls counted elsewhere or given a new key. Returns the ids counted."""
+        if self._scrub_owed:
+            await self.scrub()
         if not self._held:
             return []
         async with self.db.session() as db:

@@ -188,9 +188,9 @@ class Box:
         self.event_id = created.event["id"]
         self.presenter = Identity(self.event_id, "presenter", staff_id=1)
         async with self.db.session() as s:
-            joined = [await people.join(s, self.event_id, secrets.token_hex(32), now=1.0) for _ in range(voters)]
+            joined = await people.join_many(s, [(self.event_id, secrets.token_hex(32)) for _ in range(voters)], now=1.0)
         self.voters = [Identity(self.event_id, "participant", participant_id=p.id, receipt_key=secrets.token_hex(16))
-                       for p in joined if p.id is not None]
+                       for p in joined.values() if p.id is not None]
 
     async def vote(self, voters: Sequence[Identity], style: str) -> Poll:
         created = await self.polls.create_poll(self.event_id, {"spec": SPEC, "secret": True})
@@ -231,7 +231,7 @@ def sqlite_files(box: Box) -> bytes:
                                               path.with_name(path.name + "-shm")) if p.exists())
 
 
-async def postgres_bytes(box: Box, since_lsn: str | None) -> bytes:
+async def postgres_bytes(box: Box, since_lsn: str | None) -> dict[str, bytes]:
     """Every row with its system columns, every page of every relation of the database (dead
     rows too) and, unless `since_lsn` is None, the WAL written since then."""
     conn = await asyncpg.connect(box.url)
@@ -241,11 +241,12 @@ async def postgres_bytes(box: Box, since_lsn: str | None) -> bytes:
             "SELECT c.oid::regclass::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind IN ('r', 't', 'i') AND (n.nspname = 'public' OR n.nspname = 'pg_toast') "
             "AND c.relpersistence = 'p' AND pg_relation_size(c.oid) > 0")
-        chunks = []
+        chunks: dict[str, bytes] = {}
         for relation in relations:
-            chunks.extend(await conn.fetchval(
+            chunks[relation["name"]] = b"".join(await conn.fetchval(
                 "SELECT array_agg(get_raw_page($1::text, n::bigint)) FROM generate_series(0, "
-                "pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS n", relation["name"]))
+                "pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS n",
+                relation["name"]) or [])
         if since_lsn is not None:  # the WAL from `since_lsn` to now, segment by segment
             start = await conn.fetchrow("SELECT * FROM pg_walfile_name_offset($1::text::pg_lsn)", since_lsn)
             end = await conn.fetchrow("SELECT * FROM pg_walfile_name_offset(pg_current_wal_lsn())")
@@ -255,12 +256,12 @@ async def postgres_bytes(box: Box, since_lsn: str | None) -> bytes:
             for row in names:
                 first = start["file_offset"] if row["name"] == start["file_name"] else 0
                 last = end["file_offset"] if row["name"] == end["file_name"] else segment_bytes
-                chunks.append(await conn.fetchval("SELECT pg_read_binary_file('pg_wal/' || $1, $2, $3)",
-                                                  row["name"], first, last - first))
+                chunks[f"wal {row['name']}"] = await conn.fetchval(
+                    "SELECT pg_read_binary_file('pg_wal/' || $1, $2, $3)", row["name"], first, last - first)
         for table in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"):
             dump = await conn.fetch(f'SELECT xmin, ctid, t::text AS row FROM "{table["tablename"]}" AS t')
-            chunks.extend(str(dict(row)).encode() for row in dump)
-        return b"".join(chunks)
+            chunks[f"rows of {table['tablename']}"] = b" ".join(str(dict(row)).encode() for row in dump)
+        return chunks
     finally:
         await conn.close()
 
@@ -275,8 +276,15 @@ async def wal_position(box: Box) -> str:
         await conn.close()
 
 
-async def everything(box: Box, since_lsn: str) -> bytes:
-    return sqlite_files(box) if box.db.is_sqlite else await postgres_bytes(box, since_lsn)
+async def everything(box: Box, since_lsn: str | None) -> dict[str, bytes]:
+    """What the store keeps, by place: SQLite's files, or PostgreSQL's relations, rows and WAL."""
+    if box.db.is_sqlite:
+        return {"sqlite files": sqlite_files(box)}
+    return await postgres_bytes(box, since_lsn)
+
+
+def places(stored: dict[str, bytes], needles: Sequence[bytes]) -> dict[str, int]:
+    return {name: n for name, data in stored.items() if (n := sum(needle in data for needle in needles))}
 
 
 async def sealed_now(box: Box, poll: Poll) -> list[bytes]:
@@ -347,15 +355,16 @@ async def test_no_ballot_is_linked_to_its_voter_better_than_chance(box: Box, vot
         if round_ == 0:
             # While the poll runs: no ballot anywhere, in any form the store keeps.
             stored = await everything(box, since)
-            assert not [t for t in poll.token_of.values() if t.encode() in stored], "a ballot is readable"
+            tokens = [t.encode() for t in poll.token_of.values()]
+            assert not places(stored, tokens), f"ballots readable in {places(stored, tokens)}"
             sealed = await sealed_now(box, poll)
             assert len(sealed) == voters + 1
         await box.close(poll)
         if round_ == 0:
             # PostgreSQL's WAL keeps them until its segments are recycled (docs/privacy.md): pages only.
-            stored = sqlite_files(box) if box.db.is_sqlite else await postgres_bytes(box, None)
+            stored = await everything(box, None)
             pieces = [s[at:at + 32] for s in sealed for at in range(44, len(s) - 31, 500)]  # past the sender key
-            assert not [p for p in pieces if p in stored], "a piece of a sealed ballot or key survives the count"
+            assert not places(stored, pieces), f"sealed ballots or key survive the count in {places(stored, pieces)}"
         voter_orders, ballot_orders = await orders(box, poll)
         for voter_name, voter_order in voter_orders.items():
             for ballot_name, ballot_order in ballot_orders.items():
