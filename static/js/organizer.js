@@ -261,10 +261,18 @@ async function managePage() {
   }
 
   // A secret poll closed while no server process held its key waits for this page's secret.
+  // The page counts it by itself, a moment later: a server process that holds the key counts
+  // it first when it can (within a tick), and a poll counted meanwhile is not an error.
   const countsAsked = new Set();
   const countBallots = async (p) => {
-    try { await call("POST", `/polls/${p.id}/count`); } catch (err) { toast(errorText(err), "error"); }
+    try { await call("POST", `/polls/${p.id}/count`); } catch (err) {
+      if (err.code !== "not_sealed") toast(errorText(err), "error");
+    }
   };
+  const countIfStillWaiting = (id) => setTimeout(() => {
+    const p = polls(hub).find((x) => x.id === id);
+    if (p && p.awaiting_count) countBallots(p);
+  }, 2000);
 
   function updatePolls() {
     const list = $("#org-polls");
@@ -273,7 +281,7 @@ async function managePage() {
     for (const p of all) {
       if (p.secret && p.awaiting_count && !countsAsked.has(p.id)) {
         countsAsked.add(p.id);
-        countBallots(p);
+        countIfStillWaiting(p.id);
       }
     }
     syncList(list, all, (p) => p.id, (p, node) => {
