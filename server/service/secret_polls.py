@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.polls import PollSpec
@@ -44,6 +46,7 @@ _shuffle = secrets.SystemRandom().shuffle
 # PostgreSQL: how long a scrub waits for older transactions to end before leaving it to the next tick.
 SCRUB_WAITS = 50
 SCRUB_WAIT_SECONDS = 0.1
+_KEPT = re.compile(r"(\d+) dead row versions cannot be removed yet")
 # Other sessions of this database holding a snapshot taken before `since` (the count's commit).
 _OLDER_SNAPSHOTS = (
     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
@@ -62,6 +65,11 @@ class SecretPolls:
         self._sealers: dict[tuple[int, bytes], Sealer] = {}
         self._broken: set[int] = set()  # polls a sealed ballot of which did not open
         self._scrub_owed = False
+
+    @property
+    def scrub_owed(self) -> bool:
+        """A count's sealed rows still wait to be scrubbed from the files (see `scrub`)."""
+        return self._scrub_owed
 
     @property
     def held(self) -> set[int]:
@@ -161,7 +169,8 @@ class SecretPolls:
         key remains in the -wal file. PostgreSQL: rewrite the two tables (VACUUM FULL), so
         their dead rows leave the table files, once no transaction of the database is older
         than the count: rows deleted after a snapshot was taken are still visible to it, and
-        a rewrite copies them (an autovacuum's ANALYZE is enough to hold them). WAL segments
+        a rewrite copies them (an autovacuum's ANALYZE is enough to hold them); the rewrite
+        says how many dead rows it had to keep, and is done again until none. WAL segments
         and backups taken meanwhile keep what they held (see docs/privacy.md).
         """
         self._scrub_owed = True
@@ -177,8 +186,10 @@ class SecretPolls:
                             break
                         await asyncio.sleep(SCRUB_WAIT_SECONDS)
                     else:
+                        log.warning("scrubbing sealed ballots waits for older transactions; retried at the next tick")
                         return False
-                    await autocommit.execute(text("VACUUM FULL sealed_ballot, poll_key"))
+                    if not await _rewrite(autocommit):
+                        return False
         except Exception:  # the count is committed either way; the next tick scrubs again
             log.exception("scrubbing sealed ballots after a count failed")
             return False
@@ -258,6 +269,32 @@ class SecretPolls:
         await self.runner.publish(out)
         await self.finish(poll_id)
         return result
+
+
+async def _rewrite(conn: AsyncConnection) -> bool:
+    """VACUUM FULL the sealed tables; True when no dead row had to be kept (PostgreSQL reports
+    "N dead row versions cannot be removed yet" for each table it rewrites)."""
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    kept: list[int] = []
+
+    def listen(_connection: Any, message: Any) -> None:
+        found = _KEPT.search(getattr(message, "detail", None) or "")
+        if found:
+            kept.append(int(found.group(1)))
+
+    driver.add_log_listener(listen)
+    try:
+        # The rewrite locks the tables; never leave secret votes of other polls queued behind it
+        # for longer than a moment: give up, and try again at a later tick.
+        await driver.execute("SET lock_timeout = '1s'")
+        await driver.execute("VACUUM (FULL, VERBOSE) sealed_ballot, poll_key")
+    finally:
+        driver.remove_log_listener(listen)
+        await driver.execute("RESET lock_timeout")
+    if any(kept):
+        log.info("scrubbing sealed ballots kept %d dead rows still visible to a transaction; again later", sum(kept))
+    return len(kept) == 2 and not any(kept)
 
 
 async def _verification(db: AsyncSession, row: PollRow, result: dict[str, Any],

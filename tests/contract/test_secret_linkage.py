@@ -361,6 +361,12 @@ async def test_no_ballot_is_linked_to_its_voter_better_than_chance(box: Box, vot
             assert len(sealed) == voters + 1
         await box.close(poll)
         if round_ == 0:
+            # A scrub that found rows still visible to an older transaction is done again at each
+            # tick of the server; here, where no ticker runs, until it is done.
+            for _ in range(100):
+                if not box.polls.secret.scrub_owed or await box.polls.secret.scrub():
+                    break
+                await asyncio.sleep(0.1)
             # PostgreSQL's WAL keeps them until its segments are recycled (docs/privacy.md): pages only.
             stored = await everything(box, None)
             pieces = [s[at:at + 32] for s in sealed for at in range(44, len(s) - 31, 500)]  # past the sender key
