@@ -78,6 +78,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     run.add_argument("--frame-bytes", type=int, default=200, help="size of the fan-out frame (default 200)")
     run.add_argument("--vote-rate", type=float, default=1000.0,
                      help="ballots per second in the vote burst (default 1000: 10,000 in 10 s)")
+    run.add_argument("--secret", action="store_true",
+                     help="the vote burst uses a secret poll (sealed ballots, counted at the close)")
     run.add_argument("--poll-visibility", default="live", choices=("live", "after_close", "hidden"),
                      help="live: tallies go to every participant (default); otherwise to staff only")
     run.add_argument("--moderation-seconds", type=float, default=10.0)
@@ -395,7 +397,8 @@ async def vote_burst(deployment: Deployment, created: dict[str, Any], presenter:
     auth = {"authorization": f"Bearer {created['organizer_secret']}"}
     async with httpx.AsyncClient(base_url=deployment.base, headers=auth, timeout=60) as http:
         response = await http.post(f"/api/events/{code}/polls",
-                                   json={"spec": load.poll_spec(), "visibility": args.poll_visibility})
+                                   json={"spec": load.poll_spec(), "visibility": args.poll_visibility,
+                                         "secret": args.secret})
         if response.status_code != 201:
             return {"skipped": f"poll creation refused: {response.status_code} {response.text[:200]}"}
         created_poll = response.json()
@@ -427,7 +430,8 @@ async def vote_burst(deployment: Deployment, created: dict[str, Any], presenter:
             everything.update(load.ballot_for(i))
         want_sent = (len(sent), dict(everything))
         # The presenter's live tally: wait (bounded) for one equal to the acknowledged ballots.
-        deadline = time.monotonic() + 10
+        # A secret poll has none (its ballots are sealed): its count at the close is timed instead.
+        deadline = time.monotonic() + (0 if args.secret else 10)
         exact_at: int | None = None
         while time.monotonic() < deadline and exact_at is None:
             for received, event in presenter.named("poll.tally"):
@@ -436,12 +440,24 @@ async def vote_burst(deployment: Deployment, created: dict[str, Any], presenter:
                     break
             else:
                 await asyncio.sleep(0.05)
+        count_ms: float | None = None
+        if args.secret:
+            closing = time.monotonic_ns()
+            await presenter.command("poll.close", poll=poll_id)
+            while time.monotonic_ns() - closing < 60e9 and count_ms is None:
+                for received, event in presenter.named("poll.result"):
+                    if event["data"].get("poll") == poll_id:
+                        count_ms = round((received - closing) / 1e6, 1)
+                        break
+                else:
+                    await asyncio.sleep(0.05)
         store_view = await http.get(f"/api/events/{code}/polls")
         store = None
         for view in store_view.json() if store_view.status_code == 200 else []:
             if view.get("id") == poll_id:
                 store = _counts(view.get("tally") or view.get("result"))
-        await presenter.command("poll.close", poll=poll_id)
+        if not args.secret:
+            await presenter.command("poll.close", poll=poll_id)
     tallies = [e for _, e in presenter.named("poll.tally") if e["data"].get("poll") == poll_id]
     last_tally = _counts(tallies[-1]["data"]) if tallies else None
     seconds = (last_ack - first_sent) / 1e9
@@ -449,6 +465,8 @@ async def vote_burst(deployment: Deployment, created: dict[str, Any], presenter:
         "voters": voters,
         "vote_rate_requested": args.vote_rate,
         "visibility": args.poll_visibility,
+        "secret": args.secret,
+        "count_after_close_ms": count_ms,
         "sent": len(sent),
         "acknowledged": len(ok),
         "errors": dict(errors),
@@ -460,7 +478,7 @@ async def vote_burst(deployment: Deployment, created: dict[str, Any], presenter:
         "tally_exact_after_last_ack_ms": None if exact_at is None else round((exact_at - last_ack) / 1e6, 1),
         "store_equals_ballots": store == want,
         "store_equals_all_sent_ballots": store == want_sent,
-        "presenter_final_equals_store": last_tally is not None and last_tally == store,
+        "presenter_final_equals_store": args.secret or (last_tally is not None and last_tally == store),
         "store_ballots": None if store is None else store[0],
     }
 

@@ -11,7 +11,9 @@ Each vote is still decided alone, in arrival order, with the rules of a single
 vote: a bad ballot is refused without touching the others, a voter's second
 command in the same batch changes the ballot the first one stored, and a
 command id seen twice is answered twice with one effect. Answers are given only
-after the commit, so a vote is acknowledged only once it is durable.
+after the commit, so a vote is acknowledged only once it is durable. A secret
+ballot is stored sealed to its poll's key (server.service.secret_polls) beside
+its vote record and tracker, in the same transaction.
 
 When the batch's transaction hits a unique constraint (another process stored
 the same command or the same voter's first ballot at the same moment), every
@@ -35,6 +37,8 @@ from server.service.batching import Batcher
 from server.service.identity import Identity
 from server.service.results import poll_clock
 from server.service.runner import CommandRunner
+from server.service.sealing import Sealer
+from server.service.secret_polls import SecretPolls
 from server.store import commands
 from server.store import delegates as credentials
 from server.store import participants as people
@@ -52,7 +56,7 @@ class Vote:
     command_id: str
     poll_id: int
     raw: Mapping[str, Any]
-    receipt_hash: str = ""  # secret polls: the hash of the receipt the voter will be given
+    tracker: str = ""  # secret polls: the tracker the voter will be given
 
     @property
     def key(self) -> tuple[str, str]:
@@ -76,6 +80,7 @@ class _Context:
     now: float
     ballots: dict[tuple[int, str], BallotRow] = field(default_factory=dict)
     secret_voted: set[tuple[int, str]] = field(default_factory=set)
+    sealers: dict[int, Sealer | None] = field(default_factory=dict)  # secret polls: None when it has no key
     admitted: dict[int, _Admitted | PlenariaError] = field(default_factory=dict)  # by position in the batch
 
 
@@ -90,8 +95,9 @@ class _Admitted:
 
 
 class BallotBox:
-    def __init__(self, runner: CommandRunner) -> None:
+    def __init__(self, runner: CommandRunner, secret: SecretPolls | None = None) -> None:
         self.runner = runner
+        self.secret = secret or SecretPolls(runner)
         self.queue: Batcher[Vote, dict[str, Any]] = Batcher("ballot-box", self._write, MAX_BATCH)
         self.collisions = 0  # transactions undone by another process's commit, then redone
 
@@ -178,6 +184,7 @@ class BallotBox:
             assert row is not None
             if row.secret:
                 context.secret_voted |= {(poll_id, voter) for voter in await repo.secret_voters(db, poll_id, who)}
+                context.sealers[poll_id] = await self.secret.sealer(db, row)
             else:
                 found = await repo.ballots_by_voter(db, poll_id, who)
                 context.ballots.update(((poll_id, voter), ballot) for voter, ballot in found.items())
@@ -222,7 +229,11 @@ def _store_one(
     if admitted.row.secret:
         if (poll_id, voter) in context.secret_voted:
             return Conflict("You have already voted in this secret poll.", code="already_voted")
-        repo.stage_secret_ballot(db, poll_id, voter, vote.receipt_hash, admitted.ballot)
+        sealer = context.sealers.get(poll_id)
+        if sealer is None:  # opened by a version that stored secret ballots unsealed
+            return Conflict("This secret poll has no ballot box key: close it and open a new one.",
+                            code="ballot_box_unavailable")
+        repo.stage_secret_ballot(db, poll_id, voter, vote.tracker, sealer.seal(admitted.ballot))
         context.secret_voted.add((poll_id, voter))
         return {"poll": poll_id, "secret": True}
     stored = context.ballots.get((poll_id, voter))

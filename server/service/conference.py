@@ -20,13 +20,15 @@ from server.domain import agenda as agenda_rules
 from server.domain.roles import Role, require
 from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
-from server.errors import InvalidCommand, NotFound, PlenariaError, Unauthorized
+from server.errors import Conflict, InvalidCommand, NotFound, PlenariaError, Unauthorized
 from server.service.batching import Batcher
 from server.service.identity import Identity, digest, new_secret, receipt_key
 from server.service.qa import check_name
 from server.service.runner import CommandRunner, Outcome
+from server.service.sealing import escrow_public
 from server.store import conference as repo
 from server.store import participants as people
+from server.store import polls as poll_repo
 from server.store.tables import EventRow, ParticipantRow, StaffTokenRow
 
 LANGUAGES = ("pt-BR", "pl", "en", "es")
@@ -54,6 +56,7 @@ class ConferenceService:
         self.clock = runner.clock
         # First visits are written in batches: thousands of people open the page in the same minutes.
         self.arrivals: Batcher[tuple[int, str], ParticipantRow] = Batcher("arrivals", self._register, MAX_ARRIVALS)
+        self._escrowed: set[int] = set()  # events known to have their ballot escrow key
 
     # -- organizer administration (HTTP) ------------------------------------
 
@@ -72,6 +75,8 @@ class ConferenceService:
                 db, EventRow(code=code, organizer_secret_hash=digest(secret), created_at=self.clock(), **values)
             )
             assert row.id is not None
+            # The key that seals secret polls' keys for recovery (server.service.sealing).
+            poll_repo.set_escrow_key(db, row.id, escrow_public(secret))
             for role, token in staff_secrets.items():
                 await repo.add_staff_token(
                     db,
@@ -94,6 +99,8 @@ class ConferenceService:
         if not secret or not secrets.compare_digest(row.organizer_secret_hash, digest(secret)):
             raise Unauthorized("organizer secret required", code="unauthorized")
         assert row.id is not None
+        if row.id not in self._escrowed:
+            await self._ensure_escrow(row.id, secret)
         return row.id
 
     async def authorize_staff(self, code: str, token: str) -> Identity:
@@ -105,6 +112,16 @@ class ConferenceService:
             if not token:
                 raise Unauthorized("a staff link's secret is required", code="unauthorized")
             return await _staff_identity(db, row, token)
+
+    async def _ensure_escrow(self, event_id: int, secret: str) -> None:
+        """Give an event made before escrow keys existed its key, from the secret just checked."""
+        try:
+            async with self.runner.gate, self.db.session() as db:
+                if await poll_repo.escrow_key(db, event_id) is None:
+                    poll_repo.set_escrow_key(db, event_id, escrow_public(secret))
+        except IntegrityError:
+            pass  # another process set it at the same moment
+        self._escrowed.add(event_id)
 
     async def update_event(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         values = _event_values(fields, partial=True)
@@ -190,13 +207,21 @@ class ConferenceService:
 
     async def rotate_organizer_secret(self, event_id: int) -> str:
         """A new organizer secret (returned this once); the old one stops working at once and
-        the connections opened with it are closed on every process."""
+        the connections opened with it are closed on every process. Refused (`secret_poll_sealed`)
+        while a secret poll's ballots are sealed; the event's escrow key follows the new secret."""
         secret = new_secret()
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             row = await _event(db, event_id)
+            # The escrow key that lets the organizer count a secret poll whose key holder died
+            # derives from this secret: a sealed poll must be counted under the old one first.
+            if any(poll.secret and poll.status != "draft" and poll.result is None
+                   for poll in await poll_repo.polls_of_event(db, event_id)):
+                raise Conflict("Count the open secret polls before changing the organizer secret.",
+                               code="secret_poll_sealed")
             row.organizer_secret_hash = digest(secret)
             db.add(row)
+            await poll_repo.replace_escrow_key(db, event_id, escrow_public(secret))
             out.publish(channel(event_id, "staff"), "staff.revoked", {"id": None, "role": "organizer"})
 
         await self.runner.run("admin", None, work)

@@ -145,7 +145,7 @@ def poll_rows(entries: Sequence[dict[str, Any]]) -> list[list[Any]]:
         spec = poll["spec"]
         turnout = result.get("turnout") or {}
         head = [poll["id"], spec.get("question", ""), spec["kind"], poll["status"], poll["secret"],
-                result["tally"].get("ballots", 0), turnout.get("eligible")]
+                (result["tally"] or {}).get("ballots", turnout.get("voted", 0)), turnout.get("eligible")]
         for line in _option_lines(spec, result):
             rows.append(head + line)
         # Open-text polls: the words and answers moderation kept off the screens, marked so.
@@ -159,6 +159,8 @@ def poll_rows(entries: Sequence[dict[str, Any]]) -> list[list[Any]]:
 
 def _option_lines(spec: dict[str, Any], result: dict[str, Any]) -> list[list[Any]]:
     tally = result["tally"]
+    if tally is None:  # a secret poll not counted yet: no counts to show
+        return [["", "", "", "", None, ""]]
     if spec["kind"] == "rating":
         return [["", value, value, "", n, ""] for value, n in tally.get("distribution", {}).items()]
     if spec["kind"] == "open_text":
@@ -217,9 +219,10 @@ def proposals_of(poll: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]
 
 def turnout_of(poll: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     turnout = result.get("turnout") or {}
+    ballots = (result["tally"] or {}).get("ballots", 0)
     return {"poll": poll["id"], "question": poll["spec"].get("question", ""), "kind": poll["spec"]["kind"],
             "status": poll["status"], "secret": poll["secret"], "eligibility": poll["eligibility"],
-            "voted": turnout.get("voted", result["tally"].get("ballots", 0)), "eligible": turnout.get("eligible")}
+            "voted": turnout.get("voted", ballots), "eligible": turnout.get("eligible")}
 
 
 def question_stats(items: Sequence[Item]) -> dict[str, Any]:

@@ -18,8 +18,8 @@ class Identity:
     staff_id: int | None = None
     name: str = ""
     segment: str = ""
-    # Derived from the device secret (never stored): secret-poll receipts are computed from it,
-    # so a retried vote gets its receipt back without the store linking voter and receipt.
+    # Derived from the device secret (never stored): secret-poll trackers are computed from it,
+    # so a retried vote gets its tracker back and the store never holds what makes trackers.
     receipt_key: str = field(default="", repr=False, compare=False)
     # Staff: the digest of the token or organizer secret this identity authenticated with, so a
     # revocation or a rotation of that secret can be checked against the store (never sent).

@@ -1,4 +1,4 @@
-"""Polls, elections and votes: preparing, running, casting, snapshots, receipts and exports.
+"""Polls, elections and votes: preparing, running, casting, snapshots, trackers and exports.
 
 Every change goes through the CommandRunner (one transaction with the command
 log, publish after commit), so a vote is acknowledged only once it is durable
@@ -8,11 +8,13 @@ paused, or the server clock is at or past the deadline, whether or not the
 closing task has run yet. Live tallies are not published here: a committed vote
 marks its poll dirty and `TallyTicker` publishes coalesced tallies.
 
-Secret polls: a ballot goes to `secret_ballot` (no voter) and the fact of voting
-to `vote_record` (no ballot). The voter's receipt is an HMAC of the poll and
-command id under a key derived from the device secret, which the store never
-holds: a retry gets the same receipt back, while the command log (actor, id,
-answer without the receipt) links nobody to a ballot.
+Secret polls: a ballot is stored sealed to the poll's key until the poll is
+counted, then anonymised in random order (server.service.secret_polls). The
+voter's tracker is an HMAC of the poll and command id under a key derived from
+the device secret, which the store never holds: a retry gets the same tracker
+back, and the command log (actor, id, answer without the tracker) holds none.
+A tracker proves that a ballot is in the box, never what it says: lookups
+answer found or not, and the published ballots are not keyed by tracker.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import recount
 from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
@@ -38,12 +41,14 @@ from server.service.identity import Identity
 from server.service.results import (
     Presence,
     apply_clock,
+    awaiting_count,
     final_result,
     poll_clock,
     poll_view,
     result_channel,
     result_events,
     screened,
+    sealed,
     tally_channel,
     tally_data,
     turnout_data,
@@ -51,6 +56,7 @@ from server.service.results import (
     visible_to_public,
 )
 from server.service.runner import CommandRunner, Outcome
+from server.service.secret_polls import SecretPolls
 from server.service.tallies import TallyTicker
 from server.store import conference as events
 from server.store import delegates as credentials
@@ -58,7 +64,10 @@ from server.store import polls as repo
 from server.store.poll_tables import PollRow
 
 POLL_FIELDS = ("spec", "visibility", "eligibility", "secret", "session", "position")
-RECEIPT_LENGTH = 16  # base32 characters: 80 bits
+TRACKER_LENGTH = 12  # base32 characters: 60 bits, unique among a poll's trackers (the store checks)
+# Characters a voter may mistype for base32 ones when copying a tracker by hand.
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+_BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
 
 class PollService:
@@ -67,8 +76,9 @@ class PollService:
         self.db = runner.db
         self.clock = runner.clock
         self.presence = Presence()
-        self.ticker = TallyTicker(runner, self.presence, tick_seconds)
-        self.ballot_box = BallotBox(runner)
+        self.secret = SecretPolls(runner, self.presence)
+        self.ticker = TallyTicker(runner, self.presence, tick_seconds, self.secret)
+        self.ballot_box = BallotBox(runner, self.secret)
 
     async def start(self) -> None:
         self.ticker.start()
@@ -185,25 +195,34 @@ class PollService:
     async def _transition(
         self, who: Identity, command_id: str, poll_id: int, change: Callable[[PollClock, float], PollClock]
     ) -> dict[str, Any]:
+        counted: list[int] = []
+
         async def work(db: AsyncSession, out: Outcome) -> None:
             row = await _poll(db, who.event_id, poll_id, lock="change")
             now = self.clock()
             before = poll_clock(row)
             after = change(before, now)
+            if row.secret and after.status == "open" and before.status in ("draft", "closed"):
+                await self.secret.open_box(db, row)
             apply_clock(row, after)
             if after.status != "closed":
                 row.result = None
             db.add(row)
             await db.flush()
+            if after.status == "closed":
+                row.result = await self.secret.result_at_close(db, row, now)
+                db.add(row)
+                if row.secret and row.result is not None:
+                    counted.append(poll_id)
             out.result = {"poll": poll_view(row, now)}
             out.publish(updated_channel(row), "poll.updated", out.result["poll"])
-            if after.status == "closed":
-                row.result = await final_result(db, row, self.presence, now)
-                db.add(row)
+            if after.status == "closed" and row.result is not None:
                 for target, name, data in result_events(row, row.result):
                     out.publish(target, name, data)
 
         result = await self.runner.run(who.actor, command_id, work)
+        for done in counted:
+            await self.secret.finish(done)
         self.ticker.mark(poll_id)  # an opened poll shows its (empty) tally at once
         return result
 
@@ -214,7 +233,7 @@ class PollService:
         answer once it is committed.
 
         Answers `{"poll", "ballot", "changed"}` for open polls (a new ballot replaces
-        the voter's previous one) and `{"poll", "secret": true, "receipt"}` for
+        the voter's previous one) and `{"poll", "secret": true, "tracker"}` for
         secret ones. Raises PollClosed (`poll_closed`), NotFound (`poll_not_found`),
         Forbidden (`not_eligible`), Conflict (`already_voted`: secret ballots cannot
         change) or BallotInvalid (`too_many_picks`... see validate_ballot).
@@ -222,35 +241,57 @@ class PollService:
         require(who.role, "vote.cast")
         if who.participant_id is None:
             raise Forbidden("Only participants vote.", code="forbidden")
-        receipt = self._receipt(who, poll_id, command_id)
-        vote = Vote(who, command_id, poll_id, raw, receipt_hash=receipt_hash(receipt))
+        tracker = self._tracker(who, poll_id, command_id)
+        vote = Vote(who, command_id, poll_id, raw, tracker=tracker)
         result = await self.ballot_box.cast(vote)
         self.ticker.mark(poll_id)
         if result.get("secret"):
-            result = {**result, "receipt": receipt}
+            result = {**result, "tracker": tracker}
         return result
 
     @staticmethod
-    def _receipt(who: Identity, poll_id: int, command_id: str) -> str:
+    def _tracker(who: Identity, poll_id: int, command_id: str) -> str:
         key = (who.receipt_key or f"actor:{who.actor}").encode()
-        mac = hmac.new(key, f"receipt:{who.event_id}:{poll_id}:{command_id}".encode(), hashlib.sha256).digest()
-        code = base64.b32encode(mac).decode()[:RECEIPT_LENGTH]
-        return "-".join(code[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+        mac = hmac.new(key, f"tracker:{who.event_id}:{poll_id}:{command_id}".encode(), hashlib.sha256).digest()
+        return _grouped(base64.b32encode(mac).decode()[:TRACKER_LENGTH])
 
-    async def check_receipt(self, code: str, poll_id: int, receipt: str) -> dict[str, Any]:
-        """Public: the ballot counted under this receipt; NotFound (`receipt_not_found`) if none."""
+    async def count_with_escrow(self, event_id: int, poll_id: int, organizer_secret: str) -> dict[str, Any]:
+        """The organizer counts a secret poll whose key no process holds (SecretPolls.count_with_escrow)."""
+        return await self.secret.count_with_escrow(event_id, poll_id, organizer_secret)
+
+    # -- the public ballot box of a secret poll ---------------------------------------------
+
+    async def ballot_box_view(self, code: str, poll_id: int) -> dict[str, Any]:
+        """Public: a secret poll with every tracker in its box (sorted) and, once counted and
+        if its results are public, its result (with `verification`)."""
         async with self.db.session() as db:
-            event = await events.event_by_code(db, code)
-            if event is None or event.id is None:
-                raise NotFound("no event with this join code", code="event_not_found")
-            row = await _poll(db, event.id, poll_id, lock="read")
-            if not row.secret:
-                raise NotFound("Receipts exist only for secret polls.", code="receipt_not_found")
-            digest = receipt_hash(receipt)
-            ballot = await repo.secret_ballot_by_receipt(db, poll_id, digest)
-        if ballot is None:
-            raise NotFound("No ballot with this receipt in this poll.", code="receipt_not_found")
-        return {"poll": poll_id, "receipt_hash": digest, "ballot": ballot, "counted": True, "status": row.status}
+            row = await _public_secret_poll(db, code, poll_id)
+            trackers = await repo.trackers(db, poll_id)
+        shown = row.result if row.result is not None and visible_to_public(row) else None
+        return {"poll": poll_view(row, self.clock()), "counted": not sealed(row), "trackers": trackers,
+                "result": shown}
+
+    async def check_tracker(self, code: str, poll_id: int, tracker: str) -> dict[str, Any]:
+        """Public: `{"poll", "tracker", "found", "counted"}`: whether the tracker is in the poll's
+        box, and whether the poll's ballots were counted. Never anything about the ballot."""
+        clean = normalize_tracker(tracker)
+        async with self.db.session() as db:
+            row = await _public_secret_poll(db, code, poll_id)
+            found = bool(clean) and await repo.has_tracker(db, poll_id, clean)
+        return {"poll": poll_id, "tracker": clean or tracker[:20], "found": found, "counted": found and not sealed(row)}
+
+    async def published_ballots(self, code: str, poll_id: int) -> list[list[Any]]:
+        """Public: the rows of the anonymised ballots of a counted secret poll whose results are
+        public, in their published (random) order (format: server/recount.py). Conflict
+        `not_counted`, Forbidden `results_hidden`."""
+        async with self.db.session() as db:
+            row = await _public_secret_poll(db, code, poll_id)
+            if sealed(row):
+                raise Conflict("The ballots are published once the poll is counted.", code="not_counted")
+            if not visible_to_public(row):
+                raise Forbidden("The results of this poll are not public.", code="results_hidden")
+            ballots = await repo.counted_ballots(db, poll_id)
+        return recount.rows(ballots, ranked=row.spec.get("kind") == "ranking")
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -297,6 +338,8 @@ class PollService:
         return view
 
     async def _results_of(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+        if awaiting_count(row):
+            return {"result": None, "tally": await self.ticker.current(db, row)}
         if row.status == "closed":
             return {"result": row.result or await final_result(db, row, self.presence, self.clock())}
         return {"tally": await self.ticker.current(db, row)}
@@ -305,20 +348,26 @@ class PollService:
         """Organizer export: the poll, its result (or current tally) and the ballots.
 
         Open polls: every ballot with the voter's public participant id, delegate
-        name and segment. Secret polls: counts and the sorted receipt hashes only.
+        name and segment. Secret polls: `vote_records`, the sorted `trackers` and, once
+        counted, the anonymised `ballots` in their published order (before: `result` is
+        the sealed tally, turnout only).
         Open-text polls also list every distinct answer with its moderation status
-        (`answers`) and the words hidden from the cloud (`hidden_words`); each open
-        ballot says whether its answer is shown (`moderation`).
+        (`answers`) and the words hidden from the cloud (`hidden_words`); each ballot in
+        clear says whether its answer is shown (`moderation`).
         """
         async with self.db.session() as db:
             row = await _poll(db, event_id, poll_id, lock="read")
-            result = row.result or await final_result(db, row, self.presence, self.clock())
-            data: dict[str, Any] = {"poll": poll_view(row, self.clock()), "result": result}
+            now = self.clock()
+            if sealed(row):
+                result = await tally_data(db, row, self.presence, now)
+            else:
+                result = row.result or await final_result(db, row, self.presence, now)
+            data: dict[str, Any] = {"poll": poll_view(row, now), "result": result}
             if row.secret:
-                hashes = await repo.receipt_hashes(db, poll_id)
                 data["vote_records"] = await repo.vote_records(db, poll_id)
-                data["receipt_hashes"] = hashes
-                data["ballots_counted"] = len(hashes)
+                data["trackers"] = await repo.trackers(db, poll_id)
+                data["ballots"] = [] if sealed(row) else await repo.counted_ballots(db, poll_id)
+                data["ballots_counted"] = None if sealed(row) else len(data["ballots"])
             else:
                 data["ballots"] = await repo.open_ballot_rows(db, poll_id)
             if row.spec.get("kind") == "open_text" and row.status != "draft":
@@ -326,7 +375,7 @@ class PollService:
         return data
 
     async def stored_ballots(self, poll_id: int) -> list[dict[str, Any]]:
-        """Every stored ballot of a poll (open or secret), for audits and tests."""
+        """Every ballot of a poll in clear (open, or a counted secret poll's), for audits and tests."""
         async with self.db.session() as db:
             row = await repo.poll(db, poll_id)
             if row is None:
@@ -347,14 +396,35 @@ def mark_answers(data: dict[str, Any], found: Screened) -> None:
         entry["moderation"] = status.get(answer_key(str(entry["ballot"].get("text", ""))), "published")
 
 
-def receipt_hash(receipt: str) -> str:
-    """The stored and published form of a receipt (case, spaces and dashes do not matter)."""
-    clean = "".join(ch for ch in receipt.upper() if ch.isalnum())
-    return hashlib.sha256(f"plenaria-receipt:{clean}".encode()).hexdigest()
+def _grouped(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def normalize_tracker(text: str) -> str:
+    """The stored form of a tracker as a voter typed it (case, spaces and dashes do not matter,
+    0/1/8 read as O/I/B), or "" when it cannot be one."""
+    clean = "".join(ch for ch in text.upper().translate(_LOOKALIKES) if ch.isalnum())
+    if len(clean) != TRACKER_LENGTH or not set(clean) <= _BASE32:
+        return ""
+    return _grouped(clean)
 
 
 def delegate_view(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
+
+
+async def _public_secret_poll(db: AsyncSession, code: str, poll_id: int) -> PollRow:
+    """A secret poll that is not a draft, by join code; NotFound `event_not_found`,
+    `poll_not_found`, or Conflict `poll_not_secret`."""
+    event = await events.event_by_code(db, code)
+    if event is None or event.id is None:
+        raise NotFound("no event with this join code", code="event_not_found")
+    row = await _poll(db, event.id, poll_id, lock="read")
+    if row.status == "draft":
+        raise NotFound("No such poll in this event.", code="poll_not_found")
+    if not row.secret:
+        raise Conflict("Only secret polls have trackers.", code="poll_not_secret")
+    return row
 
 
 async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> PollRow:

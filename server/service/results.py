@@ -6,6 +6,11 @@ construction (see `server.service.tallies` for why this is cheap enough).
 An open-text poll's words are counted only from the answers its moderation
 shows (server/domain/answers.py): every ballot counts in `ballots`, but a held
 or hidden answer gives no word and a hidden word is never counted.
+
+A secret poll's ballots are sealed until it is counted (server.service.secret_polls):
+its tally is then only the turnout, `tally: null` with `sealed: true`, because
+live counts of a secret ballot tell who voted how to whoever watches a quiet
+poll move (or reads its tallies back from the broker's history).
 """
 
 from __future__ import annotations
@@ -74,8 +79,19 @@ def poll_view(row: PollRow, now: float | None = None) -> dict[str, Any]:
         "visibility": row.visibility,
         "eligibility": row.eligibility,
         "secret": row.secret,
+        "awaiting_count": awaiting_count(row),
         "server_time": time.time() if now is None else now,
     }
+
+
+def sealed(row: PollRow) -> bool:
+    """A secret poll whose ballots are not counted yet (open, paused, or closed awaiting its count)."""
+    return row.secret and row.result is None
+
+
+def awaiting_count(row: PollRow) -> bool:
+    """Closed, but its sealed ballots wait for the key (see server.service.secret_polls)."""
+    return row.status == "closed" and sealed(row)
 
 
 def updated_channel(row: PollRow) -> str:
@@ -172,7 +188,15 @@ async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence
 async def tally_data(
     db: AsyncSession, row: PollRow, presence: Presence, now: float, found: answers.Screened | None = None
 ) -> dict[str, Any]:
-    """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest)."""
+    """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest).
+
+    A sealed secret poll: `tally` null, `sealed` true, the turnout only (votes recorded).
+    """
+    if sealed(row):
+        assert row.id is not None
+        voted = await repo.vote_records(db, row.id)
+        return {"poll": row.id, "tally": None, "sealed": True, "turnout": await turnout(db, row, voted, presence),
+                "computed_at": now}
     running = await running_tally(db, row, found)
     return {
         "poll": row.id,

@@ -28,7 +28,9 @@ channel) when they changed, so a new held answer shows in their queue within a t
 
 Closing: each tick looks for open polls past their deadline and closes each with
 a conditional UPDATE (still open and due); when several processes race, exactly
-one sees its update succeed and publishes `poll.updated` and `poll.result`.
+one sees its update succeed and publishes `poll.updated` and `poll.result`. A
+secret poll is counted in that transaction when this process holds its key;
+otherwise the holder counts it at its next tick (`SecretPolls.count_pending`).
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ from server.service.periodic import Periodic
 from server.service.results import (
     Presence,
     answers_view,
-    final_result,
     poll_view,
     result_events,
     screened,
@@ -57,6 +58,7 @@ from server.service.results import (
     updated_channel,
 )
 from server.service.runner import CommandRunner, Outcome
+from server.service.secret_polls import SecretPolls
 from server.store import polls as repo
 from server.store.poll_tables import PollRow
 
@@ -71,9 +73,10 @@ Event = tuple[str, str, Mapping[str, Any]]
 
 class TallyTicker:
     def __init__(
-        self, runner: CommandRunner, presence: Presence, interval: float = 0.25
+        self, runner: CommandRunner, presence: Presence, interval: float = 0.25, secret: SecretPolls | None = None
     ) -> None:
         self.runner = runner
+        self.secret = secret or SecretPolls(runner, presence)
         self.db = runner.db
         self.gate = runner.gate
         self.presence = presence
@@ -114,6 +117,7 @@ class TallyTicker:
 
     async def tick(self) -> None:
         await self.close_due()
+        await self.secret.count_pending()
         await self.flush()
         await self.pay_public()
 
@@ -130,14 +134,19 @@ class TallyTicker:
                     continue  # another process (or a presenter) closed it first
                 row = await repo.poll(db, poll_id)
                 assert row is not None
-                result = await final_result(db, row, self.presence, now)
-                await repo.save_result(db, poll_id, result)
+                result = await self.secret.result_at_close(db, row, now)
+                if result is not None:
+                    row.result = result
+                    await repo.save_result(db, poll_id, result)
                 out.publish(updated_channel(row), "poll.updated", poll_view(row, now))
-                for target, name, data in result_events(row, result):
-                    out.publish(target, name, data)
+                if result is not None:
+                    for target, name, data in result_events(row, result):
+                        out.publish(target, name, data)
             self._dirty.discard(poll_id)
             self._public_owed.pop(poll_id, None)  # the result supersedes every tally
             await self.runner.publish(out)
+            if row.secret and result is not None:
+                await self.secret.finish(poll_id)
             self.stats["closed"] += 1
             closed.append(poll_id)
         return closed

@@ -153,7 +153,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Deleted and overwritten content is zeroed, not left in free space: an erased message
-    # must not survive in the file (see Database.clear_residue; cost in docs/performance.md).
+    # Deleted and overwritten content is zeroed, not left in free space: an erased message, or the
+    # sealed ballots and poll keys a secret poll's count deletes, must not survive in the file
+    # (see Database.clear_residue; cost in docs/performance.md).
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

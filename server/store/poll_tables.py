@@ -1,19 +1,22 @@
 """Tables of polls, ballots (open and secret), vote records and delegate credentials.
 
-Secrecy by construction: a secret poll writes who voted to `vote_record` and
-what was voted to `secret_ballot`, in the same transaction but with nothing in
-common: `secret_ballot` has no voter, no time and a random primary key, and
-both tables are SQLite WITHOUT ROWID tables, so rows are stored in key order
-(random, and by voter) rather than insertion order. PostgreSQL keeps heap rows
-roughly in insertion order (visible to a database administrator through
-`ctid` or the WAL); the application never reads or exposes that order.
+Secret polls (see server/service/sealing.py and docs/privacy.md): while the
+poll runs, `vote_record` says who voted, `ballot_tracker` holds the trackers
+given to voters and `sealed_ballot` the ballots, sealed to the poll's key in
+`poll_key`. The three are written in one transaction per batch of votes, so the
+engine's own bookkeeping (PostgreSQL `xmin` and `ctid`, SQLite page and cell
+order) links a sealed ballot to its voter: that is harmless only because the
+ballot cannot be read without a key the database does not hold. At the count,
+the ballots are opened, shuffled and written in clear to `counted_ballot` in
+one transaction, in random order under random keys, and the sealed rows and the
+key are deleted. Trackers link to voters, never to ballots.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -68,19 +71,59 @@ class VoteRecordRow(SQLModel, table=True):
     voter: str = Field(primary_key=True, max_length=40)
 
 
-class SecretBallotRow(SQLModel, table=True):
-    """What was voted in a secret poll: no voter, no time, a random key (see the module docstring)."""
+class SealedBallotRow(SQLModel, table=True):
+    """A ballot of a running secret poll, sealed to its poll key; deleted when the poll is counted."""
 
-    __tablename__ = "secret_ballot"
-    __table_args__ = (
-        UniqueConstraint("poll_id", "receipt_hash", name="uq_secret_ballot_receipt"),
-        {"sqlite_with_rowid": False},
-    )
+    __tablename__ = "sealed_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    key: str = Field(primary_key=True, max_length=32)
-    poll_id: int = Field(foreign_key="poll.id", index=True)
-    receipt_hash: str = Field(max_length=64)
+    poll_id: int = Field(foreign_key="poll.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=32)  # random
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class BallotTrackerRow(SQLModel, table=True):
+    """A tracker given to a voter of a secret poll: published to prove inclusion, never tied to a ballot."""
+
+    __tablename__ = "ballot_tracker"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    poll_id: int = Field(foreign_key="poll.id", primary_key=True)
+    tracker: str = Field(primary_key=True, max_length=20)
+
+
+class CountedBallotRow(SQLModel, table=True):
+    """A ballot of a counted secret poll, anonymised: written in one transaction, in random order."""
+
+    __tablename__ = "counted_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    poll_id: int = Field(foreign_key="poll.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=32)  # random: the published order
     ballot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PollKeyRow(SQLModel, table=True):
+    """The key of a secret poll's ballot box while its ballots are sealed (deleted at the count).
+
+    `public_key` seals ballots (any process); `escrow` is the private key sealed to the
+    event's escrow key, for when the process holding the private key is gone.
+    """
+
+    __tablename__ = "poll_key"
+
+    poll_id: int = Field(foreign_key="poll.id", primary_key=True)
+    public_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    escrow: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class BallotEscrowRow(SQLModel, table=True):
+    """An event's escrow public key; its private half derives from the organizer secret."""
+
+    __tablename__ = "ballot_escrow"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    public_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class DelegateRow(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""Repository for polls, their ballots, secret ballots and vote records.
+"""Repository for polls, their ballots, the sealed and counted ballots of secret polls, vote records.
 
 Concurrency contract (both backends): a vote transaction calls `lock_poll(...,
 write=False)` first, a lifecycle change `lock_poll(..., write=True)`, and the
@@ -15,11 +15,21 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.store.poll_tables import BallotRow, DelegateRow, PollRow, SecretBallotRow, VoteRecordRow
+from server.store.poll_tables import (
+    BallotEscrowRow,
+    BallotRow,
+    BallotTrackerRow,
+    CountedBallotRow,
+    DelegateRow,
+    PollKeyRow,
+    PollRow,
+    SealedBallotRow,
+    VoteRecordRow,
+)
 from server.store.tables import ParticipantRow
 
 
@@ -151,11 +161,12 @@ async def secret_voters(db: AsyncSession, poll_id: int, voters: Iterable[str]) -
     return set(result.all())
 
 
-def stage_secret_ballot(db: AsyncSession, poll_id: int, voter: str, receipt_hash: str, ballot: dict[str, Any]) -> None:
-    """Record that `voter` voted and, apart, what was voted, in the caller's transaction (written
-    with its next flush); the record's key makes it once per voter."""
+def stage_secret_ballot(db: AsyncSession, poll_id: int, voter: str, tracker: str, sealed: bytes) -> None:
+    """Record that `voter` voted, the tracker they were given and their sealed ballot, in the
+    caller's transaction (written with its next flush); the record's key makes it once per voter."""
     db.add(VoteRecordRow(poll_id=poll_id, voter=voter))
-    db.add(SecretBallotRow(key=secrets.token_hex(16), poll_id=poll_id, receipt_hash=receipt_hash, ballot=ballot))
+    db.add(BallotTrackerRow(poll_id=poll_id, tracker=tracker))
+    db.add(SealedBallotRow(poll_id=poll_id, key=secrets.token_hex(16), sealed=sealed))
 
 
 async def secret_votes_of_voter(db: AsyncSession, poll_ids: Iterable[int], voters: Iterable[str]) -> set[int]:
@@ -168,29 +179,82 @@ async def secret_votes_of_voter(db: AsyncSession, poll_ids: Iterable[int], voter
     return set(result.all())
 
 
-async def secret_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
-    result = await db.exec(select(SecretBallotRow.ballot).where(SecretBallotRow.poll_id == poll_id))
+async def poll_key(db: AsyncSession, poll_id: int) -> PollKeyRow | None:
+    """The poll's ballot box key while its ballots are sealed; None once counted (or never opened)."""
+    result = await db.exec(select(PollKeyRow).where(PollKeyRow.poll_id == poll_id))
+    return result.first()
+
+
+async def poll_keys_present(db: AsyncSession, poll_ids: Iterable[int]) -> set[int]:
+    ids = list(poll_ids)
+    if not ids:
+        return set()
+    result = await db.exec(select(PollKeyRow.poll_id).where(col(PollKeyRow.poll_id).in_(ids)))
+    return set(result.all())
+
+
+def add_poll_key(db: AsyncSession, poll_id: int, public_key: bytes, escrow: bytes) -> None:
+    db.add(PollKeyRow(poll_id=poll_id, public_key=public_key, escrow=escrow))
+
+
+async def sealed_ballots(db: AsyncSession, poll_id: int) -> list[bytes]:
+    result = await db.exec(select(SealedBallotRow.sealed).where(SealedBallotRow.poll_id == poll_id))
+    return list(result.all())
+
+
+async def replace_sealed_by_counted(db: AsyncSession, poll_id: int, ballots: Sequence[dict[str, Any]]) -> None:
+    """Delete the poll's sealed ballots and key, and write `ballots` in clear, in the order given,
+    under random keys: the caller shuffles them first."""
+    await db.exec(delete(SealedBallotRow).where(col(SealedBallotRow.poll_id) == poll_id))
+    await db.exec(delete(PollKeyRow).where(col(PollKeyRow.poll_id) == poll_id))
+    if ballots:  # one executemany, rows in the order given (ORM objects cost ~0.1 ms each here)
+        table = CountedBallotRow.__table__  # type: ignore[attr-defined]
+        rows = [{"poll_id": poll_id, "key": secrets.token_hex(16), "ballot": ballot} for ballot in ballots]
+        await db.exec(insert(table), params=rows)
+
+
+async def counted_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
+    """The anonymised ballots of a counted secret poll, in their published (random) order."""
+    result = await db.exec(
+        select(CountedBallotRow.ballot).where(CountedBallotRow.poll_id == poll_id).order_by(col(CountedBallotRow.key))
+    )
     return [dict(ballot) for ballot in result.all()]
 
 
-async def secret_ballot_by_receipt(db: AsyncSession, poll_id: int, receipt_hash: str) -> dict[str, Any] | None:
+async def trackers(db: AsyncSession, poll_id: int) -> list[str]:
+    """Every tracker of a secret poll, sorted (so the list says nothing about order)."""
     result = await db.exec(
-        select(SecretBallotRow.ballot).where(
-            SecretBallotRow.poll_id == poll_id, SecretBallotRow.receipt_hash == receipt_hash
-        )
-    )
-    found = result.first()
-    return None if found is None else dict(found)
-
-
-async def receipt_hashes(db: AsyncSession, poll_id: int) -> list[str]:
-    """Every receipt hash of a secret poll, sorted (so the list says nothing about order)."""
-    result = await db.exec(
-        select(SecretBallotRow.receipt_hash)
-        .where(SecretBallotRow.poll_id == poll_id)
-        .order_by(col(SecretBallotRow.receipt_hash))
+        select(BallotTrackerRow.tracker)
+        .where(BallotTrackerRow.poll_id == poll_id)
+        .order_by(col(BallotTrackerRow.tracker))
     )
     return list(result.all())
+
+
+async def has_tracker(db: AsyncSession, poll_id: int, tracker: str) -> bool:
+    result = await db.exec(
+        select(BallotTrackerRow.tracker).where(BallotTrackerRow.poll_id == poll_id, BallotTrackerRow.tracker == tracker)
+    )
+    return result.first() is not None
+
+
+async def escrow_key(db: AsyncSession, event_id: int) -> bytes | None:
+    row = await db.get(BallotEscrowRow, event_id)
+    return None if row is None else row.public_key
+
+
+def set_escrow_key(db: AsyncSession, event_id: int, public_key: bytes) -> None:
+    db.add(BallotEscrowRow(event_id=event_id, public_key=public_key))
+
+
+async def replace_escrow_key(db: AsyncSession, event_id: int, public_key: bytes) -> None:
+    """The event's escrow key from now on (a new organizer secret), whether or not it had one."""
+    row = await db.get(BallotEscrowRow, event_id)
+    if row is None:
+        set_escrow_key(db, event_id, public_key)
+    else:
+        row.public_key = public_key
+        db.add(row)
 
 
 async def vote_records(db: AsyncSession, poll_id: int) -> int:
@@ -199,9 +263,9 @@ async def vote_records(db: AsyncSession, poll_id: int) -> int:
 
 
 async def ballots(db: AsyncSession, row: PollRow) -> list[dict[str, Any]]:
-    """The stored ballots of a poll, open or secret."""
+    """The stored ballots of a poll in clear: open ballots, or a counted secret poll's."""
     assert row.id is not None
-    return await (secret_ballots(db, row.id) if row.secret else open_ballots(db, row.id))
+    return await (counted_ballots(db, row.id) if row.secret else open_ballots(db, row.id))
 
 
 # -- turnout ----------------------------------------------------------------------

@@ -88,11 +88,15 @@ async def json_download(request: Request, data: Any, filename: str) -> Response:
                                 ensure_ascii=False, indent=1)
 
 
+def bearer_secret(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
 async def organizer_event(request: Request, form_secret: str = "") -> int:
     """The event id of the URL's join code, once the bearer secret is checked. `form_secret`:
     the secret a page's form posted in its body (a form cannot set headers); never in a URL."""
-    header = request.headers.get("authorization", "")
-    secret = header[7:].strip() if header.lower().startswith("bearer ") else form_secret
+    secret = bearer_secret(request) or form_secret
     return await _services(request).conference.authorize_organizer(request.path_params["code"], secret)
 
 

@@ -15,6 +15,7 @@ PAGES = {
     "/organizer": "organizer.html",
     "/privacy": "privacy.html",
     "/e/{code}": "participant.html",
+    "/e/{code}/poll/{poll_id:int}": "ballotbox.html",
     "/m/{code}": "moderator.html",
     "/p/{code}": "presenter.html",
     "/o/{code}": "organizer.html",

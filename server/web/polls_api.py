@@ -1,29 +1,32 @@
-"""HTTP routes of polls, elections, exports, receipts and delegate credentials.
+"""HTTP routes of polls, elections, exports, the ballot box of secret polls and delegate credentials.
 
 Organizer routes take `Authorization: Bearer <organizer secret>` (see
-server.web.api). One route is public on purpose: checking a secret-poll receipt
-(the receipt is the voter's secret). Printable credential pages draw a QR code
-per credential, seconds of CPU for a few thousand: they are the organizer's,
-capped at MAX_CREDENTIALS_PER_PAGE, and drawn in a worker thread
-(server/web/heavy.py).
+server.web.api). Some routes are public on purpose: a secret poll's ballot box
+(its trackers, a tracker lookup that answers found or not, its anonymised
+ballots once counted) and the recount script. Printable credential pages draw a
+QR code per credential, seconds of CPU for a few thousand: they are the
+organizer's, capped at MAX_CREDENTIALS_PER_PAGE, and drawn in the worker process
+of server/web/heavy.py.
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import segno
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from server import inbound
+from server import inbound, recount
 from server.errors import InvalidMessage, NotFound
 from server.web import urls  # noqa: F401  (registers the {name:id} path convertor)
 from server.web.api import (
     MAX_BODY,
+    bearer_secret,
     body_of,
     csv_download,
     heavy_response,
@@ -92,17 +95,47 @@ async def export_csv(request: Request) -> Response:
 
 @json_errors
 async def ballots_csv(request: Request) -> Response:
-    """Open polls: every ballot with its voter. Secret polls: only the sorted receipt hashes."""
+    """Open polls: every ballot with its voter. Secret polls: the anonymised ballots once counted."""
     event_id = await organizer_event(request)
     data = await _services(request).polls.export(event_id, _poll_id(request))
     return await _csv(request, ballot_rows(data), f"poll-{_poll_id(request)}-ballots.csv")
 
 
 @json_errors
-async def check_receipt(request: Request) -> Response:
+async def count_poll(request: Request) -> Response:
+    """The organizer secret counts a closed secret poll whose key no server process holds."""
+    event_id = await organizer_event(request)
     polls = _services(request).polls
-    found = await polls.check_receipt(request.path_params["code"], _poll_id(request), request.path_params["receipt"])
-    return JSONResponse(found)
+    return JSONResponse(await polls.count_with_escrow(event_id, _poll_id(request), bearer_secret(request)))
+
+
+# -- the public ballot box of a secret poll ----------------------------------------------
+
+
+@json_errors
+async def ballot_box(request: Request) -> Response:
+    view = await _services(request).polls.ballot_box_view(request.path_params["code"], _poll_id(request))
+    return JSONResponse(view, headers={"cache-control": "no-store"})
+
+
+@json_errors
+async def check_tracker(request: Request) -> Response:
+    polls = _services(request).polls
+    found = await polls.check_tracker(request.path_params["code"], _poll_id(request), request.path_params["tracker"])
+    return JSONResponse(found, headers={"cache-control": "no-store"})
+
+
+@json_errors
+async def published_ballots(request: Request) -> Response:
+    """The anonymised ballots of a counted secret poll, one row per pick (server/recount.py)."""
+    rows = await _services(request).polls.published_ballots(request.path_params["code"], _poll_id(request))
+    return await csv_download(request, recount.HEADER, rows, f"poll-{_poll_id(request)}-published-ballots.csv")
+
+
+async def recount_script(request: Request) -> Response:
+    """The recount script itself, to run with a plain Python 3 (no install)."""
+    return PlainTextResponse(Path(recount.__file__).read_text(encoding="utf-8"), media_type="text/x-python",
+                             headers={"content-disposition": 'attachment; filename="recount.py"'})
 
 
 def result_rows(data: dict[str, Any]) -> list[list[Any]]:
@@ -138,8 +171,9 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
 
 
 def ballot_rows(data: dict[str, Any]) -> list[list[Any]]:
-    if "receipt_hashes" in data:
-        return [["receipt_hash"], *([h] for h in data["receipt_hashes"])]
+    if data["poll"]["secret"]:
+        ranked = data["poll"]["spec"]["kind"] == "ranking"
+        return [list(recount.HEADER), *recount.rows(data["ballots"], ranked=ranked)]
     rows: list[list[Any]] = [["voter", "delegate", "segment", "choices", "rating", "text", "cast_at", "moderation"]]
     for entry in data["ballots"]:
         ballot = entry["ballot"]
@@ -316,7 +350,11 @@ routes = [
     Route("/api/events/{code}/polls/{poll_id:id}/export.json", export_json),
     Route("/api/events/{code}/polls/{poll_id:id}/export.csv", export_csv),
     Route("/api/events/{code}/polls/{poll_id:id}/ballots.csv", ballots_csv),
-    Route("/api/events/{code}/polls/{poll_id:id}/receipts/{receipt}", check_receipt),
+    Route("/api/events/{code}/polls/{poll_id:id}/count", count_poll, methods=["POST"]),
+    Route("/api/events/{code}/polls/{poll_id:id}/trackers", ballot_box),
+    Route("/api/events/{code}/polls/{poll_id:id}/trackers/{tracker}", check_tracker),
+    Route("/api/events/{code}/polls/{poll_id:id}/published-ballots.csv", published_ballots),
+    Route("/recount.py", recount_script),
     Route("/api/events/{code}/delegates", list_delegates),
     Route("/api/events/{code}/delegates", import_delegates, methods=["POST"]),
     Route("/api/events/{code}/delegates/preview", preview_delegates, methods=["POST"]),

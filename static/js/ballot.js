@@ -1,6 +1,7 @@
 // The participant's ballots: one form per open poll, the picks left per section, a clear refusal,
-// the vote sent with the hub's persistent outbox (a retry never doubles it), and the receipt of
-// a secret ballot. Delegates redeem their one-time credential here too.
+// the vote sent with the hub's persistent outbox (a retry never doubles it), and the tracker of
+// a secret ballot with a link to check it in the poll's ballot box. Delegates redeem their
+// one-time credential here too.
 
 import { h, fill, setText, syncList } from "./dom.js";
 import { t, number } from "./i18n.js";
@@ -11,8 +12,18 @@ import { storage } from "./hub.js";
 
 const picks = new Map(); // poll id -> Set of option ids (or ranking array / rating / text)
 
-function receiptKey(hub, pollId) {
-  return `plenaria.receipt.${hub.event}.${pollId}`;
+function trackerKey(hub, pollId) {
+  return `plenaria.tracker.${hub.event}.${pollId}`;
+}
+
+/** The tracker this device was given in a secret poll ("" if none). */
+export function storedTracker(hub, pollId) {
+  return storage.get(trackerKey(hub, pollId)) || "";
+}
+
+/** The public ballot box of a secret poll; with a tracker, the page checks it at once. */
+export function ballotBoxUrl(code, pollId, tracker = "") {
+  return `/e/${encodeURIComponent(code)}/poll/${pollId}${tracker ? `#t=${encodeURIComponent(tracker)}` : ""}`;
 }
 
 function eligible(hub, poll) {
@@ -73,11 +84,13 @@ function ballotCard(hub, poll, node) {
   submit.disabled = !can.ok || poll.status !== "open";
   const done = node.querySelector(".ballot-done");
   const mine = poll.my_vote;
-  const receipt = storage.get(receiptKey(hub, poll.id));
-  if (mine || receipt) {
+  const tracker = storedTracker(hub, poll.id);
+  if (mine || tracker) {
     fill(done, h("span", { class: "badge badge-ok" }, t("poll.voted")), " ",
       poll.secret ? t("poll.secret_note") : t("poll.change_note"),
-      receipt ? h("span", { class: "receipt" }, " ", t("poll.receipt"), " ", h("code", {}, receipt)) : null);
+      tracker ? h("span", { class: "tracker" }, " ", t("poll.tracker"), " ", h("code", {}, tracker), " ",
+        h("a", { href: ballotBoxUrl(hub.event, poll.id, tracker), target: "_blank", rel: "noopener" },
+          t("poll.check_vote"))) : null);
     setText(submit, t(poll.secret ? "poll.voted" : "poll.change_vote"));
     if (poll.secret) submit.disabled = true;
     if (mine && mine.ballot && !form.dataset.touched) restoreBallot(form, poll, mine.ballot);
@@ -202,7 +215,7 @@ function ballotForm(hub, poll) {
     button.disabled = true;
     setText(button, t("poll.sending"));
     hub.send("vote.cast", { poll: poll.id, ballot }, { persist: true }).then((result) => {
-      if (result.receipt) storage.set(receiptKey(hub, poll.id), result.receipt);
+      if (result.tracker) storage.set(trackerKey(hub, poll.id), result.tracker);
       const p = polls(hub).find((x) => x.id === poll.id);
       const own = (hub.state.public.polls || []).find((x) => x.id === poll.id);
       if (own) own.my_vote = result.secret ? { voted: true } : { ballot: result.ballot || ballot };

@@ -263,13 +263,34 @@ async function managePage() {
     updatePolls();
   }
 
+  // A secret poll closed while no server process held its key waits for this page's secret.
+  // The page counts it by itself, a moment later: a server process that holds the key counts
+  // it first when it can (within a tick), and a poll counted meanwhile is not an error.
+  const countsAsked = new Set();
+  const countBallots = async (p) => {
+    try { await call("POST", `/polls/${p.id}/count`); } catch (err) {
+      if (err.code !== "not_sealed") toast(errorText(err), "error");
+    }
+  };
+  const countIfStillWaiting = (id) => setTimeout(() => {
+    const p = polls(hub).find((x) => x.id === id);
+    if (p && p.awaiting_count) countBallots(p);
+  }, 2000);
+
   function updatePolls() {
     const list = $("#org-polls");
     if (!list) return;
     const all = polls(hub);
+    for (const p of all) {
+      if (p.secret && p.awaiting_count && !countsAsked.has(p.id)) {
+        countsAsked.add(p.id);
+        countIfStillWaiting(p.id);
+      }
+    }
     syncList(list, all, (p) => p.id, (p, node) => {
       node = node || h("li", { class: "poll-row" });
-      const signature = `${p.status}|${JSON.stringify([p.spec, p.visibility, p.eligibility, p.secret])}|${document.documentElement.lang}|${Boolean(exportsListing)}`;
+      const awaiting = p.secret && p.awaiting_count;
+      const signature = `${p.status}|${awaiting}|${JSON.stringify([p.spec, p.visibility, p.eligibility, p.secret])}|${document.documentElement.lang}|${Boolean(exportsListing)}`;
       if (node.dataset.signature === signature) return node;
       node.dataset.signature = signature;
       const files = (exportsListing && exportsListing.poll) || {};
@@ -277,7 +298,10 @@ async function managePage() {
         h("div", { class: "grow" }, h("p", { class: "poll-q" }, p.spec.question),
           h("p", { class: "hint" }, [t(`poll.kind_${p.spec.kind}`), eligibilityText(p.eligibility), p.secret ? t("poll.secret") : ""].filter(Boolean).join(" · "))),
         h("span", { class: "badge" }, t(`poll.status_${p.status}`))),
+      awaiting ? h("p", { class: "notice" }, t("org.awaiting_count")) : null,
       h("div", { class: "row" },
+        awaiting ? h("button", { type: "button", class: "btn btn-small btn-primary", onclick: () => countBallots(p) },
+          t("org.count_now")) : null,
         Object.entries(files).map(([format, template]) => exportButton(template.replace("{poll}", String(p.id)),
           t(`org.poll_export_${format}`), `plenaria-${code}-poll-${p.id}.${format === "json" ? "json" : "csv"}`, "btn-small")),
         p.status === "draft" ? h("button", {

@@ -4,7 +4,7 @@
 import { h, fill, setText } from "./dom.js";
 import { t, agendaTime } from "./i18n.js";
 import { renderStageResults } from "./stagepoll.js";
-import { findQuestion, liveSession, pollTurnout, pollModel, publicPoll } from "./state.js";
+import { findQuestion, liveSession, pollTurnout, pollModel, publicPoll, verificationText } from "./state.js";
 
 export function joinUrl(code) {
   return `${location.origin}/e/${code}`;
@@ -165,7 +165,8 @@ function renderPoll(main, hub, poll, mode) {
         h("div", { class: "poll-clock" }, h("span", { class: "poll-state" }), h("span", { class: "timer poll-timer", role: "timer" }))),
       h("p", { class: "poll-turnout" }),
       h("div", { class: "poll-results" }),
-      h("p", { class: "poll-pager" }));
+      h("p", { class: "poll-pager" }),
+      h("p", { class: "poll-verify" }));
     fill(main, panel);
   }
   setText(panel.querySelector(".poll-question"), poll.question);
@@ -196,8 +197,11 @@ function renderPoll(main, hub, poll, mode) {
   const results = panel.querySelector(".poll-results");
   const pager = panel.querySelector(".poll-pager");
   if (hidden) {
-    // Only while voting may results still come (after_close); otherwise they stay with the staff.
-    const why = poll.visibility === "after_close" && poll.status !== "closed" ? "results.hidden_until_close" : "results.hidden_public";
+    // A secret poll is sealed until counted; otherwise only while voting may results still come
+    // (after_close), or they stay with the staff.
+    const why = poll.awaiting ? "results.counting"
+      : poll.secret && poll.status !== "closed" ? "results.sealed"
+      : poll.visibility === "after_close" && poll.status !== "closed" ? "results.hidden_until_close" : "results.hidden_public";
     const note = results.querySelector(".results-hidden");
     if (!note || note.dataset.why !== why || note.dataset.lang !== document.documentElement.lang) {
       fill(results, h("p", { class: "muted results-hidden", dataset: { why, lang: document.documentElement.lang } }, t(why)));
@@ -210,5 +214,6 @@ function renderPoll(main, hub, poll, mode) {
     panel.dataset.size = poll.options.length > 8 || poll.kind === "open_text" ? "large" : "small";
     renderStageResults(results, pager, poll, mode, () => hub.now());
   }
+  setText(panel.querySelector(".poll-verify"), verificationText(poll));
 }
 

@@ -7,9 +7,9 @@ import { t, time, agendaTime, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText } from "./page.js";
 import { mountTabs } from "./tabs.js";
 import { bindDraft } from "./drafts.js";
-import { liveSession, questions as questionList, polls, pollModel } from "./state.js";
+import { liveSession, questions as questionList, polls, pollModel, verificationText } from "./state.js";
 import { startCountdowns } from "./countdown.js";
-import { renderBallots, renderDelegate } from "./ballot.js";
+import { renderBallots, renderDelegate, ballotBoxUrl, storedTracker } from "./ballot.js";
 import { renderResults } from "./results.js";
 import { showStream } from "./stream.js";
 
@@ -271,11 +271,23 @@ function renderVotes() {
   const results = $("#results");
   const shown = polls(hub).filter((p) => p.result || p.tally).reverse();
   syncList(results, shown, (p) => p.id, (p, node) => {
-    node = node || h("article", { class: "card result-card" }, h("h3", { class: "result-q" }), h("p", { class: "result-meta hint" }), h("div", { class: "result-body" }));
+    node = node || h("article", { class: "card result-card" }, h("h3", { class: "result-q" }), h("p", { class: "result-meta hint" }),
+      h("div", { class: "result-body" }), h("p", { class: "result-verify hint" }));
     setText(node.querySelector(".result-q"), p.spec.question);
     const source = p.result || p.tally;
     setText(node.querySelector(".result-meta"), `${p.status === "closed" ? t("poll.final_result") : t("poll.live_results")} · ${t("results.ballots", { n: (source.turnout && source.turnout.voted) || 0 })}`);
-    renderResults(node.querySelector(".result-body"), pollModel(p));
+    const model = pollModel(p);
+    const body = node.querySelector(".result-body");
+    if (model.results) {
+      if (body.querySelector(".results-hidden")) body.replaceChildren();
+      renderResults(body, model);
+    } else {  // a secret poll: sealed until its count
+      delete body.dataset.signature;
+      fill(body, h("p", { class: "muted results-hidden" }, t(model.awaiting ? "results.counting" : "results.sealed")));
+    }
+    fill(node.querySelector(".result-verify"), p.secret ? [verificationText(model), " ",
+      h("a", { href: ballotBoxUrl(hub.event, p.id, storedTracker(hub, p.id)) },
+        t("results.ballot_box"))] : []);
     return node;
   });
   if (!shown.length) results.replaceChildren(h("p", { class: "empty" }, t("results.none")));

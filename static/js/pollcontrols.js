@@ -50,6 +50,7 @@ export function pollRow(hub, p, node, screen, { run, show }) {
   setText(node.querySelector(".poll-q"), spec.question || "");
   const info = [t(`poll.kind_${spec.kind}`), p.secret ? t("poll.secret") : "", eligibilityText(p.eligibility)];
   if (model.turnout) info.push(pollTurnout(hub, model));
+  if (model.awaiting) info.push(t("presenter.awaiting_count"));
   setText(node.querySelector(".poll-info"), info.filter(Boolean).join(" · "));
   const status = node.querySelector(".poll-status");
   setText(status, t(`poll.status_${p.status}`));

@@ -54,6 +54,7 @@ export function pollModel(p) {
     status: p.status, ends_at: p.deadline, remaining: p.remaining, visibility: p.visibility,
     results: source ? source.tally : null, outcome: p.result ? p.result.outcome : null,
     turnout, ballots: turnout ? turnout.voted : undefined,
+    secret: !!p.secret, awaiting: !!p.awaiting_count, verification: p.result ? p.result.verification || null : null,
   };
 }
 
@@ -61,4 +62,11 @@ export function pollModel(p) {
 export function publicPoll(state, id) {
   if (id == null || !state) return null;
   return asList(state.polls).find((p) => p.id === id) || null;
+}
+
+/** The line a counted secret poll shows under its result: trackers published, recount checked. */
+export function verificationText(model) {
+  const v = model.verification;
+  if (!v) return "";
+  return t(v.recount_matches ? "results.recount_matches" : "results.recount_failed", { n: v.trackers });
 }

@@ -203,6 +203,63 @@ async def test_timed_poll_live_bars_and_final_result(browser: Browser, conferenc
     assert not browser.errors, browser.errors
 
 
+async def test_secret_ballot_tracker_and_the_public_ballot_box(browser: Browser, conference: Conference,
+                                                                shot: Shot) -> None:
+    question = "Aprova a prestação de contas do Fundo Municipal?"
+    poll = await conference.api("POST", "/polls", {"spec": {"kind": "yes_no_abstain", "question": question},
+                                                    "secret": True})
+    presenter = await browser.page(conference.url("presenter"))
+    row = presenter.locator("#polls .poll-row", has_text=question)
+    await row.get_by_role("button", name=re.compile("^Abrir")).click()
+    await expect(row.locator(".poll-status")).to_have_text("Aberta")
+    await row.get_by_role("button", name=re.compile("Mostrar no telão")).click()
+    screen = await browser.page(conference.url("screen"), viewport=SCREEN)
+    panel = screen.locator(".panel-poll")
+
+    voter = await browser.page(conference.url("participant"), viewport=PHONE)
+    await voter.get_by_role("tab", name=re.compile("Votação")).click()
+    ballot = voter.locator(".ballot", has_text=question)
+    await ballot.get_by_label("Sim").check()
+    await ballot.get_by_role("button", name="Votar").click()
+    done = ballot.locator(".ballot-done")
+    await expect(done).to_contain_text("Seu comprovante:")
+    tracker = (await done.locator("code").text_content() or "").strip()
+    assert re.fullmatch(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", tracker), tracker
+    await expect(panel.locator(".poll-turnout")).to_contain_text("1 voto")
+    await expect(panel.locator(".results-hidden")).to_be_visible()  # no counts while it runs
+    await shot(voter, "participant-phone-tracker")
+
+    link = done.get_by_role("link", name="Conferir meu voto")
+    box = await browser.page(f"{conference.server.base}{await link.get_attribute('href')}", viewport=PHONE)
+    await expect(box.locator("#check-result")).to_contain_text("lacrada na urna")
+    await expect(box.locator(".box-trackers")).to_contain_text(tracker)
+    await box.get_by_label("Seu comprovante").fill("AAAA-BBBB-CCCC")
+    await box.get_by_role("button", name="Conferir meu voto").click()
+    await expect(box.locator("#check-result")).to_contain_text("Não encontrado")
+
+    # The server process loses the poll's key (as a restart would): closing leaves the ballots
+    # sealed until the organizer's page, which holds the spare key, counts them by itself.
+    conference.server.services.polls.secret._held.clear()
+    await row.get_by_role("button", name=re.compile("^Encerrar")).click()
+    await expect(panel.locator(".results-hidden")).to_have_text("Apurando as cédulas…")
+    await expect(row.locator(".poll-info")).to_contain_text("Aguardando apuração")
+    organizer = await browser.page(conference.url("organizer"))
+    await expect(panel.locator(".poll-state")).to_have_text("Resultado final", timeout=10_000)
+    await expect(panel.locator(".poll-verify")).to_have_text("1 comprovante publicado · a recontagem confere")
+    await expect(organizer.locator("#org-polls")).not_to_contain_text("Aguardando apuração")
+    await box.reload()
+    await box.get_by_label("Seu comprovante").fill(tracker.lower())
+    await box.get_by_role("button", name="Conferir meu voto").click()
+    await expect(box.locator("#check-result")).to_contain_text("Apurado")
+    await expect(box.locator(".box-verify")).to_contain_text("a recontagem confere")
+    await expect(box.get_by_role("link", name="Baixar as cédulas anônimas (CSV)")).to_be_visible()
+    await shot(box, "ballot-box")
+    await shot(screen, "screen-secret-result")
+    keep("ballot-box", "ballot-box")
+    assert poll["secret"] is True
+    assert not browser.errors, browser.errors
+
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 

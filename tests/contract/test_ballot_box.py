@@ -16,6 +16,7 @@ from server.errors import PlenariaError
 from server.service.ballot_box import BallotBox, Vote
 from server.service.identity import Identity
 from server.service.runner import CommandRunner
+from server.service.sealing import escrow_public
 from server.settings import Settings
 from server.store import Database, commands
 from server.store import participants as people
@@ -102,20 +103,43 @@ async def test_a_vote_that_breaks_its_batch_is_refused_alone(database: Database)
         assert len(await repo.open_ballots(s, poll_id)) == len(voters)
 
 
+async def open_secret_box(db: Database, box: BallotBox, event_id: int, poll_id: int) -> None:
+    async with db.session() as s:
+        repo.set_escrow_key(s, event_id, escrow_public("organizer-secret"))
+        row = await repo.lock_poll(s, poll_id, write=True)
+        assert row is not None
+        await box.secret.open_box(s, row)
+
+
 async def test_a_secret_poll_takes_one_ballot_per_voter_even_within_a_batch(database: Database) -> None:
-    _, poll_id, (ana, bia) = await setup(database, 2, secret=True)
+    event_id, poll_id, (ana, bia) = await setup(database, 2, secret=True)
     box = box_on(database)
+    await open_secret_box(database, box, event_id, poll_id)
     got = await answers(box, [
-        Vote(ana, "a1", poll_id, {"choice": "yes"}, receipt_hash="1" * 64),
-        Vote(ana, "a2", poll_id, {"choice": "no"}, receipt_hash="2" * 64),
-        Vote(bia, "b1", poll_id, {"choice": "no"}, receipt_hash="3" * 64),
+        Vote(ana, "a1", poll_id, {"choice": "yes"}, tracker="AAAA-AAAA-AAAA"),
+        Vote(ana, "a2", poll_id, {"choice": "no"}, tracker="BBBB-BBBB-BBBB"),
+        Vote(bia, "b1", poll_id, {"choice": "no"}, tracker="CCCC-CCCC-CCCC"),
     ])
     assert got[0] == {"poll": poll_id, "secret": True} and got[2] == got[0]
     assert isinstance(got[1], PlenariaError) and got[1].code == "already_voted"
     async with database.session() as s:
-        assert sorted(b["choices"][0] for b in await repo.secret_ballots(s, poll_id)) == ["no", "yes"]
-        assert await repo.receipt_hashes(s, poll_id) == ["1" * 64, "3" * 64]
+        sealed = await repo.sealed_ballots(s, poll_id)
+        assert len(sealed) == 2 and len({len(b) for b in sealed}) == 1, "sealed, and padded to one size"
+        assert await repo.counted_ballots(s, poll_id) == []
+        assert await repo.trackers(s, poll_id) == ["AAAA-AAAA-AAAA", "CCCC-CCCC-CCCC"]
         assert await repo.vote_records(s, poll_id) == 2
+    async with database.session() as s:
+        row = await repo.lock_poll(s, poll_id, write=True)
+        assert row is not None
+        row.status = "closed"
+        result = await box.secret.count(s, row, now=2.0)
+    assert result is not None and result["tally"]["counts"] == {"yes": 1, "no": 1, "abstain": 0}
+    assert result["verification"] == {"trackers": 2, "ballots": 2, "voters": 2, "recount_matches": True}
+    await box.secret.finish(poll_id)
+    async with database.session() as s:
+        assert sorted(b["choices"][0] for b in await repo.counted_ballots(s, poll_id)) == ["no", "yes"]
+        assert await repo.sealed_ballots(s, poll_id) == [] and await repo.poll_key(s, poll_id) is None
+    assert poll_id not in box.secret.held, "the key is forgotten once the count is committed"
 
 
 async def test_a_closed_poll_refuses_the_whole_batch(database: Database) -> None:

@@ -35,14 +35,14 @@ async def test_one_ballot_per_voter_is_enforced_by_the_store(database: Database)
         async with database.session() as s:
             s.add(BallotRow(poll_id=poll_id, voter="p:1", participant_id=person, ballot={}))
     async with database.session() as s:
-        repo.stage_secret_ballot(s, poll_id, "p:1", "a" * 64, {"choices": ["yes"]})
+        repo.stage_secret_ballot(s, poll_id, "p:1", "AAAA-AAAA-AAAA", b"sealed yes")
     with pytest.raises(IntegrityError):
         async with database.session() as s:
-            repo.stage_secret_ballot(s, poll_id, "p:1", "b" * 64, {"choices": ["no"]})
+            repo.stage_secret_ballot(s, poll_id, "p:1", "BBBB-BBBB-BBBB", b"sealed no")
     async with database.session() as s:
         assert await repo.open_ballots(s, poll_id) == [{"choices": []}]
-        assert await repo.secret_ballots(s, poll_id) == [{"choices": ["yes"]}]
-        assert await repo.receipt_hashes(s, poll_id) == ["a" * 64]
+        assert await repo.sealed_ballots(s, poll_id) == [b"sealed yes"]
+        assert await repo.trackers(s, poll_id) == ["AAAA-AAAA-AAAA"]
 
 
 async def test_a_due_poll_is_closed_by_exactly_one_of_many(database: Database) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -159,59 +162,83 @@ async def test_participants_cannot_run_polls_and_presenters_can_create(conf: Con
     await alice.close()
 
 
-async def test_secret_poll_receipts_and_unlinkable_storage(conf: Conf) -> None:
+async def test_secret_poll_trackers_prove_inclusion_and_never_the_vote(conf: Conf, tmp_path: Path) -> None:
     poll = await conf.poll(YES_NO, secret=True)
     await conf.presenter.ok("poll.open", poll=poll["id"])
     alice, bob = await conf.participant(), await conf.participant()
+    base = f"/api/events/{CODE}/polls/{poll['id']}"
 
     first = await alice.command("vote.cast", command_id="secret-1", poll=poll["id"], ballot={"choice": "yes"})
     assert first["type"] == "ack" and first["result"]["secret"] is True
-    receipt = first["result"]["receipt"]
-    assert len(receipt) == 19 and "ballot" not in first["result"]
+    tracker = first["result"]["tracker"]
+    assert len(tracker) == 14 and tracker.count("-") == 2 and "ballot" not in first["result"]
     alice.answers.clear()
     retry = await alice.command("vote.cast", command_id="secret-1", poll=poll["id"], ballot={"choice": "no"})
-    assert retry["result"] == first["result"], "a retry gets the same ack and the same receipt"
+    assert retry["result"] == first["result"], "a retry gets the same ack and the same tracker"
     again = await alice.command("vote.cast", poll=poll["id"], ballot={"choice": "no"})
     assert again["code"] == "already_voted"
-    bob_receipt = (await bob.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"}))["receipt"]
-    assert bob_receipt != receipt
+    bob_tracker = (await bob.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"}))["tracker"]
+    assert bob_tracker != tracker
 
-    checked = await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/receipts/{receipt.lower()}")
-    assert checked.status_code == 200
-    assert checked.json()["ballot"] == {"choices": ["yes"]} and checked.json()["counted"] is True
-    wrong = await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/receipts/AAAA-BBBB-CCCC-DDDD")
-    assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "receipt_not_found"
+    # While the poll runs, nobody sees counts: the tally is the turnout, sealed.
+    sealed_tally = await conf.presenter.wait_for(lambda: next(
+        (e["data"] for e in conf.presenter.named("poll.tally")
+         if e["data"]["poll"] == poll["id"] and e["data"]["turnout"]["voted"] == 2), None))
+    assert sealed_tally["tally"] is None and sealed_tally["sealed"] is True
+
+    # A tracker lookup says found or not, and nothing about the ballot.
+    typed = tracker.replace("O", "0").replace("I", "1").replace("-", " ").lower()
+    checked = await conf.http.get(f"{base}/trackers/{typed}")
+    assert checked.status_code == 200 and checked.json() == {
+        "poll": poll["id"], "tracker": tracker, "found": True, "counted": False}
+    wrong = await conf.http.get(f"{base}/trackers/AAAA-BBBB-CCCC")
+    assert wrong.json() == {"poll": poll["id"], "tracker": "AAAA-BBBB-CCCC", "found": False, "counted": False}
+    box = (await conf.http.get(f"{base}/trackers")).json()
+    assert box["trackers"] == sorted([tracker, bob_tracker]) and box["counted"] is False and box["result"] is None
+    early = await conf.http.get(f"{base}/published-ballots.csv")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_counted"
 
     snapshot = (await conf.participant(device=alice.device)).snapshots[conf.public]
     assert snapshot["polls"][0]["my_vote"] == {"voted": True}
 
-    # Storage: who voted and what was voted share no column that could link them.
+    # Storage while open: sealed ballots of one size, nothing in clear.
     engine = conf.server.services.db.engine
     async with engine.connect() as connection:
         columns = await connection.run_sync(
-            lambda sync: {
-                t: {c["name"] for c in inspect(sync).get_columns(t)} for t in ("secret_ballot", "vote_record")
-            }
-        )
-        keys = (await connection.exec_driver_sql("SELECT key FROM secret_ballot")).scalars().all()
-        records = (await connection.exec_driver_sql("SELECT voter FROM vote_record")).scalars().all()
-        without_rowid = await connection.exec_driver_sql(
-            "SELECT name FROM pragma_table_list WHERE name IN ('secret_ballot', 'vote_record') AND wr = 1"
-        )
-        rowid_tables = set(without_rowid.scalars().all())
-    assert columns["secret_ballot"] == {"key", "poll_id", "receipt_hash", "ballot"}
-    assert columns["vote_record"] == {"poll_id", "voter"}
-    assert len(keys) == 2 and all(len(k) == 32 and int(k, 16) >= 0 for k in keys) and len(set(keys)) == 2
-    assert len(records) == 2
-    assert rowid_tables == {"secret_ballot", "vote_record"}, "WITHOUT ROWID tables keep no insertion order"
+            lambda sync: {t: {c["name"] for c in inspect(sync).get_columns(t)}
+                          for t in ("sealed_ballot", "vote_record", "ballot_tracker", "counted_ballot")})
+        sealed = (await connection.exec_driver_sql("SELECT sealed FROM sealed_ballot")).scalars().all()
+    assert columns == {"sealed_ballot": {"poll_id", "key", "sealed"}, "vote_record": {"poll_id", "voter"},
+                       "ballot_tracker": {"poll_id", "tracker"}, "counted_ballot": {"poll_id", "key", "ballot"}}
+    assert len(sealed) == 2 and len(sealed[0]) == len(sealed[1]), "padded: the length says nothing"
 
     await conf.presenter.ok("poll.close", poll=poll["id"])
-    export = (await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.json")).json()
-    assert "ballots" not in export and export["ballots_counted"] == 2 and export["vote_records"] == 2
-    assert len(export["receipt_hashes"]) == 2 and checked.json()["receipt_hash"] in export["receipt_hashes"]
-    assert export["result"]["tally"]["counts"] == {"yes": 1, "no": 1, "abstain": 0}
-    csv_text = (await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/ballots.csv")).text
-    assert csv_text.lstrip("\ufeff").splitlines()[0] == "receipt_hash"
+    result = await conf.presenter.wait_for(lambda: next(
+        (e["data"] for e in conf.presenter.named("poll.result") if e["data"]["poll"] == poll["id"]), None))
+    assert result["tally"]["counts"] == {"yes": 1, "no": 1, "abstain": 0}
+    assert result["verification"] == {"trackers": 2, "ballots": 2, "voters": 2, "recount_matches": True}
+    counted = (await conf.http.get(f"{base}/trackers/{bob_tracker}")).json()
+    assert counted == {"poll": poll["id"], "tracker": bob_tracker, "found": True, "counted": True}
+    assert (await conf.http.get(f"{base}/trackers")).json()["result"]["verification"]["recount_matches"]
+
+    # Anyone recounts the published ballots with a plain Python and the downloaded script.
+    published = await conf.http.get(f"{base}/published-ballots.csv")
+    assert published.status_code == 200 and tracker not in published.text and bob_tracker not in published.text
+    script = await conf.http.get("/recount.py")
+    (tmp_path / "recount.py").write_text(script.text, encoding="utf-8")
+    (tmp_path / "ballots.csv").write_bytes(published.content)
+    recount = subprocess.run([sys.executable, "-I", "recount.py", "ballots.csv"], cwd=tmp_path, check=True,
+                             capture_output=True, text=True, timeout=30)
+    assert recount.stdout.splitlines() == ["ballots 2", "choice no 1", "choice yes 1"]
+
+    export = (await conf.http.get(f"{base}/export.json")).json()
+    assert export["vote_records"] == 2 and export["ballots_counted"] == 2
+    assert export["trackers"] == sorted([tracker, bob_tracker])
+    assert sorted(b["choices"][0] for b in export["ballots"]) == ["no", "yes"]
+    csv_text = (await conf.http.get(f"{base}/ballots.csv")).text
+    assert csv_text.lstrip("\ufeff").splitlines()[0] == "ballot,choice,rank,rating,text"
+    reopened = await conf.presenter.command("poll.reopen", poll=poll["id"])
+    assert reopened["code"] == "secret_poll_counted", "a second count would publish the difference"
     for client in (alice, bob):
         await client.close()
 
@@ -534,3 +561,35 @@ async def test_participants_get_a_tally_a_second_and_staff_every_recount(conf: C
     assert len(public) <= elapsed + 1, f"{len(public)} tallies in {elapsed:.1f} s"
     staff = [e for e in conf.presenter.named("poll.tally") if e["data"]["poll"] == poll["id"]]
     assert len(staff) > len(public), (len(staff), len(public))
+
+
+async def test_rotating_the_organizer_secret_waits_for_sealed_ballots_and_moves_the_escrow(conf: Conf) -> None:
+    """The escrow key that lets the organizer count a secret poll whose key holder is gone derives
+    from the organizer secret: rotation is refused while ballots are sealed, and afterwards the
+    new secret (not the old one) counts a poll whose key was lost."""
+    first = await conf.poll(YES_NO, secret=True)
+    await conf.presenter.ok("poll.open", poll=first["id"])
+    alice = await conf.participant()
+    await alice.ok("vote.cast", poll=first["id"], ballot={"choice": "yes"})
+    refused = await conf.http.post(f"/api/events/{CODE}/secret")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "secret_poll_sealed"
+    await conf.presenter.ok("poll.close", poll=first["id"])
+    await conf.presenter.wait_for(lambda: result_of(conf.presenter, first["id"]))
+    rotated = await conf.http.post(f"/api/events/{CODE}/secret")
+    assert rotated.status_code == 200, rotated.text
+    new_secret = rotated.json()["organizer_secret"]
+
+    async with httpx.AsyncClient(base_url=conf.server.base,
+                                 headers={"authorization": f"Bearer {new_secret}"}) as http:
+        second = (await http.post(f"/api/events/{CODE}/polls", json={"spec": YES_NO, "secret": True})).json()
+        await conf.presenter.ok("poll.open", poll=second["id"])
+        await alice.ok("vote.cast", poll=second["id"], ballot={"choice": "no"})
+        conf.server.services.polls.secret._forget(second["id"])  # the key holder is gone
+        await conf.presenter.ok("poll.close", poll=second["id"])
+        stale = await conf.http.post(f"/api/events/{CODE}/polls/{second['id']}/count")
+        assert stale.status_code == 401, "the old secret counts nothing"
+        counted = await http.post(f"/api/events/{CODE}/polls/{second['id']}/count")
+        assert counted.status_code == 200, counted.text
+        result = await conf.presenter.wait_for(lambda: result_of(conf.presenter, second["id"]))
+        assert result["tally"]["counts"] == {"yes": 0, "no": 1, "abstain": 0}
+    await alice.close()

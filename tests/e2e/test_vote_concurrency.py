@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from server.settings import Limits, Settings
 from server.store import polls as repo
-from server.store.poll_tables import SecretBallotRow, VoteRecordRow
+from server.store.poll_tables import BallotTrackerRow, CountedBallotRow, SealedBallotRow, VoteRecordRow
 from tests.client import Client
 from tests.e2e.test_polls import proposals_spec
 from tests.harness import Running, create_event, running_server
@@ -87,28 +87,29 @@ async def test_hundreds_vote_at_once_and_the_tally_equals_the_store(database_url
             if index % 10 == 0:  # a first choice, changed later: the later one must win
                 await vote(client, index, open_poll["id"], ballot_for(random.Random(index)), f"first-{index}")
             acked = await vote(client, index, open_poll["id"], intended[me], f"open-{index}")
-            receipt = await vote(client, index, secret_poll["id"], {"choice": secret_choice[me]}, f"secret-{index}")
+            tracker = await vote(client, index, secret_poll["id"], {"choice": secret_choice[me]}, f"secret-{index}")
             retry = await client.command("vote.cast", command_id=f"secret-{index}", poll=secret_poll["id"],
                                          ballot={"choice": "yes"})
-            assert retry["result"] == receipt, "a retried secret vote returns the same receipt"
-            return acked, receipt
+            assert retry["result"] == tracker, "a retried secret vote returns the same tracker"
+            return acked, tracker
 
         answers = await asyncio.gather(*(voter(i, c) for i, c in enumerate(clients)))
-        receipts = [secret["receipt"] for _, secret in answers]
-        assert len(set(receipts)) == VOTERS
+        trackers = [secret["tracker"] for _, secret in answers]
+        assert len(set(trackers)) == VOTERS
 
         # The store holds exactly one ballot per voter, the last one each acknowledged.
         async with server.services.db.session() as db:
             stored = {row["voter"]: row["ballot"] for row in await repo.open_ballot_rows(db, open_poll["id"])}
-            secret_rows = (await db.exec(select(SecretBallotRow).where(
-                SecretBallotRow.poll_id == secret_poll["id"]))).all()
+            sealed_rows = (await db.exec(select(SealedBallotRow).where(
+                SealedBallotRow.poll_id == secret_poll["id"]))).all()
             records = (await db.exec(select(VoteRecordRow).where(VoteRecordRow.poll_id == secret_poll["id"]))).all()
+            stored_trackers = (await db.exec(select(BallotTrackerRow.tracker).where(
+                BallotTrackerRow.poll_id == secret_poll["id"]))).all()
         assert len(stored) == VOTERS
         for (acked, _), client in zip(answers, clients, strict=True):
             me = client.welcome["participant"]["id"]
             assert stored[me] == acked["ballot"] == {"choices": sorted(intended[me]["choices"])}
-        assert len(secret_rows) == len(records) == VOTERS
-        assert Counter(r.ballot["choices"][0] for r in secret_rows) == Counter(secret_choice.values())
+        assert len(sealed_rows) == len(records) == VOTERS and sorted(stored_trackers) == sorted(trackers)
 
         expected = Counter(choice for ballot in stored.values() for choice in ballot["choices"])
 
@@ -134,15 +135,20 @@ async def test_hundreds_vote_at_once_and_the_tally_equals_the_store(database_url
         assert results[open_poll["id"]]["tally"]["ballots"] == VOTERS
         secret_counts = results[secret_poll["id"]]["tally"]["counts"]
         assert {k: v for k, v in secret_counts.items() if v} == dict(Counter(secret_choice.values()))
-        await _check_receipts(server, secret_poll["id"], receipts[:5], secret_choice, clients)
+        assert results[secret_poll["id"]]["verification"] == {
+            "trackers": VOTERS, "ballots": VOTERS, "voters": VOTERS, "recount_matches": True}
+        async with server.services.db.session() as db:
+            counted = (await db.exec(select(CountedBallotRow.ballot).where(
+                CountedBallotRow.poll_id == secret_poll["id"]))).all()
+        assert Counter(b["choices"][0] for b in counted) == Counter(secret_choice.values())
+        await _check_trackers(server, secret_poll["id"], trackers[:5])
 
         await asyncio.gather(*(c.close() for c in clients))
         await presenter.close()
 
 
-async def _check_receipts(server: Running, poll_id: int, receipts: list[str], choice: dict[str, str],
-                          clients: list[Client]) -> None:
+async def _check_trackers(server: Running, poll_id: int, trackers: list[str]) -> None:
     async with httpx.AsyncClient(base_url=server.base) as http:
-        for receipt, client in zip(receipts, clients, strict=False):
-            found = (await http.get(f"/api/events/{CODE}/polls/{poll_id}/receipts/{receipt}")).json()
-            assert found["ballot"] == {"choices": [choice[client.welcome["participant"]["id"]]]}
+        for tracker in trackers:
+            found = (await http.get(f"/api/events/{CODE}/polls/{poll_id}/trackers/{tracker}")).json()
+            assert found == {"poll": poll_id, "tracker": tracker, "found": True, "counted": True}

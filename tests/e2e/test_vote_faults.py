@@ -9,6 +9,7 @@ import asyncio
 import json
 import random
 import secrets
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,84 @@ async def test_killing_a_process_during_a_poll_loses_and_doubles_no_vote(
             seqs = voters[i].seqs(event_public)
             assert seqs == sorted(set(seqs)) and seqs == list(range(seqs[0], seqs[-1] + 1)), (i, seqs)
         for client in (*voters, presenter):
+            await client.close()
+    finally:
+        a.stop()
+        b.stop()
+
+
+async def test_killing_the_process_that_holds_a_secret_polls_key_loses_no_ballot(
+    redis_server: RedisServer, postgres_database: str, tmp_path: Path
+) -> None:
+    """Pass: a secret poll opened on A and closed on B is counted by A, which holds its key. Then a
+    second one opened on A takes a burst of votes on A and B; A is killed with votes in flight;
+    A's voters retry on B with the same command ids.
+    Every vote is acknowledged once, with one tracker each. Closing on B leaves the poll awaiting
+    its count (no process holds the key); the organizer secret counts it: the published ballots
+    are exactly the acknowledged ones, and every tracker is listed."""
+    options = ("--redis", redis_server.url, "--database", postgres_database)
+    a = ServerProcess(*options).start(tmp_path / "a.log")
+    b = ServerProcess(*options).start(tmp_path / "b.log")
+    rng = random.Random(13)
+    try:
+        code = f"S{secrets.token_hex(3).upper()}"
+        created = await create_event(a.base, code=code)
+        presenter_token = next(s["token"] for s in created["staff"] if s["role"] == "presenter")
+        presenter = await Client(a.ws_url, code, token=presenter_token).connect()
+        auth = {"authorization": f"Bearer {created['organizer_secret']}"}
+        async with httpx.AsyncClient(base_url=b.base, headers=auth) as http:
+            response = await http.post(f"/api/events/{code}/polls", json={
+                "spec": {"kind": "single", "question": "Delegada titular", "options": [
+                    {"id": f"c{i}", "label": f"Candidata {i}"} for i in range(1, 5)]}, "secret": True})
+            poll_id = response.json()["id"]
+            await presenter.ok("poll.open", poll=poll_id)
+            voters = [await Client((a if i % 2 else b).ws_url, code).connect() for i in range(40)]
+            for voter in voters:
+                await voter.wait_for(lambda v=voter: v.snapshots)
+            closer = await Client(b.ws_url, code, token=presenter_token).connect()
+
+            first = (await http.post(f"/api/events/{code}/polls", json={
+                "spec": {"kind": "yes_no_abstain", "question": "Aprova a pauta?"}, "secret": True})).json()["id"]
+            await presenter.ok("poll.open", poll=first)
+            for voter in voters[:4]:
+                await voter.ok("vote.cast", poll=first, ballot={"choice": "yes"})
+            assert (await closer.ok("poll.close", poll=first))["poll"]["awaiting_count"] is True
+            by_holder = await closer.wait_for(lambda: next(
+                (e["data"] for e in closer.named("poll.result") if e["data"]["poll"] == first), None), timeout=10)
+            assert by_holder["tally"]["counts"]["yes"] == 4, "A, which holds the key, counted it"
+
+            choices = {i: {"choice": f"c{rng.randint(1, 4)}"} for i in range(40)}
+            on_a = [i for i in range(40) if i % 2]
+            for i in range(40):  # a burst: everyone sends at once
+                await send_vote(voters[i], poll_id, choices[i], f"s{i}")
+            await voters[on_a[0]].wait_for(lambda: voters[on_a[0]].answers.get(f"s{on_a[0]}"), timeout=15)
+            a.kill()
+            for i in on_a:
+                await asyncio.wait_for(voters[i].closed.wait(), 10)
+                voters[i].url = b.ws_url
+                await voters[i].connect(resume=True)
+                if f"s{i}" not in voters[i].answers:
+                    await send_vote(voters[i], poll_id, choices[i], f"s{i}")
+            acks = [await voters[i].wait_for(lambda v=voters[i], i=i: v.answers.get(f"s{i}"), timeout=15)
+                    for i in range(40)]
+            assert all(answer["type"] == "ack" for answer in acks), [x for x in acks if x["type"] != "ack"]
+            trackers = sorted(answer["result"]["tracker"] for answer in acks)
+            assert len(set(trackers)) == 40
+
+            closed = (await closer.ok("poll.close", poll=poll_id))["poll"]
+            assert closed["status"] == "closed" and closed["awaiting_count"] is True, "nobody holds the key now"
+            counted = await http.post(f"/api/events/{code}/polls/{poll_id}/count")
+            assert counted.status_code == 200, counted.text
+            result = counted.json()["result"]
+            expected = Counter(c["choice"] for c in choices.values())
+            assert {k: v for k, v in result["tally"]["counts"].items() if v} == dict(expected)
+            assert result["verification"] == {"trackers": 40, "ballots": 40, "voters": 40, "recount_matches": True}
+            box = (await http.get(f"/api/events/{code}/polls/{poll_id}/trackers")).json()
+            assert box["trackers"] == trackers and box["counted"] is True
+            again = await http.post(f"/api/events/{code}/polls/{poll_id}/count")
+            assert again.status_code == 409 and again.json()["error"]["code"] == "not_sealed"
+            await closer.wait_for(lambda: any(e["data"]["poll"] == poll_id for e in closer.named("poll.result")))
+        for client in (*voters, presenter, closer):
             await client.close()
     finally:
         a.stop()

@@ -58,3 +58,11 @@ def test_services_do_not_know_the_web(path: Path) -> None:
 def test_no_grab_bag_modules() -> None:
     names = {p.stem for p in modules("server") + modules("moderation")}
     assert not names & {"utils", "helpers", "misc", "common"}
+
+
+def test_the_recount_script_needs_only_python() -> None:
+    """Citizens run server/recount.py with a plain Python 3, without installing Plenária."""
+    import sys
+
+    names = {n.split(".")[0] for n in imports_of(ROOT / "server" / "recount.py")}
+    assert names <= set(sys.stdlib_module_names) | {"__future__"}, names

@@ -1,0 +1,313 @@
+"""The ballot box of secret polls: its key, the sealing of ballots, and the count.
+
+Opening a secret poll makes a key pair (server.service.sealing): the public half
+goes to `poll_key`, so every process seals the poll's ballots with it; the
+private half stays in this process's memory and, sealed to the event's escrow
+key (derived from the organizer secret), beside the public half. Closing the
+poll counts it in the same transaction when this process holds the key: the
+sealed ballots are opened, shuffled, written in clear to `counted_ballot` in
+that random order, and the sealed ballots and the key are deleted; after the
+commit the key is forgotten and the store scrubbed (`scrub`).
+
+When the closing process does not hold the key (another process opened the
+poll), the poll closes with no result (`awaiting_count`) and the holder counts
+it at its next tick. When no process holds it any more (the one that did was
+restarted or killed), the organizer's page counts it with the organizer secret
+(`count_with_escrow`): acknowledged ballots wait, sealed, and are never lost.
+
+A secret poll counted with ballots is never reopened: a second count would
+publish, as the difference of two results, the ballots cast in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.polls import PollSpec
+from server.domain.spreadsheet import to_csv
+from server.errors import Conflict, NotFound
+from server.recount import HEADER, matches, recount, rows
+from server.service.results import Presence, final_result, poll_view, result_channel, updated_channel
+from server.service.runner import CommandRunner, Outcome
+from server.service.sealing import PollKey, Sealer, SealError
+from server.store import polls as repo
+from server.store.poll_tables import PollRow
+
+log = logging.getLogger("plenaria.secret")
+_shuffle = secrets.SystemRandom().shuffle
+# PostgreSQL: how long a scrub waits for older transactions to end before leaving it to the next tick.
+SCRUB_WAITS = 50
+SCRUB_WAIT_SECONDS = 0.1
+_KEPT = re.compile(r"(\d+) dead row versions cannot be removed yet")
+# Other sessions of this database holding a snapshot taken before `since` (the count's commit).
+_OLDER_SNAPSHOTS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND backend_xmin IS NOT NULL AND xact_start < :since"
+)
+
+
+class SecretPolls:
+    """Per process: the keys of the secret polls it holds, their sealers, and the count."""
+
+    def __init__(self, runner: CommandRunner, presence: Presence | None = None) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.presence = presence or Presence()
+        self._held: dict[int, PollKey] = {}
+        self._sealers: dict[tuple[int, bytes], Sealer] = {}
+        self._broken: set[int] = set()  # polls a sealed ballot of which did not open
+        self._scrub_owed = False
+
+    @property
+    def scrub_owed(self) -> bool:
+        """A count's sealed rows still wait to be scrubbed from the files (see `scrub`)."""
+        return self._scrub_owed
+
+    @property
+    def held(self) -> set[int]:
+        """Ids of the polls whose private key this process holds."""
+        return set(self._held)
+
+    # -- opening ----------------------------------------------------------------------------
+
+    async def open_box(self, db: AsyncSession, row: PollRow) -> None:
+        """In the transaction opening (or reopening) a secret poll: keep its key while its ballots
+        are sealed, else make one. Raises Conflict `secret_poll_counted` (its ballots were
+        counted and published) or `escrow_missing` (an event made before escrow keys existed:
+        any organizer request sets it up)."""
+        assert row.id is not None
+        if await repo.poll_key(db, row.id) is not None:
+            return
+        if await repo.counted_ballots(db, row.id):
+            raise Conflict("A secret poll whose ballots were counted cannot be reopened.",
+                           code="secret_poll_counted")
+        escrow = await repo.escrow_key(db, row.event_id)
+        if escrow is None:
+            raise Conflict("Open the organizer page once to set up this event's ballot box key.",
+                           code="escrow_missing")
+        key = PollKey.generate(row.id)
+        repo.add_poll_key(db, row.id, key.public, key.escrow(escrow))
+        # Held from now on; if this transaction rolls back, the next opening replaces it.
+        self._held[row.id] = key
+
+    async def sealer(self, db: AsyncSession, row: PollRow) -> Sealer | None:
+        """The sealer of a secret poll's ballots (None when it has no key: counted, or never opened)."""
+        assert row.id is not None
+        stored = await repo.poll_key(db, row.id)
+        if stored is None:
+            return None
+        sealer = self._sealers.get((row.id, stored.public_key))
+        if sealer is None:
+            sealer = self._sealers[(row.id, stored.public_key)] = Sealer(
+                row.id, stored.public_key, PollSpec.from_dict(row.spec))
+        return sealer
+
+    # -- counting ---------------------------------------------------------------------------
+
+    async def result_at_close(self, db: AsyncSession, row: PollRow, now: float) -> dict[str, Any] | None:
+        """The result of a poll closing in this transaction: an open poll's final result, a
+        secret poll's count, or None when its key is elsewhere (see `count`)."""
+        if row.secret:
+            return await self.count(db, row, now)
+        return await final_result(db, row, self.presence, now)
+
+    async def count(
+        self, db: AsyncSession, row: PollRow, now: float, key: PollKey | None = None
+    ) -> dict[str, Any] | None:
+        """In a transaction that locked the closed poll for a change: open, shuffle and publish its
+        ballots and return its result (saved on the row), or None when the key is not here.
+
+        Call `finish(poll_id)` after the commit. Raises SealError when a sealed ballot does
+        not open (the transaction must then roll back: nothing is lost).
+        """
+        assert row.id is not None
+        stored = await repo.poll_key(db, row.id)
+        key = key or self._held.get(row.id)
+        if stored is None:  # nothing sealed (never opened with a key): count what is in clear
+            ballots = await repo.counted_ballots(db, row.id)
+        elif key is None or key.public != stored.public_key:
+            return None
+        else:
+            ballots = key.open_ballots(await repo.sealed_ballots(db, row.id))
+        if stored is not None:
+            _shuffle(ballots)
+            await repo.replace_sealed_by_counted(db, row.id, ballots)
+        result = await final_result(db, row, self.presence, now)
+        result["verification"] = await _verification(db, row, result, ballots)
+        row.result = result
+        db.add(row)
+        return result
+
+    async def finish(self, poll_id: int) -> None:
+        """After a count's commit: forget the key and scrub the sealed rows from the store."""
+        async with self.db.session() as db:
+            if await repo.poll_key(db, poll_id) is not None:
+                return  # the count did not commit: keep the key
+        self._forget(poll_id)
+        await self.scrub()
+
+    def _forget(self, poll_id: int) -> None:
+        self._held.pop(poll_id, None)
+        self._broken.discard(poll_id)
+        for known in [k for k in self._sealers if k[0] == poll_id]:
+            del self._sealers[known]
+
+    async def scrub(self) -> bool:
+        """Make the deleted sealed ballots and keys unreadable in the files, not just unlisted;
+        True once done (else it is owed, and retried at each `count_pending`).
+
+        SQLite (secure_delete is on, see server.store.database): copy the WAL into the
+        database and truncate it, so no old page image with a sealed ballot or the escrowed
+        key remains in the -wal file. PostgreSQL: rewrite the two tables (VACUUM FULL), so
+        their dead rows leave the table files, once no transaction of the database is older
+        than the count: rows deleted after a snapshot was taken are still visible to it, and
+        a rewrite copies them (an autovacuum's ANALYZE is enough to hold them); the rewrite
+        says how many dead rows it had to keep, and is done again until none. WAL segments
+        and backups taken meanwhile keep what they held (see docs/privacy.md).
+        """
+        self._scrub_owed = True
+        try:
+            async with self.db.engine.connect() as conn:
+                if self.db.is_sqlite:
+                    await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                else:
+                    autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    since = (await autocommit.exec_driver_sql("SELECT clock_timestamp()")).scalar()
+                    for _ in range(SCRUB_WAITS):
+                        if not (await autocommit.execute(text(_OLDER_SNAPSHOTS), {"since": since})).scalar():
+                            break
+                        await asyncio.sleep(SCRUB_WAIT_SECONDS)
+                    else:
+                        log.warning("scrubbing sealed ballots waits for older transactions; retried at the next tick")
+                        return False
+                    if not await _rewrite(autocommit):
+                        return False
+        except Exception:  # the count is committed either way; the next tick scrubs again
+            log.exception("scrubbing sealed ballots after a count failed")
+            return False
+        self._scrub_owed = False
+        return True
+
+    async def count_pending(self) -> list[int]:
+        """Count the closed polls whose key this process holds (closed by another process);
+        forget the keys of polls counted elsewhere or given a new key. Returns the ids counted."""
+        if self._scrub_owed:
+            await self.scrub()
+        if not self._held:
+            return []
+        async with self.db.session() as db:
+            stored = {poll_id: await repo.poll_key(db, poll_id) for poll_id in self._held}
+            rows = {poll_id: await repo.poll(db, poll_id) for poll_id, key in stored.items() if key is not None}
+        counted = []
+        for poll_id, key in stored.items():
+            held = self._held.get(poll_id)
+            if key is None:  # counted elsewhere
+                await self.finish(poll_id)
+                continue
+            if held is None or held.public != key.public_key:  # reopened elsewhere with a new key
+                self._forget(poll_id)
+                continue
+            row = rows.get(poll_id)
+            if row is None or row.status != "closed" or row.result is not None or poll_id in self._broken:
+                continue
+            try:
+                if await self._count_alone(poll_id, held) is not None:
+                    counted.append(poll_id)
+            except Conflict:
+                self._broken.add(poll_id)  # logged once; the organizer's count says so again
+        return counted
+
+    async def count_with_escrow(self, event_id: int, poll_id: int, organizer_secret: str) -> dict[str, Any]:
+        """The organizer's spare key: count a closed secret poll whose key no process holds,
+        or, while it runs, hold its key here so that its close counts it at once.
+
+        Answers `{"poll", "counted": bool, "result"}`. Raises NotFound (`poll_not_found`),
+        Conflict `not_sealed` (not secret, or already counted), `escrow_mismatch` (the
+        secret does not open the escrowed key) or `seal_broken` (a sealed ballot does not open).
+        """
+        async with self.db.session() as db:
+            row = await repo.poll(db, poll_id)
+            if row is None or row.event_id != event_id:
+                raise NotFound("No such poll in this event.", code="poll_not_found")
+            stored = await repo.poll_key(db, poll_id)
+        if not row.secret or stored is None:
+            raise Conflict("This poll has no sealed ballots to count.", code="not_sealed")
+        try:
+            key = PollKey.from_escrow(poll_id, stored.public_key, stored.escrow, organizer_secret)
+        except SealError as exc:
+            raise Conflict("The organizer secret does not open this ballot box.", code="escrow_mismatch") from exc
+        self._held[poll_id] = key
+        if row.status != "closed":
+            return {"poll": poll_id, "counted": False, "result": None}
+        result = await self._count_alone(poll_id, key)
+        return {"poll": poll_id, "counted": result is not None, "result": result}
+
+    async def _count_alone(self, poll_id: int, key: PollKey) -> dict[str, Any] | None:
+        """Count a closed poll in a transaction of its own, publish its result, finish."""
+        out = Outcome()
+        async with self.runner.gate, self.db.session() as db:
+            row = await repo.lock_poll(db, poll_id, write=True)
+            if row is None or row.status != "closed" or row.result is not None:
+                return None  # reopened meanwhile, or counted by another process
+            now = self.runner.clock()
+            try:
+                result = await self.count(db, row, now, key)
+            except SealError:
+                log.exception("poll %d: a sealed ballot does not open; the ballots stay sealed", poll_id)
+                raise Conflict("A sealed ballot of this poll does not open.", code="seal_broken") from None
+            assert result is not None
+            out.publish(updated_channel(row), "poll.updated", poll_view(row, now))
+            out.publish(result_channel(row), "poll.result", result)
+        await self.runner.publish(out)
+        await self.finish(poll_id)
+        return result
+
+
+async def _rewrite(conn: AsyncConnection) -> bool:
+    """VACUUM FULL the sealed tables; True when no dead row had to be kept (PostgreSQL reports
+    "N dead row versions cannot be removed yet" for each table it rewrites)."""
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    kept: list[int] = []
+
+    def listen(_connection: Any, message: Any) -> None:
+        found = _KEPT.search(getattr(message, "detail", None) or "")
+        if found:
+            kept.append(int(found.group(1)))
+
+    driver.add_log_listener(listen)
+    try:
+        # The rewrite locks the tables; never leave secret votes of other polls queued behind it
+        # for longer than a moment: give up, and try again at a later tick.
+        await driver.execute("SET lock_timeout = '1s'")
+        await driver.execute("VACUUM (FULL, VERBOSE) sealed_ballot, poll_key")
+    finally:
+        driver.remove_log_listener(listen)
+        await driver.execute("RESET lock_timeout")
+    if any(kept):
+        log.info("scrubbing sealed ballots kept %d dead rows still visible to a transaction; again later", sum(kept))
+    return len(kept) == 2 and not any(kept)
+
+
+async def _verification(db: AsyncSession, row: PollRow, result: dict[str, Any],
+                        ballots: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the results screen shows: trackers published, ballots counted, voters recorded, and
+    whether a recount of the published file (the code citizens run) equals the result."""
+    assert row.id is not None
+    published = to_csv(HEADER, rows(ballots, ranked=row.spec.get("kind") == "ranking"))
+    counted = recount(published.lstrip("\ufeff").splitlines(keepends=True))
+    return {
+        "trackers": len(await repo.trackers(db, row.id)),
+        "ballots": len(ballots),
+        "voters": await repo.vote_records(db, row.id),
+        "recount_matches": matches(counted, result["tally"]),
+    }
+
