@@ -13,7 +13,8 @@ installing Plenária. It prints what the published result must show:
 - `choice ID N`: how many ballots picked (or, in a ranking, ranked) the option;
 - `first ID N`: rankings only, how many ballots put the option first;
 - `rating V N` and `mean`: rating polls;
-- `answers N`: open-text polls, how many answers (the file lists every one of them).
+- `answers N`: open-text polls, how many answers the file shows (one that moderation holds
+  or hides is published blank: its ballot still counts).
 
 The file has one row per pick: `ballot,choice,rank,rating,text`. `ballot` numbers
 the ballots in the published (random) order; a blank ballot is one row with an

@@ -30,7 +30,7 @@ from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.polls import PollService
 from server.service.qa import actor_of, audited, check_sanctions, short_text_checker
-from server.service.results import answers_view, final_result, result_channel, screened
+from server.service.results import answers_view, final_result, result_channel, screened, sealed
 from server.service.runner import CommandRunner, Outcome
 from server.store import answers as repo
 from server.store import polls as poll_repo
@@ -109,11 +109,9 @@ class AnswerService:
                 audited(out, who.event_id, entry)
             found = await screened(db, row)
             out.publish(channel(who.event_id, "staff"), "mod.answers", answers_view(row, found))
-            if row.status == "closed":
+            if row.status == "closed" and not sealed(row):
                 # The final result is what every screen shows after the close: recount it now.
-                row.result = await final_result(db, row, self.polls.presence, now)
-                await poll_repo.save_result(db, poll_id, row.result)
-                out.publish(result_channel(row), "poll.result", row.result)
+                await self._recount_closed(db, row, now, out)
             state = decided or current
             item = next((i for i in found.items if i.key == key), None)
             shown = state.shown if state is not None else subject == "word" or item is None or item.shown
@@ -134,16 +132,26 @@ class AnswerService:
                 if row.status == "draft" or row.spec.get("kind") != "open_text" or row.id is None:
                     continue
                 out.publish(channel(event_id, "staff"), "mod.answers", answers_view(row, await screened(db, row)))
-                if row.status == "closed":
-                    row.result = await final_result(db, row, self.polls.presence, now)
-                    await poll_repo.save_result(db, row.id, row.result)
-                    out.publish(result_channel(row), "poll.result", row.result)
-                else:
+                if row.status == "closed" and not sealed(row):
+                    await self._recount_closed(db, row, now, out)
+                elif row.status != "closed":
                     marked.append(row.id)
 
         await self.runner.run("admin", None, work)
         for poll_id in marked:
             self.polls.ticker.mark(poll_id)
+
+    async def _recount_closed(self, db: AsyncSession, row: PollRow, now: float, out: Outcome) -> None:
+        """Store and publish a closed poll's result counted again under its current moderation.
+        A counted secret poll keeps its verification: the recount of its published file counts
+        answers, which moderation never changes."""
+        assert row.id is not None and row.result is not None
+        verification = row.result.get("verification")
+        row.result = await final_result(db, row, self.polls.presence, now)
+        if verification is not None:
+            row.result["verification"] = verification
+        await poll_repo.save_result(db, row.id, row.result)
+        out.publish(result_channel(row), "poll.result", row.result)
 
     # -- snapshots ---------------------------------------------------------------------------
 

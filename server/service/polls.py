@@ -217,7 +217,7 @@ class PollService:
             out.result = {"poll": poll_view(row, now)}
             out.publish(updated_channel(row), "poll.updated", out.result["poll"])
             if after.status == "closed" and row.result is not None:
-                for target, name, data in result_events(row, row.result):
+                for target, name, data in await result_events(db, row, row.result):
                     out.publish(target, name, data)
 
         result = await self.runner.run(who.actor, command_id, work)
@@ -282,7 +282,8 @@ class PollService:
 
     async def published_ballots(self, code: str, poll_id: int) -> list[list[Any]]:
         """Public: the rows of the anonymised ballots of a counted secret poll whose results are
-        public, in their published (random) order (format: server/recount.py). Conflict
+        public, in their published (random) order (format: server/recount.py); an open-text
+        answer as the cloud counts it (blank when moderation holds or hides it). Conflict
         `not_counted`, Forbidden `results_hidden`."""
         async with self.db.session() as db:
             row = await _public_secret_poll(db, code, poll_id)
@@ -291,6 +292,10 @@ class PollService:
             if not visible_to_public(row):
                 raise Forbidden("The results of this poll are not public.", code="results_hidden")
             ballots = await repo.counted_ballots(db, poll_id)
+            if row.spec.get("kind") == "open_text":
+                # An answer moderation holds or hides is published blank: counted, never shown.
+                shown = (await screened(db, row)).texts
+                ballots = [{**ballot, "text": text} for ballot, text in zip(ballots, shown, strict=True)]
         return recount.rows(ballots, ranked=row.spec.get("kind") == "ranking")
 
     # -- reading ---------------------------------------------------------------------------

@@ -44,6 +44,9 @@ def _no_ids(event_id: int) -> Collection[int]:
     return ()
 
 
+Event = tuple[str, str, Mapping[str, Any]]
+
+
 @dataclass
 class Presence:
     """Who is online, as the hub knows it (injected: services do not import the hub).
@@ -132,12 +135,16 @@ def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
     return {"poll": numbers["poll"], "turnout": numbers["turnout"], "computed_at": numbers["computed_at"]}
 
 
-def result_events(row: PollRow, result: dict[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
-    """What a closing poll publishes besides `poll.updated`: its result, and its final
-    turnout on the public channel when participants may not see the result itself."""
-    events: list[tuple[str, str, Mapping[str, Any]]] = [(result_channel(row), "poll.result", result)]
+async def result_events(db: AsyncSession, row: PollRow, result: dict[str, Any]) -> list[Event]:
+    """What a closing (or, for a secret poll, a counted) poll publishes besides `poll.updated`:
+    its result; its final turnout on the public channel when participants may not see the
+    result itself; and for a secret word cloud, the answers its moderators could not read
+    before the count (`mod.answers`)."""
+    events: list[Event] = [(result_channel(row), "poll.result", result)]
     if not visible_to_public(row):
         events.append((channel(row.event_id, "public"), "poll.turnout", turnout_data(result)))
+    if row.secret and row.spec.get("kind") == "open_text":
+        events.append((channel(row.event_id, "staff"), "mod.answers", answers_view(row, await screened(db, row))))
     return events
 
 

@@ -35,7 +35,7 @@ from server.domain.polls import PollSpec
 from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
 from server.recount import HEADER, matches, recount, rows
-from server.service.results import Presence, final_result, poll_view, result_channel, updated_channel
+from server.service.results import Presence, final_result, poll_view, result_events, updated_channel
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import PollKey, Sealer, SealError
 from server.store import polls as repo
@@ -265,7 +265,8 @@ class SecretPolls:
                 raise Conflict("A sealed ballot of this poll does not open.", code="seal_broken") from None
             assert result is not None
             out.publish(updated_channel(row), "poll.updated", poll_view(row, now))
-            out.publish(result_channel(row), "poll.result", result)
+            for target, name, data in await result_events(db, row, result):
+                out.publish(target, name, data)
         await self.runner.publish(out)
         await self.finish(poll_id)
         return result

@@ -140,7 +140,7 @@ class TallyTicker:
                     await repo.save_result(db, poll_id, result)
                 out.publish(updated_channel(row), "poll.updated", poll_view(row, now))
                 if result is not None:
-                    for target, name, data in result_events(row, result):
+                    for target, name, data in await result_events(db, row, result):
                         out.publish(target, name, data)
             self._dirty.discard(poll_id)
             self._public_owed.pop(poll_id, None)  # the result supersedes every tally

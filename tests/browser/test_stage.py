@@ -351,7 +351,7 @@ async def test_hidden_results_still_count_right_on_the_screen(browser: Browser, 
     await expect(row.locator(".poll-info")).to_contain_text("3 votos", timeout=SLOW)
     for panel in (screen.locator("#stage .panel-poll"), console.locator("#preview .panel-poll")):
         await expect(panel.locator(".poll-turnout")).to_contain_text("3 votos", timeout=SLOW)
-        await expect(panel.locator(".results-hidden")).to_have_text("Os resultados serão mostrados ao fim da votação.")
+        await expect(panel.locator(".results-hidden")).to_have_text("Voto secreto: a contagem aparece no encerramento.")
         assert await panel.locator(".bar-row").count() == 0, "no count of a candidate before the close"
     await presenter.ok("poll.close", poll=election["id"])
     await expect(screen.locator("#stage .poll-state")).to_have_text("Resultado final")

@@ -124,7 +124,7 @@ async def test_expected_refusals_log_one_line_never_a_traceback(tmp_path: Path) 
     finally:
         server.stop()
     text = log.read_text()
-    assert "Uvicorn running" in text, "the log is being written"
+    assert "Application startup complete" in text, "the log is being written"
     assert "Traceback" not in text and " ERROR " not in text, text[-3000:]
     assert text.count("Invalid UTF-8") <= 2 and text.count("Invalid HTTP request") <= 2, text[-3000:]
 
