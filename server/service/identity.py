@@ -6,7 +6,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from server.domain.roles import Role, is_staff
+from server.domain.roles import MODERATORS, PARTICIPANTS, PRESENTERS, STAFF, Role, is_staff, require
+
+# The groups of roles a command names (server/web/commands.py), for layers that do not see the domain.
+__all__ = ["MODERATORS", "PARTICIPANTS", "PRESENTERS", "STAFF", "Identity", "Role", "require"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor, AuditEntry
 from server.domain.qa import Item, Kind
-from server.domain.roles import require
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.qa import actor_of, announce, audited, sanction_public
@@ -46,7 +45,6 @@ class ModerationService:
         self, who: Identity, command_id: str, kind: Kind, item_id: int, text: str | None
     ) -> dict[str, Any]:
         """Publish a held or auto-blocked item, with the moderator's edited text if given."""
-        require(who.role, "mod.approve")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -71,7 +69,6 @@ class ModerationService:
     ) -> dict[str, Any]:
         """Refuse a held item; `preset` (REJECT_PRESETS) and `reason` (the moderator's words) are
         shown to its author, in the author's language for the preset."""
-        require(who.role, "mod.reject")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -91,7 +88,6 @@ class ModerationService:
     ]:
         """Approve several held or auto-blocked items in one go (bulk approve). Items another
         moderator decided meanwhile are skipped and named in `skipped`, not an error."""
-        require(who.role, "mod.approve_many")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -116,7 +112,6 @@ class ModerationService:
 
     async def delete(self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str) -> dict[str, Any]:
         """Remove a published chat message or question from everyone's view."""
-        require(who.role, "mod.delete")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -130,7 +125,6 @@ class ModerationService:
 
     async def hide(self, who: Identity, command_id: str, kind: Kind, item_id: int, hidden: bool) -> dict[str, Any]:
         """Shadow-hide an item (only its author goes on seeing it), or show it to everyone again."""
-        require(who.role, "mod.hide")
         actor = actor_of(who)
 
         def decide(item: Item, now: float) -> Item:
@@ -142,7 +136,6 @@ class ModerationService:
 
     async def reply(self, who: Identity, command_id: str, question_id: int, text: str) -> dict[str, Any]:
         """A short public reply under a question (an empty text takes it back)."""
-        require(who.role, "question.reply")
         actor = actor_of(who)
         return await self._item_change(
             who, command_id, "question", question_id, "reply" if text.strip() else "unreply",
@@ -150,14 +143,12 @@ class ModerationService:
         )
 
     async def answer(self, who: Identity, command_id: str, question_id: int, answered: bool) -> dict[str, Any]:
-        require(who.role, "question.answer")
         return await self._item_change(
             who, command_id, "question", question_id, "answer" if answered else "unanswer",
             lambda item, now: rules.answer(item, answered, now),
         )
 
     async def archive(self, who: Identity, command_id: str, question_id: int) -> dict[str, Any]:
-        require(who.role, "question.archive")
         return await self._item_change(
             who, command_id, "question", question_id, "archive", lambda item, _now: rules.archive(item)
         )
@@ -194,7 +185,6 @@ class ModerationService:
 
     async def pin(self, who: Identity, command_id: str, question_id: int, pinned: bool) -> dict[str, Any]:
         """Pin one question (unpinning the one pinned before) or unpin it."""
-        require(who.role, "question.pin")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -216,7 +206,6 @@ class ModerationService:
 
     async def merge(self, who: Identity, command_id: str, question_id: int, into: int) -> dict[str, Any]:
         """Merge a duplicate into the kept question; the voters become one set (nobody counts twice)."""
-        require(who.role, "question.merge")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -249,7 +238,6 @@ class ModerationService:
     async def remove_all(self, who: Identity, command_id: str, public_id: str, reason: str) -> dict[str, Any]:
         """Take everything a participant wrote out of everyone's view: held items are rejected,
         published, archived and hidden ones deleted; each audited, then the whole as `remove_all`."""
-        require(who.role, "mod.remove_all")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -282,7 +270,6 @@ class ModerationService:
 
     async def mute(self, who: Identity, command_id: str, public_id: str, minutes: int) -> dict[str, Any]:
         """Mute for `minutes` (0 lifts a mute). Takes effect on the participant's next message."""
-        require(who.role, "mod.mute")
         if not 0 <= minutes <= MAX_MUTE_MINUTES:
             raise InvalidCommand(f"minutes must be 0-{MAX_MUTE_MINUTES}", code="invalid_field", field="minutes")
 
@@ -295,7 +282,6 @@ class ModerationService:
     async def ban(self, who: Identity, command_id: str, public_id: str, banned: bool) -> dict[str, Any]:
         """Ban (or unban). A ban takes effect at once; what the participant already published stays
         unless a moderator deletes it."""
-        require(who.role, "mod.ban" if banned else "mod.unban")
         return await self._sanction(
             who, command_id, public_id, lambda current, _now: (current[0], banned, "ban" if banned else "unban")
         )
@@ -334,7 +320,6 @@ class ModerationService:
 
     async def set_policy(self, who: Identity, command_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Change some settings; `rules`, when given, replaces the rule policy as a whole."""
-        require(who.role, "mod.policy")
         actor = actor_of(who)
 
         async def work(db: AsyncSession, out: Outcome) -> None:

@@ -33,7 +33,6 @@ from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
 from server.domain.poll_lifecycle import PollClock
 from server.domain.polls import PollSpec
-from server.domain.roles import require
 from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from server.service.ballot_box import BallotBox, Vote
@@ -106,7 +105,6 @@ class PollService:
         return result["poll"]  # type: ignore[no-any-return]
 
     async def create(self, who: Identity, command_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        require(who.role, "poll.create")
         return {"poll": await self.create_poll(who.event_id, fields, who.actor, command_id)}
 
     async def update_poll(self, event_id: int, poll_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,31 +142,24 @@ class PollService:
     # -- running (presenter, organizer) ---------------------------------------------------
 
     async def open(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
-        require(who.role, "poll.open")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.open_poll(c, now, seconds))
 
     async def extend(self, who: Identity, command_id: str, poll_id: int, seconds: int) -> dict[str, Any]:
-        require(who.role, "poll.extend")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.extend(c, now, seconds))
 
     async def pause(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.pause")
         return await self._transition(who, command_id, poll_id, life.pause)
 
     async def resume(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.resume")
         return await self._transition(who, command_id, poll_id, life.resume)
 
     async def close(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.close")
         return await self._transition(who, command_id, poll_id, life.close)
 
     async def reopen(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
-        require(who.role, "poll.reopen")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.reopen(c, now, seconds))
 
     async def set_visibility(self, who: Identity, command_id: str, poll_id: int, visibility: str) -> dict[str, Any]:
-        require(who.role, "poll.visibility")
         life.check_visibility(visibility)
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -238,7 +229,6 @@ class PollService:
         Forbidden (`not_eligible`), Conflict (`already_voted`: secret ballots cannot
         change) or BallotInvalid (`too_many_picks`... see validate_ballot).
         """
-        require(who.role, "vote.cast")
         if who.participant_id is None:
             raise Forbidden("Only participants vote.", code="forbidden")
         tracker = self._tracker(who, poll_id, command_id)
