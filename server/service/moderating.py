@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor, AuditEntry
@@ -24,6 +22,7 @@ from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.qa import actor_of, announce, audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
+from server.store import Unit
 from server.store import qa as repo
 from server.store.tables import ParticipantRow
 
@@ -47,7 +46,7 @@ class ModerationService:
         """Publish a held or auto-blocked item, with the moderator's edited text if given."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             settings, _ = await repo.settings(db, who.event_id)
             limit = settings.max_length(kind)
@@ -71,7 +70,7 @@ class ModerationService:
         shown to its author, in the author's language for the preset."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(
                 db, who.event_id, kind, item_id, lambda i: rules.reject(i, actor.name, now, preset, reason)
@@ -90,7 +89,7 @@ class ModerationService:
         moderator decided meanwhile are skipped and named in `skipped`, not an error."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             approved: list[dict[str, Any]] = []
             skipped: list[dict[str, Any]] = []
@@ -114,7 +113,7 @@ class ModerationService:
         """Remove a published chat message or question from everyone's view."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(db, who.event_id, kind, item_id, lambda i: rules.delete(i, actor.name, now))
             await self._log(db, out, who.event_id, actor, "delete", after, now, note=reason)
@@ -170,7 +169,7 @@ class ModerationService:
         `held_reasons`: a decision on a held item records the rules that held it."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(db, who.event_id, kind, item_id, lambda i: decide(i, now))
             if after != before:
@@ -187,7 +186,7 @@ class ModerationService:
         """Pin one question (unpinning the one pinned before) or unpin it."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             item = await _item(db, who.event_id, "question", question_id)
             pinned_now = await repo.pinned_questions(db, who.event_id)
@@ -208,7 +207,7 @@ class ModerationService:
         """Merge a duplicate into the kept question; the voters become one set (nobody counts twice)."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             source = await _item(db, who.event_id, "question", question_id)
             target = await _item(db, who.event_id, "question", into)
@@ -240,7 +239,7 @@ class ModerationService:
         published, archived and hidden ones deleted; each audited, then the whole as `remove_all`."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             person = await _participant(db, who.event_id, public_id)
             assert person.id is not None
@@ -296,7 +295,7 @@ class ModerationService:
     ) -> dict[str, Any]:
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             person = await _participant(db, who.event_id, public_id)
             assert person.id is not None
@@ -322,7 +321,7 @@ class ModerationService:
         """Change some settings; `rules`, when given, replaces the rule policy as a whole."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             current, _ = await repo.settings(db, who.event_id)
             updated = current.updated(changes)
@@ -356,7 +355,7 @@ class ModerationService:
 
     async def _log(
         self,
-        db: AsyncSession,
+        db: Unit,
         out: Outcome,
         event_id: int,
         actor: Actor,
@@ -371,7 +370,7 @@ class ModerationService:
         audited(out, event_id, entry)
 
 
-async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> Item:
+async def _item(db: Unit, event_id: int, kind: Kind, item_id: int) -> Item:
     item = await repo.get_item(db, event_id, item_id, kind)
     if item is None:
         raise NotFound(f"no such {kind}", code="chat_not_found" if kind == "chat" else "question_not_found")
@@ -379,7 +378,7 @@ async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> It
 
 
 async def _change(
-    db: AsyncSession, event_id: int, kind: Kind, item_id: int, decide: Callable[[Item], Item]
+    db: Unit, event_id: int, kind: Kind, item_id: int, decide: Callable[[Item], Item]
 ) -> tuple[Item, Item]:
     """Apply the domain's decision to one item with a version check; retried if something else
     changed it meanwhile, so a second decision meets the first one's result."""
@@ -393,7 +392,7 @@ async def _change(
     raise Conflict("this item is changing too fast, try again", code="conflict")
 
 
-async def _participant(db: AsyncSession, event_id: int, public_id: str) -> ParticipantRow:
+async def _participant(db: Unit, event_id: int, public_id: str) -> ParticipantRow:
     found = await repo.participants_by_public_id(db, event_id, public_id)
     if not found:
         raise NotFound("no such participant", code="participant_not_found")
