@@ -1,7 +1,7 @@
 """What moderators, presenters and organizers do to chat and questions, all of it audited.
 
 Decisions on an item are optimistic: read it, let the domain decide, write it
-back only if its version is unchanged (server/store/qa.py `save_item`). When
+back only if its version is unchanged (server/store/items.py `save_item`). When
 another moderator got there first the item is read again and the domain
 refuses with `already_decided` naming who decided it; unrelated concurrent
 changes (an upvote meanwhile) are simply retried.
@@ -14,19 +14,21 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor, AuditEntry
 from server.domain.qa import Item, Kind
-from server.domain.roles import require
+from server.domain.sanctions import Sanction
 from server.errors import Conflict, InvalidCommand, NotFound
-from server.service.identity import Identity
+from server.identity import Identity
 from server.service.qa import actor_of, announce, audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
-from server.store import qa as repo
-from server.store.tables import ParticipantRow
+from server.store import Unit
+from server.store import audit as audit_store
+from server.store import items as item_store
+from server.store import participants as people
+from server.store import qa_settings as settings_store
+from server.store import upvotes as upvote_store
 
 ATTEMPTS = 5
 MAX_MUTE_MINUTES = 24 * 60
@@ -46,12 +48,11 @@ class ModerationService:
         self, who: Identity, command_id: str, kind: Kind, item_id: int, text: str | None
     ) -> dict[str, Any]:
         """Publish a held or auto-blocked item, with the moderator's edited text if given."""
-        require(who.role, "mod.approve")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            settings, _ = await repo.settings(db, who.event_id)
+            settings, _ = await settings_store.settings(db, who.event_id)
             limit = settings.max_length(kind)
             before, after = await _change(
                 db, who.event_id, kind, item_id, lambda item: rules.approve(item, actor.name, now, text, limit)
@@ -71,10 +72,9 @@ class ModerationService:
     ) -> dict[str, Any]:
         """Refuse a held item; `preset` (REJECT_PRESETS) and `reason` (the moderator's words) are
         shown to its author, in the author's language for the preset."""
-        require(who.role, "mod.reject")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(
                 db, who.event_id, kind, item_id, lambda i: rules.reject(i, actor.name, now, preset, reason)
@@ -91,10 +91,9 @@ class ModerationService:
     ]:
         """Approve several held or auto-blocked items in one go (bulk approve). Items another
         moderator decided meanwhile are skipped and named in `skipped`, not an error."""
-        require(who.role, "mod.approve_many")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             approved: list[dict[str, Any]] = []
             skipped: list[dict[str, Any]] = []
@@ -116,10 +115,9 @@ class ModerationService:
 
     async def delete(self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str) -> dict[str, Any]:
         """Remove a published chat message or question from everyone's view."""
-        require(who.role, "mod.delete")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(db, who.event_id, kind, item_id, lambda i: rules.delete(i, actor.name, now))
             await self._log(db, out, who.event_id, actor, "delete", after, now, note=reason)
@@ -130,7 +128,6 @@ class ModerationService:
 
     async def hide(self, who: Identity, command_id: str, kind: Kind, item_id: int, hidden: bool) -> dict[str, Any]:
         """Shadow-hide an item (only its author goes on seeing it), or show it to everyone again."""
-        require(who.role, "mod.hide")
         actor = actor_of(who)
 
         def decide(item: Item, now: float) -> Item:
@@ -142,7 +139,6 @@ class ModerationService:
 
     async def reply(self, who: Identity, command_id: str, question_id: int, text: str) -> dict[str, Any]:
         """A short public reply under a question (an empty text takes it back)."""
-        require(who.role, "question.reply")
         actor = actor_of(who)
         return await self._item_change(
             who, command_id, "question", question_id, "reply" if text.strip() else "unreply",
@@ -150,14 +146,12 @@ class ModerationService:
         )
 
     async def answer(self, who: Identity, command_id: str, question_id: int, answered: bool) -> dict[str, Any]:
-        require(who.role, "question.answer")
         return await self._item_change(
             who, command_id, "question", question_id, "answer" if answered else "unanswer",
             lambda item, now: rules.answer(item, answered, now),
         )
 
     async def archive(self, who: Identity, command_id: str, question_id: int) -> dict[str, Any]:
-        require(who.role, "question.archive")
         return await self._item_change(
             who, command_id, "question", question_id, "archive", lambda item, _now: rules.archive(item)
         )
@@ -179,7 +173,7 @@ class ModerationService:
         `held_reasons`: a decision on a held item records the rules that held it."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(db, who.event_id, kind, item_id, lambda i: decide(i, now))
             if after != before:
@@ -194,18 +188,17 @@ class ModerationService:
 
     async def pin(self, who: Identity, command_id: str, question_id: int, pinned: bool) -> dict[str, Any]:
         """Pin one question (unpinning the one pinned before) or unpin it."""
-        require(who.role, "question.pin")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             item = await _item(db, who.event_id, "question", question_id)
-            pinned_now = await repo.pinned_questions(db, who.event_id)
+            pinned_now = await item_store.pinned_questions(db, who.event_id)
             changed = rules.pin(item, pinned_now, pinned)
             olds = {old.id: old for old in pinned_now} | {item.id: item}
             for new in changed:
                 old = olds[new.id]
-                if not await repo.save_item(db, new, old.version):
+                if not await item_store.save_item(db, new, old.version):
                     raise Conflict("the question changed meanwhile, try again", code="conflict")
                 saved = replace(new, version=old.version + 1)
                 await self._log(db, out, who.event_id, actor, "pin" if saved.pinned else "unpin", saved, now)
@@ -216,23 +209,22 @@ class ModerationService:
 
     async def merge(self, who: Identity, command_id: str, question_id: int, into: int) -> dict[str, Any]:
         """Merge a duplicate into the kept question; the voters become one set (nobody counts twice)."""
-        require(who.role, "question.merge")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             source = await _item(db, who.event_id, "question", question_id)
             target = await _item(db, who.event_id, "question", into)
             merged = rules.merge(source, target, actor.name, now)
             # Both writes are conditional: if either question moved on, nothing is merged.
-            if not await repo.save_item(db, merged, source.version) or not await repo.save_item(
+            if not await item_store.save_item(db, merged, source.version) or not await item_store.save_item(
                 db, target, target.version
             ):
                 raise Conflict("a question changed meanwhile, try again", code="conflict")
-            keep = rules.merged_voters(
-                await repo.voters(db, source.id), await repo.voters(db, target.id), target.author.participant_id
-            )
-            await repo.set_upvote_count(db, target.id, await repo.replace_voters(db, target.id, keep, now))
+            keep = rules.merged_voters(await upvote_store.voters(db, source.id),
+                                       await upvote_store.voters(db, target.id), target.author.participant_id)
+            kept_upvotes = await upvote_store.replace_voters(db, target.id, keep, now)
+            await upvote_store.set_upvote_count(db, target.id, kept_upvotes)
             kept = await _item(db, who.event_id, "question", into)
             await self._log(
                 db, out, who.event_id, actor, "merge", merged, now, note=f"into question {into}",
@@ -249,15 +241,14 @@ class ModerationService:
     async def remove_all(self, who: Identity, command_id: str, public_id: str, reason: str) -> dict[str, Any]:
         """Take everything a participant wrote out of everyone's view: held items are rejected,
         published, archived and hidden ones deleted; each audited, then the whole as `remove_all`."""
-        require(who.role, "mod.remove_all")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            person = await _participant(db, who.event_id, public_id)
+            person = await people.by_public_id(db, who.event_id, public_id)
             assert person.id is not None
             removed: list[dict[str, Any]] = []
-            for item in await repo.removable_of(db, who.event_id, person.id):
+            for item in await item_store.removable_of(db, who.event_id, person.id):
                 try:
                     before, after = await _change(
                         db, who.event_id, item.kind, item.id,
@@ -271,7 +262,7 @@ class ModerationService:
                 await self._log(db, out, who.event_id, actor, action, after, now, note="remove_all")
                 announce(out, who.event_id, before, after)
                 removed.append({"kind": after.kind, "id": after.id, "status": after.status})
-            entry = await repo.log(
+            entry = await audit_store.log(
                 db, who.event_id, actor, "remove_all", "participant", person.id, now, participant=public_id,
                 note=" · ".join(part for part in (f"{len(removed)} items", reason.strip()) if part),
             )
@@ -282,7 +273,6 @@ class ModerationService:
 
     async def mute(self, who: Identity, command_id: str, public_id: str, minutes: int) -> dict[str, Any]:
         """Mute for `minutes` (0 lifts a mute). Takes effect on the participant's next message."""
-        require(who.role, "mod.mute")
         if not 0 <= minutes <= MAX_MUTE_MINUTES:
             raise InvalidCommand(f"minutes must be 0-{MAX_MUTE_MINUTES}", code="invalid_field", field="minutes")
 
@@ -295,7 +285,6 @@ class ModerationService:
     async def ban(self, who: Identity, command_id: str, public_id: str, banned: bool) -> dict[str, Any]:
         """Ban (or unban). A ban takes effect at once; what the participant already published stays
         unless a moderator deletes it."""
-        require(who.role, "mod.ban" if banned else "mod.unban")
         return await self._sanction(
             who, command_id, public_id, lambda current, _now: (current[0], banned, "ban" if banned else "unban")
         )
@@ -310,21 +299,19 @@ class ModerationService:
     ) -> dict[str, Any]:
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            person = await _participant(db, who.event_id, public_id)
+            person = await people.by_public_id(db, who.event_id, public_id)
             assert person.id is not None
-            current = await repo.sanction(db, person.id)
+            current = await db.sanctions.of(person.id)
             state = (current.muted_until, current.banned) if current is not None else (None, False)
             muted_until, banned, action = decide(state, now)
-            row = await repo.save_sanction(
-                db, who.event_id, person.id, muted_until=muted_until, banned=banned, now=now, by=actor.name
-            )
-            entry = await repo.log(
+            saved = await db.sanctions.save(who.event_id, Sanction(person.id, muted_until, banned, now, actor.name))
+            entry = await audit_store.log(
                 db, who.event_id, actor, action, "participant", person.id, now, participant=public_id, note=note
             )
             audited(out, who.event_id, entry)
-            body = sanction_public(row.muted_until, row.banned, person.public_id, person.name)
+            body = sanction_public(saved.muted_until, saved.banned, person.public_id, person.name)
             out.publish(channel(who.event_id, "staff"), "mod.sanction", body)
             out.result = body
 
@@ -334,15 +321,14 @@ class ModerationService:
 
     async def set_policy(self, who: Identity, command_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Change some settings; `rules`, when given, replaces the rule policy as a whole."""
-        require(who.role, "mod.policy")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            current, _ = await repo.settings(db, who.event_id)
+            current, _ = await settings_store.settings(db, who.event_id)
             updated = current.updated(changes)
-            version = await repo.save_settings(db, who.event_id, updated, now)
-            entry = await repo.log(
+            version = await settings_store.save_settings(db, who.event_id, updated, now)
+            entry = await audit_store.log(
                 db, who.event_id, actor, "policy", "event", who.event_id, now, note=", ".join(sorted(changes)),
                 text_before=json.dumps(current.to_dict(), ensure_ascii=False, sort_keys=True),
                 text_after=json.dumps(updated.to_dict(), ensure_ascii=False, sort_keys=True),
@@ -361,17 +347,17 @@ class ModerationService:
 
     async def policy(self, event_id: int) -> dict[str, Any]:
         async with self.db.session() as db:
-            settings, version = await repo.settings(db, event_id)
+            settings, version = await settings_store.settings(db, event_id)
         return {"policy": settings.to_dict(), "version": version}
 
     async def audit(self, event_id: int) -> list[AuditEntry]:
         """The whole audit log of an event, oldest first."""
         async with self.db.session() as db:
-            return await repo.audit(db, event_id)
+            return await audit_store.audit(db, event_id)
 
     async def _log(
         self,
-        db: AsyncSession,
+        db: Unit,
         out: Outcome,
         event_id: int,
         actor: Actor,
@@ -380,21 +366,21 @@ class ModerationService:
         now: float,
         **fields: Any,
     ) -> None:
-        entry = await repo.log(
+        entry = await audit_store.log(
             db, event_id, actor, action, item.kind, item.id, now, participant=item.author.public_id, **fields
         )
         audited(out, event_id, entry)
 
 
-async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> Item:
-    item = await repo.get_item(db, event_id, item_id, kind)
+async def _item(db: Unit, event_id: int, kind: Kind, item_id: int) -> Item:
+    item = await item_store.get_item(db, event_id, item_id, kind)
     if item is None:
         raise NotFound(f"no such {kind}", code="chat_not_found" if kind == "chat" else "question_not_found")
     return item
 
 
 async def _change(
-    db: AsyncSession, event_id: int, kind: Kind, item_id: int, decide: Callable[[Item], Item]
+    db: Unit, event_id: int, kind: Kind, item_id: int, decide: Callable[[Item], Item]
 ) -> tuple[Item, Item]:
     """Apply the domain's decision to one item with a version check; retried if something else
     changed it meanwhile, so a second decision meets the first one's result."""
@@ -403,15 +389,8 @@ async def _change(
         after = decide(before)
         if after == before:
             return before, before
-        if await repo.save_item(db, after, before.version):
+        if await item_store.save_item(db, after, before.version):
             return before, replace(after, version=before.version + 1)
     raise Conflict("this item is changing too fast, try again", code="conflict")
 
 
-async def _participant(db: AsyncSession, event_id: int, public_id: str) -> ParticipantRow:
-    found = await repo.participants_by_public_id(db, event_id, public_id)
-    if not found:
-        raise NotFound("no such participant", code="participant_not_found")
-    if len(found) > 1:
-        raise Conflict("two participants share this public id", code="ambiguous_participant")
-    return found[0]
