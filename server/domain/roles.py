@@ -48,6 +48,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "poll.close": frozenset({"presenter", "organizer"}),
     "poll.reopen": frozenset({"presenter", "organizer"}),
     "poll.visibility": frozenset({"presenter", "organizer"}),
+    # the speakers' list: participants ask, the chair (presenter or organizer) gives and times the floor
+    "speakers.request": frozenset({"participant"}),
+    "speakers.withdraw": frozenset({"participant"}),
+    "speakers.order": frozenset({"presenter", "organizer"}),
+    "speakers.remove": frozenset({"presenter", "organizer"}),
+    "speakers.start": frozenset({"presenter", "organizer"}),
+    "speakers.pause": frozenset({"presenter", "organizer"}),
+    "speakers.resume": frozenset({"presenter", "organizer"}),
+    "speakers.extend": frozenset({"presenter", "organizer"}),
+    "speakers.end": frozenset({"presenter", "organizer"}),
+    "speakers.open": frozenset({"presenter", "organizer"}),
+    "speakers.default": frozenset({"presenter", "organizer"}),
 }
 
 
