@@ -39,7 +39,7 @@ class Deliberation:
     proposals: tuple[Proposal, ...]
     phase: Phase = "window"
     marks: Mapping[str, frozenset[int]] = field(default_factory=dict)  # proposal id -> delegate ids
-    block_poll: int | None = None
+    block_call: Mapping[str, Any] | None = None  # as floor.Matter.call
     block_verdict: str | None = None
     block_decision: Mapping[str, Any] | None = None
     matters: tuple[Matter, ...] = ()
@@ -81,13 +81,13 @@ class Deliberation:
 
     # -- the block vote ------------------------------------------------------------------
 
-    def call_block_vote(self, poll: int) -> Deliberation:
-        if self.phase != "block" or self.block_poll is not None:
+    def call_block_vote(self, call: Mapping[str, Any]) -> Deliberation:
+        if self.phase != "block" or self.block_call is not None:
             raise Conflict("There is no block vote to call now.", code="wrong_stage", stage=self.phase)
-        return replace(self, block_poll=poll)
+        return replace(self, block_call=dict(call))
 
     def decide_block(self, verdict: str, decision: Mapping[str, Any]) -> Deliberation:
-        if self.phase != "block" or self.block_poll is None:
+        if self.phase != "block" or self.block_call is None:
             raise Conflict("The block vote has not been called.", code="wrong_stage", stage=self.phase)
         phase: Phase = "destaques" if self.matters else "done"
         return replace(self, phase=phase, block_verdict=verdict, block_decision=dict(decision))
@@ -124,7 +124,8 @@ class Deliberation:
         return {
             "poll": self.poll, "phase": self.phase,
             "proposals": [p.to_dict() | {"marks": len(self.marks.get(p.id, ()))} for p in self.proposals],
-            "block": [p.id for p in self.block()], "block_poll": self.block_poll,
+            "block": [p.id for p in self.block()],
+            "block_call": dict(self.block_call) if self.block_call is not None else None,
             "block_verdict": self.block_verdict,
             "block_decision": dict(self.block_decision) if self.block_decision is not None else None,
             "destaques": [m.to_dict() for m in self.matters],
@@ -135,7 +136,7 @@ class Deliberation:
 def dump(d: Deliberation) -> dict[str, Any]:
     return {
         "poll": d.poll, "phase": d.phase, "proposals": [p.to_dict() for p in d.proposals],
-        "marks": {k: sorted(v) for k, v in d.marks.items()}, "block_poll": d.block_poll,
+        "marks": {k: sorted(v) for k, v in d.marks.items()}, "block_call": d.block_call,
         "block_verdict": d.block_verdict, "block_decision": d.block_decision,
         "matters": [m.to_dict() for m in d.matters],
     }
@@ -145,6 +146,6 @@ def load(data: Mapping[str, Any]) -> Deliberation:
     return Deliberation(
         poll=int(data["poll"]), proposals=tuple(Proposal(p["id"], p["text"], p["group"]) for p in data["proposals"]),
         phase=data["phase"], marks={k: frozenset(v) for k, v in data["marks"].items()},
-        block_poll=data["block_poll"], block_verdict=data["block_verdict"], block_decision=data["block_decision"],
+        block_call=data["block_call"], block_verdict=data["block_verdict"], block_decision=data["block_decision"],
         matters=tuple(floor.load(m) for m in data["matters"]),
     )

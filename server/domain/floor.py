@@ -30,7 +30,7 @@ class Matter:
     defender: str = ""  # who holds the floor in a defence
     stage_started_at: float | None = None
     seconds: int = 0  # the defence's time
-    vote_poll: int | None = None
+    call: Mapping[str, Any] | None = None  # the vote called: {"poll", "rule", "opened"} (attendance at opening)
     verdict: str | None = None
     decision: Mapping[str, Any] | None = None  # the arithmetic behind the verdict
 
@@ -50,11 +50,12 @@ class Matter:
         return replace(self, stage=cast(Stage, stage), defender=defender[:120], stage_started_at=now,
                        seconds=seconds)
 
-    def to_vote(self, poll: int, now: float) -> Matter:
-        """The vote, once both defences were heard (or skipped by the chair from any open stage)."""
+    def to_vote(self, call: Mapping[str, Any], now: float) -> Matter:
+        """Call the vote (`call`: the poll, its rule, the attendance at its opening), once both
+        defences were heard, or from any earlier stage when the chair skips them."""
         if self.stage in ("vote", "decided"):
             raise Conflict("this matter is already voted on", code="wrong_stage", stage=self.stage)
-        return replace(self, stage="vote", vote_poll=poll, defender="", stage_started_at=now, seconds=0)
+        return replace(self, stage="vote", call=dict(call), defender="", stage_started_at=now, seconds=0)
 
     def decide(self, verdict: str, decision: Mapping[str, Any]) -> Matter:
         if self.stage != "vote":
@@ -75,12 +76,13 @@ class Matter:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "ref": self.ref, "original": self.original, "amended": self.amended,
                 "text": self.text, "stage": self.stage, "defender": self.defender,
-                "stage_started_at": self.stage_started_at, "seconds": self.seconds, "vote_poll": self.vote_poll,
+                "stage_started_at": self.stage_started_at, "seconds": self.seconds,
+                "call": dict(self.call) if self.call is not None else None,
                 "verdict": self.verdict, "decision": dict(self.decision) if self.decision is not None else None}
 
 
 def load(data: Mapping[str, Any]) -> Matter:
     return Matter(kind=data["kind"], ref=str(data["ref"]), original=str(data["original"]), amended=data["amended"],
                   stage=data["stage"], defender=str(data["defender"]), stage_started_at=data["stage_started_at"],
-                  seconds=int(data["seconds"]), vote_poll=data["vote_poll"], verdict=data["verdict"],
+                  seconds=int(data["seconds"]), call=data["call"], verdict=data["verdict"],
                   decision=data["decision"])

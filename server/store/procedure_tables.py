@@ -35,3 +35,25 @@ class ProcedureLogRow(SQLModel, table=True):
     action: str = Field(max_length=40)
     target: str = Field(default="", max_length=40)  # e.g. session:3
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DeliberationRow(SQLModel, table=True):
+    """A proposal ballot's destaques and block approval, kept whole (server.domain.destaques.dump),
+    versioned as `SpeakersListRow`."""
+
+    __tablename__ = "deliberation"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", primary_key=True)
+    version: int = 0
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class MotionsRow(SQLModel, table=True):
+    """An event's moções with their signatures, kept whole (server.domain.mocoes.dump), versioned."""
+
+    __tablename__ = "motions"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    version: int = 0
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

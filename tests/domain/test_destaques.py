@@ -27,10 +27,10 @@ def test_unmarked_proposals_pass_in_a_block_and_destaques_follow_in_ballot_order
     assert refused.value.code == "window_closed"
     with pytest.raises(Conflict):
         d.change("m2", d.matter("m2").defend("for", "Ana", 180, 0))  # the block comes first
-    d = d.call_block_vote(10).decide_block("approved", DECISION)
+    d = d.call_block_vote({"poll": 10}).decide_block("approved", DECISION)
     m2 = d.matter("m2").defend("for", "Ana", 180, 1).defend("against", "Bruno", 180, 2).amend("Proposta 2, emendada")
-    d = d.change("m2", m2.to_vote(11, 3).decide("approved", DECISION))
-    d = d.change("m4", d.matter("m4").to_vote(12, 4).decide("rejected", {"verdict": "rejected"}))
+    d = d.change("m2", m2.to_vote({"poll": 11}, 3).decide("approved", DECISION))
+    d = d.change("m4", d.matter("m4").to_vote({"poll": 12}, 4).decide("rejected", {"verdict": "rejected"}))
     assert d.phase == "done"
     assert [(p.id, p.text) for p in d.approved()] == [
         ("m1", "Proposta 1"), ("m2", "Proposta 2, emendada"), ("m3", "Proposta 3"), ("m5", "Proposta 5"),
@@ -41,8 +41,8 @@ def test_unmarked_proposals_pass_in_a_block_and_destaques_follow_in_ballot_order
 
 def test_a_rejected_block_approves_only_the_destaques_that_pass() -> None:
     d = Deliberation.open(9, PROPOSALS[:3]).mark(1, "m1", True).close_window()
-    d = d.call_block_vote(10).decide_block("rejected", {"verdict": "rejected"})
-    d = d.change("m1", d.matter("m1").to_vote(11, 0).decide("approved", DECISION))
+    d = d.call_block_vote({"poll": 10}).decide_block("rejected", {"verdict": "rejected"})
+    d = d.change("m1", d.matter("m1").to_vote({"poll": 11}, 0).decide("approved", DECISION))
     assert [p.id for p in d.approved()] == ["m1"]
 
 
@@ -51,7 +51,7 @@ def test_defences_run_in_order_and_a_decided_text_stays() -> None:
     matter = d.matter("m1")
     with pytest.raises(Conflict):
         matter.defend("against", "Bruno", 60, 0)
-    decided = matter.to_vote(3, 0).decide("approved", DECISION)
+    decided = matter.to_vote({"poll": 3}, 0).decide("approved", DECISION)
     with pytest.raises(Conflict):
         decided.amend("outra coisa")
 
