@@ -6,8 +6,9 @@ from typing import Literal
 
 from server.errors import Forbidden
 
-Role = Literal["participant", "moderator", "presenter", "organizer"]
-STAFF_ROLES: tuple[Role, ...] = ("moderator", "presenter", "organizer")
+# `checkin`: the door's staff link (credenciamento): it may only check delegates in and out.
+Role = Literal["participant", "moderator", "presenter", "organizer", "checkin"]
+STAFF_ROLES: tuple[Role, ...] = ("moderator", "presenter", "organizer", "checkin")
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "profile.update": frozenset({"participant"}),
@@ -60,6 +61,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "speakers.end": frozenset({"presenter", "organizer"}),
     "speakers.open": frozenset({"presenter", "organizer"}),
     "speakers.default": frozenset({"presenter", "organizer"}),
+    # the plenária: the presenter link is the chair's (mesa), the organizer's the secretary's
+    "checkin.in": frozenset({"checkin", "presenter", "organizer"}),
+    "checkin.out": frozenset({"checkin", "presenter", "organizer"}),
+    "plenary.settings": frozenset({"organizer"}),
 }
 
 

@@ -57,4 +57,9 @@ HANDLERS: dict[type[wire.Inbound], Handler] = {
     wire.SpeakersEnd: lambda s, who, m: s.speakers.end(who, m.id, m.session),
     wire.SpeakersOpen: lambda s, who, m: s.speakers.set_open(who, m.id, m.session, m.open),
     wire.SpeakersDefault: lambda s, who, m: s.speakers.set_default(who, m.id, m.session, m.seconds),
+    wire.CheckinIn: lambda s, who, m: s.attendance.check(who, m.id, "in", code=m.code, delegate=m.delegate,
+                                                         method=m.method),
+    wire.CheckinOut: lambda s, who, m: s.attendance.check(who, m.id, "out", code=m.code, delegate=m.delegate,
+                                                          method=m.method),
+    wire.PlenarySettingsSet: lambda s, who, m: s.attendance.set_settings(who, m.id, m.changes()),
 }
