@@ -24,7 +24,6 @@ from server.domain.destaques import Deliberation, Proposal
 from server.domain.floor import Matter
 from server.domain.mocoes import DEFAULT_SHARE, Motions, Signer
 from server.domain.polls import YES_NO_ABSTAIN_IDS, PollSpec
-from server.domain.roles import require
 from server.errors import Conflict, InvalidCommand
 from server.service.attendance import AttendanceService
 from server.service.identity import Identity
@@ -72,7 +71,6 @@ class DeliberationService:
 
     async def window(self, who: Identity, command_id: str, poll_id: int, is_open: bool) -> dict[str, Any]:
         """Open the destaque window on a proposal ballot (its options are the proposals), or close it."""
-        require(who.role, "destaque.window")
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             current, version = await repo.deliberation(db, who.event_id, poll_id)
@@ -89,7 +87,6 @@ class DeliberationService:
 
     async def mark(self, who: Identity, command_id: str, poll_id: int, proposal: str, marked: bool) -> dict[str, Any]:
         """A delegate asks for a destaque on `proposal` (or takes it back)."""
-        require(who.role, "destaque.mark")
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             delegate = await _delegate(db, who)
@@ -104,7 +101,6 @@ class DeliberationService:
     # -- moções -----------------------------------------------------------------------
 
     async def submit(self, who: Identity, command_id: str, kind: str, text: str, addressee: str) -> dict[str, Any]:
-        require(who.role, "mocao.submit")
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             author = await _delegate(db, who)
@@ -119,7 +115,6 @@ class DeliberationService:
 
     async def sign(self, who: Identity, command_id: str, motion_id: int, signed: bool) -> dict[str, Any]:
         """Sign a moção (or take the signature back); at the threshold it goes before the plenária."""
-        require(who.role, "mocao.sign")
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             signer = await _delegate(db, who)
@@ -137,14 +132,12 @@ class DeliberationService:
     async def defend(self, who: Identity, command_id: str, target: Mapping[str, Any], stage: str, defender: str,
                      seconds: int) -> dict[str, Any]:
         """Open the timed defence for or against a destaque or a moção."""
-        require(who.role, "plenary.defend")
         return await self._matter(who, command_id, target, "plenary.defend",
                                   lambda m, now: m.defend(stage, defender, seconds, now),
                                   {"stage": stage, "defender": defender, "seconds": seconds})
 
     async def amend(self, who: Identity, command_id: str, target: Mapping[str, Any], text: str) -> dict[str, Any]:
         """Record the text as amended; the original is kept beside it."""
-        require(who.role, "plenary.amend")
         return await self._matter(who, command_id, target, "plenary.amend", lambda m, now: m.amend(text),
                                   {"text": text})
 
@@ -154,7 +147,6 @@ class DeliberationService:
 
         Errors: `invalid_rule`, `not_a_decision_poll` (not yes/no/abstain), `no_quorum` (fewer present
         than the rule's quorum), `wrong_stage`."""
-        require(who.role, "plenary.vote")
         decided_by = rules.rule_from(dict(rule))
 
         async def prepare(db: AsyncSession) -> dict[str, Any]:
@@ -173,7 +165,6 @@ class DeliberationService:
 
     async def proclaim(self, who: Identity, command_id: str, target: Mapping[str, Any]) -> dict[str, Any]:
         """Read the called poll's ballots (it must be closed) and record the verdict with its arithmetic."""
-        require(who.role, "plenary.decide")
         return await self._floor(who, command_id, target, "plenary.decide", None,
                                  lambda d, result: d.decide_block(result["verdict"], result),
                                  lambda m, result, now: m.decide(result["verdict"], result), {})
@@ -181,7 +172,6 @@ class DeliberationService:
     async def next_ballot(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
         """A draft of the next stage's ballot: the proposal ballot's sections and limits over the
         approved proposals only, with the approved (amended) texts. Returns `{poll}`."""
-        require(who.role, "plenary.ballot")
         async with self.db.session() as db:
             current, _ = await repo.deliberation(db, who.event_id, poll_id)
             facts = await repo.poll_facts(db, who.event_id, poll_id)
