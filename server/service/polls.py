@@ -36,6 +36,7 @@ from server.domain.polls import PollSpec
 from server.domain.roles import require
 from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from server.service import decisions
 from server.service.ballot_box import BallotBox, Vote
 from server.service.identity import Identity
 from server.service.results import (
@@ -94,6 +95,7 @@ class PollService:
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             values = await _poll_values(db, event_id, fields, partial=False)
+            decisions.check_eligibility(values["spec"], values.get("eligibility", "everyone"))
             if "position" not in values:
                 values["position"] = len(await repo.polls_of_event(db, event_id)) + 1
             row = await repo.add_poll(db, PollRow(event_id=event_id, created_at=self.clock(), **values))
@@ -120,6 +122,7 @@ class PollService:
                                code="poll_not_draft", status=row.status)
             for key, value in values.items():
                 setattr(row, key, value)
+            decisions.check_eligibility(row.spec, row.eligibility)
             db.add(row)
             out.result = poll_view(row, self.clock())
             out.publish(updated_channel(row), "poll.updated", out.result)
@@ -202,6 +205,8 @@ class PollService:
             now = self.clock()
             before = poll_clock(row)
             after = change(before, now)
+            if after.status == "open" and before.status in ("draft", "closed"):
+                await decisions.at_open(db, row, now)
             if row.secret and after.status == "open" and before.status in ("draft", "closed"):
                 await self.secret.open_box(db, row)
             apply_clock(row, after)
