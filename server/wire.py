@@ -337,6 +337,13 @@ class PlenarySettingsSet(Command):
         return self.model_dump(exclude={"type", "id"}, exclude_none=True)
 
 
+class StreamDelaySet(Command):
+    """A viewer's measured delay behind the room (seconds); the server bounds what it grants."""
+
+    type: Literal["stream.delay"]
+    seconds: Annotated[StrictFloat | StrictInt, Field(ge=0, le=600, allow_inf_nan=False)]
+
+
 INBOUND: dict[str, type[Inbound]] = {
     "hello": Hello,
     "ping": Ping,
@@ -377,6 +384,7 @@ INBOUND: dict[str, type[Inbound]] = {
     "checkin.in": CheckinIn,
     "checkin.out": CheckinOut,
     "plenary.settings": PlenarySettingsSet,
+    "stream.delay": StreamDelaySet,
 }
 
 # Names of the events published on channels (the `name` of an `event` frame).

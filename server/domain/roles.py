@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checkin.in": frozenset({"checkin", "presenter", "organizer"}),
     "checkin.out": frozenset({"checkin", "presenter", "organizer"}),
     "plenary.settings": frozenset({"organizer"}),
+    "stream.delay": frozenset({"participant"}),
 }
 
 

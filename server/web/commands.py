@@ -51,4 +51,5 @@ HANDLERS: dict[type[wire.Inbound], Handler] = {
     wire.CheckinOut: lambda s, who, m: s.attendance.check(who, m.id, "out", code=m.code, delegate=m.delegate,
                                                           method=m.method),
     wire.PlenarySettingsSet: lambda s, who, m: s.attendance.set_settings(who, m.id, m.changes()),
+    wire.StreamDelaySet: lambda s, who, m: s.polls.set_stream_delay(who, float(m.seconds)),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -192,4 +194,39 @@ async def test_a_decision_vote_needs_quorum_and_keeps_its_attendance_with_the_re
     export = (await door.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.json")).json()
     assert export["result"]["decision"]["verdict"] == "approved"
     for client in (organizer, *phones):
+        await client.close()
+
+
+async def test_online_viewers_vote_until_the_deadline_plus_their_bounded_delay(door: Door) -> None:
+    organizer = await door.client(door.created["organizer_secret"])
+    await organizer.ok("plenary.settings", stream_delay=1, max_stream_delay=2)
+    created = await door.http.post(f"/api/events/{CODE}/polls", json={
+        "spec": {"kind": "yes_no_abstain", "question": "Aprova a moção?"}})
+    poll = created.json()
+    in_room, far, unmeasured = await door.client(), await door.client(), await door.client()
+    assert (await in_room.ok("stream.delay", seconds=0))["delay"] == 0
+    assert (await far.ok("stream.delay", seconds=3600 / 8))["delay"] == 2, "a claim is bounded by the maximum"
+    assert (await organizer.command("stream.delay", seconds=1))["code"] == "forbidden"
+    opened = await organizer.ok("poll.open", poll=poll["id"], seconds=1)
+    deadline = opened["poll"]["deadline"]
+
+    async def after(moment: float) -> None:
+        while time.time() < moment:
+            await asyncio.sleep(0.05)
+
+    await after(deadline + 0.1)
+    late_in_room = await in_room.command("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+    assert late_in_room["code"] == "poll_closed"
+    await unmeasured.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"})  # the organizer's 1 s
+    await after(deadline + 1.2)
+    assert (await unmeasured.command("vote.cast", poll=poll["id"], ballot={"choice": "no"}))["code"] == "poll_closed"
+    await far.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+
+    def final() -> dict[str, Any] | None:
+        return next((e["data"] for e in organizer.named("poll.result") if e["data"]["poll"] == poll["id"]), None)
+
+    result = await organizer.wait_for(final, timeout=5)
+    assert result["tally"]["counts"] == {"yes": 1, "no": 1, "abstain": 0}
+    assert time.time() >= deadline + 2, "the poll closes once the longest delay has passed"
+    for client in (organizer, in_room, far, unmeasured):
         await client.close()
