@@ -483,8 +483,7 @@ class PlenaryAmend(FloorCommand):
 
 class PlenaryVote(FloorCommand):
     type: Literal["plenary.vote"]
-    vote_poll: RowId
-    rule: dict[str, Any] = {}  # a decision rule (server.domain.decision.rule_from); {}: simple majority
+    vote_poll: RowId  # a decision vote: a yes/no/abstain poll whose spec holds a rule
 
 
 class PlenaryDecide(FloorCommand):
@@ -495,6 +494,13 @@ class PlenaryBallot(Command):
     type: Literal["plenary.ballot"]
     poll: RowId
 
+
+
+class StreamDelaySet(Command):
+    """A viewer's measured delay behind the room (seconds); the server bounds what it grants."""
+
+    type: Literal["stream.delay"]
+    seconds: Annotated[StrictFloat | StrictInt, Field(ge=0, le=600, allow_inf_nan=False)]
 
 
 def name_of(shape: type[Inbound]) -> str:
@@ -513,7 +519,7 @@ INBOUND: dict[str, type[Inbound]] = {name_of(shape): shape for shape in (
     SpeakersResume, SpeakersExtend, SpeakersEnd, SpeakersOpen, SpeakersDefault,
     CheckinIn, CheckinOut, PlenarySettingsSet,
     DestaqueWindow, DestaqueMark, MocaoSubmit, MocaoSign, PlenaryDefend, PlenaryAmend, PlenaryVote,
-    PlenaryDecide, PlenaryBallot,
+    PlenaryDecide, PlenaryBallot, StreamDelaySet,
 )}
 
 # Names of the events published on channels (the `name` of an `event` frame).

@@ -2,13 +2,12 @@
 
 The chair (presenter or organizer) opens a destaque window on a proposal ballot, closes it,
 calls each vote and proclaims each verdict; delegates mark proposals and submit and sign
-moções. A vote is an ordinary yes/no/abstain poll the chair created and opened (so it has
-the polls' deadlines, delegates-only eligibility, secrecy and screens): calling it links it
-to the block, a destaque or a moção with its decision rule and snapshots the attendance
-(refused below the rule's quorum); proclaiming reads the closed poll's ballots, snapshots
-the attendance again and applies `server.domain.decision.decide`. Every command runs once
-(CommandRunner), is logged in the procedure's audit log, and publishes `destaque.updated`
-or `mocao.updated` to everyone after the commit.
+moções. A vote is a decision vote: a yes/no/abstain poll with a quorum and majority rule
+that the chair created and opened (it has the polls' deadlines, delegates-only eligibility,
+secrecy, screens, quorum to open and attendance snapshots: server/service/decisions.py).
+Calling it links it to the block, a destaque or a moção; proclaiming records the decision
+the closed poll's result carries. Every command runs once (CommandRunner), is logged in the
+procedure's audit log, and publishes `destaque.updated` or `mocao.updated` after the commit.
 """
 
 from __future__ import annotations
@@ -19,17 +18,15 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.channels import ChannelKind, channel
-from server.domain import decision as rules
 from server.domain.destaques import Deliberation, Proposal
 from server.domain.floor import Matter
 from server.domain.mocoes import DEFAULT_SHARE, Motions, Signer
-from server.domain.polls import YES_NO_ABSTAIN_IDS, PollSpec
+from server.domain.polls import PollSpec
 from server.errors import Conflict, InvalidCommand
-from server.service.attendance import AttendanceService
+from server.service import decisions
 from server.service.identity import Identity
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
-from server.store import conference as events
 from server.store import procedure as repo
 
 MatterChange = Callable[[Matter, float], Matter]
@@ -60,11 +57,10 @@ def matter_rows(export: Mapping[str, Any]) -> list[list[Any]]:
 
 
 class DeliberationService:
-    def __init__(self, runner: CommandRunner, attendance: AttendanceService, polls: PollService) -> None:
+    def __init__(self, runner: CommandRunner, polls: PollService) -> None:
         self.runner = runner
         self.db = runner.db
         self.clock = runner.clock
-        self.attendance = attendance
         self.polls = polls
 
     # -- the destaque window ----------------------------------------------------------
@@ -105,7 +101,7 @@ class DeliberationService:
         async def work(db: AsyncSession, out: Outcome) -> None:
             author = await _delegate(db, who)
             current, version = await repo.motions(db, who.event_id)
-            present = (await self.attendance.attendance(db, who.event_id)).present
+            present = (await decisions.attendance(db, who.event_id)).present
             changed, motion = current.submit(author, kind, text, addressee, self.clock(), present,
                                              DEFAULT_SHARE)
             await self._save_motions(db, out, who, changed, version, "mocao.submit", {"motion": motion.id})
@@ -119,7 +115,7 @@ class DeliberationService:
         async def work(db: AsyncSession, out: Outcome) -> None:
             signer = await _delegate(db, who)
             current, version = await repo.motions(db, who.event_id)
-            present = (await self.attendance.attendance(db, who.event_id)).present
+            present = (await decisions.attendance(db, who.event_id)).present
             changed = current.sign(motion_id, signer.delegate, signed, present, DEFAULT_SHARE,
                                    self.clock())
             await self._save_motions(db, out, who, changed, version, "mocao.sign",
@@ -141,23 +137,16 @@ class DeliberationService:
         return await self._matter(who, command_id, target, "plenary.amend", lambda m, now: m.amend(text),
                                   {"text": text})
 
-    async def call_vote(self, who: Identity, command_id: str, target: Mapping[str, Any], vote_poll: int,
-                        rule: Mapping[str, Any]) -> dict[str, Any]:
-        """Link the yes/no/abstain poll that decides the block, a destaque or a moção, with its rule.
-
-        Errors: `invalid_rule`, `not_a_decision_poll` (not yes/no/abstain), `no_quorum` (fewer present
-        than the rule's quorum), `wrong_stage`."""
-        decided_by = rules.rule_from(dict(rule))
+    async def call_vote(self, who: Identity, command_id: str, target: Mapping[str, Any],
+                        vote_poll: int) -> dict[str, Any]:
+        """Link the decision vote (a yes/no/abstain poll with a rule, server/service/decisions.py)
+        that decides the block, a destaque or a moção. Errors: `not_a_decision_poll`, `wrong_stage`."""
 
         async def prepare(db: AsyncSession) -> dict[str, Any]:
             facts = await repo.poll_facts(db, who.event_id, vote_poll)
-            if facts.spec.kind != "yes_no_abstain":
-                raise InvalidCommand("a decision is voted yes, no or abstain", code="not_a_decision_poll")
-            opened = await self.attendance.attendance(db, who.event_id)
-            if not rules.has_quorum(decided_by, opened):
-                raise Conflict("Not enough delegates are present to open this vote.", code="no_quorum",
-                               present=opened.present, needed=rules.quorum_needed(decided_by, opened.entitled))
-            return {"poll": vote_poll, "rule": decided_by.public(), "opened": opened.public()}
+            if facts.spec.kind != "yes_no_abstain" or facts.spec.rule is None:
+                raise InvalidCommand("a decision is voted yes, no or abstain under a rule", code="not_a_decision_poll")
+            return {"poll": vote_poll, "rule": facts.spec.rule.public()}
 
         return await self._floor(who, command_id, target, "plenary.vote", prepare,
                                  lambda d, call: d.call_block_vote(call),
@@ -259,22 +248,11 @@ class DeliberationService:
         return await self._decision(db, event_id, call)
 
     async def _decision(self, db: AsyncSession, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
-        """The verdict of a called vote, from its closed poll's ballots and the attendance now."""
-        facts = await repo.poll_facts(db, event_id, int(call["poll"]))
-        if facts.status != "closed":
+        """The decision of a called vote's closed poll, as its result carries it."""
+        decided = await repo.poll_decision(db, event_id, int(call["poll"]))
+        if decided is None:
             raise Conflict("Close the vote before proclaiming its result.", code="poll_not_closed")
-        running = (await repo.poll_tally(db, event_id, facts.id)).to_dict()
-        counts = running["counts"]
-        yes, no, abstain = (int(counts.get(option, 0)) for option in YES_NO_ABSTAIN_IDS)
-        ballots = int(running["ballots"])
-        opened = rules.Attendance(**call["opened"])
-        closed = await self.attendance.attendance(db, event_id)
-        decided = rules.decide(rules.rule_from(dict(call["rule"])), rules.Counts(yes, no, abstain,
-                               max(0, ballots - yes - no - abstain)), opened, closed)
-        event = await events.event_by_id(db, event_id)
-        lang = event.default_lang if event is not None else "en"
-        return decided.public() | {"label": rules.label(decided.verdict, lang),
-                                   "explained": rules.explain(decided, lang)}
+        return decided
 
     async def _save(self, db: AsyncSession, out: Outcome, who: Identity, d: Deliberation, version: int,
                     action: str, detail: dict[str, Any]) -> None:
@@ -293,7 +271,7 @@ class DeliberationService:
         out.publish(channel(who.event_id, "public"), "mocao.updated", view)
 
     async def _motions_view(self, db: AsyncSession, event_id: int, motions: Motions) -> dict[str, Any]:
-        present = (await self.attendance.attendance(db, event_id)).present
+        present = (await decisions.attendance(db, event_id)).present
         return motions.to_dict(present, DEFAULT_SHARE)
 
 

@@ -87,6 +87,7 @@ COMMANDS: dict[str, Declared] = _table(
     D(wire.CheckinOut, DOOR, lambda s, who, m: s.attendance.check(who, m.id, "out", code=m.code, delegate=m.delegate,
                                                                  method=m.method)),
     D(wire.PlenarySettingsSet, ORGANIZERS, lambda s, who, m: s.attendance.set_settings(who, m.id, m.changes())),
+    D(wire.StreamDelaySet, PARTICIPANTS, lambda s, who, m: s.polls.set_stream_delay(who, float(m.seconds))),
     # the speakers' list: participants ask for the floor, the chair (presenter or organizer) gives and times it
     D(wire.SpeakersRequest, PARTICIPANTS, lambda s, who, m: s.speakers.request(who, m.id, m.session, m.stance)),
     D(wire.SpeakersWithdraw, PARTICIPANTS, lambda s, who, m: s.speakers.withdraw(who, m.id, m.session)),
@@ -111,7 +112,7 @@ COMMANDS: dict[str, Declared] = _table(
       lambda s, who, m: s.deliberation.defend(who, m.id, m.target(), m.stage, m.defender, m.seconds)),
     D(wire.PlenaryAmend, PRESENTERS, lambda s, who, m: s.deliberation.amend(who, m.id, m.target(), m.text)),
     D(wire.PlenaryVote, PRESENTERS,
-      lambda s, who, m: s.deliberation.call_vote(who, m.id, m.target(), m.vote_poll, m.rule)),
+      lambda s, who, m: s.deliberation.call_vote(who, m.id, m.target(), m.vote_poll)),
     D(wire.PlenaryDecide, PRESENTERS, lambda s, who, m: s.deliberation.proclaim(who, m.id, m.target())),
     D(wire.PlenaryBallot, PRESENTERS, lambda s, who, m: s.deliberation.next_ballot(who, m.id, m.poll)),
 )

@@ -76,7 +76,7 @@ class Services:
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
         services.speakers = SpeakersService(runner)
-        services.deliberation = DeliberationService(runner, services.attendance, services.polls)
+        services.deliberation = DeliberationService(runner, services.polls)
         return services
 
     async def start(self) -> None:

@@ -57,5 +57,6 @@ export const COMMANDS = Object.freeze({
   "speakers.resume": ["organizer", "presenter"],
   "speakers.start": ["organizer", "presenter"],
   "speakers.withdraw": ["participant"],
+  "stream.delay": ["participant"],
   "vote.cast": ["participant"],
 });
