@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import ChannelKind, channel
 from server.domain.destaques import Deliberation, Proposal
 from server.domain.floor import Matter
@@ -27,6 +25,7 @@ from server.service import decisions
 from server.service.identity import Identity
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
+from server.store import Unit
 from server.store import procedure as repo
 
 MatterChange = Callable[[Matter, float], Matter]
@@ -68,7 +67,7 @@ class DeliberationService:
     async def window(self, who: Identity, command_id: str, poll_id: int, is_open: bool) -> dict[str, Any]:
         """Open the destaque window on a proposal ballot (its options are the proposals), or close it."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             current, version = await repo.deliberation(db, who.event_id, poll_id)
             if is_open:
                 if current is not None:
@@ -84,7 +83,7 @@ class DeliberationService:
     async def mark(self, who: Identity, command_id: str, poll_id: int, proposal: str, marked: bool) -> dict[str, Any]:
         """A delegate asks for a destaque on `proposal` (or takes it back)."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             delegate = await _delegate(db, who)
             current, version = await repo.deliberation(db, who.event_id, poll_id)
             changed = _opened(current).mark(delegate.delegate, proposal, marked)
@@ -98,7 +97,7 @@ class DeliberationService:
 
     async def submit(self, who: Identity, command_id: str, kind: str, text: str, addressee: str) -> dict[str, Any]:
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             author = await _delegate(db, who)
             current, version = await repo.motions(db, who.event_id)
             present = (await decisions.attendance(db, who.event_id)).present
@@ -112,7 +111,7 @@ class DeliberationService:
     async def sign(self, who: Identity, command_id: str, motion_id: int, signed: bool) -> dict[str, Any]:
         """Sign a moção (or take the signature back); at the threshold it goes before the plenária."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             signer = await _delegate(db, who)
             current, version = await repo.motions(db, who.event_id)
             present = (await decisions.attendance(db, who.event_id)).present
@@ -142,7 +141,7 @@ class DeliberationService:
         """Link the decision vote (a yes/no/abstain poll with a rule, server/service/decisions.py)
         that decides the block, a destaque or a moção. Errors: `not_a_decision_poll`, `wrong_stage`."""
 
-        async def prepare(db: AsyncSession) -> dict[str, Any]:
+        async def prepare(db: Unit) -> dict[str, Any]:
             facts = await repo.poll_facts(db, who.event_id, vote_poll)
             if facts.spec.kind != "yes_no_abstain" or facts.spec.rule is None:
                 raise InvalidCommand("a decision is voted yes, no or abstain under a rule", code="not_a_decision_poll")
@@ -202,14 +201,14 @@ class DeliberationService:
 
     async def _floor(
         self, who: Identity, command_id: str, target: Mapping[str, Any], action: str,
-        prepare: Callable[[AsyncSession], Any] | None,
+        prepare: Callable[[Unit], Any] | None,
         on_block: Callable[[Deliberation, dict[str, Any]], Deliberation] | None,
         on_matter: Callable[[Matter, dict[str, Any], float], Matter], detail: dict[str, Any],
     ) -> dict[str, Any]:
         """Change the block (`target` = {poll}), a destaque ({poll, proposal}) or a moção ({motion}).
         With `prepare` the change gets what it returns (a vote's call); without it, for a verdict
         (`plenary.decide`), the decision of the called poll."""
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             motion = target.get("motion")
             if motion is not None:
@@ -237,7 +236,7 @@ class DeliberationService:
 
         return await self.runner.run(who.actor, command_id, work)
 
-    async def _extra(self, db: AsyncSession, event_id: int, prepare: Callable[[AsyncSession], Any] | None,
+    async def _extra(self, db: Unit, event_id: int, prepare: Callable[[Unit], Any] | None,
                      call: Mapping[str, Any] | None, action: str) -> dict[str, Any]:
         if prepare is not None:
             return dict(await prepare(db))
@@ -247,14 +246,14 @@ class DeliberationService:
             raise Conflict("The vote has not been called.", code="wrong_stage", stage="waiting")
         return await self._decision(db, event_id, call)
 
-    async def _decision(self, db: AsyncSession, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
+    async def _decision(self, db: Unit, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
         """The decision of a called vote's closed poll, as its result carries it."""
         decided = await repo.poll_decision(db, event_id, int(call["poll"]))
         if decided is None:
             raise Conflict("Close the vote before proclaiming its result.", code="poll_not_closed")
         return decided
 
-    async def _save(self, db: AsyncSession, out: Outcome, who: Identity, d: Deliberation, version: int,
+    async def _save(self, db: Unit, out: Outcome, who: Identity, d: Deliberation, version: int,
                     action: str, detail: dict[str, Any]) -> None:
         await repo.save_deliberation(db, who.event_id, d, version)
         repo.log(db, who.event_id, self.clock(), who.actor, action, f"poll:{d.poll}", detail)
@@ -262,7 +261,7 @@ class DeliberationService:
         out.result = {"destaques": view}
         out.publish(channel(who.event_id, "public"), "destaque.updated", view)
 
-    async def _save_motions(self, db: AsyncSession, out: Outcome, who: Identity, motions: Motions, version: int,
+    async def _save_motions(self, db: Unit, out: Outcome, who: Identity, motions: Motions, version: int,
                             action: str, detail: dict[str, Any]) -> None:
         await repo.save_motions(db, who.event_id, motions, version)
         repo.log(db, who.event_id, self.clock(), who.actor, action, "mocoes", detail)
@@ -270,7 +269,7 @@ class DeliberationService:
         out.result = {"mocoes": view}
         out.publish(channel(who.event_id, "public"), "mocao.updated", view)
 
-    async def _motions_view(self, db: AsyncSession, event_id: int, motions: Motions) -> dict[str, Any]:
+    async def _motions_view(self, db: Unit, event_id: int, motions: Motions) -> dict[str, Any]:
         present = (await decisions.attendance(db, event_id)).present
         return motions.to_dict(present, DEFAULT_SHARE)
 
@@ -303,7 +302,7 @@ def _opened(d: Deliberation | None) -> Deliberation:
     return d
 
 
-async def _delegate(db: AsyncSession, who: Identity) -> Signer:
+async def _delegate(db: Unit, who: Identity) -> Signer:
     if who.participant_id is None:
         raise InvalidCommand("Only delegates take part in the plenária's decisions.", code="forbidden")
     signer = await repo.signer(db, who.event_id, who.participant_id)

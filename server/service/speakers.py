@@ -13,13 +13,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import ChannelKind, channel
 from server.domain.speakers import SpeakersList
 from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.runner import CommandRunner, Outcome
+from server.store import Unit
 from server.store import procedure as repo
 
 Change = Callable[[SpeakersList, float], SpeakersList]
@@ -54,7 +53,7 @@ class SpeakersService:
         """Ask for the floor; answers `{request}` with the request's id and place."""
         participant = _participant(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             lst, version = await self._list(db, who.event_id, session_id)
             person = await repo.speaker(db, who.event_id, participant)
             now = self.clock()
@@ -131,19 +130,19 @@ class SpeakersService:
 
     async def _change(self, who: Identity, command_id: str, session_id: int, action: str, change: Change,
                       detail: dict[str, Any]) -> dict[str, Any]:
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             lst, version = await self._list(db, who.event_id, session_id)
             changed = change(lst, self.clock())
             await self._save(db, out, who, changed, version, action, detail)
 
         return await self.runner.run(who.actor, command_id, work)
 
-    async def _list(self, db: AsyncSession, event_id: int, session_id: int) -> tuple[SpeakersList, int]:
+    async def _list(self, db: Unit, event_id: int, session_id: int) -> tuple[SpeakersList, int]:
         if not await repo.session_exists(db, event_id, session_id):
             raise NotFound("no such session in this event", code="session_not_found")
         return await repo.speakers_list(db, event_id, session_id)
 
-    async def _save(self, db: AsyncSession, out: Outcome, who: Identity, lst: SpeakersList, version: int,
+    async def _save(self, db: Unit, out: Outcome, who: Identity, lst: SpeakersList, version: int,
                     action: str, detail: dict[str, Any]) -> None:
         now = self.clock()
         await repo.save_speakers_list(db, who.event_id, lst, version)
