@@ -26,7 +26,6 @@ from server.service.identity import Identity
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store import procedure as repo
 
 MatterChange = Callable[[Matter, float], Matter]
 MATTER_COLUMNS = ("ballot", "kind", "ref", "original", "amended", "stage", "verdict", "label", "yes", "no",
@@ -68,11 +67,11 @@ class DeliberationService:
         """Open the destaque window on a proposal ballot (its options are the proposals), or close it."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            current, version = await repo.deliberation(db, who.event_id, poll_id)
+            current, version = await db.procedure.deliberation(who.event_id, poll_id)
             if is_open:
                 if current is not None:
                     raise Conflict("The destaque window was already opened on this ballot.", code="window_opened")
-                spec = (await repo.poll_facts(db, who.event_id, poll_id)).spec
+                spec = (await db.procedure.poll_facts(who.event_id, poll_id)).spec
                 changed = Deliberation.open(poll_id, [Proposal(o.id, o.label, o.group) for o in spec.options])
             else:
                 changed = _opened(current).close_window()
@@ -85,7 +84,7 @@ class DeliberationService:
 
         async def work(db: Unit, out: Outcome) -> None:
             delegate = await _delegate(db, who)
-            current, version = await repo.deliberation(db, who.event_id, poll_id)
+            current, version = await db.procedure.deliberation(who.event_id, poll_id)
             changed = _opened(current).mark(delegate.delegate, proposal, marked)
             await self._save(db, out, who, changed, version, "destaque.mark",
                              {"proposal": proposal, "marked": marked, "delegate": delegate.delegate})
@@ -99,7 +98,7 @@ class DeliberationService:
 
         async def work(db: Unit, out: Outcome) -> None:
             author = await _delegate(db, who)
-            current, version = await repo.motions(db, who.event_id)
+            current, version = await db.procedure.motions(who.event_id)
             present = (await decisions.attendance(db, who.event_id)).present
             changed, motion = current.submit(author, kind, text, addressee, self.clock(), present,
                                              DEFAULT_SHARE)
@@ -113,7 +112,7 @@ class DeliberationService:
 
         async def work(db: Unit, out: Outcome) -> None:
             signer = await _delegate(db, who)
-            current, version = await repo.motions(db, who.event_id)
+            current, version = await db.procedure.motions(who.event_id)
             present = (await decisions.attendance(db, who.event_id)).present
             changed = current.sign(motion_id, signer.delegate, signed, present, DEFAULT_SHARE,
                                    self.clock())
@@ -142,7 +141,7 @@ class DeliberationService:
         that decides the block, a destaque or a moção. Errors: `not_a_decision_poll`, `wrong_stage`."""
 
         async def prepare(db: Unit) -> dict[str, Any]:
-            facts = await repo.poll_facts(db, who.event_id, vote_poll)
+            facts = await db.procedure.poll_facts(who.event_id, vote_poll)
             if facts.spec.kind != "yes_no_abstain" or facts.spec.rule is None:
                 raise InvalidCommand("a decision is voted yes, no or abstain under a rule", code="not_a_decision_poll")
             return {"poll": vote_poll, "rule": facts.spec.rule.public()}
@@ -161,8 +160,8 @@ class DeliberationService:
         """A draft of the next stage's ballot: the proposal ballot's sections and limits over the
         approved proposals only, with the approved (amended) texts. Returns `{poll}`."""
         async with self.db.session() as db:
-            current, _ = await repo.deliberation(db, who.event_id, poll_id)
-            facts = await repo.poll_facts(db, who.event_id, poll_id)
+            current, _ = await db.procedure.deliberation(who.event_id, poll_id)
+            facts = await db.procedure.poll_facts(who.event_id, poll_id)
         d = _opened(current)
         if d.phase != "done":
             raise Conflict("Every destaque must be decided first.", code="wrong_stage", stage=d.phase)
@@ -178,14 +177,14 @@ class DeliberationService:
         if kind != "public":
             return {}
         async with self.db.session() as db:
-            return {"destaques": [d.to_dict() for d in await repo.deliberations(db, who.event_id)],
-                    "mocoes": await self._motions_view(db, who.event_id, (await repo.motions(db, who.event_id))[0])}
+            return {"destaques": [d.to_dict() for d in await db.procedure.deliberations(who.event_id)],
+                    "mocoes": await self._motions_view(db, who.event_id, (await db.procedure.motions(who.event_id))[0])}
 
     async def export(self, event_id: int) -> dict[str, Any]:
         """Deliberations and moções with who marked and who signed (the organizer's export)."""
         async with self.db.session() as db:
-            found = await repo.deliberations(db, event_id)
-            motions, _ = await repo.motions(db, event_id)
+            found = await db.procedure.deliberations(event_id)
+            motions, _ = await db.procedure.motions(event_id)
             view = await self._motions_view(db, event_id, motions)
         for entry, motion in zip(view["motions"], motions.motions, strict=True):
             entry["signers"] = sorted(motion.signatures)
@@ -212,7 +211,7 @@ class DeliberationService:
             now = self.clock()
             motion = target.get("motion")
             if motion is not None:
-                motions, version = await repo.motions(db, who.event_id)
+                motions, version = await db.procedure.motions(who.event_id)
                 matter = motions.get(int(motion)).matter
                 if matter is None:
                     raise Conflict("This moção has not reached its signatures.", code="motion_not_queued")
@@ -220,7 +219,7 @@ class DeliberationService:
                 changed_motions = motions.change(int(motion), on_matter(matter, extra, now))
                 await self._save_motions(db, out, who, changed_motions, version, action, detail | {"motion": motion})
                 return
-            d, version = await repo.deliberation(db, who.event_id, int(target["poll"]))
+            d, version = await db.procedure.deliberation(who.event_id, int(target["poll"]))
             d = _opened(d)
             proposal = target.get("proposal")
             if proposal is None:
@@ -248,23 +247,23 @@ class DeliberationService:
 
     async def _decision(self, db: Unit, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
         """The decision of a called vote's closed poll, as its result carries it."""
-        decided = await repo.poll_decision(db, event_id, int(call["poll"]))
+        decided = await db.procedure.poll_decision(event_id, int(call["poll"]))
         if decided is None:
             raise Conflict("Close the vote before proclaiming its result.", code="poll_not_closed")
         return decided
 
     async def _save(self, db: Unit, out: Outcome, who: Identity, d: Deliberation, version: int,
                     action: str, detail: dict[str, Any]) -> None:
-        await repo.save_deliberation(db, who.event_id, d, version)
-        repo.log(db, who.event_id, self.clock(), who.actor, action, f"poll:{d.poll}", detail)
+        await db.procedure.save_deliberation(who.event_id, d, version)
+        db.procedure.log(who.event_id, self.clock(), who.actor, action, f"poll:{d.poll}", detail)
         view = d.to_dict()
         out.result = {"destaques": view}
         out.publish(channel(who.event_id, "public"), "destaque.updated", view)
 
     async def _save_motions(self, db: Unit, out: Outcome, who: Identity, motions: Motions, version: int,
                             action: str, detail: dict[str, Any]) -> None:
-        await repo.save_motions(db, who.event_id, motions, version)
-        repo.log(db, who.event_id, self.clock(), who.actor, action, "mocoes", detail)
+        await db.procedure.save_motions(who.event_id, motions, version)
+        db.procedure.log(who.event_id, self.clock(), who.actor, action, "mocoes", detail)
         view = await self._motions_view(db, who.event_id, motions)
         out.result = {"mocoes": view}
         out.publish(channel(who.event_id, "public"), "mocao.updated", view)
@@ -305,7 +304,7 @@ def _opened(d: Deliberation | None) -> Deliberation:
 async def _delegate(db: Unit, who: Identity) -> Signer:
     if who.participant_id is None:
         raise InvalidCommand("Only delegates take part in the plenária's decisions.", code="forbidden")
-    signer = await repo.signer(db, who.event_id, who.participant_id)
+    signer = await db.procedure.signer(who.event_id, who.participant_id)
     if signer is None:
         raise Conflict("Only delegates take part in the plenária's decisions; redeem your credential first.",
                        code="not_a_delegate")

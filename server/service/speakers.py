@@ -19,7 +19,6 @@ from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store import procedure as repo
 
 Change = Callable[[SpeakersList, float], SpeakersList]
 SPEECH_COLUMNS = ("session", "request", "participant", "name", "segment", "stance", "requested_at", "started_at",
@@ -55,7 +54,7 @@ class SpeakersService:
 
         async def work(db: Unit, out: Outcome) -> None:
             lst, version = await self._list(db, who.event_id, session_id)
-            person = await repo.speaker(db, who.event_id, participant)
+            person = await db.procedure.speaker(who.event_id, participant)
             now = self.clock()
             changed, new = lst.request(person, stance, now)
             await self._save(db, out, who, changed, version, "speakers.request",
@@ -114,15 +113,15 @@ class SpeakersService:
         if kind != "public":
             return {}
         async with self.db.session() as db:
-            lists = await repo.speakers_lists(db, who.event_id)
+            lists = await db.procedure.speakers_lists(who.event_id)
         now = self.clock()
         return {"speakers": [lst.to_dict(now) for lst in lists]}
 
     async def export(self, event_id: int) -> dict[str, Any]:
         """Every list with its speeches and totals, and the procedure's audit log."""
         async with self.db.session() as db:
-            lists = await repo.speakers_lists(db, event_id)
-            log = await repo.log_entries(db, event_id)
+            lists = await db.procedure.speakers_lists(event_id)
+            log = await db.procedure.log_entries(event_id)
         now = self.clock()
         return {"speakers": [lst.to_dict(now) for lst in lists], "log": log}
 
@@ -138,15 +137,15 @@ class SpeakersService:
         return await self.runner.run(who.actor, command_id, work)
 
     async def _list(self, db: Unit, event_id: int, session_id: int) -> tuple[SpeakersList, int]:
-        if not await repo.session_exists(db, event_id, session_id):
+        if not await db.procedure.session_exists(event_id, session_id):
             raise NotFound("no such session in this event", code="session_not_found")
-        return await repo.speakers_list(db, event_id, session_id)
+        return await db.procedure.speakers_list(event_id, session_id)
 
     async def _save(self, db: Unit, out: Outcome, who: Identity, lst: SpeakersList, version: int,
                     action: str, detail: dict[str, Any]) -> None:
         now = self.clock()
-        await repo.save_speakers_list(db, who.event_id, lst, version)
-        repo.log(db, who.event_id, now, who.actor, action, f"session:{lst.session}", detail)
+        await db.procedure.save_speakers_list(who.event_id, lst, version)
+        db.procedure.log(who.event_id, now, who.actor, action, f"session:{lst.session}", detail)
         view = lst.to_dict(now)
         out.result = out.result or {"speakers": view}
         out.publish(channel(who.event_id, "public"), "speakers.updated", view)
