@@ -41,8 +41,6 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
 from server.domain.plenary_settings import PlenarySettings, plenary_settings
 from server.domain.stream_delay import longest_delay
@@ -61,6 +59,7 @@ from server.service.results import (
 )
 from server.service.runner import CommandRunner, Outcome
 from server.service.secret_polls import SecretPolls
+from server.store import Unit
 from server.store import conference as events
 from server.store import polls as repo
 from server.store.poll_tables import PollRow
@@ -99,7 +98,7 @@ class TallyTicker:
         self._dirty.add(poll_id)
         self._latest.pop(poll_id, None)
 
-    async def current(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+    async def current(self, db: Unit, row: PollRow) -> dict[str, Any]:
         """The poll's tally for a snapshot: the last one computed when no vote came since
         (here) and it is under CACHE_SECONDS old, else computed now. A burst of reconnects
         after a restart thus costs one tally per poll, not one per connection."""
@@ -157,7 +156,7 @@ class TallyTicker:
         return closed
 
     @staticmethod
-    async def _plenary(db: AsyncSession, poll_id: int) -> PlenarySettings:
+    async def _plenary(db: Unit, poll_id: int) -> PlenarySettings:
         event_id = await repo.event_of(db, poll_id)
         event = await events.event_by_id(db, event_id) if event_id is not None else None
         return plenary_settings(event.settings if event is not None else None)
