@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.answers import AnswerDecisions
+from server.store.attendees import Attendees
+from server.store.decisions import PollSnapshots
 
 
 class Unit(AsyncSession):
@@ -23,3 +25,11 @@ class Unit(AsyncSession):
     @property
     def answers(self) -> AnswerDecisions:
         return AnswerDecisions(self)
+
+    @property
+    def attendees(self) -> Attendees:
+        return Attendees(self)
+
+    @property
+    def snapshots(self) -> PollSnapshots:
+        return PollSnapshots(self)
