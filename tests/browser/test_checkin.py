@@ -80,7 +80,8 @@ async def test_door_check_in_quorum_and_the_outcome_on_every_screen(
     await expect(door.locator("#last")).to_have_text("Este delegado já foi credenciado.")
     total = presenter.locator("#attendance .total-row td").first
     await expect(total).to_have_text("2")
-    await expect(presenter.locator("#attendance .segment-row", has_text="Governo").locator("td").first).to_have_text("0")
+    governo = presenter.locator("#attendance .segment-row", has_text="Governo")
+    await expect(governo.locator("td").first).to_have_text("0")
     await shot(door, "checkin-door")
 
     # A decision vote: half the delegates present is the quorum; a simple majority decides.
