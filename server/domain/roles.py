@@ -17,8 +17,9 @@ STAFF_ROLES: tuple[Role, ...] = ("moderator", "presenter", "organizer", "checkin
 PARTICIPANTS: frozenset[Role] = frozenset({"participant"})
 MODERATORS: frozenset[Role] = frozenset({"moderator", "organizer"})
 PRESENTERS: frozenset[Role] = frozenset({"presenter", "organizer"})
-# The check-in link is staff (it joins the staff channel) but runs no staff command but check-in.
+# Moderation and the screen: every staff link but the door's.
 STAFF: frozenset[Role] = frozenset({"moderator", "presenter", "organizer"})
+# The plenária: the presenter link is the chair's (mesa), the organizer's the secretary's.
 DOOR: frozenset[Role] = frozenset({"checkin", "presenter", "organizer"})
 ORGANIZERS: frozenset[Role] = frozenset({"organizer"})
 

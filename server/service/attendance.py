@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
 from server.domain import checkin as rules
 from server.domain.checkin import Attendee, CheckAction
@@ -21,7 +19,7 @@ from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.delegates import code_hash
 from server.service.identity import Identity
 from server.service.runner import CommandRunner, Outcome
-from server.store import checkin as repo
+from server.store import Unit
 from server.store import conference as events
 
 Method = Literal["scan", "typed", "list"]
@@ -48,23 +46,24 @@ class AttendanceService:
         if (code is None) == (delegate is None):
             raise InvalidCommand("name the delegate by code or by id", code="invalid_field", field="delegate")
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             if code is not None:
-                one = await repo.attendee_by_code(db, who.event_id, code_hash(who.event_id, code))
+                one = await db.attendees.by_code(who.event_id, code_hash(who.event_id, code))
                 if one is None:
                     raise NotFound("This code is not valid; check it and try again.", code="invalid_code")
             else:
                 assert delegate is not None
-                one = await repo.attendee(db, who.event_id, delegate)
+                one = await db.attendees.get(who.event_id, delegate)
                 if one is None:
                     raise NotFound("no such delegate", code="delegate_not_found")
             in_room = rules.check(one, action)
             now = self.clock()
-            if not await repo.set_in_room(db, who.event_id, one.delegate_id, in_room, now):
+            if not await db.attendees.set_in_room(who.event_id, one.delegate_id, in_room, now):
                 # Another door changed it first: say what it did, as if it had come before.
-                rules.check(await repo.attendee(db, who.event_id, one.delegate_id) or one, action)
+                rules.check(await db.attendees.get(who.event_id, one.delegate_id) or one, action)
                 raise Conflict("this change collides with another one", code="conflict")
-            await repo.log(db, who.event_id, one.delegate_id, action, method, now, who.staff_id, who.name or who.role)
+            actor = who.name or who.role
+            await db.attendees.log(who.event_id, one.delegate_id, action, method, now, who.staff_id, actor)
             view = await self._view(db, who.event_id)
             changed = attendee_public(one) | {"in_room": in_room}
             out.result = {"delegate": changed, "attendance": view}
@@ -80,16 +79,15 @@ class AttendanceService:
     async def delegates(self, event_id: int) -> list[dict[str, Any]]:
         """Every delegate with whether they are in the room (the check-in page's list)."""
         async with self.db.session() as db:
-            return [attendee_public(one) for one in await repo.attendees(db, event_id)]
+            return [attendee_public(one) for one in await db.attendees.of_event(event_id)]
 
     async def history(self, event_id: int) -> list[dict[str, Any]]:
         async with self.db.session() as db:
-            return list(await repo.history(db, event_id))
+            return list(await db.attendees.history(event_id))
 
     async def set_settings(self, who: Identity, command_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Change the plenária settings (organizer); published to everyone as `plenary.settings`."""
-
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             event = await events.event_by_id(db, who.event_id)
             if event is None:
                 raise NotFound("no such event", code="event_not_found")
@@ -103,10 +101,10 @@ class AttendanceService:
 
         return await self.runner.run(who.actor, command_id, work)
 
-    async def _view(self, db: AsyncSession, event_id: int, settings: PlenarySettings | None = None) -> dict[str, Any]:
+    async def _view(self, db: Unit, event_id: int, settings: PlenarySettings | None = None) -> dict[str, Any]:
         event = await events.event_by_id(db, event_id)
         if event is None:
             raise NotFound("no such event", code="event_not_found")
         settings = settings or plenary_settings(event.settings)
-        counts = rules.by_segment(await repo.attendees(db, event_id), settings.online_participation, event.segments)
+        counts = rules.by_segment(await db.attendees.of_event(event_id), settings.online_participation, event.segments)
         return counts | {"online_participation": settings.online_participation}

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.domain import checkin
 from server.domain.decision import Attendance, Counts, DecisionRule, Snapshot, decide, explain, has_quorum, label
 from server.domain.decision import quorum_needed as needed
@@ -21,9 +19,8 @@ from server.domain.poll_lifecycle import SEGMENT_PREFIX
 from server.domain.polls import PollSpec
 from server.domain.tally import RunningTally
 from server.errors import Conflict, InvalidCommand, NotFound
-from server.store import checkin as attendees
+from server.store import Unit
 from server.store import conference as events
-from server.store import decisions as repo
 from server.store.poll_tables import PollRow
 
 
@@ -38,17 +35,17 @@ def check_eligibility(spec: dict[str, Any], eligibility: str) -> None:
                              field="eligibility")
 
 
-async def attendance(db: AsyncSession, event_id: int, eligibility: str = "delegates") -> Attendance:
+async def attendance(db: Unit, event_id: int, eligibility: str = "delegates") -> Attendance:
     """Entitled and present delegates now (of the segment, for a `segment:<name>` eligibility)."""
     event = await events.event_by_id(db, event_id)
     if event is None:
         raise NotFound("no such event", code="event_not_found")
     segment = eligibility[len(SEGMENT_PREFIX):] if eligibility.startswith(SEGMENT_PREFIX) else None
     online = plenary_settings(event.settings).online_participation
-    return checkin.attendance(await attendees.attendees(db, event_id), online, segment)
+    return checkin.attendance(await db.attendees.of_event(event_id), online, segment)
 
 
-async def at_open(db: AsyncSession, row: PollRow, now: float) -> None:
+async def at_open(db: Unit, row: PollRow, now: float) -> None:
     """Before a decision vote opens (or reopens): refuse it without quorum (Conflict `no_quorum`,
     with `present`, `entitled` and `needed`), else keep the opening's attendance."""
     rule = rule_of(row)
@@ -59,26 +56,26 @@ async def at_open(db: AsyncSession, row: PollRow, now: float) -> None:
     if not has_quorum(rule, present):
         raise Conflict("There is no quorum to open this vote.", code="no_quorum", present=present.present,
                        entitled=present.entitled, needed=needed(rule, present.entitled))
-    await repo.save_opened(db, row.event_id, row.id, Snapshot(present, now))
+    await db.snapshots.save_opened(row.event_id, row.id, Snapshot(present, now))
 
 
-async def at_close(db: AsyncSession, row: PollRow, now: float) -> None:
+async def at_close(db: Unit, row: PollRow, now: float) -> None:
     """As a decision vote closes: keep the closing's attendance."""
     if rule_of(row) is None:
         return
     assert row.id is not None
-    await repo.save_closed(db, row.event_id, row.id, Snapshot(await attendance(db, row.event_id, row.eligibility),
+    await db.snapshots.save_closed(row.event_id, row.id, Snapshot(await attendance(db, row.event_id, row.eligibility),
                                                               now))
 
 
-async def decision(db: AsyncSession, row: PollRow, running: RunningTally) -> dict[str, Any] | None:
+async def decision(db: Unit, row: PollRow, running: RunningTally) -> dict[str, Any] | None:
     """The `decision` of a closed decision vote's result (None for other polls): the verdict,
     its arithmetic, both snapshots, and `label`/`explanation` in the event's language."""
     rule = rule_of(row)
     if rule is None:
         return None
     assert row.id is not None
-    opened, closed = await repo.snapshots(db, row.id)
+    opened, closed = await db.snapshots.of_poll(row.id)
     if closed is None:
         return None
     counts = running.to_dict()["counts"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.answers import AnswerDecisions
+from server.store.attendees import Attendees
+from server.store.decisions import PollSnapshots
 from server.store.procedure import Procedure
 
 
@@ -28,3 +30,11 @@ class Unit(AsyncSession):
     @property
     def procedure(self) -> Procedure:
         return Procedure(self)
+
+    @property
+    def attendees(self) -> Attendees:
+        return Attendees(self)
+
+    @property
+    def snapshots(self) -> PollSnapshots:
+        return PollSnapshots(self)

@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from server import wire
-from server.domain.roles import DOOR, ORGANIZERS
-from server.service.identity import MODERATORS, PARTICIPANTS, PRESENTERS, STAFF, Identity, Role
+from server.service.identity import (
+    DOOR,
+    MODERATORS,
+    ORGANIZERS,
+    PARTICIPANTS,
+    PRESENTERS,
+    STAFF,
+    Identity,
+    Role,
+)
 from server.web.services import Services
 
 Handler = Callable[[Services, Identity, Any], Awaitable[dict[str, Any]]]
@@ -81,11 +89,11 @@ COMMANDS: dict[str, Declared] = _table(
     D(wire.PollClose, PRESENTERS, lambda s, who, m: s.polls.close(who, m.id, m.poll)),
     D(wire.PollReopen, PRESENTERS, lambda s, who, m: s.polls.reopen(who, m.id, m.poll, m.seconds)),
     D(wire.PollVisibilitySet, PRESENTERS, lambda s, who, m: s.polls.set_visibility(who, m.id, m.poll, m.visibility)),
-    # the plenária: credenciamento at the door, its settings (the organizer is the secretary)
+    # the plenária: credenciamento at the door, its settings, each viewer's stream delay
     D(wire.CheckinIn, DOOR, lambda s, who, m: s.attendance.check(who, m.id, "in", code=m.code, delegate=m.delegate,
-                                                                method=m.method)),
-    D(wire.CheckinOut, DOOR, lambda s, who, m: s.attendance.check(who, m.id, "out", code=m.code, delegate=m.delegate,
-                                                                 method=m.method)),
+                                                               method=m.method)),
+    D(wire.CheckinOut, DOOR, lambda s, who, m: s.attendance.check(who, m.id, "out", code=m.code,
+                                                                delegate=m.delegate, method=m.method)),
     D(wire.PlenarySettingsSet, ORGANIZERS, lambda s, who, m: s.attendance.set_settings(who, m.id, m.changes())),
     D(wire.StreamDelaySet, PARTICIPANTS, lambda s, who, m: s.polls.set_stream_delay(who, float(m.seconds))),
     # the speakers' list: participants ask for the floor, the chair (presenter or organizer) gives and times it

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -48,6 +50,10 @@ async def door(server: Running) -> AsyncIterator[Door]:
     auth = {"authorization": f"Bearer {created['organizer_secret']}"}
     async with httpx.AsyncClient(base_url=server.base, headers=auth) as http:
         yield Door(server, created, http)
+
+
+def rows_of(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
 
 
 def segment_counts(attendance: dict[str, Any]) -> dict[str, tuple[int, int]]:
@@ -106,8 +112,9 @@ async def test_door_checks_in_by_scanned_or_typed_code_and_out_again(door: Door)
     record = (await door.http.get(f"/api/events/{CODE}/checkins.json")).json()["checkins"]
     assert [(e["name"], e["action"], e["method"]) for e in record] == [
         ("Delegada 0", "in", "scan"), ("Delegada 1", "in", "typed"), ("Delegada 0", "out", "list")]
-    csv = await door.http.get(f"/api/events/{CODE}/checkins.csv")
-    assert csv.text.splitlines()[0].lstrip("\ufeff") == "id,at,delegate,name,segment,action,method,actor"
+    record_csv = rows_of((await door.http.get(f"/api/events/{CODE}/checkins.csv")).text)
+    assert record_csv[0] == ["id", "at", "delegate", "name", "segment", "action", "method", "actor"]
+    assert [row[3] for row in record_csv[1:]] == ["Delegada 0", "Delegada 1", "Delegada 0"]
     forbidden = await door.http.get(f"/api/events/{CODE}/checkins.json", headers={"authorization": f"Bearer {token}"})
     assert forbidden.status_code in (401, 403)
     for client in (gate, moderator, anyone):
@@ -193,6 +200,11 @@ async def test_a_decision_vote_needs_quorum_and_keeps_its_attendance_with_the_re
     assert kept["explanation"].startswith("aprovada: 5 sim, 1 não, 0 abstenções")
     export = (await door.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.json")).json()
     assert export["result"]["decision"]["verdict"] == "approved"
+    one = rows_of((await door.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.csv")).text)
+    assert one[0][-2:] == ["decision", "decision_arithmetic"]
+    assert one[1][-2] == "aprovada" and one[1][-1] == kept["explanation"]
+    every = rows_of((await door.http.get(f"/api/events/{CODE}/exports/polls?format=csv")).text)
+    assert every[0][-2:] == ["decision", "decision_arithmetic"] and every[1][-2] == "aprovada"
     for client in (organizer, *phones):
         await client.close()
 
