@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from server.settings import Settings
 from tests.client import Client
 from tests.harness import Running, create_event
 
@@ -42,6 +43,12 @@ class Door:
         wanted = [f"ev:{self.created['event']['id']}:public", *([self.staff] if token else [])]
         await client.wait_for(lambda: all(ch in client.snapshots for ch in wanted))
         return client
+
+
+@pytest.fixture
+def settings(store_url: str) -> Settings:
+    """Every test here on SQLite and on PostgreSQL: check-ins race on both engines' locks."""
+    return Settings(database_url=store_url)
 
 
 @pytest.fixture
