@@ -83,6 +83,7 @@ class _Context:
     delegates: dict[int, DelegateRow]
     now: float
     plenary: dict[int, PlenarySettings] = field(default_factory=dict)  # event id -> its settings
+    in_room: set[int] = field(default_factory=set)  # delegate ids checked in (read for decision votes only)
     ballots: dict[tuple[int, str], BallotRow] = field(default_factory=dict)
     secret_voted: set[tuple[int, str]] = field(default_factory=set)
     sealers: dict[int, Sealer | None] = field(default_factory=dict)  # secret polls: None when it has no key
@@ -137,6 +138,8 @@ class BallotBox:
         for event_id in {vote.who.event_id for vote in votes}:
             event = await events.event_by_id(db, event_id)
             context.plenary[event_id] = plenary_settings(event.settings if event is not None else None)
+        if any(spec.rule is not None for spec in context.specs.values()):
+            context.in_room = await db.attendees.in_room({d.id for d in context.delegates.values() if d.id})
         voters: dict[int, set[str]] = {}
         for position, vote in enumerate(votes):
             admitted = context.admitted[position] = _admit(context, vote)
@@ -178,6 +181,10 @@ def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
                          profile_segment=segment):
         return Forbidden("You are not eligible to vote in this poll.", code="not_eligible",
                          eligibility=row.eligibility)
+    # A decision vote counts the delegates present: in the room, or online when the organizer allows it.
+    if context.specs[vote.poll_id].rule is not None and delegate is not None and delegate.id not in context.in_room \
+            and not context.plenary.get(row.event_id, PlenarySettings()).online_participation:
+        return Forbidden("Check in at the plenary to vote in this decision.", code="not_present")
     # In delegates-only polls the credential votes, so a reissued code cannot vote twice.
     if delegate is not None and row.eligibility == "delegates":
         return _Admitted(row, ballot, voter_key(delegate=delegate.id), delegate.id)

@@ -81,7 +81,8 @@ class PollService:
         self.secret = SecretPolls(runner, self.presence)
         self.ticker = TallyTicker(runner, self.presence, tick_seconds, self.secret)
         self.ballot_box = BallotBox(runner, self.secret)
-        # Each online viewer's measured stream delay (this process's connections), by (event, participant).
+        # Each online viewer's measured stream delay (this process's connections), by (event, participant):
+        # a float per participant who sent one, never evicted (bounded by the participants it serves).
         self.delays: dict[tuple[int, int], float] = {}
 
     async def start(self) -> None:

@@ -46,6 +46,14 @@ class Attendees:
             DelegateRow.event_id == event_id, DelegateRow.code_hash == code_hash))).first()
         return None if found is None else await self.get(event_id, found)
 
+    async def in_room(self, delegate_ids: set[int]) -> set[int]:
+        """Which of these delegates are checked in now."""
+        if not delegate_ids:
+            return set()
+        result = await self._db.exec(select(DelegatePresenceRow.delegate_id).where(
+            col(DelegatePresenceRow.delegate_id).in_(delegate_ids), col(DelegatePresenceRow.in_room).is_(True)))
+        return set(result.all())
+
     async def set_in_room(self, event_id: int, delegate_id: int, in_room: bool, now: float) -> bool:
         """Move a delegate in or out: one conditional write, so two doors scanning the same
         credential at once check it in once (the other gets False; a first check-in racing

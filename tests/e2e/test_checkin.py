@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from server.settings import Settings
 from tests.client import Client
 from tests.harness import Running, create_event
 
@@ -42,6 +43,12 @@ class Door:
         wanted = [f"ev:{self.created['event']['id']}:public", *([self.staff] if token else [])]
         await client.wait_for(lambda: all(ch in client.snapshots for ch in wanted))
         return client
+
+
+@pytest.fixture
+def settings(store_url: str) -> Settings:
+    """Every test here on SQLite and on PostgreSQL: check-ins race on both engines' locks."""
+    return Settings(database_url=store_url)
 
 
 @pytest.fixture
@@ -184,6 +191,10 @@ async def test_a_decision_vote_needs_quorum_and_keeps_its_attendance_with_the_re
     await organizer.ok("poll.open", poll=poll["id"])
     for phone, choice in zip(phones, ["yes", "yes", "yes", "yes", "yes", "no"], strict=True):
         await phone.ok("vote.cast", poll=poll["id"], ballot={"choice": choice})
+    outside = await door.client()
+    await outside.ok("delegate.redeem", code=credentials[7]["code"])
+    absent = await outside.command("vote.cast", poll=poll["id"], ballot={"choice": "no"})
+    assert absent["code"] == "not_present", "a delegate who is not checked in does not vote"
     await organizer.ok("checkin.in", delegate=credentials[9]["id"])  # a latecomer, before the close
     closed = await organizer.ok("poll.close", poll=poll["id"])
     assert closed["poll"]["status"] == "closed"
@@ -205,7 +216,7 @@ async def test_a_decision_vote_needs_quorum_and_keeps_its_attendance_with_the_re
     assert one[1][-2] == "aprovada" and one[1][-1] == kept["explanation"]
     every = rows_of((await door.http.get(f"/api/events/{CODE}/exports/polls?format=csv")).text)
     assert every[0][-2:] == ["decision", "decision_arithmetic"] and every[1][-2] == "aprovada"
-    for client in (organizer, *phones):
+    for client in (organizer, outside, *phones):
         await client.close()
 
 
