@@ -12,7 +12,7 @@ procedure's audit log, and publishes `destaque.updated` or `mocao.updated` after
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from server.channels import ChannelKind, channel
@@ -28,6 +28,8 @@ from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
 
 MatterChange = Callable[[Matter, float], Matter]
+# What a floor change needs from the store first, given the vote already called (if any).
+Gather = Callable[[Unit, Mapping[str, Any] | None], Awaitable[dict[str, Any]]]
 MATTER_COLUMNS = ("ballot", "kind", "ref", "original", "amended", "stage", "verdict", "label", "yes", "no",
                   "abstain", "required", "present", "entitled", "explained")
 
@@ -140,7 +142,7 @@ class DeliberationService:
         """Link the decision vote (a yes/no/abstain poll with a rule, server/service/decisions.py)
         that decides the block, a destaque or a moção. Errors: `not_a_decision_poll`, `wrong_stage`."""
 
-        async def prepare(db: Unit) -> dict[str, Any]:
+        async def prepare(db: Unit, _: Mapping[str, Any] | None) -> dict[str, Any]:
             facts = await db.procedure.poll_facts(who.event_id, vote_poll)
             if facts.spec.kind != "yes_no_abstain" or facts.spec.rule is None:
                 raise InvalidCommand("a decision is voted yes, no or abstain under a rule", code="not_a_decision_poll")
@@ -152,7 +154,8 @@ class DeliberationService:
 
     async def proclaim(self, who: Identity, command_id: str, target: Mapping[str, Any]) -> dict[str, Any]:
         """Read the called poll's ballots (it must be closed) and record the verdict with its arithmetic."""
-        return await self._floor(who, command_id, target, "plenary.decide", None,
+        return await self._floor(who, command_id, target, "plenary.decide",
+                                 lambda db, call: self._decision(db, who.event_id, call),
                                  lambda d, result: d.decide_block(result["verdict"], result),
                                  lambda m, result, now: m.decide(result["verdict"], result), {})
 
@@ -200,13 +203,12 @@ class DeliberationService:
 
     async def _floor(
         self, who: Identity, command_id: str, target: Mapping[str, Any], action: str,
-        prepare: Callable[[Unit], Any] | None,
+        gather: Gather | None,
         on_block: Callable[[Deliberation, dict[str, Any]], Deliberation] | None,
         on_matter: Callable[[Matter, dict[str, Any], float], Matter], detail: dict[str, Any],
     ) -> dict[str, Any]:
-        """Change the block (`target` = {poll}), a destaque ({poll, proposal}) or a moção ({motion}).
-        With `prepare` the change gets what it returns (a vote's call); without it, for a verdict
-        (`plenary.decide`), the decision of the called poll."""
+        """Change the block (`target` = {poll}), a destaque ({poll, proposal}) or a moção ({motion});
+        the change gets what `gather` returns (a vote's call, a verdict's decision), else {}."""
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             motion = target.get("motion")
@@ -215,7 +217,7 @@ class DeliberationService:
                 matter = motions.get(int(motion)).matter
                 if matter is None:
                     raise Conflict("This moção has not reached its signatures.", code="motion_not_queued")
-                extra = await self._extra(db, who.event_id, prepare, matter.call, action)
+                extra = (await gather(db, matter.call) if gather else {})
                 changed_motions = motions.change(int(motion), on_matter(matter, extra, now))
                 await self._save_motions(db, out, who, changed_motions, version, action, detail | {"motion": motion})
                 return
@@ -225,28 +227,20 @@ class DeliberationService:
             if proposal is None:
                 if on_block is None:
                     raise InvalidCommand("name a destaque or a moção", code="invalid_field", field="proposal")
-                extra = await self._extra(db, who.event_id, prepare, d.block_call, action)
+                extra = (await gather(db, d.block_call) if gather else {})
                 changed = on_block(d, extra)
             else:
                 matter = d.matter(str(proposal))
-                extra = await self._extra(db, who.event_id, prepare, matter.call, action)
+                extra = (await gather(db, matter.call) if gather else {})
                 changed = d.change(matter.ref, on_matter(matter, extra, now))
             await self._save(db, out, who, changed, version, action, detail | {"proposal": proposal})
 
         return await self.runner.run(who.actor, command_id, work)
 
-    async def _extra(self, db: Unit, event_id: int, prepare: Callable[[Unit], Any] | None,
-                     call: Mapping[str, Any] | None, action: str) -> dict[str, Any]:
-        if prepare is not None:
-            return dict(await prepare(db))
-        if action != "plenary.decide":
-            return {}
+    async def _decision(self, db: Unit, event_id: int, call: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The decision of a called vote's closed poll, as its result carries it."""
         if call is None:
             raise Conflict("The vote has not been called.", code="wrong_stage", stage="waiting")
-        return await self._decision(db, event_id, call)
-
-    async def _decision(self, db: Unit, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
-        """The decision of a called vote's closed poll, as its result carries it."""
         decided = await db.procedure.poll_decision(event_id, int(call["poll"]))
         if decided is None:
             raise Conflict("Close the vote before proclaiming its result.", code="poll_not_closed")
