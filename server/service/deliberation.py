@@ -21,8 +21,8 @@ from server.domain.floor import Matter
 from server.domain.mocoes import DEFAULT_SHARE, Motions, Signer
 from server.domain.polls import PollSpec
 from server.errors import Conflict, InvalidCommand
+from server.identity import Identity
 from server.service import decisions
-from server.service.identity import Identity
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit

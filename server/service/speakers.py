@@ -16,7 +16,7 @@ from typing import Any
 from server.channels import ChannelKind, channel
 from server.domain.speakers import SpeakersList
 from server.errors import InvalidCommand, NotFound
-from server.service.identity import Identity
+from server.identity import Identity
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
 

@@ -14,6 +14,7 @@ from server.store.answers import AnswerDecisions
 from server.store.attendees import Attendees
 from server.store.decisions import PollSnapshots
 from server.store.procedure import Procedure
+from server.store.sanctions import Sanctions
 
 
 class Unit(AsyncSession):
@@ -38,3 +39,7 @@ class Unit(AsyncSession):
     @property
     def snapshots(self) -> PollSnapshots:
         return PollSnapshots(self)
+
+    @property
+    def sanctions(self) -> Sanctions:
+        return Sanctions(self)
