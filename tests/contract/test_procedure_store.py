@@ -5,7 +5,6 @@ the first commits; the other is refused, never applied over it."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from server.domain.destaques import Deliberation, Proposal
 from server.domain.speakers import Speaker
@@ -51,18 +50,21 @@ async def test_a_list_round_trips_and_a_stale_write_is_refused(database: Databas
     assert version == 2 and stored == first.start(2.0)
 
 
-async def test_two_first_writes_collide_on_the_key(database: Database) -> None:
+async def test_a_first_write_over_a_version_it_did_not_read_is_refused(database: Database) -> None:
     event_id = await make_event(database)
     async with database.session() as s:
         poll = await _poll(s, event_id)
+        assert await s.procedure.deliberation(event_id, poll) == (None, 0)
     opened = Deliberation.open(poll, [Proposal("m1", "Proposta 1")])
     async with database.session() as s:
-        await s.procedure.save_deliberation(event_id, opened, 0)
-    with pytest.raises(IntegrityError):
+        _, version = await s.procedure.deliberation(event_id, poll)
+        await s.procedure.save_deliberation(event_id, opened, version)
+    with pytest.raises(Conflict):
         async with database.session() as s:
             await s.procedure.save_deliberation(event_id, opened.mark(7, "m1", True), 0)
     async with database.session() as s:
         stored, version = await s.procedure.deliberation(event_id, poll)
+        assert [d.poll for d in await s.procedure.deliberations(event_id)] == [poll]
     assert version == 1 and stored == opened
 
 

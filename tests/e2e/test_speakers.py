@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
+from server.settings import Limits, Settings
 from tests.client import Client
-from tests.harness import Running, add_sessions, create_event
+from tests.harness import Running, add_sessions, create_event, running_server
 
 CODE = "FALA17"
 
@@ -145,3 +147,23 @@ async def test_bad_input_changes_nothing(room: Room) -> None:
         log = (await http.get(f"/api/events/{CODE}/exports/procedure?format=json")).json()
     assert listed["speakers"] == [] and log["log"] == []
     await ana.close()
+
+
+async def test_a_crowd_asking_at_once_is_queued_whole_on_each_store(store_url: str) -> None:
+    """Thirty requests at the same moment all land: on PostgreSQL writers of one list wait for
+    each other (the row is read for update), on SQLite the write gate orders them."""
+    settings = Settings(database_url=store_url, limits=Limits(connections_per_address=100))
+    async with running_server(settings) as server:
+        created = await create_event(server.base, code=CODE, segments=["Usuários"])
+        [session] = await add_sessions(server.base, CODE, created["organizer_secret"], ["Plenária final"])
+        crowd = [await Client(server.ws_url, CODE).connect() for _ in range(30)]
+        answers = await asyncio.gather(*(c.command("speakers.request", session=session["id"], stance="for")
+                                         for c in crowd))
+        assert [a["type"] for a in answers] == ["ack"] * 30, [a for a in answers if a["type"] != "ack"][:1]
+        screen = await Client(server.ws_url, CODE).connect()
+        public = f"ev:{created['event']['id']}:public"
+        await screen.wait_for(lambda: public in screen.snapshots)
+        [listed] = screen.snapshots[public]["speakers"]
+        assert len(listed["queue"]) == 30 and len({r["id"] for r in listed["queue"]}) == 30
+        for client in (*crowd, screen):
+            await client.close()
