@@ -30,9 +30,6 @@ class Attendee:
     in_room: bool
     online: bool
 
-    def present(self, online_allowed: bool) -> bool:
-        return not self.revoked and (self.in_room or (online_allowed and self.online))
-
 
 def check(attendee: Attendee, action: CheckAction) -> bool:
     """Whether the delegate is in the room after `action`; refuses what the door must notice.
@@ -52,34 +49,49 @@ def check(attendee: Attendee, action: CheckAction) -> bool:
     return False
 
 
-def attendance(attendees: Iterable[Attendee], online_allowed: bool, segment: str | None = None) -> Attendance:
+@dataclass(frozen=True, slots=True)
+class Group:
+    """`count` delegates alike for presence: what the counts per segment are made of (the store
+    counts groups, so a check-in among thousands of credentials does not load them all)."""
+
+    segment: str
+    revoked: bool
+    in_room: bool
+    online: bool
+    count: int
+
+    def present(self, online_allowed: bool) -> bool:
+        return not self.revoked and (self.in_room or (online_allowed and self.online))
+
+
+def attendance(groups: Iterable[Group], online_allowed: bool, segment: str | None = None) -> Attendance:
     """Entitled and present delegates (of `segment`, or all): the snapshot a vote keeps."""
     entitled = present = 0
-    for one in attendees:
-        if one.revoked or (segment is not None and one.segment != segment):
+    for group in groups:
+        if group.revoked or (segment is not None and group.segment != segment):
             continue
-        entitled += 1
-        present += one.present(online_allowed)
+        entitled += group.count
+        present += group.count if group.present(online_allowed) else 0
     return Attendance(entitled=entitled, present=present)
 
 
-def by_segment(attendees: Sequence[Attendee], online_allowed: bool, segments: Sequence[str]) -> dict[str, Any]:
+def by_segment(groups: Sequence[Group], online_allowed: bool, segments: Sequence[str]) -> dict[str, Any]:
     """What staff screens show: `{total: {...}, segments: [{segment, entitled, present, in_room,
-    online}]}` in the event's segment order (delegates without a segment under `""`, last)."""
-    order = [*segments, *sorted({a.segment for a in attendees} - set(segments))]
+    online}]}` in the event's segment order (other segments after, in name order)."""
+    order = [*segments, *sorted({g.segment for g in groups} - set(segments))]
     rows = []
     for segment in order:
-        mine = [a for a in attendees if a.segment == segment and not a.revoked]
+        mine = [g for g in groups if g.segment == segment and not g.revoked]
         if not mine and segment not in segments:
             continue
         rows.append(_counts(mine, online_allowed) | {"segment": segment})
-    return {"total": _counts([a for a in attendees if not a.revoked], online_allowed), "segments": rows}
+    return {"total": _counts([g for g in groups if not g.revoked], online_allowed), "segments": rows}
 
 
-def _counts(attendees: Sequence[Attendee], online_allowed: bool) -> dict[str, int]:
+def _counts(groups: Sequence[Group], online_allowed: bool) -> dict[str, int]:
     return {
-        "entitled": len(attendees),
-        "present": sum(a.present(online_allowed) for a in attendees),
-        "in_room": sum(a.in_room for a in attendees),
-        "online": sum(a.online and not a.in_room for a in attendees),
+        "entitled": sum(g.count for g in groups),
+        "present": sum(g.count for g in groups if g.present(online_allowed)),
+        "in_room": sum(g.count for g in groups if g.in_room),
+        "online": sum(g.count for g in groups if g.online and not g.in_room),
     }

@@ -106,5 +106,5 @@ class AttendanceService:
         if event is None:
             raise NotFound("no such event", code="event_not_found")
         settings = settings or plenary_settings(event.settings)
-        counts = rules.by_segment(await db.attendees.of_event(event_id), settings.online_participation, event.segments)
+        counts = rules.by_segment(await db.attendees.groups(event_id), settings.online_participation, event.segments)
         return counts | {"online_participation": settings.online_participation}

@@ -42,7 +42,7 @@ async def attendance(db: Unit, event_id: int, eligibility: str = "delegates") ->
         raise NotFound("no such event", code="event_not_found")
     segment = eligibility[len(SEGMENT_PREFIX):] if eligibility.startswith(SEGMENT_PREFIX) else None
     online = plenary_settings(event.settings).online_participation
-    return checkin.attendance(await db.attendees.of_event(event_id), online, segment)
+    return checkin.attendance(await db.attendees.groups(event_id), online, segment)
 
 
 async def at_open(db: Unit, row: PollRow, now: float) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.domain.checkin import Attendee, CheckAction
+from server.domain.checkin import Attendee, CheckAction, Group
 from server.store.plenary_tables import CheckinLogRow, DelegatePresenceRow
 from server.store.poll_tables import DelegateRow
 
@@ -33,6 +33,17 @@ class Attendees:
         inside = set((await self._db.exec(select(DelegatePresenceRow.delegate_id).where(
             DelegatePresenceRow.event_id == event_id, col(DelegatePresenceRow.in_room).is_(True)))).all())
         return [_attendee(row, row.id in inside) for row in rows]
+
+    async def groups(self, event_id: int) -> list[Group]:
+        """The event's delegates counted by segment, status and whether in the room (one query)."""
+        result = await self._db.exec(
+            select(DelegateRow.segment, DelegateRow.status, DelegatePresenceRow.in_room, func.count())
+            .select_from(DelegateRow)
+            .join(DelegatePresenceRow, col(DelegatePresenceRow.delegate_id) == DelegateRow.id, isouter=True)
+            .where(DelegateRow.event_id == event_id)
+            .group_by(col(DelegateRow.segment), col(DelegateRow.status), col(DelegatePresenceRow.in_room)))
+        return [Group(segment=segment, revoked=status == "revoked", in_room=bool(in_room) and status != "revoked",
+                      online=status == "used", count=count) for segment, status, in_room, count in result.all()]
 
     async def get(self, event_id: int, delegate_id: int) -> Attendee | None:
         row = await self._db.get(DelegateRow, delegate_id)

@@ -2,6 +2,7 @@
 // Mobile first; all user text through textContent.
 
 import "./reducers.js";
+import "./attendance.js";
 import { $, h, fill, setText, syncList } from "./dom.js";
 import { t, time, agendaTime, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText } from "./page.js";

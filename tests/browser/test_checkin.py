@@ -112,3 +112,40 @@ async def test_door_check_in_quorum_and_the_outcome_on_every_screen(
     await shot(screen, "decision-screen")
     for client in (*phones, chair):
         await client.close()
+
+
+async def test_the_organizer_sets_the_plenary_and_a_decision_rule(browser: Browser, conference: Conference) -> None:
+    organizer = await browser.page(conference.url("organizer"))
+    plenary = organizer.locator("#s-plenary").locator("..")
+    await plenary.locator("#pl-online").check()
+    await plenary.locator("#pl-delay").fill("25")
+    await plenary.locator("#pl-max").fill("40")
+    await plenary.get_by_role("button").click()
+    await expect(organizer.locator("#toasts")).to_contain_text("Salvo")
+
+    builder = organizer.locator("#poll-builder")
+    await builder.locator("#pb-kind").select_option("yes_no_abstain")
+    await builder.locator("#pb-question").fill("Aprova a moção de apoio?")
+    await builder.locator("#pb-majority").select_option("fraction")
+    await builder.locator("#pb-share").fill("3/5")
+    await builder.locator("#pb-base").select_option("present")
+    await builder.locator("#pb-quorum").fill("1/2")
+    await builder.locator("#pb-elig").select_option("delegates")
+    await builder.locator("button[type=submit]").click()
+
+    async def created() -> list[dict[str, Any]]:
+        polls: list[dict[str, Any]] = await conference.api("GET", "/polls")
+        return [p for p in polls if p["spec"]["question"] == "Aprova a moção de apoio?"]
+
+    for _ in range(50):
+        if await created():
+            break
+        await organizer.wait_for_timeout(100)
+    (poll,) = await created()
+    assert poll["spec"]["rule"] == {"majority": "fraction", "base": "present", "numerator": 3, "denominator": 5,
+                                    "quorum_numerator": 1, "quorum_denominator": 2}
+    participant = await Client(conference.server.ws_url, conference.code).connect()
+    await participant.wait_for(lambda: participant.snapshots)
+    event = next(s for s in participant.snapshots.values() if "event" in s)["event"]
+    assert event["plenary"] == {"online_participation": True, "stream_delay": 25, "max_stream_delay": 40}
+    await participant.close()
