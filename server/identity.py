@@ -6,11 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from server.domain.roles import MODERATORS, PARTICIPANTS, PRESENTERS, STAFF, Role, is_staff, require
+from server.domain.roles import DOOR, MODERATORS, ORGANIZERS, PARTICIPANTS, PRESENTERS, STAFF, Role, is_staff, require
 from server.domain.voters import voter_key
 
 # The groups of roles a command names (server/web/commands.py), for layers that do not see the domain.
-__all__ = ["MODERATORS", "PARTICIPANTS", "PRESENTERS", "STAFF", "Identity", "Role", "require"]
+__all__ = ["DOOR", "MODERATORS", "ORGANIZERS", "PARTICIPANTS", "PRESENTERS", "STAFF", "Identity", "Role", "require"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from server import inbound
 from server.errors import InvalidMessage, PlenariaError
@@ -306,6 +316,194 @@ class DelegateRedeem(Command):
     code: Annotated[StrictStr, Field(min_length=4, max_length=32)]
 
 
+# -- the plenária's procedure: speakers' lists (docs/protocol.md "Speakers' list") ------------
+
+SpeakSeconds = Annotated[StrictInt, Field(ge=10, le=3600)]  # server.domain.speakers.SECONDS_BOUNDS
+
+
+class SpeakersRequest(Command):
+    """Ask for the floor on an agenda item: for, against, or a question of order (jumps the queue once)."""
+
+    type: Literal["speakers.request"]
+    session: RowId
+    stance: Literal["for", "against", "order"]
+
+
+class SpeakersWithdraw(Command):
+    type: Literal["speakers.withdraw"]
+    session: RowId
+
+
+class SpeakersOrder(Command):
+    type: Literal["speakers.order"]
+    session: RowId
+    order: Annotated[list[RowId], Field(max_length=500)]  # every waiting request id, once
+
+
+class SpeakersRemove(Command):
+    type: Literal["speakers.remove"]
+    session: RowId
+    request: RowId
+
+
+class SpeakersStart(Command):
+    type: Literal["speakers.start"]
+    session: RowId
+    request: RowId | None = None  # default: the head of the queue
+    seconds: SpeakSeconds | None = None  # default: the list's default
+
+
+class SpeakersPause(Command):
+    type: Literal["speakers.pause"]
+    session: RowId
+
+
+class SpeakersResume(Command):
+    type: Literal["speakers.resume"]
+    session: RowId
+
+
+class SpeakersExtend(Command):
+    type: Literal["speakers.extend"]
+    session: RowId
+    seconds: SpeakSeconds
+
+
+class SpeakersEnd(Command):
+    type: Literal["speakers.end"]
+    session: RowId
+
+
+class SpeakersOpen(Command):
+    """Close the list to new requests (`open: false`; those waiting keep their turn) or open it again."""
+
+    type: Literal["speakers.open"]
+    session: RowId
+    open: StrictBool
+
+
+class SpeakersDefault(Command):
+    type: Literal["speakers.default"]
+    session: RowId
+    seconds: SpeakSeconds
+
+
+# -- the plenária: credenciamento and its settings (docs/protocol.md "The plenária") --
+DelegateCode = Annotated[StrictStr, Field(min_length=4, max_length=32)]
+CheckinMethod = Literal["scan", "typed", "list"]
+StreamDelay = Annotated[StrictInt, Field(ge=0, le=120)]
+
+
+class CheckinIn(Command):
+    """One of `code` (scanned or typed from the credential) or `delegate` (picked from the list)."""
+
+    type: Literal["checkin.in"]
+    code: DelegateCode | None = None
+    delegate: RowId | None = None
+    method: CheckinMethod = "list"
+
+
+class CheckinOut(Command):
+    type: Literal["checkin.out"]
+    code: DelegateCode | None = None
+    delegate: RowId | None = None
+    method: CheckinMethod = "list"
+
+
+class PlenarySettingsSet(Command):
+    type: Literal["plenary.settings"]
+    online_participation: StrictBool | None = None
+    stream_delay: StreamDelay | None = None
+    max_stream_delay: StreamDelay | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"type", "id"}, exclude_none=True)
+
+
+# -- destaques, block approval and moções (docs/protocol.md "Destaques, block approval and moções") --
+
+ProposalId = Annotated[StrictStr, Field(min_length=1, max_length=64)]  # an option id of the proposal ballot
+MatterText = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
+
+
+class DestaqueWindow(Command):
+    type: Literal["destaque.window"]
+    poll: RowId
+    open: StrictBool
+
+
+class DestaqueMark(Command):
+    type: Literal["destaque.mark"]
+    poll: RowId
+    proposal: ProposalId
+    marked: StrictBool = True
+
+
+class MocaoSubmit(Command):
+    type: Literal["mocao.submit"]
+    kind: Literal["repudio", "apoio", "recomendacao", "congratulacao", "outra"]
+    text: MatterText
+    addressee: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class MocaoSign(Command):
+    type: Literal["mocao.sign"]
+    motion: RowId
+    signed: StrictBool = True
+
+
+class FloorCommand(Command):
+    """Names what is before the plenária: the block of a ballot (`poll`), one of its destaques
+    (`poll` and `proposal`) or a moção (`motion`)."""
+
+    poll: RowId | None = None
+    proposal: ProposalId | None = None
+    motion: RowId | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FloorCommand:
+        if (self.motion is None) == (self.poll is None) or (self.motion is not None and self.proposal is not None):
+            raise ValueError("name a poll (and a proposal) or a motion")
+        return self
+
+    def target(self) -> dict[str, Any]:
+        return self.model_dump(include={"poll", "proposal", "motion"}, exclude_none=True)
+
+
+class PlenaryDefend(FloorCommand):
+    type: Literal["plenary.defend"]
+    stage: Literal["for", "against"]
+    defender: Annotated[StrictStr, Field(max_length=120)] = ""
+    seconds: SpeakSeconds = 180
+
+
+class PlenaryAmend(FloorCommand):
+    type: Literal["plenary.amend"]
+    text: MatterText
+
+
+class PlenaryVote(FloorCommand):
+    type: Literal["plenary.vote"]
+    vote_poll: RowId  # a decision vote: a yes/no/abstain poll whose spec holds a rule
+
+
+class PlenaryDecide(FloorCommand):
+    type: Literal["plenary.decide"]
+
+
+class PlenaryBallot(Command):
+    type: Literal["plenary.ballot"]
+    poll: RowId
+
+
+
+class StreamDelaySet(Command):
+    """A viewer's measured delay behind the room (seconds); the server bounds what it grants."""
+
+    type: Literal["stream.delay"]
+    seconds: Annotated[StrictFloat | StrictInt, Field(ge=0, le=600, allow_inf_nan=False)]
+
+
 def name_of(shape: type[Inbound]) -> str:
     """A message's `type`, read from its shape's `Literal` (the one place it is spelled)."""
     (name,) = get_args(shape.model_fields["type"].annotation)
@@ -318,6 +516,11 @@ INBOUND: dict[str, type[Inbound]] = {name_of(shape): shape for shape in (
     ModReject, ModDelete, ModHide, ModRemoveAll, ModMute, ModBan, ModUnban, ModPolicy, ModAnswer, ModWord,
     VoteCast, PollCreate, PollOpen, PollExtend, PollPause, PollResume, PollClose, PollReopen,
     PollVisibilitySet, DelegateRedeem,
+    SpeakersRequest, SpeakersWithdraw, SpeakersOrder, SpeakersRemove, SpeakersStart, SpeakersPause,
+    SpeakersResume, SpeakersExtend, SpeakersEnd, SpeakersOpen, SpeakersDefault,
+    CheckinIn, CheckinOut, PlenarySettingsSet,
+    DestaqueWindow, DestaqueMark, MocaoSubmit, MocaoSign, PlenaryDefend, PlenaryAmend, PlenaryVote,
+    PlenaryDecide, PlenaryBallot, StreamDelaySet,
 )}
 
 @dataclass(frozen=True, slots=True)
@@ -369,8 +572,16 @@ EVENTS: dict[str, EventShape] = {
     "poll.tally": _shape("poll", "tally", "turnout", "computed_at", optional=("sealed",)),
     "poll.turnout": _shape("poll", "turnout", "computed_at"),
     "poll.result": _shape("poll", "tally", "turnout", "outcome", "election", "computed_at",
-                          optional=("verification",)),
+                          optional=("verification", "decision")),
     "delegate.updated": _shape("id", "name", "segment", "status"),
+    # the plenária: credenciamento and its settings (docs/plenary.md)
+    "attendance.updated": _shape("delegate", "attendance"),
+    "plenary.settings": _shape("settings", wraps="settings"),
+    # the plenária's procedure (docs/procedure.md)
+    "speakers.updated": _shape("session", "default_seconds", "closed", "queue", "current", "spoken", "totals"),
+    "destaque.updated": _shape("poll", "phase", "proposals", "block", "block_call", "block_verdict",
+                               "block_decision", "destaques", "approved"),
+    "mocao.updated": _shape("motions", "needed", "share"),
 }
 EVENT_NAMES: tuple[str, ...] = tuple(EVENTS)
 

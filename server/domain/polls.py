@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast, get_args
 
+from server.domain.decision import DecisionRule, rule_from
 from server.errors import BallotInvalid, InvalidCommand
 
 PollKind = Literal["single", "multiple", "yes_no_abstain", "rating", "ranking", "open_text", "election"]
@@ -47,7 +48,7 @@ _BASE_KEYS = frozenset({"kind", "question"})
 # than ignored, so an organizer never believes a setting is in force when it is not.
 _SPEC_KEYS: dict[str, frozenset[str]] = {
     "single": _BASE_KEYS | {"options"},
-    "yes_no_abstain": _BASE_KEYS | {"options"},
+    "yes_no_abstain": _BASE_KEYS | {"options", "rule"},
     "multiple": _BASE_KEYS | {"options", "sections", "min_picks", "max_picks"},
     "rating": _BASE_KEYS | {"scale_min", "scale_max"},
     "ranking": _BASE_KEYS | {"options"},
@@ -127,6 +128,8 @@ class PollSpec:
     scale_max: int = 5
     max_text_length: int = 80
     method: ElectionMethod = "plurality"
+    # A decision vote's quorum and majority (yes_no_abstain only): see server/domain/decision.py.
+    rule: DecisionRule | None = None
     # Derived once: every ballot of a burst is validated against them.
     _option_ids: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
     _section_of: Mapping[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
@@ -169,6 +172,8 @@ class PollSpec:
             data["max_text_length"] = self.max_text_length
         if self.kind == "election":
             data["method"] = self.method
+        if self.rule is not None:
+            data["rule"] = self.rule.public()
         return data
 
     def option_ids(self) -> tuple[str, ...]:
@@ -420,7 +425,17 @@ def _parse_spec(data: Mapping[str, Any]) -> PollSpec:
         scale_max=_int(raw, "scale_max", "", 5),
         max_text_length=_int(raw, "max_text_length", "", 80),
         method=cast(ElectionMethod, method),
+        rule=_parse_rule(raw),
     )
+
+
+def _parse_rule(raw: Mapping[str, Any]) -> DecisionRule | None:
+    rule = raw.get("rule")
+    if rule is None:
+        return None
+    if not isinstance(rule, Mapping):
+        _invalid_poll("rule must be an object.", "rule", "type")
+    return rule_from(dict(rule))
 
 
 # --- ballots -----------------------------------------------------------------------------

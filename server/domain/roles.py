@@ -10,13 +10,18 @@ from typing import Literal
 
 from server.errors import Forbidden
 
-Role = Literal["participant", "moderator", "presenter", "organizer"]
-STAFF_ROLES: tuple[Role, ...] = ("moderator", "presenter", "organizer")
+# `checkin`: the door's staff link (credenciamento): it may only check delegates in and out.
+Role = Literal["participant", "moderator", "presenter", "organizer", "checkin"]
+STAFF_ROLES: tuple[Role, ...] = ("moderator", "presenter", "organizer", "checkin")
 
 PARTICIPANTS: frozenset[Role] = frozenset({"participant"})
 MODERATORS: frozenset[Role] = frozenset({"moderator", "organizer"})
 PRESENTERS: frozenset[Role] = frozenset({"presenter", "organizer"})
-STAFF: frozenset[Role] = frozenset(STAFF_ROLES)
+# Moderation and the screen: every staff link but the door's.
+STAFF: frozenset[Role] = frozenset({"moderator", "presenter", "organizer"})
+# The plenária: the presenter link is the chair's (mesa), the organizer's the secretary's.
+DOOR: frozenset[Role] = frozenset({"checkin", "presenter", "organizer"})
+ORGANIZERS: frozenset[Role] = frozenset({"organizer"})
 
 
 def is_staff(role: Role) -> bool:

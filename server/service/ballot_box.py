@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.domain import poll_lifecycle as life
+from server.domain.plenary_settings import PlenarySettings, plenary_settings
 from server.domain.polls import PollSpec, validate_ballot
+from server.domain.stream_delay import viewer_delay
 from server.domain.voters import voter_key
 from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed
 from server.identity import Identity
@@ -41,6 +43,7 @@ from server.service.runner import Answer, CommandRunner
 from server.service.sealing import Sealer
 from server.service.secret_polls import SecretPolls
 from server.store import Unit
+from server.store import conference as events
 from server.store import delegates as credentials
 from server.store import participants as people
 from server.store import polls as repo
@@ -58,6 +61,7 @@ class Vote:
     poll_id: int
     raw: Mapping[str, Any]
     tracker: str = ""  # secret polls: the tracker the voter will be given
+    delay: float | None = None  # the stream delay this viewer measured (bounded by the event's settings)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -78,6 +82,8 @@ class _Context:
     segments: dict[int, str]  # participant id -> profile segment
     delegates: dict[int, DelegateRow]
     now: float
+    plenary: dict[int, PlenarySettings] = field(default_factory=dict)  # event id -> its settings
+    in_room: set[int] = field(default_factory=set)  # delegate ids checked in (read for decision votes only)
     ballots: dict[tuple[int, str], BallotRow] = field(default_factory=dict)
     secret_voted: set[tuple[int, str]] = field(default_factory=set)
     sealers: dict[int, Sealer | None] = field(default_factory=dict)  # secret polls: None when it has no key
@@ -129,6 +135,11 @@ class BallotBox:
             delegates=await credentials.of_participants(db, participant_ids),
             now=self.runner.clock(),
         )
+        for event_id in {vote.who.event_id for vote in votes}:
+            event = await events.event_by_id(db, event_id)
+            context.plenary[event_id] = plenary_settings(event.settings if event is not None else None)
+        if any(spec.rule is not None for spec in context.specs.values()):
+            context.in_room = await db.attendees.in_room({d.id for d in context.delegates.values() if d.id})
         voters: dict[int, set[str]] = {}
         for position, vote in enumerate(votes):
             admitted = context.admitted[position] = _admit(context, vote)
@@ -151,7 +162,9 @@ def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
     row = context.polls.get(vote.poll_id)
     if row is None or row.event_id != vote.who.event_id:
         return NotFound("No such poll in this event.", code="poll_not_found")
-    if not poll_clock(row).accepts_votes(context.now):
+    # An online viewer sees the deadline late by their stream delay: their ballot counts until then.
+    late = viewer_delay(context.plenary.get(row.event_id, PlenarySettings()), vote.delay)
+    if not poll_clock(row).accepts_votes(context.now - late):
         return PollClosed("This poll is not accepting votes.", code="poll_closed", status=row.status,
                           deadline=row.deadline, server_time=context.now)
     try:
@@ -168,6 +181,10 @@ def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
                          profile_segment=segment):
         return Forbidden("You are not eligible to vote in this poll.", code="not_eligible",
                          eligibility=row.eligibility)
+    # A decision vote counts the delegates present: in the room, or online when the organizer allows it.
+    if context.specs[vote.poll_id].rule is not None and delegate is not None and delegate.id not in context.in_room \
+            and not context.plenary.get(row.event_id, PlenarySettings()).online_participation:
+        return Forbidden("Check in at the plenary to vote in this decision.", code="not_present")
     # In delegates-only polls the credential votes, so a reissued code cannot vote twice.
     if delegate is not None and row.eligibility == "delegates":
         return _Admitted(row, ballot, voter_key(delegate=delegate.id), delegate.id)

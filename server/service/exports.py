@@ -31,7 +31,7 @@ MESSAGE_COLUMNS = (
 )
 POLL_COLUMNS = (
     "poll", "question", "kind", "status", "secret", "ballots", "eligible", "section", "option_id", "label", "group",
-    "votes", "outcome",
+    "votes", "outcome", "decision", "decision_arithmetic",
 )
 DELEGATE_COLUMNS = ("poll", "question", "poll_status", "segment", "place", "candidate_id", "candidate", "votes")
 
@@ -146,14 +146,17 @@ def poll_rows(entries: Sequence[dict[str, Any]]) -> list[list[Any]]:
         turnout = result.get("turnout") or {}
         head = [poll["id"], spec.get("question", ""), spec["kind"], poll["status"], poll["secret"],
                 (result["tally"] or {}).get("ballots", turnout.get("voted", 0)), turnout.get("eligible")]
+        # A decision vote's outcome in the event's language, with the arithmetic, on each of its rows.
+        decision = result.get("decision")
+        tail = [decision["label"], decision["explanation"]] if decision else ["", ""]
         for line in _option_lines(spec, result):
-            rows.append(head + line)
+            rows.append(head + line + tail)
         # Open-text polls: the words and answers moderation kept off the screens, marked so.
         for word in entry.get("hidden_words", []):
-            rows.append(head + ["", "", word, "", "", "hidden"])
+            rows.append(head + ["", "", word, "", "", "hidden"] + tail)
         for answer in entry.get("answers", []):
             if answer["status"] not in ("published", "approved"):
-                rows.append(head + ["", "", answer["text"], "", answer["count"], answer["status"]])
+                rows.append(head + ["", "", answer["text"], "", answer["count"], answer["status"]] + tail)
     return rows
 
 

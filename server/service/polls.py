@@ -29,12 +29,15 @@ from server import recount
 from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
+from server.domain.plenary_settings import plenary_settings
 from server.domain.poll_lifecycle import PollClock
 from server.domain.polls import PollSpec
+from server.domain.stream_delay import viewer_delay
 from server.domain.voters import keys_of
 from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from server.identity import Identity
+from server.service import decisions
 from server.service.ballot_box import BallotBox, Vote
 from server.service.results import (
     Presence,
@@ -78,6 +81,9 @@ class PollService:
         self.secret = SecretPolls(runner, self.presence)
         self.ticker = TallyTicker(runner, self.presence, tick_seconds, self.secret)
         self.ballot_box = BallotBox(runner, self.secret)
+        # Each online viewer's measured stream delay (this process's connections), by (event, participant):
+        # a float per participant who sent one, never evicted (bounded by the participants it serves).
+        self.delays: dict[tuple[int, int], float] = {}
 
     async def start(self) -> None:
         self.ticker.start()
@@ -93,6 +99,7 @@ class PollService:
 
         async def work(db: Unit, out: Outcome) -> None:
             values = await _poll_values(db, event_id, fields, partial=False)
+            decisions.check_eligibility(values["spec"], values.get("eligibility", "everyone"))
             if "position" not in values:
                 values["position"] = len(await repo.polls_of_event(db, event_id)) + 1
             row = await repo.add_poll(db, PollRow(event_id=event_id, created_at=self.clock(), **values))
@@ -118,6 +125,7 @@ class PollService:
                                code="poll_not_draft", status=row.status)
             for key, value in values.items():
                 setattr(row, key, value)
+            decisions.check_eligibility(row.spec, row.eligibility)
             db.add(row)
             out.result = poll_view(row, self.clock())
             out.publish(updated_channel(row), "poll.updated", out.result)
@@ -193,6 +201,8 @@ class PollService:
             now = self.clock()
             before = poll_clock(row)
             after = change(before, now)
+            if after.status == "open" and before.status in ("draft", "closed"):
+                await decisions.at_open(db, row, now)
             if row.secret and after.status == "open" and before.status in ("draft", "closed"):
                 await self.secret.open_box(db, row)
             apply_clock(row, after)
@@ -232,12 +242,25 @@ class PollService:
         if who.participant_id is None:
             raise Forbidden("Only participants vote.", code="forbidden")
         tracker = self._tracker(who, poll_id, command_id)
-        vote = Vote(who, command_id, poll_id, raw, tracker=tracker)
+        vote = Vote(who, command_id, poll_id, raw, tracker=tracker,
+                    delay=self.delays.get((who.event_id, who.participant_id)))
         result = await self.ballot_box.cast(vote)
         self.ticker.mark(poll_id)
         if result.get("secret"):
             result = {**result, "tracker": tracker}
         return result
+
+    async def set_stream_delay(self, who: Identity, seconds: float) -> dict[str, Any]:
+        """A viewer's measured stream delay: their ballots count until a deadline plus the delay,
+        bounded by the event's settings. Answers `{"delay"}`, the seconds the server will grant
+        (the organizer's delay when measured delays are not allowed). Repeating it is harmless."""
+        if who.participant_id is None:
+            raise Forbidden("Only participants watch the stream.", code="forbidden")
+        async with self.db.session() as db:
+            event = await events.event_by_id(db, who.event_id)
+        settings = plenary_settings(event.settings if event is not None else None)
+        self.delays[(who.event_id, who.participant_id)] = seconds
+        return {"delay": viewer_delay(settings, seconds)}
 
     @staticmethod
     def _tracker(who: Identity, poll_id: int, command_id: str) -> str:

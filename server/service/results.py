@@ -26,6 +26,7 @@ from server.domain.elections import election_result
 from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
 from server.domain.tally import RunningTally, outcome, tally
+from server.service import decisions
 from server.service.qa import short_text_checker
 from server.store import Unit
 from server.store import delegates as credentials
@@ -217,7 +218,8 @@ async def final_result(db: Unit, row: PollRow, presence: Presence, now: float) -
     `outcome`: per section, the selected options (approved proposals, winner),
     alternates, and ties reported, never broken (see server.domain.tally.outcome);
     `election`: for elections, elected per segment, alternates and ties
-    (server.domain.elections.election_result); null otherwise.
+    (server.domain.elections.election_result); null otherwise; `decision`: for a decision
+    vote, its verdict with the arithmetic and attendance snapshots (server.service.decisions).
     """
     spec = PollSpec.from_dict(row.spec)
     running = await running_tally(db, row)
@@ -227,5 +229,6 @@ async def final_result(db: Unit, row: PollRow, presence: Presence, now: float) -
         "turnout": await turnout(db, row, running.ballots, presence),
         "outcome": [section.to_dict() for section in outcome(spec, running)],
         "election": election_result(spec, running) if spec.kind == "election" else None,
+        "decision": await decisions.decision(db, row, running),
         "computed_at": now,
     }

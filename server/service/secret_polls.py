@@ -29,6 +29,7 @@ from server.domain.polls import PollSpec
 from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
 from server.recount import HEADER, matches, recount, rows
+from server.service import decisions
 from server.service.results import Presence, final_result, poll_view, result_events, updated_channel
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import PollKey, Sealer, SealError
@@ -102,6 +103,7 @@ class SecretPolls:
     async def result_at_close(self, db: Unit, row: PollRow, now: float) -> dict[str, Any] | None:
         """The result of a poll closing in this transaction: an open poll's final result, a
         secret poll's count, or None when its key is elsewhere (see `count`)."""
+        await decisions.at_close(db, row, now)
         if row.secret:
             return await self.count(db, row, now)
         return await final_result(db, row, self.presence, now)

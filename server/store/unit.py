@@ -11,6 +11,9 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.answers import AnswerDecisions
+from server.store.attendees import Attendees
+from server.store.decisions import PollSnapshots
+from server.store.procedure import Procedure
 from server.store.sanctions import Sanctions
 
 
@@ -24,6 +27,18 @@ class Unit(AsyncSession):
     @property
     def answers(self) -> AnswerDecisions:
         return AnswerDecisions(self)
+
+    @property
+    def procedure(self) -> Procedure:
+        return Procedure(self)
+
+    @property
+    def attendees(self) -> Attendees:
+        return Attendees(self)
+
+    @property
+    def snapshots(self) -> PollSnapshots:
+        return PollSnapshots(self)
 
     @property
     def sanctions(self) -> Sanctions:

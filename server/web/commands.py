@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from server import wire
-from server.identity import MODERATORS, PARTICIPANTS, PRESENTERS, STAFF, Identity, Role
+from server.identity import (
+    DOOR,
+    MODERATORS,
+    ORGANIZERS,
+    PARTICIPANTS,
+    PRESENTERS,
+    STAFF,
+    Identity,
+    Role,
+)
 from server.web.services import Services
 
 Handler = Callable[[Services, Identity, Any], Awaitable[dict[str, Any]]]
@@ -80,4 +89,38 @@ COMMANDS: dict[str, Declared] = _table(
     D(wire.PollClose, PRESENTERS, lambda s, who, m: s.polls.close(who, m.id, m.poll)),
     D(wire.PollReopen, PRESENTERS, lambda s, who, m: s.polls.reopen(who, m.id, m.poll, m.seconds)),
     D(wire.PollVisibilitySet, PRESENTERS, lambda s, who, m: s.polls.set_visibility(who, m.id, m.poll, m.visibility)),
+    # the plenária: credenciamento at the door, its settings, each viewer's stream delay
+    D(wire.CheckinIn, DOOR, lambda s, who, m: s.attendance.check(who, m.id, "in", code=m.code, delegate=m.delegate,
+                                                               method=m.method)),
+    D(wire.CheckinOut, DOOR, lambda s, who, m: s.attendance.check(who, m.id, "out", code=m.code,
+                                                                delegate=m.delegate, method=m.method)),
+    D(wire.PlenarySettingsSet, ORGANIZERS, lambda s, who, m: s.attendance.set_settings(who, m.id, m.changes())),
+    D(wire.StreamDelaySet, PARTICIPANTS, lambda s, who, m: s.polls.set_stream_delay(who, float(m.seconds))),
+    # the speakers' list: participants ask for the floor, the chair (presenter or organizer) gives and times it
+    D(wire.SpeakersRequest, PARTICIPANTS, lambda s, who, m: s.speakers.request(who, m.id, m.session, m.stance)),
+    D(wire.SpeakersWithdraw, PARTICIPANTS, lambda s, who, m: s.speakers.withdraw(who, m.id, m.session)),
+    D(wire.SpeakersOrder, PRESENTERS, lambda s, who, m: s.speakers.reorder(who, m.id, m.session, m.order)),
+    D(wire.SpeakersRemove, PRESENTERS, lambda s, who, m: s.speakers.remove(who, m.id, m.session, m.request)),
+    D(wire.SpeakersStart, PRESENTERS,
+      lambda s, who, m: s.speakers.start(who, m.id, m.session, m.request, m.seconds)),
+    D(wire.SpeakersPause, PRESENTERS, lambda s, who, m: s.speakers.pause(who, m.id, m.session)),
+    D(wire.SpeakersResume, PRESENTERS, lambda s, who, m: s.speakers.resume(who, m.id, m.session)),
+    D(wire.SpeakersExtend, PRESENTERS, lambda s, who, m: s.speakers.extend(who, m.id, m.session, m.seconds)),
+    D(wire.SpeakersEnd, PRESENTERS, lambda s, who, m: s.speakers.end(who, m.id, m.session)),
+    D(wire.SpeakersOpen, PRESENTERS, lambda s, who, m: s.speakers.set_open(who, m.id, m.session, m.open)),
+    D(wire.SpeakersDefault, PRESENTERS, lambda s, who, m: s.speakers.set_default(who, m.id, m.session, m.seconds)),
+    # destaques, block approval and moções: delegates mark and sign, the chair runs the floor
+    D(wire.DestaqueWindow, PRESENTERS, lambda s, who, m: s.deliberation.window(who, m.id, m.poll, m.open)),
+    D(wire.DestaqueMark, PARTICIPANTS,
+      lambda s, who, m: s.deliberation.mark(who, m.id, m.poll, m.proposal, m.marked)),
+    D(wire.MocaoSubmit, PARTICIPANTS,
+      lambda s, who, m: s.deliberation.submit(who, m.id, m.kind, m.text, m.addressee)),
+    D(wire.MocaoSign, PARTICIPANTS, lambda s, who, m: s.deliberation.sign(who, m.id, m.motion, m.signed)),
+    D(wire.PlenaryDefend, PRESENTERS,
+      lambda s, who, m: s.deliberation.defend(who, m.id, m.target(), m.stage, m.defender, m.seconds)),
+    D(wire.PlenaryAmend, PRESENTERS, lambda s, who, m: s.deliberation.amend(who, m.id, m.target(), m.text)),
+    D(wire.PlenaryVote, PRESENTERS,
+      lambda s, who, m: s.deliberation.call_vote(who, m.id, m.target(), m.vote_poll)),
+    D(wire.PlenaryDecide, PRESENTERS, lambda s, who, m: s.deliberation.proclaim(who, m.id, m.target())),
+    D(wire.PlenaryBallot, PRESENTERS, lambda s, who, m: s.deliberation.next_ballot(who, m.id, m.poll)),
 )

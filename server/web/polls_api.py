@@ -162,11 +162,15 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
         status.update({oid: "selected" for oid in section["selected"]})
         status.update({oid: "tied" for oid in section["tied"]})
     section_of = {oid: s["title"] for s in spec.get("sections", []) for oid in s["option_ids"]}
-    rows = [["section", "option_id", "label", "group", "votes", "status"]]
+    # A decision vote: its outcome in the event's language and the arithmetic, on every row.
+    decision = result.get("decision")
+    names, values = (["decision", "decision_arithmetic"], [decision["label"], decision["explanation"]]) \
+        if decision else ([], [])
+    rows = [["section", "option_id", "label", "group", "votes", "status", *names]]
     for option in spec.get("options", []):
         oid = option["id"]
         rows.append([section_of.get(oid, ""), oid, option["label"], option["group"], tally["counts"].get(oid, 0),
-                     status.get(oid, "")])
+                     status.get(oid, ""), *values])
     return rows
 
 

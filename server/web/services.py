@@ -10,14 +10,17 @@ from server.channels import ChannelKind
 from server.hub import Hub
 from server.identity import Identity
 from server.service.answers import AnswerService
+from server.service.attendance import AttendanceService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
+from server.service.deliberation import DeliberationService
 from server.service.exports import ExportService
 from server.service.moderating import ModerationService
 from server.service.polls import PollService
 from server.service.privacy import PrivacyService
 from server.service.qa import QAService
 from server.service.runner import CommandRunner
+from server.service.speakers import SpeakersService
 from server.settings import Settings
 from server.store import Database
 from server.web.admission import Admission
@@ -38,8 +41,11 @@ class Services:
     polls: PollService = field(init=False)
     answers: AnswerService = field(init=False)
     delegates: DelegateService = field(init=False)
+    attendance: AttendanceService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
+    speakers: SpeakersService = field(init=False)
+    deliberation: DeliberationService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
@@ -66,8 +72,11 @@ class Services:
         services.answers = AnswerService(runner, services.polls)
         services.moderation.policy_listeners.append(services.answers.recount)
         services.delegates = DelegateService(runner)
+        services.attendance = AttendanceService(runner)
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
+        services.speakers = SpeakersService(runner)
+        services.deliberation = DeliberationService(runner, services.polls)
         return services
 
     async def start(self) -> None:
@@ -89,7 +98,10 @@ class Services:
         state.update(await self.qa.snapshot(who, kind))
         state.update(await self.polls.snapshot(who, kind))
         state.update(await self.answers.snapshot(who, kind))
+        state.update(await self.speakers.snapshot(who, kind))
+        state.update(await self.deliberation.snapshot(who, kind))
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
             state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}
+            state["attendance"] = await self.attendance.view(who.event_id)
         return state

@@ -3,6 +3,7 @@
 // the websocket for live state (staff links, polls, presence).
 
 import "./reducers.js";
+import "./attendance.js";
 import { $, h, fill, setText, syncList } from "./dom.js";
 import { t, LANGUAGES, setLang, preferred, languageSwitcher, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText, staffSecret } from "./page.js";
@@ -154,6 +155,7 @@ async function managePage() {
     agenda: h("section", { class: "card", "aria-labelledby": "s-agenda" }),
     polls: h("section", { class: "card", "aria-labelledby": "s-polls" }),
     delegates: h("section", { class: "card", "aria-labelledby": "s-delegates" }),
+    plenary: h("section", { class: "card", "aria-labelledby": "s-plenary" }),
     exports: h("section", { class: "card", "aria-labelledby": "s-exports" }),
   };
   fill(main, Object.values(sections));
@@ -169,10 +171,32 @@ async function managePage() {
     fill(sections.event, h("h2", { id: "s-event" }, t("org.event")), form);
   }
 
+  /** The plenária: online delegates count as present or not; the stream's delay (docs/plenary.md). */
+  function drawPlenary(event) {
+    const current = event.plenary || {};
+    const online = h("input", { type: "checkbox", id: "pl-online", checked: Boolean(current.online_participation) });
+    const delay = h("input", { id: "pl-delay", type: "number", min: "0", max: "120", value: String(current.stream_delay || 0) });
+    const most = h("input", { id: "pl-max", type: "number", min: "0", max: "120", value: String(current.max_stream_delay || 0) });
+    const form = h("form", {}, h("label", { class: "check" }, online, t("plenary.online_participation")),
+      h("div", { class: "two-col" }, field(t("plenary.stream_delay"), delay, t("plenary.stream_delay_hint")),
+        field(t("plenary.max_stream_delay"), most, t("plenary.max_stream_delay_hint"))),
+      h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("common.save"))));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await hub.send("plenary.settings", { online_participation: online.checked,
+          stream_delay: Math.round(Number(delay.value) || 0), max_stream_delay: Math.round(Number(most.value) || 0) });
+        toast(t("org.saved"));
+      } catch (err) { toast(errorText(err), "error"); }
+    });
+    fill(sections.plenary, h("h2", { id: "s-plenary" }, t("plenary.title")), form);
+  }
+
   function drawLinks(event) {
     const base = location.origin;
     const created = h("div", { id: "new-link" });
-    const role = h("select", { id: "staff-role" }, h("option", { value: "moderator" }, t("role.moderator")), h("option", { value: "presenter" }, t("role.presenter")));
+    const role = h("select", { id: "staff-role" }, h("option", { value: "moderator" }, t("role.moderator")), h("option", { value: "presenter" }, t("role.presenter")),
+      h("option", { value: "checkin" }, t("role.checkin")));
     const label = h("input", { id: "staff-label", maxlength: "80", placeholder: t("org.staff_label_placeholder") });
     const form = h("form", { class: "inline-form" }, field(t("org.staff_role"), role), h("div", { class: "grow" }, field(t("org.staff_label"), label)),
       h("button", { type: "submit", class: "btn" }, t("org.staff_create")));
@@ -462,7 +486,8 @@ async function managePage() {
     const key = `${document.documentElement.lang}`;
     if (drawn !== key) {
       drawn = key;
-      drawEvent(event()); drawLinks(event()); drawAgenda(state); drawPolls(); drawDelegates(); drawExports();
+      drawEvent(event()); drawLinks(event()); drawAgenda(state); drawPolls(); drawDelegates(); drawPlenary(event());
+      drawExports();
       return;
     }
     const names = new Set((batch || []).map((b) => b.name));
@@ -475,6 +500,7 @@ async function managePage() {
         drawAgenda(state);
       }
     }
+    if (names.has("plenary.settings") && !sections.plenary.contains(document.activeElement)) drawPlenary(event());
     if (names.has("staff.revoked")) refreshStaff();
     if (names.has("delegate.updated")) refreshDelegates();
     updatePolls();
@@ -504,6 +530,16 @@ function pollBuilder(hub, event, call) {
   const picks = h("div", { class: "two-col" }, field(t("org.min_picks"), minPicks), field(t("org.max_picks"), maxPicks));
   const scale = h("div", { class: "two-col" }, field(t("org.scale_min"), scaleMin), field(t("org.scale_max"), scaleMax));
   const methodField = field(t("org.method"), method);
+  // A decision vote (yes/no/abstain): its majority over a base and the quorum to open it.
+  const majority = h("select", { id: "pb-majority" }, ["", "simple", "absolute", "two_thirds", "fraction"]
+    .map((v) => h("option", { value: v }, t(v ? `decision.majority_${v}` : "decision.no_rule"))));
+  const base = h("select", { id: "pb-base" }, ["valid", "cast", "present", "entitled"]
+    .map((v) => h("option", { value: v }, t(`decision.base_${v}`))));
+  const share = h("input", { id: "pb-share", value: "3/5", pattern: "\\d+/\\d+" });
+  const quorum = h("input", { id: "pb-quorum", value: "0/1", pattern: "\\d+/\\d+" });
+  const shareField = field(t("decision.share"), share);
+  const ruleField = h("div", { class: "two-col" }, field(t("decision.majority"), majority), field(t("decision.base"), base),
+    shareField, field(t("decision.quorum"), quorum, t("decision.quorum_hint")));
   const optionsField = field(t("org.options"), options, t("org.options_hint"));
   const sync = () => {
     const k = kind.value;
@@ -511,15 +547,18 @@ function pollBuilder(hub, event, call) {
     scale.hidden = k !== "rating";
     methodField.hidden = k !== "election";
     optionsField.hidden = k === "rating" || k === "open_text" || k === "yes_no_abstain";
+    ruleField.hidden = k !== "yes_no_abstain";
+    shareField.hidden = majority.value !== "fraction";
   };
   kind.addEventListener("change", sync);
+  majority.addEventListener("change", sync);
   const heading = h("h3", { tabindex: "-1" }, t("org.new_poll"));
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_poll"));
   const cancel = h("button", { type: "button", class: "btn", hidden: true }, t("common.cancel"));
   let editing = null; // the draft being edited, or null for a new one
   const form = h("form", { class: "poll-builder", id: "poll-builder" }, heading,
     h("div", { class: "two-col" }, field(t("org.poll_kind"), kind), field(t("org.question"), question)),
-    optionsField, picks, scale, methodField,
+    optionsField, picks, scale, methodField, ruleField,
     h("div", { class: "two-col" }, field(t("poll.visibility"), visibility), field(t("org.eligibility"), eligibility)),
     h("label", { class: "check" }, secret, t("org.secret_ballot")),
     error, h("div", { class: "row row-end" }, cancel, submit));
@@ -541,6 +580,7 @@ function pollBuilder(hub, event, call) {
       spec = buildSpec(kind.value, question.value.trim(), options.value,
         { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value },
         editing ? editing.spec : null);
+      if (kind.value === "yes_no_abstain" && majority.value) spec.rule = ruleOf(majority.value, base.value, share.value, quorum.value);
     } catch (err) { setText(error, err.message); return; }
     const fields = { spec, visibility: visibility.value, eligibility: eligibility.value, secret: secret.checked };
     try {
@@ -566,6 +606,12 @@ function pollBuilder(hub, event, call) {
     scaleMin.value = String(spec.scale_min ?? 1);
     scaleMax.value = String(spec.scale_max ?? 5);
     if (spec.method) method.value = spec.method;
+    majority.value = spec.rule ? spec.rule.majority : "";
+    if (spec.rule) {
+      base.value = spec.rule.base;
+      share.value = `${spec.rule.numerator}/${spec.rule.denominator}`;
+      quorum.value = `${spec.rule.quorum_numerator}/${spec.rule.quorum_denominator}`;
+    }
     visibility.value = poll.visibility || "live";
     eligibility.value = poll.eligibility || "everyone";
     secret.checked = Boolean(poll.secret);
@@ -578,6 +624,18 @@ function pollBuilder(hub, event, call) {
     heading.focus();
   };
   return form;
+}
+
+/** A decision rule from the builder's fields; "3/5" shares (the server checks the bounds). */
+export function ruleOf(majority, base, share, quorum) {
+  const fraction = (text) => {
+    const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text || "");
+    if (!match) throw new Error(t("decision.share_format"));
+    return [Number(match[1]), Number(match[2])];
+  };
+  const [numerator, denominator] = majority === "fraction" ? fraction(share) : [1, 2];
+  const [quorumNumerator, quorumDenominator] = fraction(quorum);
+  return { majority, base, numerator, denominator, quorum_numerator: quorumNumerator, quorum_denominator: quorumDenominator };
 }
 
 /** The options text of a spec (the inverse of buildSpec): sections as "# Title / N", axes as "Axis | Proposal". */

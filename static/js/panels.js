@@ -4,7 +4,8 @@
 import { h, fill, setText } from "./dom.js";
 import { t, agendaTime } from "./i18n.js";
 import { renderStageResults } from "./stagepoll.js";
-import { findQuestion, liveSession, pollTurnout, pollModel, publicPoll, verificationText } from "./state.js";
+import { renderDestaque, renderMocao, renderSpeakers } from "./procedure.js";
+import { findQuestion, liveSession, pollTurnout, pollModel, publicPoll, verificationText, renderDecision } from "./state.js";
 
 export function joinUrl(code) {
   return `${location.origin}/e/${code}`;
@@ -97,6 +98,15 @@ export function renderStage(root, hub, mode = "screen") {
     case "session":
       renderSession(main, session);
       break;
+    case "speakers":
+      renderSpeakers(main, state, screen.ref, mode);
+      break;
+    case "destaque":
+      renderDestaque(main, state, screen.ref);
+      break;
+    case "mocao":
+      renderMocao(main, state, screen.ref);
+      break;
     default:
       if (fresh || !main.firstChild) {
         fill(main, h("div", { class: "panel panel-title" },
@@ -166,6 +176,7 @@ function renderPoll(main, hub, poll, mode) {
       h("p", { class: "poll-turnout" }),
       h("div", { class: "poll-results" }),
       h("p", { class: "poll-pager" }),
+      h("p", { class: "poll-decision", hidden: true }),
       h("p", { class: "poll-verify" }));
     fill(main, panel);
   }
@@ -215,5 +226,6 @@ function renderPoll(main, hub, poll, mode) {
     renderStageResults(results, pager, poll, mode, () => hub.now());
   }
   setText(panel.querySelector(".poll-verify"), verificationText(poll));
+  renderDecision(panel.querySelector(".poll-decision"), poll);
 }
 

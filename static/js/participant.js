@@ -2,20 +2,23 @@
 // Mobile first; all user text through textContent.
 
 import "./reducers.js";
+import "./attendance.js";
 import { $, h, fill, setText, syncList } from "./dom.js";
 import { t, time, agendaTime, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText } from "./page.js";
 import { mountTabs } from "./tabs.js";
 import { bindDraft } from "./drafts.js";
-import { liveSession, questions as questionList, polls, pollModel, verificationText } from "./state.js";
-import { startCountdowns } from "./countdown.js";
+import { liveSession, questions as questionList, polls, pollModel, verificationText, renderDecision } from "./state.js";
+import { startCountdowns, setStreamDelay } from "./countdown.js";
 import { renderBallots, renderDelegate, ballotBoxUrl, storedTracker } from "./ballot.js";
 import { renderResults } from "./results.js";
-import { showStream } from "./stream.js";
+import { showStream, onProgramTime } from "./stream.js";
+import { renderFloor } from "./floor.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
 startCountdowns(hub);
+followStreamDelay();
 
 // -- stream ------------------------------------------------------------------------
 
@@ -267,12 +270,14 @@ function upvote(id) {
 
 function renderVotes() {
   renderDelegate($("#delegate"), hub);
+  renderFloor($("#floor"), hub);
   renderBallots($("#ballots"), hub);
   const results = $("#results");
   const shown = polls(hub).filter((p) => p.result || p.tally).reverse();
   syncList(results, shown, (p) => p.id, (p, node) => {
     node = node || h("article", { class: "card result-card" }, h("h3", { class: "result-q" }), h("p", { class: "result-meta hint" }),
-      h("div", { class: "result-body" }), h("p", { class: "result-verify hint" }));
+      h("div", { class: "result-body" }), h("p", { class: "poll-decision", hidden: true }),
+      h("p", { class: "result-verify hint" }));
     setText(node.querySelector(".result-q"), p.spec.question);
     const source = p.result || p.tally;
     setText(node.querySelector(".result-meta"), `${p.status === "closed" ? t("poll.final_result") : t("poll.live_results")} · ${t("results.ballots", { n: (source.turnout && source.turnout.voted) || 0 })}`);
@@ -285,6 +290,7 @@ function renderVotes() {
       delete body.dataset.signature;
       fill(body, h("p", { class: "muted results-hidden" }, t(model.awaiting ? "results.counting" : "results.sealed")));
     }
+    renderDecision(node.querySelector(".poll-decision"), model);
     fill(node.querySelector(".result-verify"), p.secret ? [verificationText(model), " ",
       h("a", { href: ballotBoxUrl(hub.event, p.id, storedTracker(hub, p.id)) },
         t("results.ballot_box"))] : []);
@@ -391,3 +397,25 @@ hub.on("event", ({ name, data }) => {
     if (tabs.current() !== "tab-vote") toast(t("poll.opened_toast", { question: data.spec.question }));
   }
 });
+
+// -- stream delay: countdowns in this viewer's stream time, ballots accepted as late ---------
+
+/** The organizer's broadcast delay, or this viewer's own measure (HLS program date-time), which
+ * the server bounds and answers with the delay it grants; countdowns follow what it granted. */
+function followStreamDelay() {
+  let sent = null;
+  let measured = false;
+  const settings = () => (hub.state.public && hub.state.public.event && hub.state.public.event.plenary) || {};
+  hub.on("change", () => { if (!measured) setStreamDelay(settings().stream_delay || 0); });
+  hub.on("welcome", () => { sent = null; }); // a new connection (maybe another process) is told again
+  onProgramTime((programTime) => {
+    if (!settings().max_stream_delay) return;
+    const delay = Math.max(0, Math.min(600, hub.now() - programTime));
+    if (sent !== null && Math.abs(delay - sent) < 1) return;
+    sent = delay;
+    hub.send("stream.delay", { seconds: Math.round(delay * 10) / 10 }).then((granted) => {
+      measured = true;
+      setStreamDelay(granted.delay);
+    }, () => {});
+  });
+}

@@ -4,7 +4,7 @@
 import { h, fill, setText } from "./dom.js";
 import { t } from "./i18n.js";
 import { renderResults } from "./results.js";
-import { pollTurnout, pollModel } from "./state.js";
+import { pollTurnout, pollModel, renderDecision } from "./state.js";
 
 export function pollRow(hub, p, node, screen, { run, show }) {
   const spec = p.spec || {};
@@ -26,7 +26,7 @@ export function pollRow(hub, p, node, screen, { run, show }) {
         h("button", { type: "button", class: "btn btn-small show" }),
         h("label", { class: "visually-hidden", for: `${secondsId}-vis` }),
         h("select", { id: `${secondsId}-vis`, class: "lang-select visibility" })),
-      h("div", { class: "poll-mini" }));
+      h("div", { class: "poll-mini" }), h("p", { class: "poll-decision", hidden: true }));
     const id = p.id;
     const seconds = () => {
       const n = Math.round(Number(node.querySelector(".seconds").value));
@@ -91,6 +91,7 @@ export function pollRow(hub, p, node, screen, { run, show }) {
   const mini = node.querySelector(".poll-mini");
   if (model.results) renderResults(mini, model);
   else mini.replaceChildren();
+  renderDecision(node.querySelector(".poll-decision"), model);
   return node;
 }
 

@@ -4,17 +4,23 @@
 import "./reducers.js";
 import { $, $$, h, fill, setText, syncList } from "./dom.js";
 import { t, agendaTime, onLangChange, apply, time } from "./i18n.js";
-import { startPage, toast, errorText } from "./page.js";
+import { startPage, staffSecret, toast, errorText } from "./page.js";
 import { renderStage } from "./panels.js";
 import { startCountdowns } from "./countdown.js";
 import { polls, questions as questionList } from "./state.js";
 import { pollRow } from "./pollcontrols.js";
+import { renderPlenaryControls, renderSpeakersControls } from "./chair.js";
+import { renderAttendance } from "./attendance.js";
 
 const hub = await startPage({ staff: true });
 startCountdowns(hub);
 const code = hub.event;
 $("#open-screen").href = `/screen/${code}`;
 $("#open-overlay").href = `/overlay/${code}`;
+// The chair checks delegates in on the same page as the door, with the presenter link's own secret.
+$("#open-checkin").href = `/c/${code}#k=${encodeURIComponent(staffSecret(code))}`;
+hub.on("change", () => renderAttendance($("#attendance"), hub.state.staff && hub.state.staff.attendance));
+onLangChange(() => renderAttendance($("#attendance"), hub.state.staff && hub.state.staff.attendance));
 
 function run(type, fields, okMessage) {
   return hub.send(type, fields).then((result) => {
@@ -113,6 +119,8 @@ function render() {
   renderSessions(state);
   renderPolls(state);
   renderQuestions(state);
+  renderSpeakersControls($("#speakers-controls"), hub, run, show);
+  renderPlenaryControls($("#plenary-controls"), hub, run, show);
 }
 
 hub.on("change", render);

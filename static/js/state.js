@@ -55,7 +55,30 @@ export function pollModel(p) {
     results: source ? source.tally : null, outcome: p.result ? p.result.outcome : null,
     turnout, ballots: turnout ? turnout.voted : undefined,
     secret: !!p.secret, awaiting: !!p.awaiting_count, verification: p.result ? p.result.verification || null : null,
+    decision: p.result ? p.result.decision || null : null,
   };
+}
+
+/**
+ * A decision vote's outcome as the server words it in the event's language (aprovada, rejeitada,
+ * sem quórum, empate: the same on every screen, the overlay and the exports) with its arithmetic.
+ * Fills `node` (hidden when the poll decides nothing).
+ */
+export function renderDecision(node, model) {
+  if (!node) return;
+  const d = model.decision;
+  node.hidden = !d;
+  if (!d) { node.replaceChildren(); return; }
+  node.dataset.verdict = d.verdict;
+  const label = node.querySelector(".decision-label") || node.appendChild(document.createElement("strong"));
+  label.className = "decision-label";
+  label.lang = d.lang;
+  if (label.textContent !== d.label) label.textContent = d.label;
+  const math = node.querySelector(".decision-math") || node.appendChild(document.createElement("span"));
+  math.className = "decision-math";
+  math.lang = d.lang;
+  const text = d.explanation.slice(d.label.length + 2);
+  if (math.textContent !== text) math.textContent = text;
 }
 
 /** A poll as participants (and so the projector) see it: the public channel's view only. */

@@ -13,6 +13,15 @@ const HLS_WORKER = "/static/vendor/hls/hls.worker.js";
 const RETRY_MS = 3000;
 
 let player = null; // the hls.js instance of the stream shown now
+const DELAY_EVERY_MS = 5000;
+let delayListener = null;
+let lastDelayAt = 0;
+
+/** fn(programTime): the UNIX seconds (per the stream's program date-time) of the frame on screen,
+ * every few seconds while an HLS stream with EXT-X-PROGRAM-DATE-TIME plays through hls.js. */
+export function onProgramTime(fn) {
+  delayListener = fn;
+}
 let shown = 0; // which showStream call is current (an import may finish after the next one)
 
 /** Show `stream` ({provider, kind, src} of the event) in `box`, replacing what was there. */
@@ -68,6 +77,16 @@ async function playHls(box, video, src, call) {
     }
   });
   video.addEventListener("play", () => hls.startLoad(), { once: true });
+  // How far behind the room this viewer is: the wall-clock time the playlist's
+  // EXT-X-PROGRAM-DATE-TIME gives the frame playing now, against the server's clock.
+  video.addEventListener("timeupdate", () => {
+    const date = hls.playingDate;
+    if (player !== hls || !date || !delayListener) return;
+    const now = Date.now();
+    if (now - lastDelayAt < DELAY_EVERY_MS) return;
+    lastDelayAt = now;
+    delayListener(date.getTime() / 1000);
+  });
   hls.attachMedia(video);
   hls.loadSource(src);
   box.dataset.player = "hls.js";
