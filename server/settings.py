@@ -66,6 +66,12 @@ class Settings:
     # Every Origin allowed to open a websocket, besides the server's own host.
     allowed_origins: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    # The key that encrypts platform tokens at rest (docs/platforms.md); without it the organizer
+    # names an environment variable holding the token instead of storing one.
+    token_key: str = field(default="", repr=False)
+    # The platforms' API base URLs: the real ones by default, a local stand-in in tests.
+    youtube_url: str = ""
+    facebook_url: str = ""
 
     @property
     def broker_url(self) -> str:
@@ -97,6 +103,9 @@ _ENV_FIELDS = {
     "public_url": "PLENARIA_PUBLIC_URL",
     "log_level": "PLENARIA_LOG_LEVEL",
     "allowed_origins": "PLENARIA_ALLOWED_ORIGINS",
+    "token_key": "PLENARIA_TOKEN_KEY",
+    "youtube_url": "PLENARIA_YOUTUBE_URL",
+    "facebook_url": "PLENARIA_FACEBOOK_URL",
 }
 
 

@@ -93,6 +93,7 @@ class Item:
     reply: str = ""  # a moderator's short public reply to a question
     reply_at: float | None = None
     reply_by: str = ""
+    origin: str = ""  # the platform it was imported from (server/domain/platforms.py), "" when typed here
 
     @property
     def auto_blocked(self) -> bool:
@@ -111,6 +112,8 @@ class Item:
             "author": self.author.public(),
             "at": self.created_at,
         }
+        if self.origin:
+            body["origin"] = self.origin
         if self.kind == "question":
             body.update(
                 status=self.status,
@@ -168,6 +171,7 @@ class Item:
             "reply_at": self.reply_at,
             "reply_by": self.reply_by or None,
             "version": self.version,
+            "origin": self.origin or None,
         }
 
 

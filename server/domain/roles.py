@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "mod.answer": frozenset({"moderator", "organizer"}),
     "mod.word": frozenset({"moderator", "presenter", "organizer"}),
     "audit.export": frozenset({"moderator", "organizer"}),  # HTTP: GET /api/events/{code}/audit
+    "mod.promote": frozenset({"moderator", "organizer"}),  # a chat message (an imported comment) becomes a question
+    "platform.connect": frozenset({"organizer"}),  # HTTP: /api/events/{code}/platforms
     # polls, ballots, credentials and elections (credentials are managed over HTTP by organizers)
     "vote.cast": frozenset({"participant"}),
     "delegate.redeem": frozenset({"participant"}),

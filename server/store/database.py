@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.errors import InvalidCommand, Unavailable
 from server.store import (
     answer_tables,  # noqa: F401  (moderators' decisions on open-text answers)
+    platform_tables,  # noqa: F401  (imported live comments of YouTube and Facebook)
     poll_tables,  # noqa: F401  (polls, ballots, delegates)
     qa_tables,  # noqa: F401  (chat, questions, moderation)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)

@@ -53,6 +53,7 @@ def item_of(row: QAItemRow) -> Item:
         reply=row.reply,
         reply_at=row.reply_at,
         reply_by=row.reply_by,
+        origin=row.origin,
     )
 
 
@@ -66,6 +67,7 @@ async def add_item(
     verdict: str,
     reasons: Sequence[dict[str, Any]],
     now: float,
+    origin: str = "",
 ) -> Item:
     row = QAItemRow(
         event_id=event_id,
@@ -79,6 +81,7 @@ async def add_item(
         verdict=verdict,
         reasons=list(reasons),
         created_at=now,
+        origin=origin,
     )
     db.add(row)
     await db.flush()

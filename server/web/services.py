@@ -13,7 +13,9 @@ from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.exports import ExportService
 from server.service.identity import Identity
+from server.service.importing import Importer, PlatformConfig
 from server.service.moderating import ModerationService
+from server.service.platform_sources import PlatformSources
 from server.service.polls import PollService
 from server.service.privacy import PrivacyService
 from server.service.qa import QAService
@@ -40,6 +42,8 @@ class Services:
     delegates: DelegateService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
+    importer: Importer = field(init=False)
+    platforms: PlatformSources = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
@@ -68,6 +72,9 @@ class Services:
         services.delegates = DelegateService(runner)
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
+        services.importer = Importer(runner, PlatformConfig(settings.youtube_url, settings.facebook_url,
+                                                            settings.token_key))
+        services.platforms = PlatformSources(runner, services.importer)
         return services
 
     async def start(self) -> None:
@@ -75,9 +82,11 @@ class Services:
         await self.hub.start()
         await self.polls.start()
         self.qa.start()
+        self.importer.start()
 
     async def stop(self) -> None:
         self.heavy.stop()
+        await self.importer.stop()
         await self.qa.stop()
         await self.polls.stop()
         await self.hub.stop()
@@ -91,5 +100,6 @@ class Services:
         state.update(await self.answers.snapshot(who, kind))
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
+            state["platforms"] = await self.platforms.listing(who.event_id)
             state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}
         return state
