@@ -140,6 +140,13 @@ class ModHide(Command):
     hidden: StrictBool = True
 
 
+class ModPromote(Command):
+    """A chat message (an imported comment, most often) becomes a question."""
+
+    type: Literal["mod.promote"]
+    item: ItemId
+
+
 class ModRemoveAll(Command):
     type: Literal["mod.remove_all"]
     participant: PublicId
@@ -325,6 +332,7 @@ INBOUND: dict[str, type[Inbound]] = {
     "mod.reject": ModReject,
     "mod.delete": ModDelete,
     "mod.hide": ModHide,
+    "mod.promote": ModPromote,
     "mod.remove_all": ModRemoveAll,
     "mod.mute": ModMute,
     "mod.ban": ModBan,
@@ -369,6 +377,8 @@ EVENT_NAMES: tuple[str, ...] = (
     "poll.turnout",
     "poll.result",
     "delegate.updated",
+    "platform.health",
+    "platform.removed",
 )
 
 # Names of the server-to-client frame types.

@@ -88,7 +88,6 @@ class Source:
     detail: str = ""
     failures: int = 0  # consecutive failed polls, for the back-off
     imported: int = 0
-    post_back: bool = False  # the organizer allows answers to be posted back to the platform
     token_env: str = ""  # the name of an environment variable holding the token, if not stored
     updated_at: float = 0.0
     polled_at: float | None = None
@@ -111,7 +110,6 @@ class Source:
             "health": self.health,
             "detail": self.detail,
             "imported": self.imported,
-            "post_back": self.post_back,
             "polled_at": self.polled_at,
             "token_from_env": bool(self.token_env),
         }

@@ -216,6 +216,19 @@ def approve(item: Item, by: str, now: float, text: str | None = None, limit: int
     return changed
 
 
+def promote(item: Item, by: str, now: float) -> Item:
+    """A chat message (a comment imported from the broadcast, most often) becomes a published
+    question, open to upvotes and the screen. Taking a held or auto-blocked message is its human
+    decision too; one a moderator already refused, hid or deleted stays as it is."""
+    if item.kind != "chat":
+        raise InvalidCommand("only a chat message becomes a question", code="not_chat")
+    if item.status not in ("held", "published", "rejected") or (item.status == "rejected" and item.decided_by):
+        raise InvalidCommand(f"a {item.status} message cannot become a question", code="not_promotable",
+                             status=item.status)
+    return replace(item, kind="question", status="published", decided_by=item.decided_by or by,
+                   decided_at=item.decided_at if item.decided_by else now)
+
+
 def reject(item: Item, by: str, now: float, preset: str = "", note: str = "") -> Item:
     """Refuse a held item (an auto-blocked one is already rejected: that is a decision too),
     optionally saying why to its author: a preset of REJECT_PRESETS and/or a note."""

@@ -21,14 +21,16 @@ class PlatformClient(Protocol):
         """The comments after `source.cursor`. Raises PlatformFailure."""
 
 
-def client_for(platform: Platform, http: httpx.AsyncClient, base_url: str) -> PlatformClient:
+def client_for(platform: Platform, http: httpx.AsyncClient, base_url: str, interval: float) -> PlatformClient:
+    """The client of `platform` at `base_url` ("" for the real API); `interval` is the wait
+    between polls of a platform that names none (Facebook)."""
     if platform == "youtube":
         from server.platforms.youtube import YouTubeClient
 
         return YouTubeClient(http, base_url)
     from server.platforms.facebook import FacebookClient
 
-    return FacebookClient(http, base_url)
+    return FacebookClient(http, base_url, interval)
 
 
 async def get_json(http: httpx.AsyncClient, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[

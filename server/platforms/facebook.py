@@ -26,9 +26,10 @@ REVOKED = frozenset({10, 102, 190}) | frozenset(range(200, 300))
 
 
 class FacebookClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str = BASE_URL) -> None:
+    def __init__(self, http: httpx.AsyncClient, base_url: str = BASE_URL, interval: float = DEFAULT_INTERVAL) -> None:
         self.http = http
         self.base_url = (base_url or BASE_URL).rstrip("/")
+        self.interval = interval
 
     async def resolve(self, source: Source, token: str) -> str:
         return source.target
@@ -51,7 +52,7 @@ class FacebookClient:
         more = bool(paging.get("next"))
         # An empty page has no cursors: the old one still marks the end of what was read.
         cursor = after if isinstance(after, str) and after else source.cursor
-        return Page(comments, cursor, MIN_INTERVAL if more else DEFAULT_INTERVAL)
+        return Page(comments, cursor, MIN_INTERVAL if more else self.interval)
 
 
 def failure(status: int, body: dict[str, Any], retry: float | None) -> PlatformFailure:

@@ -54,6 +54,7 @@ class PlatformConfig:
     youtube_url: str = ""
     facebook_url: str = ""
     token_key: str = ""
+    interval: float = rules.DEFAULT_INTERVAL  # Facebook's wait between polls, and the base of the back-off
     lease_ttl: float = LEASE_TTL
     scan_seconds: float = SCAN_SECONDS
 
@@ -108,7 +109,7 @@ class Importer:
     def client(self, source: Source) -> PlatformClient:
         assert self._http is not None, "Importer.start() first"
         base = self.config.youtube_url if source.platform == "youtube" else self.config.facebook_url
-        return client_for(source.platform, self._http, base)
+        return client_for(source.platform, self._http, base, self.config.interval)
 
     def token(self, source: Source, sealed: bytes | None) -> str | None:
         if source.token_env:
@@ -202,7 +203,7 @@ class Importer:
                 failure = exc
         if page is None:
             after = replace(source, health=failure.health, detail=failure.detail, failures=source.failures + 1)
-            delay = rules.next_delay(after.health, after.failures, rules.DEFAULT_INTERVAL, failure.retry_after)
+            delay = rules.next_delay(after.health, after.failures, self.config.interval, failure.retry_after)
         else:
             after = replace(source, cursor=page.cursor, health="ended" if page.ended else "ok", detail="",
                             failures=0)

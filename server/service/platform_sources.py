@@ -31,8 +31,7 @@ class PlatformSources:
 
     async def connect(self, who: Identity, fields: dict[str, Any]) -> dict[str, Any]:
         """Connect (or reconnect) a source: `platform`, `target` (YouTube video id / Facebook live
-        video id), and `token` (stored sealed) or `token_env` (a PLENARIA_* variable name);
-        `post_back` is recorded, and nothing is posted while the server has no way to post.
+        video id), and `token` (stored sealed) or `token_env` (a PLENARIA_* variable name).
         Answers `{"source": ...}` as staff see it."""
         require(who.role, "platform.connect")
         platform = fields.get("platform")
@@ -43,9 +42,6 @@ class PlatformSources:
             raise InvalidCommand("the video id is letters, digits, - and _", code="invalid_platform_target",
                                  field="target")
         token, token_env = fields.get("token"), fields.get("token_env", "")
-        post_back = fields.get("post_back", False)
-        if not isinstance(post_back, bool):
-            raise InvalidCommand("post_back is true or false", code="invalid_value", field="post_back")
         sealed: bytes | None = None
         if token_env:
             if not isinstance(token_env, str) or not ENV_NAME.fullmatch(token_env) or token is not None:
@@ -61,7 +57,7 @@ class PlatformSources:
         chosen: Platform = platform
 
         async def work(db: AsyncSession, out: Outcome) -> None:
-            source = await repo.connect(db, who.event_id, chosen, target, sealed, token_env or "", post_back,
+            source = await repo.connect(db, who.event_id, chosen, target, sealed, token_env or "",
                                         self.runner.clock())
             _announce(out, source)
             out.result = {"source": source.staff()}

@@ -25,7 +25,6 @@ class PlatformSourceRow(SQLModel, table=True):
     detail: str = Field(default="", max_length=300)
     failures: int = 0
     imported: int = 0
-    post_back: bool = False
     active: bool = True
     created_at: float = 0.0
     updated_at: float = 0.0

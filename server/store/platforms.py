@@ -20,12 +20,12 @@ def source_of(row: PlatformSourceRow) -> Source:
     return Source(
         id=row.id, event_id=row.event_id, platform=platform, target=row.target, chat_id=row.chat_id,
         cursor=row.cursor, health=health, detail=row.detail, failures=row.failures, imported=row.imported,
-        post_back=row.post_back, token_env=row.token_env, updated_at=row.updated_at, polled_at=row.polled_at,
+        token_env=row.token_env, updated_at=row.updated_at, polled_at=row.polled_at,
     )
 
 
 async def connect(db: AsyncSession, event_id: int, platform: Platform, target: str, token_sealed: bytes | None,
-                  token_env: str, post_back: bool, now: float) -> Source:
+                  token_env: str, now: float) -> Source:
     """Create the source, or reconnect it (new token, health `starting`) keeping its cursor: the
     comments already imported stay imported once."""
     result = await db.exec(select(PlatformSourceRow).where(
@@ -34,7 +34,7 @@ async def connect(db: AsyncSession, event_id: int, platform: Platform, target: s
     row = result.first()
     if row is None:
         row = PlatformSourceRow(event_id=event_id, platform=platform, target=target, created_at=now)
-    row.token_sealed, row.token_env, row.post_back = token_sealed, token_env, post_back
+    row.token_sealed, row.token_env = token_sealed, token_env
     row.health, row.detail, row.failures, row.active, row.updated_at = "starting", "", 0, True, now
     db.add(row)
     await db.flush()

@@ -23,8 +23,8 @@ from server.domain.qa_policy import QASettings
 from server.store.qa_tables import ModerationLogRow, QAItemRow, QASettingsRow, SanctionRow, UpvoteRow
 from server.store.tables import ParticipantRow
 
-_MUTABLE = ("status", "text", "original_text", "decided_by", "decided_at", "pinned", "merged_into", "answered_at",
-            "reject_reason", "reject_note", "reply", "reply_at", "reply_by")
+_MUTABLE = ("kind", "status", "text", "original_text", "decided_by", "decided_at", "pinned", "merged_into",
+            "answered_at", "reject_reason", "reject_note", "reply", "reply_at", "reply_by")
 
 
 def item_of(row: QAItemRow) -> Item:

@@ -29,6 +29,7 @@ HANDLERS: dict[type[wire.Inbound], Handler] = {
     wire.ModReject: lambda s, who, m: s.moderation.reject(who, m.id, m.kind, m.item, m.reason, m.preset or ""),
     wire.ModDelete: lambda s, who, m: s.moderation.delete(who, m.id, m.kind, m.item, m.reason),
     wire.ModHide: lambda s, who, m: s.moderation.hide(who, m.id, m.kind, m.item, m.hidden),
+    wire.ModPromote: lambda s, who, m: s.moderation.promote(who, m.id, m.item),
     wire.ModRemoveAll: lambda s, who, m: s.moderation.remove_all(who, m.id, m.participant, m.reason),
     wire.ModMute: lambda s, who, m: s.moderation.mute(who, m.id, m.participant, m.minutes),
     wire.ModBan: lambda s, who, m: s.moderation.ban(who, m.id, m.participant, True),

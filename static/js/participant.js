@@ -12,6 +12,7 @@ import { startCountdowns } from "./countdown.js";
 import { renderBallots, renderDelegate, ballotBoxUrl, storedTracker } from "./ballot.js";
 import { renderResults } from "./results.js";
 import { showStream } from "./stream.js";
+import { originBadge } from "./platforms.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
@@ -239,6 +240,7 @@ function questionNode(q, node) {
   fill(reply, q.reply && q.reply.text ? [h("strong", {}, t("qa.reply_label")), " ", q.reply.text] : []);
   fill(node.querySelector(".q-meta"),
     h("span", { class: "q-author" }, authorName(q.author)), " · ", time(q.at),
+    q.origin ? [" ", originBadge(q)] : null,
     q.pinned ? [" ", h("span", { class: "badge badge-accent" }, t("qa.pinned"))] : null,
     q.status === "answered" ? [" ", h("span", { class: "badge badge-ok" }, t("qa.answered"))] : null,
     mineIds.has(q.id) ? [" ", h("span", { class: "badge" }, t("qa.yours"))] : null);

@@ -83,7 +83,8 @@ function renderQuestions(state) {
     }
     setText(node.querySelector(".q-text"), q.text);
     const author = q.author && !q.author.anonymous && q.author.name ? q.author.name : t("qa.anonymous");
-    setText(node.querySelector(".q-meta"), [author, t("qa.upvotes", { n: q.upvotes || 0 }),
+    const via = q.origin ? t("origin.via", { platform: { youtube: "YouTube", facebook: "Facebook" }[q.origin] || q.origin }) : "";
+    setText(node.querySelector(".q-meta"), [author, via, t("qa.upvotes", { n: q.upvotes || 0 }),
       q.pinned ? t("qa.pinned") : "", q.status === "answered" ? t("qa.answered") : ""].filter(Boolean).join(" · "));
     const onScreen = screen.kind === "question" && screen.ref === q.id;
     const button = node.querySelector(".show-q");
