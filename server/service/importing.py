@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from moderation import Context, Verdict
 from server.channels import channel
@@ -40,7 +39,7 @@ from server.platforms import PlatformClient, client_for
 from server.service.qa import PRE_MODERATION, announce, audited, moderator_for, short_text_checker
 from server.service.runner import CommandRunner, Outcome
 from server.service.token_box import TokenBox
-from server.store import platforms as repo
+from server.store import Unit
 from server.store import qa as qa_repo
 
 log = logging.getLogger("plenaria.platforms")
@@ -130,7 +129,7 @@ class Importer:
 
     async def _scan(self) -> None:
         async with self.runner.db.session() as db:
-            sources = {s.id: s for s in await repo.active(db)}
+            sources = {s.id: s for s in await db.platforms.active()}
         for source_id in [i for i, p in self._pollers.items() if i not in sources or p.task.done()]:
             self._pollers.pop(source_id).task.cancel()
             await self.runner.broker.release(_lease(source_id), self.holder)
@@ -185,8 +184,8 @@ class Importer:
     async def poll_once(self, source_id: int) -> float | None:
         """Fetch and store one page of `source_id`; the seconds until the next poll, None to stop."""
         async with self.runner.db.session() as db:
-            source = await repo.get(db, source_id)
-            sealed = await repo.sealed_token(db, source_id) if source is not None else None
+            source = await db.platforms.get(source_id)
+            sealed = await db.platforms.sealed_token(source_id) if source is not None else None
         if source is None or source.stopped:
             return None
         token = self.token(source, sealed)
@@ -223,21 +222,21 @@ class Importer:
         """Store the comments not imported yet and the source's progress, in one transaction;
         Conflict when the source was reconnected or removed since `before` was read."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.runner.clock()
             imported = await self._import(db, out, source, comments, now)
-            if not await repo.save_progress(db, source, imported=imported, now=now):
+            if not await db.platforms.save_progress(source, imported=imported, now=now):
                 raise Conflict("the source was reconnected or removed meanwhile", code="conflict")
-            saved = await repo.get(db, source.id)
+            saved = await db.platforms.get(source.id)
             if saved is not None and (imported or saved.health != before.health or saved.detail != before.detail):
                 out.publish(channel(source.event_id, "staff"), "platform.health", {"source": saved.staff()})
 
         await self.runner.run("platform", None, work)
 
-    async def _import(self, db: AsyncSession, out: Outcome, source: Source, comments: tuple[Comment, ...],
+    async def _import(self, db: Unit, out: Outcome, source: Source, comments: tuple[Comment, ...],
                       now: float) -> int:
         """Store each comment not imported yet as a chat item, through the event's moderation."""
-        seen = await repo.imported_ids(db, source.id, [c.message_id for c in comments])
+        seen = await db.platforms.imported_ids(source.id, [c.message_id for c in comments])
         fresh = [c for c in comments if c.message_id not in seen]
         if not fresh:
             return 0
@@ -247,18 +246,17 @@ class Importer:
         for comment in fresh:
             seen.add(comment.message_id)
             name = rules.display_name(comment)
-            person = await repo.platform_author(db, source.event_id, rules.author_key(source.platform, comment),
-                                                name, secrets.token_hex(6), now)
-            assert person.id is not None
+            person_id, public_id = await db.platforms.author(
+                source.event_id, rules.author_key(source.platform, comment), name, secrets.token_hex(6), now)
             hide_name = bool(name) and short_text_checker(settings.policy_for_short_text())(name).verdict \
                 is not Verdict.ALLOW
             body = comment.text.strip()[:limit]
             history = await qa_repo.author_history(
-                db, person.id, "chat", now - max(policy.flood_window_seconds, policy.repeat_window_seconds))
+                db, person_id, "chat", now - max(policy.flood_window_seconds, policy.repeat_window_seconds))
             decision = moderator_for(policy).check(body, Context(now=now, recent=history))
             status = qa_rules.route(decision.verdict, settings.mode("chat"))
             reasons: list[dict[str, Any]] = [reason.to_dict() for reason in decision.reasons]
-            sanction = await qa_repo.sanction(db, person.id)
+            sanction = await qa_repo.sanction(db, person_id)
             if sanction is not None and (sanction.banned or (sanction.muted_until or 0) > now):
                 status = "rejected"
                 reasons.append(dict(SANCTIONED, detail="banned" if sanction.banned else "muted"))
@@ -267,10 +265,10 @@ class Importer:
                 reasons.append(dict(PRE_MODERATION, detail="chat_closed"))
             if status == "held" and not reasons:
                 reasons.append(dict(PRE_MODERATION, detail="chat"))
-            author = Author(person.id, person.public_id, name, anonymous=hide_name or not name)
+            author = Author(person_id, public_id, name, anonymous=hide_name or not name)
             item = await qa_repo.add_item(db, source.event_id, "chat", author, body, status,
                                           decision.verdict.value, reasons, now, origin=source.platform)
-            await repo.record_import(db, source.id, comment.message_id, item.id, comment.published_at)
+            await db.platforms.record_import(source.id, comment.message_id, item.id, comment.published_at)
             if status != "published":
                 entry = await qa_repo.log(
                     db, source.event_id, AUTO, "hold" if status == "held" else "block", "chat", item.id, now,

@@ -7,24 +7,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
 from server.domain import platforms as rules
 from server.domain.platforms import Platform, Source
-from server.domain.roles import require
 from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.importing import Importer
 from server.service.runner import CommandRunner, Outcome
-from server.store import platforms as repo
+from server.store import Unit
 
 TARGET = re.compile(r"[A-Za-z0-9_-]{1,128}")
 ENV_NAME = re.compile(r"PLENARIA_[A-Z0-9_]{1,90}")
 MAX_TOKEN = 4096
 
 
-class PlatformSources:
+class PlatformService:
     def __init__(self, runner: CommandRunner, importer: Importer) -> None:
         self.runner = runner
         self.importer = importer
@@ -33,7 +30,6 @@ class PlatformSources:
         """Connect (or reconnect) a source: `platform`, `target` (YouTube video id / Facebook live
         video id), and `token` (stored sealed) or `token_env` (a PLENARIA_* variable name).
         Answers `{"source": ...}` as staff see it."""
-        require(who.role, "platform.connect")
         platform = fields.get("platform")
         if platform not in rules.PLATFORMS:
             raise InvalidCommand("platform must be youtube or facebook", code="invalid_platform", field="platform")
@@ -56,8 +52,8 @@ class PlatformSources:
             raise InvalidCommand("give the key or token of the platform", code="invalid_token", field="token")
         chosen: Platform = platform
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
-            source = await repo.connect(db, who.event_id, chosen, target, sealed, token_env or "",
+        async def work(db: Unit, out: Outcome) -> None:
+            source = await db.platforms.connect(who.event_id, chosen, target, sealed, token_env or "",
                                         self.runner.clock())
             _announce(out, source)
             out.result = {"source": source.staff()}
@@ -67,10 +63,9 @@ class PlatformSources:
         return result
 
     async def disconnect(self, who: Identity, source_id: int) -> dict[str, Any]:
-        require(who.role, "platform.connect")
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
-            source = await repo.disconnect(db, who.event_id, source_id, self.runner.clock())
+        async def work(db: Unit, out: Outcome) -> None:
+            source = await db.platforms.disconnect(who.event_id, source_id, self.runner.clock())
             if source is None:
                 raise NotFound("no such source", code="platform_source_not_found")
             out.publish(channel(who.event_id, "staff"), "platform.removed", {"id": source.id})
@@ -80,7 +75,7 @@ class PlatformSources:
 
     async def listing(self, event_id: int) -> list[dict[str, Any]]:
         async with self.runner.db.session() as db:
-            return [source.staff() for source in await repo.active(db, event_id)]
+            return [source.staff() for source in await db.platforms.active(event_id)]
 
 
 def _announce(out: Outcome, source: Source) -> None:

@@ -15,7 +15,7 @@ from server.service.exports import ExportService
 from server.service.identity import Identity
 from server.service.importing import Importer, PlatformConfig
 from server.service.moderating import ModerationService
-from server.service.platform_sources import PlatformSources
+from server.service.platform_sources import PlatformService
 from server.service.polls import PollService
 from server.service.privacy import PrivacyService
 from server.service.qa import QAService
@@ -43,7 +43,7 @@ class Services:
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
     importer: Importer = field(init=False)
-    platforms: PlatformSources = field(init=False)
+    platforms: PlatformService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
@@ -74,7 +74,7 @@ class Services:
         services.exports = ExportService(runner, services.polls)
         services.importer = Importer(runner, PlatformConfig(settings.youtube_url, settings.facebook_url,
                                                             settings.token_key))
-        services.platforms = PlatformSources(runner, services.importer)
+        services.platforms = PlatformService(runner, services.importer)
         return services
 
     async def start(self) -> None:
