@@ -72,6 +72,9 @@ class Settings:
     # The platforms' API base URLs: the real ones by default, a local stand-in in tests.
     youtube_url: str = ""
     facebook_url: str = ""
+    # How long a process holds a platform source's lease without renewing it: after it dies,
+    # another process takes the source over within this long.
+    platform_lease_seconds: float = 15.0
 
     @property
     def broker_url(self) -> str:
@@ -106,6 +109,7 @@ _ENV_FIELDS = {
     "token_key": "PLENARIA_TOKEN_KEY",
     "youtube_url": "PLENARIA_YOUTUBE_URL",
     "facebook_url": "PLENARIA_FACEBOOK_URL",
+    "platform_lease_seconds": "PLENARIA_PLATFORM_LEASE_SECONDS",
 }
 
 
@@ -151,6 +155,8 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
             raw = env[var]
             if types[name] == "int":
                 values[name] = int(raw)
+            elif types[name] == "float":
+                values[name] = float(raw)
             elif name == "allowed_origins":
                 values[name] = tuple(o.strip() for o in raw.split(",") if o.strip())
             else:

@@ -73,7 +73,8 @@ class Services:
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
         services.importer = Importer(runner, PlatformConfig(settings.youtube_url, settings.facebook_url,
-                                                            settings.token_key))
+                                                            settings.token_key,
+                                                            lease_ttl=settings.platform_lease_seconds))
         services.platforms = PlatformService(runner, services.importer)
         return services
 
