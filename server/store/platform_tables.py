@@ -32,11 +32,15 @@ class PlatformSourceRow(SQLModel, table=True):
 
 
 class ImportedCommentRow(SQLModel, table=True):
-    """One platform comment imported once: the primary key is the idempotency key of an import."""
+    """One platform comment imported once: the primary key is the idempotency key of an import.
+
+    `item_id` is no foreign key on purpose: when retention or an erasure deletes the chat item,
+    this row stays (the platform's id and timestamp, no text), so the comment is never imported
+    again from a page fetched later."""
 
     __tablename__ = "platform_comment"
 
     source_id: int = Field(foreign_key="platform_source.id", primary_key=True)
     message_id: str = Field(max_length=200, primary_key=True)
-    item_id: int = Field(foreign_key="qa_item.id", index=True)
+    item_id: int = Field(index=True)
     published_at: str = Field(default="", max_length=40)

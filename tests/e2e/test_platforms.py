@@ -4,6 +4,9 @@ channels."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
@@ -13,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from server.cli import main as cli_main
 from server.settings import Settings
 from tests.client import Client
 from tests.harness import Running, create_event, running_server
@@ -176,3 +180,31 @@ async def test_facebook_failures_are_health_for_staff_and_polling_goes_on(stage:
         refused = await http.post("/api/events/FBLIVE/platforms", json={"platform": "twitch", "target": video})
         assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_platform"
     await mod.close()
+
+
+async def test_retention_purges_imported_comments_like_any_chat(stage: Stage, server: Running) -> None:
+    """Pass: `plenaria purge --days 0` deletes imported chat messages too (the import keys stay, so
+    a later page never brings them back), and the source keeps importing what comes next."""
+    created = await create_event(server.base, code="PURGA")
+    chat = stage.youtube.broadcast("purga-ao-vivo")
+    stage.youtube.say(chat.video_id, "Seu Antônio", "Mensagem da transmissão")
+    async with organizer(server, created) as http:
+        await http.post("/api/events/PURGA/platforms", json={"platform": "youtube", "target": chat.video_id,
+                                                            "token": KEY})
+
+        async def texts() -> set[str]:
+            response = await http.get("/api/events/PURGA/exports/messages")
+            return {m["text"] for m in response.json()["messages"]}
+
+        mod = await moderator(server, "PURGA", created)
+        await mod.wait_for(lambda: "Mensagem da transmissão" in imported(mod))
+        database = server.settings.database_url
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = await asyncio.to_thread(cli_main, ["purge", "--database", database, "--event", "PURGA",
+                                                      "--days", "0"])
+        assert code == 0
+        assert await texts() == set()
+        stage.youtube.say(chat.video_id, "Seu Antônio", "Depois da limpeza")
+        await mod.wait_for(lambda: "Depois da limpeza" in imported(mod))
+        assert await texts() == {"Depois da limpeza"}
+        await mod.close()
