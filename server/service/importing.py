@@ -45,6 +45,7 @@ from server.store import qa as qa_repo
 log = logging.getLogger("plenaria.platforms")
 LEASE_TTL = 15.0
 SCAN_SECONDS = 2.0  # how often the supervisor looks for sources connected on any process
+CHUNK = 100  # comments stored per transaction
 SANCTIONED = {"rule": "sanction", "verdict": "block", "detail": "", "start": 0, "end": 0}
 
 
@@ -54,6 +55,7 @@ class PlatformConfig:
     facebook_url: str = ""
     token_key: str = ""
     interval: float = rules.DEFAULT_INTERVAL  # Facebook's wait between polls, and the base of the back-off
+    chunk: int = CHUNK
     lease_ttl: float = LEASE_TTL
     scan_seconds: float = SCAN_SECONDS
 
@@ -207,8 +209,16 @@ class Importer:
             after = replace(source, cursor=page.cursor, health="ended" if page.ended else "ok", detail="",
                             failures=0)
             delay = rules.next_delay(after.health, 0, page.wait_seconds)
+        comments = page.comments if page is not None else ()
+        # A full page (YouTube's is up to 2,000 comments) is stored in chunks, each its own
+        # transaction, so other writers (votes) wait for one chunk at most. Only the last chunk
+        # moves the cursor: after a crash in between, the page is fetched again and the import
+        # keys skip the chunks already stored.
+        chunks = [comments[i:i + self.config.chunk] for i in range(0, len(comments), self.config.chunk)] or [()]
         try:
-            await self._save(after, page.comments if page is not None else (), before=source)
+            for chunk in chunks[:-1]:
+                await self._save(replace(after, cursor=source.cursor), chunk, before=source)
+            await self._save(after, chunks[-1], before=source)
         except Conflict:
             # Reconnected meanwhile, or another process stored some of this page first (a lease
             # takeover): poll again soon; the import keys skip what is already stored.
@@ -237,17 +247,23 @@ class Importer:
                       now: float) -> int:
         """Store each comment not imported yet as a chat item, through the event's moderation."""
         seen = await db.platforms.imported_ids(source.id, [c.message_id for c in comments])
-        fresh = [c for c in comments if c.message_id not in seen]
+        fresh: list[Comment] = []
+        for comment in comments:  # a platform may repeat a message within a page, too
+            if comment.message_id not in seen:
+                seen.add(comment.message_id)
+                fresh.append(comment)
         if not fresh:
             return 0
         settings, _ = await qa_repo.settings(db, source.event_id)
         policy = settings.policy_for("chat")
         limit = settings.max_length("chat")
+        authors: dict[tuple[str, str], tuple[int, str]] = {}  # a chatty account is looked up once per chunk
         for comment in fresh:
-            seen.add(comment.message_id)
             name = rules.display_name(comment)
-            person_id, public_id = await db.platforms.author(
-                source.event_id, rules.author_key(source.platform, comment), name, secrets.token_hex(6), now)
+            key = rules.author_key(source.platform, comment)
+            if (key, name) not in authors:
+                authors[key, name] = await db.platforms.author(source.event_id, key, name, secrets.token_hex(6), now)
+            person_id, public_id = authors[key, name]
             hide_name = bool(name) and short_text_checker(settings.policy_for_short_text())(name).verdict \
                 is not Verdict.ALLOW
             body = comment.text.strip()[:limit]
