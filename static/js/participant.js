@@ -12,7 +12,7 @@ import { startCountdowns } from "./countdown.js";
 import { renderBallots, renderDelegate, ballotBoxUrl, storedTracker } from "./ballot.js";
 import { renderResults } from "./results.js";
 import { showStream } from "./stream.js";
-import { originBadge } from "./platforms.js";
+import { originBadge, originText } from "./platforms.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
@@ -99,7 +99,7 @@ function renderChat(state) {
     const meta = m.own === "sending" ? t("chat.sending") : m.own === "held" ? t("chat.held")
       : m.own === "rejected" ? [t("chat.rejected"), whyText(m.why)].filter(Boolean).join(": ")
         : m.at && m.at !== Infinity ? time(m.at) : "";
-    setText(node.querySelector(".chat-meta"), meta);
+    setText(node.querySelector(".chat-meta"), [meta, originText(m)].filter(Boolean).join(" · "));
     node.dataset.own = m.own || "";
     return node;
   });

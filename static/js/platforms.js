@@ -17,11 +17,15 @@ registerReducer("platform.removed", (state, data) => {
   state.platforms = (state.platforms || []).filter((s) => s.id !== data.id);
 });
 
-/** "via YouTube" for an imported chat message or question; null for one typed here. */
+/** "via YouTube" for an imported chat message or question; "" for one typed here. */
+export function originText(item) {
+  return item && item.origin ? t("origin.via", { platform: LABELS[item.origin] || item.origin }) : "";
+}
+
+/** The same as a badge; null for an item typed here. */
 export function originBadge(item) {
   if (!item || !item.origin) return null;
-  return h("span", { class: "badge badge-accent origin", dataset: { origin: item.origin } },
-    t("origin.via", { platform: LABELS[item.origin] || item.origin }));
+  return h("span", { class: "badge badge-accent origin", dataset: { origin: item.origin } }, originText(item));
 }
 
 /** One line per connected source: "YouTube dQw4w9WgXcQ · receiving · 12 imported". */

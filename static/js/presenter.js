@@ -9,6 +9,7 @@ import { renderStage } from "./panels.js";
 import { startCountdowns } from "./countdown.js";
 import { polls, questions as questionList } from "./state.js";
 import { pollRow } from "./pollcontrols.js";
+import { originText } from "./platforms.js";
 
 const hub = await startPage({ staff: true });
 startCountdowns(hub);
@@ -83,8 +84,7 @@ function renderQuestions(state) {
     }
     setText(node.querySelector(".q-text"), q.text);
     const author = q.author && !q.author.anonymous && q.author.name ? q.author.name : t("qa.anonymous");
-    const via = q.origin ? t("origin.via", { platform: { youtube: "YouTube", facebook: "Facebook" }[q.origin] || q.origin }) : "";
-    setText(node.querySelector(".q-meta"), [author, via, t("qa.upvotes", { n: q.upvotes || 0 }),
+    setText(node.querySelector(".q-meta"), [author, originText(q), t("qa.upvotes", { n: q.upvotes || 0 }),
       q.pinned ? t("qa.pinned") : "", q.status === "answered" ? t("qa.answered") : ""].filter(Boolean).join(" · "));
     const onScreen = screen.kind === "question" && screen.ref === q.id;
     const button = node.querySelector(".show-q");

@@ -5,6 +5,7 @@ question of it, and participants see and upvote it with its origin."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,9 +63,19 @@ async def test_a_youtube_comment_becomes_a_question_via_youtube(
     await expect(moderator.locator("#toasts")).to_contain_text("Agora é uma pergunta.")
 
     participant = await browser.page(conference.url("participant"))
+    await expect(participant.locator(".chat-msg", has_text="Vai ter transporte")).to_have_count(0)
     await participant.get_by_role("tab", name="Perguntas").click()
     question = participant.locator(".question", has_text="Vai ter transporte")
     await expect(question.locator(".origin")).to_have_text("via YouTube")
     await question.locator(".upvote").click()
     await expect(question.locator(".upvote .n")).to_have_text("1")
     await browser.audit(participant, step="imported question upvoted")
+
+    # On the projector too, the question says where it was asked.
+    presenter = await browser.page(conference.url("presenter"))
+    row = presenter.locator(".pick-row", has_text="Vai ter transporte")
+    await expect(row.locator(".q-meta")).to_contain_text("via YouTube")
+    await row.get_by_role("button", name=re.compile("Mostrar no telão")).click()
+    screen = await browser.page(conference.url("screen"))
+    await expect(screen.locator(".panel-question .origin")).to_have_text("via YouTube")
+    await browser.audit(screen, step="imported question on the projector")

@@ -50,9 +50,10 @@ async def server(stage: Stage) -> AsyncIterator[Running]:
 
 
 def quick(running: Running) -> None:
-    """Poll Facebook every 0.2 s (clamped to the 1 s minimum) and back off from there: seconds, not minutes."""
+    """Poll Facebook every 0.2 s (clamped to the 1 s minimum) and back off from there: seconds, not
+    minutes; store one comment per transaction, so a page of several is stored in chunks."""
     importer = running.services.importer
-    importer.config = replace(importer.config, interval=0.2, scan_seconds=0.2)
+    importer.config = replace(importer.config, interval=0.2, scan_seconds=0.2, chunk=1)
 
 
 def organizer(server: Running, created: dict[str, Any]) -> httpx.AsyncClient:
