@@ -3,11 +3,11 @@
 One poller task per active source, in the process that holds the source's lease on the broker
 (`platform-source:<id>`, renewed every third of LEASE_TTL; with Redis, a process that dies loses it
 after LEASE_TTL and another takes over). A poll fetches the page after the persisted cursor and
-stores, in one transaction, every comment not imported yet (the platform's message id is the key:
-a page fetched twice makes no second item), the new cursor and the health; events are published
-after the commit. A comment passes the same moderation as a chat message typed here (the event's
-own rules and terms, flood and repeat history per platform account, mutes and bans) and becomes a
-chat item with `origin` set to its platform.
+stores every comment not imported yet (the platform's message id is the key: a page fetched twice
+makes no second item), in transactions of CHUNK comments the last of which moves the cursor, with
+the health; events are published after each commit. A comment passes the same moderation as a
+chat message typed here (the event's own rules and terms, flood and repeat history per platform
+account, mutes and bans) and becomes a chat item with `origin` set to its platform.
 
 Failures never escape the poller: each becomes the source's health (server/domain/platforms.py),
 shown to staff (`platform.health` on the staff channel), and sets the back-off. Nothing is ever
@@ -22,7 +22,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -46,14 +46,14 @@ log = logging.getLogger("plenaria.platforms")
 LEASE_TTL = 15.0
 SCAN_SECONDS = 2.0  # how often the supervisor looks for sources connected on any process
 CHUNK = 100  # comments stored per transaction
-SANCTIONED = {"rule": "sanction", "verdict": "block", "detail": "", "start": 0, "end": 0}
+SANCTIONED = {"verdict": "block", "detail": "", "start": 0, "end": 0}  # with rule "banned" or "muted"
 
 
 @dataclass(frozen=True)
 class PlatformConfig:
     youtube_url: str = ""
     facebook_url: str = ""
-    token_key: str = ""
+    token_key: str = field(default="", repr=False)
     interval: float = rules.DEFAULT_INTERVAL  # Facebook's wait between polls, and the base of the back-off
     chunk: int = CHUNK
     lease_ttl: float = LEASE_TTL
@@ -275,7 +275,7 @@ class Importer:
             sanction = await qa_repo.sanction(db, person_id)
             if sanction is not None and (sanction.banned or (sanction.muted_until or 0) > now):
                 status = "rejected"
-                reasons.append(dict(SANCTIONED, detail="banned" if sanction.banned else "muted"))
+                reasons.append(dict(SANCTIONED, rule="banned" if sanction.banned else "muted"))
             elif status == "published" and not settings.enabled("chat"):
                 status = "held"  # chat is closed here; a moderator may still make it a question
                 reasons.append(dict(PRE_MODERATION, detail="chat_closed"))

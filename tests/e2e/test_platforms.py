@@ -178,6 +178,12 @@ async def test_facebook_failures_are_health_for_staff_and_polling_goes_on(stage:
         assert again.json()["source"]["id"] == source_id
         await mod.wait_for(lambda: "Obrigada!" in imported(mod), timeout=10)
         assert len(stage.facebook.calls("comments")) > polls
+        # A platform account is a participant of the event: banned here, its next comment is blocked.
+        await mod.ok("mod.ban", participant=imported(mod)["Obrigada!"]["author"]["id"])
+        stage.facebook.comment(video, "Ana Paula", "Mais uma coisa")
+        await mod.wait_for(lambda: "Mais uma coisa" in imported(mod), timeout=10)
+        blocked = imported(mod)["Mais uma coisa"]
+        assert blocked["status"] == "rejected" and [r["rule"] for r in blocked["reasons"]] == ["banned"]
         refused = await http.post("/api/events/FBLIVE/platforms", json={"platform": "twitch", "target": video})
         assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_platform"
     await mod.close()
