@@ -9,7 +9,7 @@ from typing import Any
 
 from server.channels import channel
 from server.domain import platforms as rules
-from server.domain.platforms import Platform, Source
+from server.domain.platforms import Platform
 from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.importing import Importer
@@ -49,13 +49,14 @@ class PlatformService:
                                      code="token_key_missing", field="token")
             sealed = self.importer.tokens.seal(who.event_id, platform, target, token.strip())
         else:
-            raise InvalidCommand("give the key or token of the platform", code="invalid_token", field="token")
+            raise InvalidCommand("give the key or token of the platform", code="platform_token_required",
+                                 field="token")
         chosen: Platform = platform
 
         async def work(db: Unit, out: Outcome) -> None:
             source = await db.platforms.connect(who.event_id, chosen, target, sealed, token_env or "",
-                                        self.runner.clock())
-            _announce(out, source)
+                                                self.runner.clock())
+            out.publish(channel(who.event_id, "staff"), "platform.health", {"source": source.staff()})
             out.result = {"source": source.staff()}
 
         result = await self.runner.run(who.actor, None, work)
@@ -63,6 +64,7 @@ class PlatformService:
         return result
 
     async def disconnect(self, who: Identity, source_id: int) -> dict[str, Any]:
+        """Stop importing `source_id` and forget its token; `{"removed": id}`."""
 
         async def work(db: Unit, out: Outcome) -> None:
             source = await db.platforms.disconnect(who.event_id, source_id, self.runner.clock())
@@ -77,6 +79,3 @@ class PlatformService:
         async with self.runner.db.session() as db:
             return [source.staff() for source in await db.platforms.active(event_id)]
 
-
-def _announce(out: Outcome, source: Source) -> None:
-    out.publish(channel(source.event_id, "staff"), "platform.health", {"source": source.staff()})

@@ -215,3 +215,30 @@ async def test_retention_purges_imported_comments_like_any_chat(stage: Stage, se
         await mod.wait_for(lambda: "Depois da limpeza" in imported(mod))
         assert await texts() == {"Depois da limpeza"}
         await mod.close()
+
+
+async def test_a_token_named_in_the_environment_is_never_stored(stage: Stage) -> None:
+    """Pass: without PLENARIA_TOKEN_KEY a token is refused rather than stored in clear; naming an
+    environment variable works, and the database holds no token at all."""
+    async with running_server(replace(stage.settings, token_key="")) as server:
+        quick(server)
+        server.services.importer.environ = {"PLENARIA_YT_SONORA": KEY}
+        created = await create_event(server.base, code="AMBIENTE")
+        chat = stage.youtube.broadcast("ambiente-ao-vivo")
+        stage.youtube.say(chat.video_id, "Dona Lurdes", "Vai ter intérprete de Libras?")
+        async with organizer(server, created) as http:
+            refused = await http.post("/api/events/AMBIENTE/platforms",
+                                      json={"platform": "youtube", "target": chat.video_id, "token": KEY})
+            assert refused.status_code == 422 and refused.json()["error"]["code"] == "token_key_missing"
+            empty = await http.post("/api/events/AMBIENTE/platforms", json={"platform": "youtube",
+                                                                           "target": chat.video_id})
+            assert empty.json()["error"]["code"] == "platform_token_required"
+            connected = await http.post("/api/events/AMBIENTE/platforms", json={
+                "platform": "youtube", "target": chat.video_id, "token_env": "PLENARIA_YT_SONORA"})
+            source = connected.json()["source"]
+            assert source["token_from_env"] is True
+        mod = await moderator(server, "AMBIENTE", created)
+        await mod.wait_for(lambda: "Vai ter intérprete de Libras?" in imported(mod))
+        async with server.services.db.session() as db:
+            assert await db.platforms.sealed_token(source["id"]) is None
+        await mod.close()
