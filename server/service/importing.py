@@ -127,6 +127,8 @@ class Importer:
                 await self._scan()
             except PlenariaError as exc:  # the store is away: try again on the next scan
                 log.warning("platform sources not scanned: %s", exc.code)
+            except Exception:  # whatever it was, the supervisor outlives it
+                log.exception("platform sources not scanned")
             await asyncio.sleep(self.config.scan_seconds)
 
     async def _scan(self) -> None:
