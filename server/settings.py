@@ -66,6 +66,15 @@ class Settings:
     # Every Origin allowed to open a websocket, besides the server's own host.
     allowed_origins: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    # The key that encrypts platform tokens at rest (docs/platforms.md); without it the organizer
+    # names an environment variable holding the token instead of storing one.
+    token_key: str = field(default="", repr=False)
+    # The platforms' API base URLs: the real ones by default, a local stand-in in tests.
+    youtube_url: str = ""
+    facebook_url: str = ""
+    # How long a process holds a platform source's lease without renewing it: after it dies,
+    # another process takes the source over within this long.
+    platform_lease_seconds: float = 15.0
 
     @property
     def broker_url(self) -> str:
@@ -97,6 +106,10 @@ _ENV_FIELDS = {
     "public_url": "PLENARIA_PUBLIC_URL",
     "log_level": "PLENARIA_LOG_LEVEL",
     "allowed_origins": "PLENARIA_ALLOWED_ORIGINS",
+    "token_key": "PLENARIA_TOKEN_KEY",
+    "youtube_url": "PLENARIA_YOUTUBE_URL",
+    "facebook_url": "PLENARIA_FACEBOOK_URL",
+    "platform_lease_seconds": "PLENARIA_PLATFORM_LEASE_SECONDS",
 }
 
 
@@ -142,6 +155,8 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
             raw = env[var]
             if types[name] == "int":
                 values[name] = int(raw)
+            elif types[name] == "float":
+                values[name] = float(raw)
             elif name == "allowed_origins":
                 values[name] = tuple(o.strip() for o in raw.split(",") if o.strip())
             else:

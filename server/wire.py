@@ -151,6 +151,13 @@ class ModHide(Command):
     hidden: StrictBool = True
 
 
+class ModPromote(Command):
+    """A chat message (an imported comment, most often) becomes a question."""
+
+    type: Literal["mod.promote"]
+    item: ItemId
+
+
 class ModRemoveAll(Command):
     type: Literal["mod.remove_all"]
     participant: PublicId
@@ -513,7 +520,7 @@ def name_of(shape: type[Inbound]) -> str:
 INBOUND: dict[str, type[Inbound]] = {name_of(shape): shape for shape in (
     Hello, Ping, ProfileUpdate, SessionStart, SessionEnd, ScreenShow, ChatSend, QuestionAsk, QuestionUpvote,
     QuestionPin, QuestionAnswer, QuestionArchive, QuestionMerge, QuestionReply, ModApprove, ModApproveMany,
-    ModReject, ModDelete, ModHide, ModRemoveAll, ModMute, ModBan, ModUnban, ModPolicy, ModAnswer, ModWord,
+    ModReject, ModDelete, ModHide, ModPromote, ModRemoveAll, ModMute, ModBan, ModUnban, ModPolicy, ModAnswer, ModWord,
     VoteCast, PollCreate, PollOpen, PollExtend, PollPause, PollResume, PollClose, PollReopen,
     PollVisibilitySet, DelegateRedeem,
     SpeakersRequest, SpeakersWithdraw, SpeakersOrder, SpeakersRemove, SpeakersStart, SpeakersPause,
@@ -582,6 +589,9 @@ EVENTS: dict[str, EventShape] = {
     "destaque.updated": _shape("poll", "phase", "proposals", "block", "block_call", "block_verdict",
                                "block_decision", "destaques", "approved"),
     "mocao.updated": _shape("motions", "needed", "share"),
+    # live comments imported from the broadcast platforms (docs/platforms.md)
+    "platform.health": _shape("source", wraps="source"),
+    "platform.removed": _shape("id"),
 }
 EVENT_NAMES: tuple[str, ...] = tuple(EVENTS)
 

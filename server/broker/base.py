@@ -86,6 +86,14 @@ class Broker(Protocol):
     async def presence(self, event_id: int) -> int:
         """Participants online for the event across every live process."""
 
+    async def lease(self, name: str, holder: str, ttl: float) -> bool:
+        """Take or renew the lease `name` for `holder` for `ttl` seconds: True when `holder` holds it
+        now. Held by one holder at a time across every process; a holder that stops renewing loses
+        it after `ttl`, and another takes it over. False (never raises) while the broker is down."""
+
+    async def release(self, name: str, holder: str) -> None:
+        """Give the lease up at once if `holder` holds it."""
+
     @property
     def healthy(self) -> bool: ...
 

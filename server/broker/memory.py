@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class MemoryBroker:
         self._subscribed: set[str] = set()
         self._sink: Sink | None = None
         self._presence: dict[int, dict[str, int]] = {}
+        self._leases: dict[str, tuple[str, float]] = {}
 
     async def start(self, sink: Sink, on_health: HealthSink | None = None) -> None:
         self._sink = sink
@@ -80,6 +82,18 @@ class MemoryBroker:
 
     async def presence(self, event_id: int) -> int:
         return sum(self._presence.get(event_id, {}).values())
+
+    async def lease(self, name: str, holder: str, ttl: float) -> bool:
+        now = time.monotonic()
+        current = self._leases.get(name)
+        if current is not None and current[0] != holder and current[1] > now:
+            return False
+        self._leases[name] = (holder, now + ttl)
+        return True
+
+    async def release(self, name: str, holder: str) -> None:
+        if self._leases.get(name, ("", 0.0))[0] == holder:
+            del self._leases[name]
 
     @property
     def healthy(self) -> bool:

@@ -58,6 +58,26 @@ return {epoch, seq}
 
 PRESENCE_TTL = 15.0
 
+# Take the lease if free, renew it if ours: one round trip, atomic.
+_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
 
 def _keys(channel: str) -> tuple[str, str, str, str]:
     tag = f"plenaria:{{{channel}}}"
@@ -86,6 +106,8 @@ class RedisBroker:
         )
         self._redis: Redis = Redis(connection_pool=pool)
         self._script = self._redis.register_script(_PUBLISH)
+        self._lease = self._redis.register_script(_LEASE)
+        self._release = self._redis.register_script(_RELEASE)
         self._sink: Sink | None = None
         self._on_health: HealthSink | None = None
         self._healthy = False
@@ -249,6 +271,20 @@ class RedisBroker:
             with contextlib.suppress(RedisError, OSError):
                 await self._redis.hdel(key, *stale)
         return total
+
+    async def lease(self, name: str, holder: str, ttl: float) -> bool:
+        # During an outage nobody holds a lease: what it guards waits for Redis rather than risk
+        # two holders (a process that cannot reach Redis cannot know who else holds it).
+        if self._local is not None:
+            return False
+        try:
+            return bool(await self._lease(keys=[f"plenaria:lease:{name}"], args=[holder, max(1, int(ttl * 1000))]))
+        except (RedisError, OSError):
+            return False
+
+    async def release(self, name: str, holder: str) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._release(keys=[f"plenaria:lease:{name}"], args=[holder])
 
     @property
     def healthy(self) -> bool:

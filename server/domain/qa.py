@@ -93,6 +93,7 @@ class Item:
     reply: str = ""  # a moderator's short public reply to a question
     reply_at: float | None = None
     reply_by: str = ""
+    origin: str = ""  # the platform it was imported from (server/domain/platforms.py), "" when typed here
 
     @property
     def auto_blocked(self) -> bool:
@@ -111,6 +112,8 @@ class Item:
             "author": self.author.public(),
             "at": self.created_at,
         }
+        if self.origin:
+            body["origin"] = self.origin
         if self.kind == "question":
             body.update(
                 status=self.status,
@@ -168,6 +171,7 @@ class Item:
             "reply_at": self.reply_at,
             "reply_by": self.reply_by or None,
             "version": self.version,
+            "origin": self.origin or None,
         }
 
 
@@ -210,6 +214,19 @@ def approve(item: Item, by: str, now: float, text: str | None = None, limit: int
         if edited != item.text:
             changed = replace(changed, text=edited, original_text=item.original_text or item.text)
     return changed
+
+
+def promote(item: Item, by: str, now: float) -> Item:
+    """A chat message (a comment imported from the broadcast, most often) becomes a published
+    question, open to upvotes and the screen. Taking a held or auto-blocked message is its human
+    decision too; one a moderator already refused, hid or deleted stays as it is."""
+    if item.kind != "chat":
+        raise InvalidCommand("only a chat message becomes a question", code="not_chat")
+    if item.status not in ("held", "published", "rejected") or (item.status == "rejected" and item.decided_by):
+        raise InvalidCommand(f"a {item.status} message cannot become a question", code="not_promotable",
+                             status=item.status)
+    return replace(item, kind="question", status="published", decided_by=item.decided_by or by,
+                   decided_at=item.decided_at if item.decided_by else now)
 
 
 def reject(item: Item, by: str, now: float, preset: str = "", note: str = "") -> Item:

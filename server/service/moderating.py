@@ -67,6 +67,23 @@ class ModerationService:
 
         return await self.runner.run(who.actor, command_id, work)
 
+    async def promote(self, who: Identity, command_id: str, item_id: int) -> dict[str, Any]:
+        """Turn a chat message into a published question (`rules.promote`): it leaves the chat
+        (`chat.removed` with reason `promoted`) and joins the questions, its origin kept."""
+        actor = actor_of(who)
+
+        async def work(db: Unit, out: Outcome) -> None:
+            now = self.clock()
+            before, after = await _change(db, who.event_id, "chat", item_id,
+                                          lambda item: rules.promote(item, actor.name, now))
+            await self._log(db, out, who.event_id, actor, "promote", after, now, reasons=before.reasons)
+            if before.status in rules.PUBLIC_STATUSES:
+                out.publish(channel(who.event_id, "public"), "chat.removed", {"id": before.id, "reason": "promoted"})
+            announce(out, who.event_id, before, after)
+            out.result = {"item": after.staff()}
+
+        return await self.runner.run(who.actor, command_id, work)
+
     async def reject(
         self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str, preset: str = ""
     ) -> dict[str, Any]:

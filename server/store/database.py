@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 from server.errors import InvalidCommand, Unavailable
 from server.store import (
     answer_tables,  # noqa: F401  (moderators' decisions on open-text answers)
+    platform_tables,  # noqa: F401  (imported live comments of YouTube and Facebook)
     poll_tables,  # noqa: F401  (polls, ballots, delegates)
     procedure_tables,  # noqa: F401  (speakers' lists, the procedure's audit log)
     qa_tables,  # noqa: F401  (chat, questions, moderation)

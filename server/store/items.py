@@ -18,8 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain.qa import Author, Item, Kind, Status
 from server.store.qa_tables import QAItemRow
 
-_MUTABLE = ("status", "text", "original_text", "decided_by", "decided_at", "pinned", "merged_into", "answered_at",
-            "reject_reason", "reject_note", "reply", "reply_at", "reply_by")
+_MUTABLE = ("kind", "status", "text", "original_text", "decided_by", "decided_at", "pinned", "merged_into",
+            "answered_at", "reject_reason", "reject_note", "reply", "reply_at", "reply_by")
 
 
 def item_of(row: QAItemRow) -> Item:
@@ -48,6 +48,7 @@ def item_of(row: QAItemRow) -> Item:
         reply=row.reply,
         reply_at=row.reply_at,
         reply_by=row.reply_by,
+        origin=row.origin,
     )
 
 
@@ -61,6 +62,7 @@ async def add_item(
     verdict: str,
     reasons: Sequence[dict[str, Any]],
     now: float,
+    origin: str = "",
 ) -> Item:
     row = QAItemRow(
         event_id=event_id,
@@ -74,6 +76,7 @@ async def add_item(
         verdict=verdict,
         reasons=list(reasons),
         created_at=now,
+        origin=origin,
     )
     db.add(row)
     await db.flush()

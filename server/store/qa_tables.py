@@ -42,6 +42,7 @@ class QAItemRow(SQLModel, table=True):
     reply: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     reply_at: float | None = None
     reply_by: str = Field(default="", max_length=80)
+    origin: str = Field(default="", max_length=16)  # "youtube" | "facebook" when imported (server/domain/platforms.py)
 
 
 class UpvoteRow(SQLModel, table=True):

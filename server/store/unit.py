@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.store.answers import AnswerDecisions
 from server.store.attendees import Attendees
 from server.store.decisions import PollSnapshots
+from server.store.platforms import PlatformSources
 from server.store.procedure import Procedure
 from server.store.sanctions import Sanctions
 
@@ -43,3 +44,7 @@ class Unit(AsyncSession):
     @property
     def sanctions(self) -> Sanctions:
         return Sanctions(self)
+
+    @property
+    def platforms(self) -> PlatformSources:
+        return PlatformSources(self)

@@ -13,7 +13,17 @@ from starlette.staticfiles import StaticFiles
 
 from server.collector import Collector
 from server.settings import Settings, settings_from_env
-from server.web import api, attendance_api, exports_api, pages, polls_api, privacy_api, qa_api, qr
+from server.web import (
+    api,
+    attendance_api,
+    exports_api,
+    pages,
+    platforms_api,
+    polls_api,
+    privacy_api,
+    qa_api,
+    qr,
+)
 from server.web.headers import SecurityHeaders
 from server.web.services import Services
 from server.web.transport import TransportProbe
@@ -44,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
             *attendance_api.routes,
             *privacy_api.routes,
             *exports_api.routes,
+            *platforms_api.routes,
             *pages.routes,
             *qr.routes,
             Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),

@@ -68,6 +68,7 @@ COMMANDS: dict[str, Declared] = _table(
       lambda s, who, m: s.moderation.reject(who, m.id, m.kind, m.item, m.reason, m.preset or "")),
     D(wire.ModDelete, MODERATORS, lambda s, who, m: s.moderation.delete(who, m.id, m.kind, m.item, m.reason)),
     D(wire.ModHide, MODERATORS, lambda s, who, m: s.moderation.hide(who, m.id, m.kind, m.item, m.hidden)),
+    D(wire.ModPromote, MODERATORS, lambda s, who, m: s.moderation.promote(who, m.id, m.item)),
     D(wire.ModRemoveAll, MODERATORS,
       lambda s, who, m: s.moderation.remove_all(who, m.id, m.participant, m.reason)),
     D(wire.ModMute, MODERATORS, lambda s, who, m: s.moderation.mute(who, m.id, m.participant, m.minutes)),

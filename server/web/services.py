@@ -15,7 +15,9 @@ from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.deliberation import DeliberationService
 from server.service.exports import ExportService
+from server.service.importing import Importer, PlatformConfig
 from server.service.moderating import ModerationService
+from server.service.platform_sources import PlatformService
 from server.service.polls import PollService
 from server.service.privacy import PrivacyService
 from server.service.qa import QAService
@@ -46,6 +48,8 @@ class Services:
     exports: ExportService = field(init=False)
     speakers: SpeakersService = field(init=False)
     deliberation: DeliberationService = field(init=False)
+    importer: Importer = field(init=False)
+    platforms: PlatformService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
@@ -77,6 +81,10 @@ class Services:
         services.exports = ExportService(runner, services.polls)
         services.speakers = SpeakersService(runner)
         services.deliberation = DeliberationService(runner, services.polls)
+        services.importer = Importer(runner, PlatformConfig(settings.youtube_url, settings.facebook_url,
+                                                            settings.token_key,
+                                                            lease_ttl=settings.platform_lease_seconds))
+        services.platforms = PlatformService(runner, services.importer)
         return services
 
     async def start(self) -> None:
@@ -84,9 +92,11 @@ class Services:
         await self.hub.start()
         await self.polls.start()
         self.qa.start()
+        self.importer.start()
 
     async def stop(self) -> None:
         self.heavy.stop()
+        await self.importer.stop()
         await self.qa.stop()
         await self.polls.stop()
         await self.hub.stop()
@@ -102,6 +112,7 @@ class Services:
         state.update(await self.deliberation.snapshot(who, kind))
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
+            state["platforms"] = await self.platforms.listing(who.event_id)
             state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}
             state["attendance"] = await self.attendance.view(who.event_id)
         return state

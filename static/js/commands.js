@@ -17,6 +17,7 @@ export const COMMANDS = Object.freeze({
   "mod.hide": ["moderator", "organizer"],
   "mod.mute": ["moderator", "organizer"],
   "mod.policy": ["moderator", "organizer"],
+  "mod.promote": ["moderator", "organizer"],
   "mod.reject": ["moderator", "organizer"],
   "mod.remove_all": ["moderator", "organizer"],
   "mod.unban": ["moderator", "organizer"],

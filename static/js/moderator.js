@@ -11,6 +11,7 @@ import { t, time, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText } from "./page.js";
 import { answerItems, answerActions, answerHead, actOnAnswer, renderClouds } from "./answers.js";
 import { download } from "./downloads.js";
+import { originBadge, healthList } from "./platforms.js";
 
 const hub = await startPage({ staff: true });
 let filter = "held";
@@ -87,6 +88,7 @@ function actionsFor(item) {
   if (undecided(item)) {
     list.push(["approve", "mod.approve", "btn-ok", "a"], ["reject", "mod.reject", "btn-danger", "r"], ["edit", "mod.edit", "", "e"]);
   }
+  if (item.kind === "chat" && (undecided(item) || isPublic(item))) list.push(["promote", "mod.promote", "", "q"]);
   if (item.status === "held" || isPublic(item)) list.push(["hide", "mod.hide", "", "h"]);
   if (item.status === "hidden") list.push(["unhide", "mod.unhide", "", "h"]);
   if (item.kind === "question" && isPublic(item)) {
@@ -110,6 +112,7 @@ function act(action, item) {
     case "approve": return run("mod.approve", base, t("mod.approved"));
     case "reject": return openReject(item);
     case "edit": editing = keyOf(item); replying = null; render(); focusEdit(); return null;
+    case "promote": return run("mod.promote", { item: item.id }, t("mod.promoted"));
     case "hide": return run("mod.hide", { ...base, hidden: true }, t("mod.hidden"));
     case "unhide": return run("mod.hide", { ...base, hidden: false }, t("mod.unhidden"));
     case "reply": replying = keyOf(item); editing = null; render(); focusEdit(); return null;
@@ -163,6 +166,7 @@ function itemNode(item, node) {
       undecided(item) ? tickBox(item) : null,
       h("span", { class: "badge" }, t(item.kind === "chat" ? "mod.kind_chat" : "mod.kind_question")),
       h("span", { class: "item-author" }, authorLabel(author)), author.anonymous ? h("span", { class: "badge" }, t("qa.anonymous_flag")) : null,
+      originBadge(item),
       h("span", {}, time(item.at))],
     h("span", { class: `badge ${{ held: "badge-warn", hidden: "badge-warn", rejected: "badge-danger", deleted: "badge-danger", merged: "" }[item.status] ?? "badge-ok"}` },
       t(item.kind === "answer" && item.status === "hidden" ? "status.answer_hidden" : `status.item_${item.status}`)),
@@ -321,6 +325,7 @@ function render() {
   if (!pub || !staff) return;
   setText($("#event-title"), (pub.event && pub.event.title) || "");
   setText($("#presence"), staff.presence ? t("presence.online", { n: staff.presence.online }) : "");
+  fill($("#platforms"), healthList(staff));
   const m = mod();
   const answers = answerItems(hub);
   const counts = {
@@ -447,7 +452,7 @@ document.addEventListener("keydown", (e) => {
   if (target.closest("input, textarea, select, dialog[open]") && e.key !== "?") return;
   if (target.closest("input, textarea, select")) return;
   const current = items().find((i) => keyOf(i) === selected);
-  const map = { a: "approve", r: "reject", e: "edit", p: "pin", n: "answer", x: "archive", d: "delete", m: "mute", b: "ban", h: "hide", t: "reply" };
+  const map = { a: "approve", r: "reject", e: "edit", p: "pin", n: "answer", x: "archive", d: "delete", m: "mute", b: "ban", h: "hide", t: "reply", q: "promote" };
   if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); move(1); }
   else if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); move(-1); }
   else if (e.key === "?") { e.preventDefault(); $("#help").showModal(); }

@@ -11,6 +11,7 @@ import { polls } from "./state.js";
 import { eligibilityText } from "./pollcontrols.js";
 import { HubError } from "./hub.js";
 import { download } from "./downloads.js";
+import { healthLine } from "./platforms.js";
 
 const main = $("#main");
 const managing = location.pathname.startsWith("/o/");
@@ -156,6 +157,7 @@ async function managePage() {
     polls: h("section", { class: "card", "aria-labelledby": "s-polls" }),
     delegates: h("section", { class: "card", "aria-labelledby": "s-delegates" }),
     plenary: h("section", { class: "card", "aria-labelledby": "s-plenary" }),
+    platforms: h("section", { class: "card", "aria-labelledby": "s-platforms", id: "platforms-card" }),
     exports: h("section", { class: "card", "aria-labelledby": "s-exports" }),
   };
   fill(main, Object.values(sections));
@@ -232,6 +234,47 @@ async function managePage() {
           try { await call("DELETE", `/staff/${s.id}`); toast(t("org.revoked")); refreshStaff(); } catch (err) { toast(errorText(err), "error"); }
         },
       }, t("org.revoke"))));
+  }
+
+  // Live chats of the broadcast: connect one with its key or token (sent once, stored sealed,
+  // never shown again) or the name of a server environment variable holding it.
+  function drawPlatforms() {
+    const platform = h("select", { id: "platform" },
+      h("option", { value: "youtube" }, "YouTube"), h("option", { value: "facebook" }, "Facebook"));
+    const target = h("input", { id: "platform-target", required: true, maxlength: "128", pattern: "[A-Za-z0-9_\\-]+", autocomplete: "off" });
+    const token = h("input", { id: "platform-token", type: "password", maxlength: "4096", autocomplete: "off" });
+    const tokenEnv = h("input", { id: "platform-token-env", maxlength: "100", placeholder: "PLENARIA_YOUTUBE_KEY", autocomplete: "off" });
+    const form = h("form", { id: "platform-form" }, field(t("platforms.platform"), platform), field(t("platforms.target"), target),
+      field(t("platforms.token"), token, t("platforms.token_hint")), field(t("platforms.token_env"), tokenEnv),
+      h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("platforms.connect"))));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = { platform: platform.value, target: target.value.trim() };
+      if (tokenEnv.value.trim()) body.token_env = tokenEnv.value.trim(); else body.token = token.value;
+      try {
+        await call("POST", "/platforms", body);
+        token.value = "";
+        toast(t("platforms.connected"));
+      } catch (err) { toast(errorText(err), "error"); }
+    });
+    fill(sections.platforms, h("h2", { id: "s-platforms" }, t("platforms.title")), h("p", { class: "hint" }, t("platforms.intro")),
+      h("ul", { class: "plain", id: "platform-list" }), form);
+    updatePlatforms();
+  }
+
+  function updatePlatforms() {
+    const ul = $("#platform-list");
+    if (!ul) return;
+    const sources = (hub.state.staff && hub.state.staff.platforms) || [];
+    if (!sources.length) { fill(ul, h("li", { class: "hint" }, t("platforms.none"))); return; }
+    fill(ul, sources.map((s) => h("li", { class: "link-row", dataset: { source: String(s.id) } },
+      healthLine(s), h("span", {}, s.target),
+      h("button", {
+        type: "button", class: "btn btn-small btn-danger",
+        onclick: async () => {
+          try { await call("DELETE", `/platforms/${s.id}`); toast(t("platforms.disconnected")); } catch (err) { toast(errorText(err), "error"); }
+        },
+      }, t("platforms.disconnect")))));
   }
 
   let agendaAdded = false;
@@ -487,7 +530,7 @@ async function managePage() {
     if (drawn !== key) {
       drawn = key;
       drawEvent(event()); drawLinks(event()); drawAgenda(state); drawPolls(); drawDelegates(); drawPlenary(event());
-      drawExports();
+      drawPlatforms(); drawExports();
       return;
     }
     const names = new Set((batch || []).map((b) => b.name));
@@ -503,6 +546,7 @@ async function managePage() {
     if (names.has("plenary.settings") && !sections.plenary.contains(document.activeElement)) drawPlenary(event());
     if (names.has("staff.revoked")) refreshStaff();
     if (names.has("delegate.updated")) refreshDelegates();
+    if (names.has("platform.health") || names.has("platform.removed") || names.has("snapshot")) updatePlatforms();
     updatePolls();
   };
   hub.on("change", render);

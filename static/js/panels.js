@@ -4,6 +4,7 @@
 import { h, fill, setText } from "./dom.js";
 import { t, agendaTime } from "./i18n.js";
 import { renderStageResults } from "./stagepoll.js";
+import { originBadge } from "./platforms.js";
 import { renderDestaque, renderMocao, renderSpeakers } from "./procedure.js";
 import { findQuestion, liveSession, pollTurnout, pollModel, publicPoll, verificationText, renderDecision } from "./state.js";
 
@@ -158,6 +159,7 @@ function renderQuestion(main, question) {
     ? question.author.name : t("qa.anonymous");
   fill(panel.querySelector(".question-meta"),
     h("span", { class: "question-author" }, author),
+    originBadge(question),
     h("span", { class: "question-votes" }, t("qa.upvotes", { n: question.upvotes || 0 })),
     question.status === "answered" ? h("span", { class: "badge badge-ok" }, t("qa.answered")) : null);
 }

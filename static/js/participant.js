@@ -14,6 +14,7 @@ import { renderBallots, renderDelegate, ballotBoxUrl, storedTracker } from "./ba
 import { renderResults } from "./results.js";
 import { showStream, onProgramTime } from "./stream.js";
 import { renderFloor } from "./floor.js";
+import { originBadge, originText } from "./platforms.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
@@ -101,7 +102,7 @@ function renderChat(state) {
     const meta = m.own === "sending" ? t("chat.sending") : m.own === "held" ? t("chat.held")
       : m.own === "rejected" ? [t("chat.rejected"), whyText(m.why)].filter(Boolean).join(": ")
         : m.at && m.at !== Infinity ? time(m.at) : "";
-    setText(node.querySelector(".chat-meta"), meta);
+    setText(node.querySelector(".chat-meta"), [meta, originText(m)].filter(Boolean).join(" · "));
     node.dataset.own = m.own || "";
     return node;
   });
@@ -242,6 +243,7 @@ function questionNode(q, node) {
   fill(reply, q.reply && q.reply.text ? [h("strong", {}, t("qa.reply_label")), " ", q.reply.text] : []);
   fill(node.querySelector(".q-meta"),
     h("span", { class: "q-author" }, authorName(q.author)), " · ", time(q.at),
+    q.origin ? [" ", originBadge(q)] : null,
     q.pinned ? [" ", h("span", { class: "badge badge-accent" }, t("qa.pinned"))] : null,
     q.status === "answered" ? [" ", h("span", { class: "badge badge-ok" }, t("qa.answered"))] : null,
     mineIds.has(q.id) ? [" ", h("span", { class: "badge" }, t("qa.yours"))] : null);

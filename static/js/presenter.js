@@ -11,6 +11,7 @@ import { polls, questions as questionList } from "./state.js";
 import { pollRow } from "./pollcontrols.js";
 import { renderPlenaryControls, renderSpeakersControls } from "./chair.js";
 import { renderAttendance } from "./attendance.js";
+import { originText } from "./platforms.js";
 
 const hub = await startPage({ staff: true });
 startCountdowns(hub);
@@ -89,7 +90,7 @@ function renderQuestions(state) {
     }
     setText(node.querySelector(".q-text"), q.text);
     const author = q.author && !q.author.anonymous && q.author.name ? q.author.name : t("qa.anonymous");
-    setText(node.querySelector(".q-meta"), [author, t("qa.upvotes", { n: q.upvotes || 0 }),
+    setText(node.querySelector(".q-meta"), [author, originText(q), t("qa.upvotes", { n: q.upvotes || 0 }),
       q.pinned ? t("qa.pinned") : "", q.status === "answered" ? t("qa.answered") : ""].filter(Boolean).join(" · "));
     const onScreen = screen.kind === "question" && screen.ref === q.id;
     const button = node.querySelector(".show-q");

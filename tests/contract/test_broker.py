@@ -120,3 +120,20 @@ async def test_forgotten_history_is_never_replayed(broker: Broker) -> None:
     assert after.seq == 6
     assert [e.data for e in await broker.since(ch, Position(epoch, 5)) or []] == [{"text": "redacted"}]
     assert await broker.since(ch, Position(epoch, 3)) is None
+
+
+async def test_a_lease_has_one_holder_until_it_lapses_or_is_released(broker: Broker) -> None:
+    """Two processes polling one platform source: one holds the lease and renews it, the other is
+    refused until the holder stops renewing (takeover after the ttl) or gives it up."""
+    await started(broker)
+    name = f"platform-source:{secrets.randbelow(10**9)}"
+    assert await broker.lease(name, "process-a", 0.3)
+    assert not await broker.lease(name, "process-b", 0.3)
+    assert await broker.lease(name, "process-a", 0.3), "the holder renews"
+    await asyncio.sleep(0.45)
+    assert await broker.lease(name, "process-b", 5.0), "taken over once it lapsed"
+    assert not await broker.lease(name, "process-a", 5.0)
+    await broker.release(name, "process-a")  # not the holder: nothing happens
+    assert not await broker.lease(name, "process-a", 5.0)
+    await broker.release(name, "process-b")
+    assert await broker.lease(name, "process-a", 5.0)
