@@ -4,12 +4,17 @@ Runs in its own process (started with multiprocessing) so its memory can be read
 like the server's. Controlled through a pipe: `broadcast` takes the clock, fills
 the frame template with the message number and that time, and calls
 `websockets.broadcast()` once; no permessage-deflate, as in Plenária.
+
+For the join storm it answers each client's first message (the hello, parsed as
+JSON) with a welcome and then a snapshot, or with one event when the hello has a
+`resume` point: frames of the sizes Plenária sent in the same run (`join_frames`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import time
@@ -45,11 +50,16 @@ def run(pipe: Connection, port: int) -> None:
 
 async def _main(pipe: Connection, port: int) -> None:
     clients: set[ServerConnection] = set()
+    frames: dict[str, str] = {}
     loop = asyncio.get_running_loop()
 
     async def handler(ws: ServerConnection) -> None:
         clients.add(ws)
         try:
+            if frames:
+                hello = json.loads(await ws.recv())
+                await ws.send(frames["welcome"])
+                await ws.send(frames["event"] if hello.get("resume") else frames["snapshot"])
             async for _ in ws:
                 pass
         except ConnectionClosed:
@@ -67,6 +77,10 @@ async def _main(pipe: Connection, port: int) -> None:
                 break
             if op == "count":
                 pipe.send({"clients": len(clients)})
+            elif op == "join_frames":
+                frames.clear()
+                frames.update(message["frames"])
+                pipe.send({"ok": True})
             elif op == "broadcast":
                 template: str = message["template"]
                 started = time.monotonic_ns()
