@@ -33,7 +33,7 @@ import websockets
 
 from benchmarks import bare, runner
 from benchmarks.presenter import Presenter
-from benchmarks.servers import free_port, rss_kib
+from benchmarks.servers import Profiler, free_port, rss_kib
 from benchmarks.stats import summary_ms
 
 
@@ -102,7 +102,10 @@ async def measure_joins(config: str, n: int, pool: runner.Pool, args: argparse.N
             await asyncio.sleep(0.01)
         frames = await sample_frames(deployment.ws_urls[0], code, presenter)
         result["frame_bytes"] = {kind: len(frame.encode()) for kind, frame in frames.items()}
+        profiler = Profiler(deployment.pids[0], workdir / f"{label}-profile.txt").start() if args.profile else None
         result["fresh"] = await wave(pool, deployment.ws_urls, code, n, in_flight, resume=False)
+        if profiler is not None:
+            result["profile"] = profiler.stop()
         print(f"   fresh: {_line(result['fresh'])}", flush=True)
         await pool.same({"op": "disconnect"}, 120)
         await asyncio.sleep(runner.settle(n))

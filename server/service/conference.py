@@ -256,11 +256,12 @@ class ConferenceService:
             if token:
                 return await _staff_identity(db, event, token)
             row = await people.by_device(db, event.id, device_hash)
+        first_visit = row is None
         if row is None:
             row = await self.arrivals.submit((event.id, device_hash))
         assert row.id is not None
         return Identity(event.id, "participant", row.id, row.public_id, name=row.name, segment=row.segment,
-                        receipt_key=receipt_key(device))
+                        receipt_key=receipt_key(device), first_visit=first_visit)
 
     async def _register(self, arrivals: list[tuple[int, str]]) -> list[ParticipantRow | PlenariaError]:
         """The participant rows of first visits, created in one transaction in the process's
