@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
@@ -305,44 +305,19 @@ class DelegateRedeem(Command):
     code: Annotated[StrictStr, Field(min_length=4, max_length=32)]
 
 
-INBOUND: dict[str, type[Inbound]] = {
-    "hello": Hello,
-    "ping": Ping,
-    "profile.update": ProfileUpdate,
-    "session.start": SessionStart,
-    "session.end": SessionEnd,
-    "screen.show": ScreenShow,
-    "chat.send": ChatSend,
-    "question.ask": QuestionAsk,
-    "question.upvote": QuestionUpvote,
-    "question.pin": QuestionPin,
-    "question.answer": QuestionAnswer,
-    "question.archive": QuestionArchive,
-    "question.merge": QuestionMerge,
-    "question.reply": QuestionReply,
-    "mod.approve": ModApprove,
-    "mod.approve_many": ModApproveMany,
-    "mod.reject": ModReject,
-    "mod.delete": ModDelete,
-    "mod.hide": ModHide,
-    "mod.remove_all": ModRemoveAll,
-    "mod.mute": ModMute,
-    "mod.ban": ModBan,
-    "mod.unban": ModUnban,
-    "mod.policy": ModPolicy,
-    "mod.answer": ModAnswer,
-    "mod.word": ModWord,
-    "vote.cast": VoteCast,
-    "poll.create": PollCreate,
-    "poll.open": PollOpen,
-    "poll.extend": PollExtend,
-    "poll.pause": PollPause,
-    "poll.resume": PollResume,
-    "poll.close": PollClose,
-    "poll.reopen": PollReopen,
-    "poll.visibility": PollVisibilitySet,
-    "delegate.redeem": DelegateRedeem,
-}
+def name_of(shape: type[Inbound]) -> str:
+    """A message's `type`, read from its shape's `Literal` (the one place it is spelled)."""
+    (name,) = get_args(shape.model_fields["type"].annotation)
+    return str(name)
+
+
+INBOUND: dict[str, type[Inbound]] = {name_of(shape): shape for shape in (
+    Hello, Ping, ProfileUpdate, SessionStart, SessionEnd, ScreenShow, ChatSend, QuestionAsk, QuestionUpvote,
+    QuestionPin, QuestionAnswer, QuestionArchive, QuestionMerge, QuestionReply, ModApprove, ModApproveMany,
+    ModReject, ModDelete, ModHide, ModRemoveAll, ModMute, ModBan, ModUnban, ModPolicy, ModAnswer, ModWord,
+    VoteCast, PollCreate, PollOpen, PollExtend, PollPause, PollResume, PollClose, PollReopen,
+    PollVisibilitySet, DelegateRedeem,
+)}
 
 # Names of the events published on channels (the `name` of an `event` frame).
 EVENT_NAMES: tuple[str, ...] = (

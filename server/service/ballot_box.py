@@ -15,10 +15,13 @@ after the commit, so a vote is acknowledged only once it is durable. A secret
 ballot is stored sealed to its poll's key (server.service.secret_polls) beside
 its vote record and tracker, in the same transaction.
 
-When the batch's transaction hits a unique constraint (another process stored
-the same command or the same voter's first ballot at the same moment), every
-vote of the batch is stored again alone, where the single-vote answers apply:
-the recorded answer for a replayed command, a change for a lost race.
+Exactly-once is the command runner's (`CommandRunner.run_many`): recorded
+answers, one effect per command id, the log rows, and when the batch's
+transaction hits a unique constraint (another process stored the same command
+or the same voter's first ballot at the same moment), every vote of the batch
+stored again alone, where the single-vote answers apply: the recorded answer
+for a replayed command, a change for a lost race. This module only reads what
+a batch needs and stages each vote.
 """
 
 from __future__ import annotations
@@ -27,19 +30,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.domain import poll_lifecycle as life
 from server.domain.polls import PollSpec, validate_ballot
+from server.domain.voters import voter_key
 from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed
 from server.service.batching import Batcher
 from server.service.identity import Identity
 from server.service.results import poll_clock
-from server.service.runner import CommandRunner
+from server.service.runner import Answer, CommandRunner
 from server.service.sealing import Sealer
 from server.service.secret_polls import SecretPolls
-from server.store import commands
+from server.store import Unit
 from server.store import delegates as credentials
 from server.store import participants as people
 from server.store import polls as repo
@@ -72,7 +73,6 @@ class Vote:
 class _Context:
     """What one transaction read for its whole batch."""
 
-    prior: dict[tuple[str, str], dict[str, Any]]
     polls: dict[int, PollRow | None]
     specs: dict[int, PollSpec]
     segments: dict[int, str]  # participant id -> profile segment
@@ -99,7 +99,6 @@ class BallotBox:
         self.runner = runner
         self.secret = secret or SecretPolls(runner)
         self.queue: Batcher[Vote, dict[str, Any]] = Batcher("ballot-box", self._write, MAX_BATCH)
-        self.collisions = 0  # transactions undone by another process's commit, then redone
 
     async def cast(self, vote: Vote) -> dict[str, Any]:
         """Store the vote with whatever else is queued and answer once it is committed.
@@ -109,65 +108,21 @@ class BallotBox:
         """
         return await self.queue.submit(vote)
 
-    async def _write(self, votes: list[Vote]) -> list[dict[str, Any] | PlenariaError]:
-        try:
-            answers = await self._transaction(votes)
-        except IntegrityError:
-            self.collisions += 1
-            if len(votes) > 1:
-                return [answer for vote in votes for answer in await self._write([vote])]
-            answers = [await self._after_collision(votes[0])]
-        failed = [vote.key for vote, answer in zip(votes, answers, strict=True) if isinstance(answer, PlenariaError)]
-        if failed:
-            # A vote refused by a rule (say `already_voted`) may be the replay of a command that
-            # another process committed meanwhile: answer it as a retry is answered.
-            async with self.runner.db.session() as db:
-                replayed = await commands.recorded_many(db, failed)
-            answers = [replayed.get(vote.key, answer) if isinstance(answer, PlenariaError) else answer
-                       for vote, answer in zip(votes, answers, strict=True)]
-        return answers
+    async def _write(self, votes: list[Vote]) -> list[Answer]:
+        return await self.runner.run_many(votes, lambda vote: vote.key, self._store)
 
-    async def _after_collision(self, vote: Vote) -> dict[str, Any] | PlenariaError:
-        """A lone vote hit a unique constraint: its command was stored elsewhere (replay its
-        answer), or the voter's first ballot was (store this one again, now as a change)."""
-        async with self.runner.db.session() as db:
-            prior = await commands.recorded(db, *vote.key)
-        if prior is not None:
-            return prior
-        try:
-            return (await self._transaction([vote]))[0]
-        except IntegrityError:
-            return Conflict("this vote collides with another one, try again", code="conflict")
+    async def _store(self, db: Unit, votes: list[Vote]) -> list[Answer]:
+        """Stage every vote of the batch (each command once, in arrival order) in `db`."""
+        context = await self._read(db, votes)
+        return [_store_one(db, context, vote, context.admitted[position]) for position, vote in enumerate(votes)]
 
-    async def _transaction(self, votes: list[Vote]) -> list[dict[str, Any] | PlenariaError]:
-        async with self.runner.gate, self.runner.db.session() as db:
-            context = await self._read(db, votes)
-            answers: list[dict[str, Any] | PlenariaError] = []
-            done: dict[tuple[str, str], dict[str, Any] | PlenariaError] = {}
-            for position, vote in enumerate(votes):
-                if vote.key in context.prior:
-                    answer: dict[str, Any] | PlenariaError = context.prior[vote.key]
-                elif vote.key in done:
-                    answer = done[vote.key]  # the same command twice in one batch: one effect
-                else:
-                    answer = _store_one(db, context, vote, context.admitted[position])
-                    done[vote.key] = answer
-                answers.append(answer)
-            commands.record_many(db, ((*key, answer) for key, answer in done.items()
-                                      if not isinstance(answer, PlenariaError)), context.now)
-            await db.flush()
-        return answers
-
-    async def _read(self, db: AsyncSession, votes: list[Vote]) -> _Context:
-        prior = await commands.recorded_many(db, (vote.key for vote in votes))
-        fresh = {position: vote for position, vote in enumerate(votes) if vote.key not in prior}
+    async def _read(self, db: Unit, votes: list[Vote]) -> _Context:
         polls: dict[int, PollRow | None] = {}
         # The same lock a single vote takes (see server.store.polls), in id order across processes.
-        for poll_id in sorted({vote.poll_id for vote in fresh.values()}):
+        for poll_id in sorted({vote.poll_id for vote in votes}):
             polls[poll_id] = await repo.lock_poll(db, poll_id, write=False)
-        participant_ids = {vote.participant_id for vote in fresh.values()}
+        participant_ids = {vote.participant_id for vote in votes}
         context = _Context(
-            prior=prior,
             polls=polls,
             specs={poll_id: PollSpec.from_dict(row.spec) for poll_id, row in polls.items() if row is not None},
             segments=await people.segments(db, participant_ids),
@@ -175,7 +130,7 @@ class BallotBox:
             now=self.runner.clock(),
         )
         voters: dict[int, set[str]] = {}
-        for position, vote in fresh.items():
+        for position, vote in enumerate(votes):
             admitted = context.admitted[position] = _admit(context, vote)
             if not isinstance(admitted, PlenariaError):
                 voters.setdefault(vote.poll_id, set()).add(admitted.voter)
@@ -215,13 +170,13 @@ def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
                          eligibility=row.eligibility)
     # In delegates-only polls the credential votes, so a reissued code cannot vote twice.
     if delegate is not None and row.eligibility == "delegates":
-        return _Admitted(row, ballot, f"d:{delegate.id}", delegate.id)
-    return _Admitted(row, ballot, f"p:{vote.participant_id}", delegate.id if delegate else None)
+        return _Admitted(row, ballot, voter_key(delegate=delegate.id), delegate.id)
+    return _Admitted(row, ballot, voter_key(participant=vote.participant_id), delegate.id if delegate else None)
 
 
 def _store_one(
-    db: AsyncSession, context: _Context, vote: Vote, admitted: _Admitted | PlenariaError
-) -> dict[str, Any] | PlenariaError:
+    db: Unit, context: _Context, vote: Vote, admitted: _Admitted | PlenariaError
+) -> Answer:
     """Stage the vote's rows in the batch's transaction and return its answer."""
     if isinstance(admitted, PlenariaError):
         return admitted

@@ -25,15 +25,13 @@ import hmac
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server import recount
 from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
 from server.domain.poll_lifecycle import PollClock
 from server.domain.polls import PollSpec
-from server.domain.roles import require
+from server.domain.voters import keys_of
 from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from server.service.ballot_box import BallotBox, Vote
@@ -58,6 +56,7 @@ from server.service.results import (
 from server.service.runner import CommandRunner, Outcome
 from server.service.secret_polls import SecretPolls
 from server.service.tallies import TallyTicker
+from server.store import Unit
 from server.store import conference as events
 from server.store import delegates as credentials
 from server.store import polls as repo
@@ -92,7 +91,7 @@ class PollService:
                           command_id: str | None = None) -> dict[str, Any]:
         """Create a draft poll; raises InvalidCommand (`invalid_poll`, `invalid_field`) naming the field."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             values = await _poll_values(db, event_id, fields, partial=False)
             if "position" not in values:
                 values["position"] = len(await repo.polls_of_event(db, event_id)) + 1
@@ -106,13 +105,12 @@ class PollService:
         return result["poll"]  # type: ignore[no-any-return]
 
     async def create(self, who: Identity, command_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        require(who.role, "poll.create")
         return {"poll": await self.create_poll(who.event_id, fields, who.actor, command_id)}
 
     async def update_poll(self, event_id: int, poll_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Edit a draft; once opened only `visibility` may change (`poll_not_draft` otherwise)."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, event_id, poll_id, lock="change")
             values = await _poll_values(db, event_id, fields, partial=True)
             if row.status != "draft" and set(values) - {"visibility"}:
@@ -127,7 +125,7 @@ class PollService:
         return await self.runner.run("admin", None, work)
 
     async def delete_poll(self, event_id: int, poll_id: int) -> None:
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, event_id, poll_id, lock="change")
             if row.status != "draft":
                 raise Conflict("Only a draft poll can be deleted.", code="poll_not_draft", status=row.status)
@@ -144,34 +142,27 @@ class PollService:
     # -- running (presenter, organizer) ---------------------------------------------------
 
     async def open(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
-        require(who.role, "poll.open")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.open_poll(c, now, seconds))
 
     async def extend(self, who: Identity, command_id: str, poll_id: int, seconds: int) -> dict[str, Any]:
-        require(who.role, "poll.extend")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.extend(c, now, seconds))
 
     async def pause(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.pause")
         return await self._transition(who, command_id, poll_id, life.pause)
 
     async def resume(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.resume")
         return await self._transition(who, command_id, poll_id, life.resume)
 
     async def close(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.close")
         return await self._transition(who, command_id, poll_id, life.close)
 
     async def reopen(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
-        require(who.role, "poll.reopen")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.reopen(c, now, seconds))
 
     async def set_visibility(self, who: Identity, command_id: str, poll_id: int, visibility: str) -> dict[str, Any]:
-        require(who.role, "poll.visibility")
         life.check_visibility(visibility)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, who.event_id, poll_id, lock="change")
             row.visibility = visibility
             db.add(row)
@@ -197,7 +188,7 @@ class PollService:
     ) -> dict[str, Any]:
         counted: list[int] = []
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, who.event_id, poll_id, lock="change")
             now = self.clock()
             before = poll_clock(row)
@@ -238,7 +229,6 @@ class PollService:
         Forbidden (`not_eligible`), Conflict (`already_voted`: secret ballots cannot
         change) or BallotInvalid (`too_many_picks`... see validate_ballot).
         """
-        require(who.role, "vote.cast")
         if who.participant_id is None:
             raise Forbidden("Only participants vote.", code="forbidden")
         tracker = self._tracker(who, poll_id, command_id)
@@ -338,7 +328,7 @@ class PollService:
         mine: dict[int, dict[str, Any]] = {}
         async with self.db.session() as db:
             held = await credentials.of_participant(db, who.event_id, who.participant_id)
-            voters = [f"p:{who.participant_id}"] + ([f"d:{held.id}"] if held is not None else [])
+            voters = keys_of(who.participant_id, held.id if held is not None else None)
             ids = [view["id"] for view in state["polls"]]
             if ids:
                 for poll_id, ballot in (await repo.ballots_of_voter(db, ids, voters)).items():
@@ -356,13 +346,13 @@ class PollService:
         """`public_state` as a participant who voted nowhere and holds no credential sees it."""
         return {**state, "polls": [view | {"my_vote": None} for view in state["polls"]], "delegate": None}
 
-    async def _staff_view(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+    async def _staff_view(self, db: Unit, row: PollRow) -> dict[str, Any]:
         view = poll_view(row, self.clock())
         if row.status != "draft":
             view.update(await self._results_of(db, row))
         return view
 
-    async def _results_of(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+    async def _results_of(self, db: Unit, row: PollRow) -> dict[str, Any]:
         if awaiting_count(row):
             return {"result": None, "tally": await self.ticker.current(db, row)}
         if row.status == "closed":
@@ -438,7 +428,7 @@ def delegate_view(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
 
 
-async def _public_secret_poll(db: AsyncSession, code: str, poll_id: int) -> PollRow:
+async def _public_secret_poll(db: Unit, code: str, poll_id: int) -> PollRow:
     """A secret poll that is not a draft, by join code; NotFound `event_not_found`,
     `poll_not_found`, or Conflict `poll_not_secret`."""
     event = await events.event_by_code(db, code)
@@ -452,7 +442,7 @@ async def _public_secret_poll(db: AsyncSession, code: str, poll_id: int) -> Poll
     return row
 
 
-async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> PollRow:
+async def _poll(db: Unit, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> PollRow:
     """The event's poll: just read, or locked for a change (votes lock it in BallotBox)."""
     if lock == "read":
         row = await repo.poll(db, poll_id)
@@ -463,7 +453,7 @@ async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal[
     return row
 
 
-async def _poll_values(db: AsyncSession, event_id: int, fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+async def _poll_values(db: Unit, event_id: int, fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(POLL_FIELDS))
     if unknown:
         raise InvalidCommand(f"unknown field {unknown[0]!r}", code="invalid_field", field=unknown[0])

@@ -41,8 +41,6 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
 from server.errors import Unavailable
 from server.service.periodic import Periodic
@@ -59,6 +57,7 @@ from server.service.results import (
 )
 from server.service.runner import CommandRunner, Outcome
 from server.service.secret_polls import SecretPolls
+from server.store import Unit
 from server.store import polls as repo
 from server.store.poll_tables import PollRow
 
@@ -96,7 +95,7 @@ class TallyTicker:
         self._dirty.add(poll_id)
         self._latest.pop(poll_id, None)
 
-    async def current(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+    async def current(self, db: Unit, row: PollRow) -> dict[str, Any]:
         """The poll's tally for a snapshot: the last one computed when no vote came since
         (here) and it is under CACHE_SECONDS old, else computed now. A burst of reconnects
         after a restart thus costs one tally per poll, not one per connection."""
