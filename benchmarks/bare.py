@@ -45,7 +45,12 @@ def run(pipe: Connection, port: int) -> None:
     """Process entry point: serve on 127.0.0.1:`port` until told to exit."""
     raise_fd_limit()
     logging.getLogger("websockets").setLevel(logging.CRITICAL)  # aborted peers are expected here
-    asyncio.run(_main(pipe, port))
+    try:  # the event loop uvicorn picks for the server ("auto"), so the ratio compares like with like
+        import uvloop
+    except ImportError:
+        asyncio.run(_main(pipe, port))
+    else:
+        uvloop.run(_main(pipe, port))
 
 
 async def _main(pipe: Connection, port: int) -> None:
@@ -68,7 +73,7 @@ async def _main(pipe: Connection, port: int) -> None:
             clients.discard(ws)
 
     async with serve(handler, "127.0.0.1", port, compression=None, max_size=64 * 1024, backlog=4096):
-        pipe.send({"ready": True, "pid": os.getpid()})
+        pipe.send({"ready": True, "pid": os.getpid(), "loop": type(loop).__module__})
         while True:
             message: dict[str, Any] = await loop.run_in_executor(None, pipe.recv)
             op = message["op"]

@@ -142,10 +142,12 @@ async def bare_joins(pool: runner.Pool, args: argparse.Namespace, n: int, frames
     try:
         if not mine.poll(30):
             raise RuntimeError("bare server did not start")
-        pid = mine.recv()["pid"]
+        ready = mine.recv()
+        pid = ready["pid"]
         await loop.run_in_executor(None, runner.Pool._call, mine, {"op": "join_frames", "frames": frames}, 30)
         before = rss_kib(pid)
-        out: dict[str, Any] = {"fresh": await wave(pool, url, "bare", n, args.join_in_flight, resume=False)}
+        out: dict[str, Any] = {"loop": ready.get("loop")}
+        out["fresh"] = await wave(pool, url, "bare", n, args.join_in_flight, resume=False)
         out["kib_per_connection"] = round((rss_kib(pid) - before) / max(1, out["fresh"]["joined"]), 2)
         await pool.same({"op": "disconnect"}, 120)
         await asyncio.sleep(runner.settle(n))

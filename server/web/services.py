@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from server import wire
 from server.broker import Broker, broker_from_url
@@ -97,7 +98,7 @@ class Services:
 
     async def personalise(self, who: Identity, shared: dict[str, Any]) -> dict[str, Any] | None:
         """`shared` completed for participant `who` (a copy), or None if they have nothing of their own."""
-        state: dict[str, Any] = json.loads(wire.dumps(shared))  # a deep copy: the shared state is never changed
+        state: dict[str, Any] = orjson.loads(wire.dumps(shared))  # a deep copy: the shared state is never changed
         found_qa = await self.qa.personalise(who, state)
         if not await self.polls.personalise(who, state):
             if not found_qa:
