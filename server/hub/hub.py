@@ -27,7 +27,7 @@ from server.errors import Unavailable
 from server.hub.connection import ChannelState, Connection
 from server.hub.frames import text_frame
 from server.hub.snapshots import PublicSnapshots
-from server.service.identity import Identity
+from server.identity import Identity
 from server.settings import Limits
 
 log = logging.getLogger("plenaria.hub")

@@ -25,7 +25,7 @@ from typing import Any
 
 from server import wire
 from server.broker import Position
-from server.service.identity import Identity
+from server.identity import Identity
 
 SharedState = Callable[[int], Awaitable[dict[str, Any]]]
 """event id -> the public state every participant shares, as staff see it."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.answers import AnswerDecisions
+from server.store.sanctions import Sanctions
 
 
 class Unit(AsyncSession):
@@ -23,3 +24,7 @@ class Unit(AsyncSession):
     @property
     def answers(self) -> AnswerDecisions:
         return AnswerDecisions(self)
+
+    @property
+    def sanctions(self) -> Sanctions:
+        return Sanctions(self)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server import wire
-from server.service.identity import MODERATORS, PARTICIPANTS, PRESENTERS, STAFF, Identity, Role
+from server.identity import MODERATORS, PARTICIPANTS, PRESENTERS, STAFF, Identity, Role
 from server.web.services import Services
 
 Handler = Callable[[Services, Identity, Any], Awaitable[dict[str, Any]]]

@@ -12,11 +12,11 @@ from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
 from server.hub import Hub
 from server.hub.snapshots import PublicSnapshots
+from server.identity import Identity
 from server.service.answers import AnswerService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.exports import ExportService
-from server.service.identity import Identity
 from server.service.moderating import ModerationService
 from server.service.polls import PollService
 from server.service.privacy import PrivacyService
