@@ -4,12 +4,17 @@ Runs in its own process (started with multiprocessing) so its memory can be read
 like the server's. Controlled through a pipe: `broadcast` takes the clock, fills
 the frame template with the message number and that time, and calls
 `websockets.broadcast()` once; no permessage-deflate, as in Plenária.
+
+For the join storm it answers each client's first message (the hello, parsed as
+JSON) with a welcome and then a snapshot, or with one event when the hello has a
+`resume` point: frames of the sizes Plenária sent in the same run (`join_frames`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import time
@@ -40,16 +45,26 @@ def run(pipe: Connection, port: int) -> None:
     """Process entry point: serve on 127.0.0.1:`port` until told to exit."""
     raise_fd_limit()
     logging.getLogger("websockets").setLevel(logging.CRITICAL)  # aborted peers are expected here
-    asyncio.run(_main(pipe, port))
+    try:  # the event loop uvicorn picks for the server ("auto"), so the ratio compares like with like
+        import uvloop
+    except ImportError:
+        asyncio.run(_main(pipe, port))
+    else:
+        uvloop.run(_main(pipe, port))
 
 
 async def _main(pipe: Connection, port: int) -> None:
     clients: set[ServerConnection] = set()
+    frames: dict[str, str] = {}
     loop = asyncio.get_running_loop()
 
     async def handler(ws: ServerConnection) -> None:
         clients.add(ws)
         try:
+            if frames:
+                hello = json.loads(await ws.recv())
+                await ws.send(frames["welcome"])
+                await ws.send(frames["event"] if hello.get("resume") else frames["snapshot"])
             async for _ in ws:
                 pass
         except ConnectionClosed:
@@ -58,7 +73,7 @@ async def _main(pipe: Connection, port: int) -> None:
             clients.discard(ws)
 
     async with serve(handler, "127.0.0.1", port, compression=None, max_size=64 * 1024, backlog=4096):
-        pipe.send({"ready": True, "pid": os.getpid()})
+        pipe.send({"ready": True, "pid": os.getpid(), "loop": type(loop).__module__})
         while True:
             message: dict[str, Any] = await loop.run_in_executor(None, pipe.recv)
             op = message["op"]
@@ -67,6 +82,10 @@ async def _main(pipe: Connection, port: int) -> None:
                 break
             if op == "count":
                 pipe.send({"clients": len(clients)})
+            elif op == "join_frames":
+                frames.clear()
+                frames.update(message["frames"])
+                pipe.send({"ok": True})
             elif op == "broadcast":
                 template: str = message["template"]
                 started = time.monotonic_ns()

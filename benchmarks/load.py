@@ -63,6 +63,16 @@ class Participant:
 
 
 @dataclass
+class Joined:
+    """What a join-storm client keeps to come back: its device and the last position it saw."""
+
+    device: str
+    ch: str = ""
+    epoch: str = ""
+    seq: int = 0
+
+
+@dataclass
 class Votes:
     sent: dict[int, int] = field(default_factory=dict)  # index -> send time
     answered: dict[int, tuple[int, str]] = field(default_factory=dict)  # index -> (time, "ok" or error code)
@@ -81,6 +91,7 @@ class Worker:
         self.expect_votes = 0
         self.pinger: asyncio.Task[None] | None = None
         self.vote_task: asyncio.Task[None] | None = None
+        self.joined: dict[int, Joined] = {}  # join storm: index -> device and position
 
     async def serve(self) -> None:
         loop = asyncio.get_running_loop()
@@ -138,6 +149,75 @@ class Worker:
             kind = json.loads(raw).get("type")
             if kind == "snapshot":
                 return ws
+            if kind not in ("welcome", "event"):
+                await ws.close()
+                raise ConnectionError(f"refused: {str(raw)[:120]}")
+
+    # -- the join storm --------------------------------------------------------
+
+    async def op_storm(self, urls: list[str], event: str, indices: list[int], sources: list[str], concurrency: int,
+                       timeout: float, resume: bool) -> dict[str, Any]:
+        """Every index joins at once, at most `concurrency` handshakes in flight: handshake, hello, and
+        the wait for its state (a snapshot; resuming, the replayed event it had missed, or a snapshot).
+        Client `index` goes to server `urls[index % len(urls)]`.
+
+        Fresh (`resume` false): a new device each. Resuming: the device and channel position of the
+        previous storm, one event back, so the server has one event to replay. Answers the times of
+        handshake → state and hello → state per client; the clients stay connected (idle)."""
+        gate = asyncio.Semaphore(concurrency)
+        failures: Counter[str] = Counter()
+        handshakes: list[int] = []
+        hellos: list[int] = []
+        got: Counter[str] = Counter()
+
+        async def one(index: int) -> None:
+            async with gate:
+                started = time.monotonic_ns()
+                try:
+                    ws, hello_at, kind = await asyncio.wait_for(
+                        self._join(urls[index % len(urls)], event, sources[index % len(sources)], index, resume),
+                        timeout)
+                except Exception as exc:
+                    failures[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
+                    return
+                done = time.monotonic_ns()
+                handshakes.append(done - started)
+                hellos.append(done - hello_at)
+                got[kind] += 1
+                participant = Participant(index, ws)
+                participant.reader = asyncio.create_task(self._read(participant))
+                self.participants.append(participant)
+
+        began = time.monotonic_ns()
+        await asyncio.gather(*(one(index) for index in indices))
+        return {"joined": len(hellos), "failed": sum(failures.values()), "failures": dict(failures.most_common(5)),
+                "handshake_to_state_ns": handshakes, "hello_to_state_ns": hellos, "state": dict(got),
+                "seconds": (time.monotonic_ns() - began) / 1e9}
+
+    async def _join(self, url: str, event: str, source: str, index: int,
+                    resume: bool) -> tuple[ClientConnection, int, str]:
+        ws = await websockets.connect(
+            url, compression=None, proxy=None, max_size=2**22, ping_interval=None, close_timeout=2,
+            open_timeout=None, local_addr=(source, 0),
+        )
+        known = self.joined.get(index) if resume else None
+        if known is None:
+            known = self.joined[index] = Joined(secrets.token_urlsafe(18))
+        hello: dict[str, Any] = {"type": "hello", "event": event, "device": known.device}
+        wanted = 0
+        if resume and known.ch:
+            wanted = known.seq
+            hello["resume"] = [{"ch": known.ch, "epoch": known.epoch, "seq": max(0, known.seq - 1)}]
+        hello_at = time.monotonic_ns()
+        await ws.send(json.dumps(hello))
+        while True:  # welcome, then the public channel's snapshot or the replay
+            raw = await ws.recv()
+            message = json.loads(raw)
+            kind = message.get("type")
+            if kind == "snapshot" or (kind == "event" and message.get("seq", 0) >= wanted):
+                known.ch, known.epoch = message.get("ch", ""), message.get("epoch", "")
+                known.seq = message.get("seq", 0)
+                return ws, hello_at, "replay" if kind == "event" else kind
             if kind not in ("welcome", "event"):
                 await ws.close()
                 raise ConnectionError(f"refused: {str(raw)[:120]}")

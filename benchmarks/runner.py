@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -50,12 +50,14 @@ from benchmarks.servers import (
 )
 from benchmarks.stats import CpuWatch, environment, summary_ms
 
-SCENARIOS = ("fanout", "votes", "moderation")
+SCENARIOS = ("joins", "fanout", "votes", "moderation")
 CONFIGS = ("embedded", "redis")
 PER_ADDRESS = 150  # the server admits 200 connections per client address: stay below
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 TARGETS = {
+    "joins": "10,000 arriving at once, 500 in flight: >= 1/3 of the bare join rate, p99 hello->snapshot < 1 s; "
+             "resumes at least as fast",
     "memory": "10,000 participants on one process, < 40 KiB server RSS per idle connection",
     "fanout": "fan-out to 10,000: p99 < 250 ms and <= 2x the bare websockets broadcast (same run)",
     "votes": "10,000 votes in 10 s: all acknowledged, none lost, p99 ack < 500 ms, tally exact within 1 s",
@@ -68,7 +70,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the benchmarks and print a table")
     run.add_argument("--scenario", default="fanout,votes,moderation",
-                     help="comma-separated: fanout, votes, moderation (default all)")
+                     help="comma-separated: joins, fanout, votes, moderation (default: fanout, votes, moderation)")
     run.add_argument("--config", default="embedded", help="comma-separated: embedded, redis (default embedded)")
     run.add_argument("--n", default="1000", help="participant counts, comma-separated (default 1000)")
     run.add_argument("--procs", type=int, default=4, help="load-generator processes (default 4)")
@@ -83,6 +85,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     run.add_argument("--poll-visibility", default="live", choices=("live", "after_close", "hidden"),
                      help="live: tallies go to every participant (default); otherwise to staff only")
     run.add_argument("--moderation-seconds", type=float, default=10.0)
+    run.add_argument("--join-in-flight", type=int, default=500,
+                     help="join storm: handshakes in flight over all load processes (default 500)")
     run.add_argument("--connect-concurrency", type=int, default=64, help="handshakes in flight per load process")
     run.add_argument("--quiet-wait", type=float, default=120.0,
                      help="before each phase wait up to this long for other jobs to use < 0.25 core (0: do not wait)")
@@ -258,6 +262,7 @@ class Deployment:
     pids: list[int]
     stoppers: list[Any] = field(default_factory=list)
     description: dict[str, Any] = field(default_factory=dict)
+    restart: Callable[[], None] | None = None  # stop and start the server again on the same database
 
     def rss(self) -> int:
         return sum(rss_kib(pid) for pid in self.pids)
@@ -278,9 +283,17 @@ def deploy(config: str, args: argparse.Namespace, workdir: Path, label: str) -> 
     if config == "embedded":
         database = f"sqlite:///{workdir / f'{label}.db'}"
         server = PlenariaServer(workdir, f"{label}-server", database).start()
-        return Deployment(config, server.base, [server.ws_url], [server.pid], [server.stop],
-                          {"processes": 1, "database": "sqlite (fresh file)", "broker": "memory",
-                           "logs": [str(server.log_path)]})
+        deployment = Deployment(config, server.base, [server.ws_url], [server.pid], [server.stop],
+                                {"processes": 1, "database": "sqlite (fresh file)", "broker": "memory",
+                                 "logs": [str(server.log_path)]})
+
+        def restart() -> None:
+            server.stop()
+            server.start()
+            deployment.pids = [server.pid]
+
+        deployment.restart = restart
+        return deployment
     stoppers: list[Any] = []
     try:
         redis = RedisServer(workdir).start()
@@ -617,6 +630,21 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": big["n"] >= 10_000 and v["acknowledged"] == v["voters"] and v["store_equals_ballots"]
                     and v["ack_ms"]["p99_ms"] < 500 and exact is not None and exact <= 1000
                     and v["burst_seconds"] <= 10.5})
+    storms = [r for r in runs if "joins" in r and "bare" in r["joins"]]
+    storm = max(storms, key=lambda r: r["n"], default=None)
+    if storm is not None:
+        joins = storm["joins"]
+        fresh, resume = joins["fresh"], joins["resume"]
+        ratio = joins["ratio_to_bare"]
+        out.append({"target": TARGETS["joins"], "n": storm["n"],
+                    "measured": f"fresh {fresh['joins_per_second']:.0f}/s ({ratio['fresh']}x bare), "
+                                f"p99 {fresh['hello_to_state']['p99_ms']:.0f} ms; "
+                                f"resume {resume['joins_per_second']:.0f}/s ({ratio['resume']}x bare), "
+                                f"p99 {resume['hello_to_state']['p99_ms']:.0f} ms",
+                    "met": storm["n"] >= 10_000 and fresh["joined"] == resume["joined"] == storm["n"]
+                    and (ratio["fresh"] or 0) >= 1 / 3 and (ratio["resume"] or 0) >= 1 / 3
+                    and resume["joins_per_second"] >= fresh["joins_per_second"]
+                    and fresh["hello_to_state"]["p99_ms"] < 1000 and resume["hello_to_state"]["p99_ms"] < 1000})
     if "moderation" in report:
         rate = report["moderation"]["messages_per_second"]
         out.append({"target": TARGETS["moderation"], "measured": f"{rate:,.0f} msg/s", "met": rate > 20_000})
@@ -633,10 +661,12 @@ def table(report: dict[str, Any]) -> str:
     head = (f"| {'config':<9} | {'N':>6} | {'held':>6} | {'KiB/conn':>8} | {'bare KiB':>8} | {'p50 ms':>7} | "
             f"{'p99 ms':>7} | {'max ms':>7} | {'bare p50':>8} | {'bare p99':>8} | {'x p50':>5} | {'x p99':>5} | "
             f"{'others':>6} |")
-    lines += ["fan-out (screen.show -> every participant) and memory; others: cores used by other jobs meanwhile",
-              head,
-              "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
-    for run in report["runs"]:
+    held_runs = [r for r in report["runs"] if "connections" in r]
+    if held_runs:
+        lines += ["fan-out (screen.show -> every participant) and memory; others: cores used by other jobs meanwhile",
+                  head,
+                  "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
+    for run in held_runs:
         fan = run.get("fanout", {})
         b = run.get("bare", {})
         bf = b.get("fanout", {})
@@ -673,8 +703,12 @@ def table(report: dict[str, Any]) -> str:
                 f"{(f'{exact:.0f} ms' if exact is not None else 'never'):>17} | "
                 f"{str(v['store_equals_ballots']):>15} | {str(v['presenter_final_equals_store']):>17} |"
             )
+    if any("joins" in run for run in report["runs"]):
+        from benchmarks.joins import table as joins_table
+
+        lines += joins_table(report["runs"])
     if report.get("targets"):
-        lines += ["", "targets (issue 7)"]
+        lines += ["", "targets (issues 7 and 14)"]
         for verdict in report["targets"]:
             lines.append(f"  [{'met' if verdict['met'] else 'MISSED'}] {verdict['target']}: {verdict['measured']}")
     return "\n".join(lines)
@@ -696,13 +730,19 @@ async def run_all(args: argparse.Namespace) -> dict[str, Any]:
 
         print("== moderation", flush=True)
         report["moderation"] = moderation_run(args.moderation_seconds)
-    wanted = [s for s in args.scenarios if s != "moderation"]
-    if wanted:
+    wanted = [s for s in args.scenarios if s not in ("moderation", "joins")]
+    if wanted or "joins" in args.scenarios:
+        from benchmarks.joins import measure_joins
+
         pool = Pool(args.procs)
         try:
             for config in args.configs:
                 for n in args.sizes:
-                    report["runs"].append(await measure(config, n, pool, args, workdir))
+                    joins = await measure_joins(config, n, pool, args, workdir) if "joins" in args.scenarios else None
+                    run = await measure(config, n, pool, args, workdir) if wanted else {"config": config, "n": n}
+                    if joins is not None:
+                        run["joins"] = joins
+                    report["runs"].append(run)
                     if args.json_out:  # keep what is done if a later size fails
                         Path(args.json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         finally:

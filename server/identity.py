@@ -28,6 +28,8 @@ class Identity:
     # Staff: the digest of the token or organizer secret this identity authenticated with, so a
     # revocation or a rotation of that secret can be checked against the store (never sent).
     credential: str = field(default="", repr=False, compare=False)
+    # This join created the participant (a first visit): the store holds nothing of theirs yet.
+    first_visit: bool = field(default=False, compare=False)
 
     @property
     def actor(self) -> str:

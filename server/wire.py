@@ -8,11 +8,11 @@ checks that both agree.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
+import orjson
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -669,7 +669,16 @@ def _id_of(raw: Mapping[str, Any]) -> str | None:
 
 
 def dumps(message: Mapping[str, Any]) -> str:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, UTF-8 as is: what every frame is encoded with (orjson: several times the
+    standard library's speed on the snapshot and fan-out paths, see docs/performance.md)."""
+    return orjson.dumps(message, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _plain(value: Any) -> Any:
+    """What orjson does not encode itself: other mappings (read-only views) as dicts."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def welcome(

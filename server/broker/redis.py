@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
@@ -35,6 +35,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from server import wire
 from server.broker.base import RESET, Envelope, HealthSink, Position, Sink
 from server.broker.memory import MemoryBroker
 from server.errors import Unavailable
@@ -152,7 +153,7 @@ class RedisBroker:
         return await self._local.publish(channel, name, data)
 
     async def _redis_publish(self, channel: str, name: str, data: Mapping[str, Any]) -> Envelope:
-        payload = json.dumps({"n": name, "d": data}, ensure_ascii=False, separators=(",", ":"))
+        payload = wire.dumps({"n": name, "d": data})
         seq_key, epoch_key, log_key, pub = _keys(channel)
         epoch, seq = await self._script(
             keys=[seq_key, epoch_key, log_key], args=[pub, payload, self._history, secrets.token_hex(6)]
@@ -368,7 +369,7 @@ class RedisBroker:
                 continue
             channel = _text(message["channel"]).removeprefix("plenaria:pub:")
             epoch, seq, payload = _text(message["data"]).split(" ", 2)
-            body = json.loads(payload)
+            body = orjson.loads(payload)
             await self._accept(Envelope(channel, epoch, int(seq), body["n"], body["d"]))
 
     async def _accept(self, envelope: Envelope) -> None:
@@ -409,7 +410,7 @@ class RedisBroker:
 
     def _decode_entry(self, channel: str, epoch: str, entry_id: Any, fields: Mapping[Any, Any]) -> Envelope:
         seq = int(_text(entry_id).split("-", 1)[0])
-        body = json.loads(_text(fields[b"p"] if b"p" in fields else fields["p"]))
+        body = orjson.loads(_text(fields[b"p"] if b"p" in fields else fields["p"]))
         return Envelope(channel, epoch, seq, body["n"], body["d"])
 
     def _set_health(self, healthy: bool) -> None:

@@ -51,6 +51,8 @@ class Connection:
         self.closed = False
         # Its staff link was revoked (or the organizer secret rotated): no further command runs.
         self.revoked = False
+        # The join created its participant: its first snapshot has nothing of its own to look up.
+        self.first_visit = identity.first_visit
 
     def buffered(self) -> int:
         """Bytes written to this socket that the peer has not read yet (0 when unknown)."""

@@ -26,6 +26,7 @@ from server.channels import ChannelKind, channel, parse
 from server.errors import Unavailable
 from server.hub.connection import ChannelState, Connection
 from server.hub.frames import text_frame
+from server.hub.snapshots import PublicSnapshots
 from server.identity import Identity
 from server.settings import Limits
 
@@ -42,10 +43,14 @@ REVOKED = "staff.revoked"
 
 
 class Hub:
-    def __init__(self, broker: Broker, limits: Limits, snapshotter: Snapshotter) -> None:
+    def __init__(self, broker: Broker, limits: Limits, snapshotter: Snapshotter,
+                 public: PublicSnapshots | None = None) -> None:
+        """`snapshotter` builds each staff snapshot; public ones come from `public`, shared per
+        channel position, when given (else from `snapshotter` too)."""
         self.broker = broker
         self.limits = limits
         self.snapshotter = snapshotter
+        self.public = public
         self.process_id = secrets.token_hex(6)
         self._subs: dict[str, set[Connection]] = defaultdict(set)
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
@@ -114,6 +119,8 @@ class Hub:
     async def _unsubscribe_if_unused(self, name: str) -> None:
         if not self._subs.get(name):
             self._subs.pop(name, None)
+            if self.public is not None:
+                self.public.forget(name)
             with contextlib.suppress(Unavailable):
                 await self.broker.unsubscribe(name)
 
@@ -133,11 +140,16 @@ class Hub:
             position = Position(missed[-1].epoch, missed[-1].seq) if missed else resume
             self.stats["replays"] += 1
         else:
-            position = await self.broker.position(name)
+            position = await self.broker.position(name)  # before the state: see server/hub/snapshots.py
             parsed = parse(name)
             assert parsed is not None
-            state_data = await self.snapshotter(conn.identity, parsed[1])
-            await conn.send(wire.snapshot(ch=name, epoch=position.epoch, seq=position.seq, state=state_data))
+            if parsed[1] == "public" and self.public is not None:
+                frame = await self.public.frame(conn.identity, name, position, conn.first_visit)
+            else:
+                state_data = await self.snapshotter(conn.identity, parsed[1])
+                frame = wire.snapshot(ch=name, epoch=position.epoch, seq=position.seq, state=state_data)
+            conn.first_visit = False
+            await conn.send(frame)
             self.stats["snapshots"] += 1
         for envelope in state.pending:
             if envelope.epoch == position.epoch and envelope.seq > position.seq:

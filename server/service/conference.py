@@ -18,7 +18,7 @@ from server.domain.plenary_settings import plenary_settings
 from server.domain.roles import Role
 from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
-from server.errors import Conflict, InvalidCommand, NotFound, PlenariaError, Unauthorized
+from server.errors import Conflict, Forbidden, InvalidCommand, NotFound, PlenariaError, Unauthorized
 from server.identity import Identity, digest, new_secret, receipt_key
 from server.service.batching import Batcher
 from server.service.qa import check_name
@@ -34,6 +34,7 @@ LANGUAGES = ("pt-BR", "pl", "en", "es")
 DEFAULT_SEGMENTS = ("Usuários", "Trabalhadores", "Governo", "Sociedade civil")
 _CODE = re.compile(r"^[A-Z0-9]{3,32}$")
 MAX_ARRIVALS = 500  # first visits written per transaction
+MAX_LOOKUPS = 500  # joins whose event and participant are read together
 EVENT_FIELDS = (
     "title", "description", "stream_url", "default_lang", "languages", "timezone", "segments", "embed_origins"
 )
@@ -55,6 +56,8 @@ class ConferenceService:
         self.clock = runner.clock
         # First visits are written in batches: thousands of people open the page in the same minutes.
         self.arrivals: Batcher[tuple[int, str], ParticipantRow] = Batcher("arrivals", self._register, MAX_ARRIVALS)
+        self.lookups: Batcher[tuple[str, str], tuple[EventRow, ParticipantRow | None]] = Batcher(
+            "lookups", self._look_up, MAX_LOOKUPS)
         self._escrowed: set[int] = set()  # events known to have their ballot escrow key
 
     # -- organizer administration (HTTP) ------------------------------------
@@ -245,21 +248,48 @@ class ConferenceService:
 
     # -- joining ------------------------------------------------------------
 
-    async def join(self, code: str, device: str, token: str) -> Identity:
-        """Authenticate a connection: a staff token gives its role, otherwise the device is a participant."""
-        device_hash = digest(device)
-        async with self.db.session() as db:
-            event = await repo.event_by_code(db, code)
-            if event is None or event.id is None:
-                raise NotFound("no event with this join code", code="event_not_found")
-            if token:
+    async def join(self, code: str, device: str, token: str, origin: str | None = None) -> Identity:
+        """Authenticate a connection: a staff token gives its role, otherwise the device is a participant.
+
+        `origin`: the foreign site of the page connecting, which must be one the event lists in
+        `embed_origins` (checked before anything is stored: a refused Origin creates no
+        participant). Raises NotFound `event_not_found`, Forbidden `origin_not_allowed`,
+        Unauthorized `invalid_token`."""
+        if token:
+            async with self.db.session() as db:
+                event = await repo.event_by_code(db, code)
+                if event is None or event.id is None:
+                    raise NotFound("no event with this join code", code="event_not_found")
+                _check_origin(event, origin)
                 return await _staff_identity(db, event, token)
-            row = await people.by_device(db, event.id, device_hash)
+        device_hash = digest(device)
+        # Read with every join that queued meanwhile (one trip to the database for a crowd), and
+        # from the store each time: an erased participant or a changed event holds at once.
+        event, row = await self.lookups.submit((code.upper(), device_hash))
+        assert event.id is not None
+        _check_origin(event, origin)
+        first_visit = row is None
         if row is None:
             row = await self.arrivals.submit((event.id, device_hash))
         assert row.id is not None
         return Identity(event.id, "participant", row.id, row.public_id, name=row.name, segment=row.segment,
-                        receipt_key=receipt_key(device))
+                        receipt_key=receipt_key(device), first_visit=first_visit)
+
+    async def _look_up(self, joins: list[tuple[str, str]]) -> list[tuple[EventRow, ParticipantRow | None]
+                                                                   | PlenariaError]:
+        """The event and (if it visited before) the participant of each (join code, device hash)."""
+        async with self.db.session() as db:
+            events = await repo.events_by_codes(db, (code for code, _ in joins))
+            rows = await people.by_devices(
+                db, ((events[code].id or 0, device) for code, device in joins if code in events))
+        answers: list[tuple[EventRow, ParticipantRow | None] | PlenariaError] = []
+        for code, device in joins:
+            event = events.get(code)
+            if event is None or event.id is None:
+                answers.append(NotFound("no event with this join code", code="event_not_found"))
+            else:
+                answers.append((event, rows.get((event.id, device))))
+        return answers
 
     async def _register(self, arrivals: list[tuple[int, str]]) -> list[ParticipantRow | PlenariaError]:
         """The participant rows of first visits, created in one transaction in the process's
@@ -273,15 +303,6 @@ class ConferenceService:
                 async with self.runner.gate, self.db.session() as db:
                     rows[(event_id, device_hash)] = await people.join(db, event_id, device_hash, self.clock())
         return [rows[arrival] for arrival in arrivals]
-
-    async def embed_origins(self, code: str) -> list[str]:
-        """The sites the event with join code `code` lets open websockets (reads only: a refused
-        Origin must store nothing). Raises NotFound `event_not_found`."""
-        async with self.db.session() as db:
-            row = await repo.event_by_code(db, code)
-        if row is None:
-            raise NotFound("no event with this join code", code="event_not_found")
-        return list(row.embed_origins)
 
     async def event_by_code(self, code: str) -> dict[str, Any] | None:
         async with self.db.session() as db:
@@ -367,6 +388,11 @@ async def _event(db: Unit, event_id: int) -> EventRow:
     if row is None:
         raise NotFound("no such event", code="event_not_found")
     return row
+
+
+def _check_origin(event: EventRow, origin: str | None) -> None:
+    if origin is not None and origin not in event.embed_origins:
+        raise Forbidden("this site may not connect to this event", code="origin_not_allowed")
 
 
 async def _staff_identity(db: Unit, event: EventRow, token: str) -> Identity:

@@ -177,11 +177,13 @@ class DeliberationService:
 
     async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
         """Public: `destaques` (every proposal ballot's deliberation) and `mocoes`."""
-        if kind != "public":
-            return {}
+        return await self.public_state(who.event_id) if kind == "public" else {}
+
+    async def public_state(self, event_id: int) -> dict[str, Any]:
+        """`destaques` and `mocoes`, as every client of the public channel shares them."""
         async with self.db.session() as db:
-            return {"destaques": [d.to_dict() for d in await db.procedure.deliberations(who.event_id)],
-                    "mocoes": await self._motions_view(db, who.event_id, (await db.procedure.motions(who.event_id))[0])}
+            return {"destaques": [d.to_dict() for d in await db.procedure.deliberations(event_id)],
+                    "mocoes": await self._motions_view(db, event_id, (await db.procedure.motions(event_id))[0])}
 
     async def export(self, event_id: int) -> dict[str, Any]:
         """Deliberations and moções with who marked and who signed (the organizer's export)."""

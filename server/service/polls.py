@@ -317,37 +317,57 @@ class PollService:
         """Public: `polls` (not drafts) with `tally`/`result` as visibility allows and, for a
         participant, `my_vote` per poll, plus `delegate`. Staff channel: `all_polls`, drafts
         and every tally and result included."""
+        if kind == "staff":
+            async with self.db.session() as db:
+                return {"all_polls": [await self._staff_view(db, row)
+                                      for row in await repo.polls_of_event(db, who.event_id)]}
+        state = await self.public_state(who.event_id)
+        if who.participant_id is not None and not await self.personalise(who, state):
+            state = self.nothing_of_their_own(state)
+        return state
+
+    async def public_state(self, event_id: int) -> dict[str, Any]:
+        """What every participant shares: `polls` (not drafts) with `tally`/`result` as
+        visibility allows, no `my_vote` and no `delegate` (staff see the public channel so)."""
         async with self.db.session() as db:
-            rows = await repo.polls_of_event(db, who.event_id)
-            if kind == "staff":
-                return {"all_polls": [await self._staff_view(db, row) for row in rows]}
-            shown = [row for row in rows if row.status != "draft"]
-            mine: dict[int, dict[str, Any]] = {}
-            delegate = None
-            if who.participant_id is not None:
-                held = await credentials.of_participant(db, who.event_id, who.participant_id)
-                delegate = None if held is None else delegate_view(held)
-                voters = keys_of(who.participant_id, held.id if held is not None else None)
-                ids = [row.id for row in shown if row.id is not None]
-                for poll_id, ballot in (await repo.ballots_of_voter(db, ids, voters)).items():
-                    mine[poll_id] = {"ballot": ballot}
-                for poll_id in await repo.secret_votes_of_voter(db, ids, voters):
-                    mine[poll_id] = {"voted": True}
             polls = []
-            for row in shown:
+            for row in await repo.polls_of_event(db, event_id):
+                if row.status == "draft":
+                    continue
                 view = poll_view(row, self.clock())
                 numbers = await self._results_of(db, row)
                 if visible_to_public(row):
                     view.update(numbers)
                 else:  # how many voted, never what
                     view["turnout"] = turnout_data(numbers.get("result") or numbers["tally"])
-                if who.participant_id is not None:
-                    view["my_vote"] = mine.get(row.id or 0)
                 polls.append(view)
-        state: dict[str, Any] = {"polls": polls}
-        if who.participant_id is not None:
-            state["delegate"] = delegate
-        return state
+        return {"polls": polls}
+
+    async def personalise(self, who: Identity, state: dict[str, Any]) -> bool:
+        """Complete `state` (a `public_state`, changed in place) for participant `who`: `my_vote`
+        of the polls they voted in (as themselves or as a delegate) and their `delegate`
+        credential. Whether they had anything of their own."""
+        assert who.participant_id is not None
+        mine: dict[int, dict[str, Any]] = {}
+        async with self.db.session() as db:
+            held = await credentials.of_participant(db, who.event_id, who.participant_id)
+            voters = keys_of(who.participant_id, held.id if held is not None else None)
+            ids = [view["id"] for view in state["polls"]]
+            if ids:
+                for poll_id, ballot in (await repo.ballots_of_voter(db, ids, voters)).items():
+                    mine[poll_id] = {"ballot": ballot}
+                for poll_id in await repo.secret_votes_of_voter(db, ids, voters):
+                    mine[poll_id] = {"voted": True}
+        if held is None and not mine:
+            return False
+        state["delegate"] = None if held is None else delegate_view(held)
+        state["polls"] = [view | {"my_vote": mine.get(view["id"])} for view in state["polls"]]
+        return True
+
+    @staticmethod
+    def nothing_of_their_own(state: dict[str, Any]) -> dict[str, Any]:
+        """`public_state` as a participant who voted nowhere and holds no credential sees it."""
+        return {**state, "polls": [view | {"my_vote": None} for view in state["polls"]], "delegate": None}
 
     async def _staff_view(self, db: Unit, row: PollRow) -> dict[str, Any]:
         view = poll_view(row, self.clock())

@@ -248,9 +248,9 @@ class QAService:
     async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
         """Public: settings, last chat, open questions (with `upvoted` for this participant) and
         `mine` (the participant's own items, whatever their status). Staff: the `moderation` console."""
-        async with self.db.session() as db:
-            settings, version = await settings_store.settings(db, who.event_id)
-            if kind == "staff":
+        if kind == "staff":
+            async with self.db.session() as db:
+                settings, version = await settings_store.settings(db, who.event_id)
                 now = self.clock()
                 return {
                     "moderation": {
@@ -267,25 +267,44 @@ class QAService:
                         "policy_version": version,
                     }
                 }
-            chat = await item_store.published_chat(db, who.event_id, RECENT_CHAT)
-            questions = await item_store.open_questions(db, who.event_id)
-            mine: list[Item] = []
-            upvoted: set[int] = set()
-            if who.participant_id is not None:
-                mine = await item_store.own(db, who.participant_id, OWN_ITEMS)
-                upvoted = await upvote_store.upvoted_among(db, who.participant_id, (q.id for q in questions))
-                # What a moderator shadow-hid stays in its author's view, as if published.
-                for hidden in await item_store.hidden_of(db, who.participant_id, RECENT_CHAT):
-                    seen = hidden.as_author_sees()
-                    (chat if seen.kind == "chat" else questions).append(seen)
-                chat.sort(key=lambda i: i.id)
-                questions.sort(key=lambda i: i.id)
+        state = await self.public_state(who.event_id)
+        if who.participant_id is not None:
+            await self.personalise(who, state)
+        return state
+
+    async def public_state(self, event_id: int) -> dict[str, Any]:
+        """What every participant shares: settings, last chat, open questions (none upvoted), no
+        `mine`. Staff see the public channel so; `personalise` completes it for one participant."""
+        async with self.db.session() as db:
+            settings, _ = await settings_store.settings(db, event_id)
+            chat = await item_store.published_chat(db, event_id, RECENT_CHAT)
+            questions = await item_store.open_questions(db, event_id)
         return {
             "qa": settings.public(),
             "chat": [message.public() for message in chat],
-            "questions": [q.public() | {"upvoted": q.id in upvoted} for q in questions],
-            "mine": [item.own() for item in mine],
+            "questions": [q.public() | {"upvoted": False} for q in questions],
+            "mine": [],
         }
+
+    async def personalise(self, who: Identity, state: dict[str, Any]) -> bool:
+        """Complete `state` (a `public_state`, changed in place) for participant `who`: their own
+        items, their upvotes, and what a moderator shadow-hid (which stays in its author's view,
+        as if published). Whether they had anything of their own."""
+        assert who.participant_id is not None
+        async with self.db.session() as db:
+            mine = await item_store.own(db, who.participant_id, OWN_ITEMS)
+            upvoted = await upvote_store.upvoted_among(db, who.participant_id, (q["id"] for q in state["questions"]))
+            hidden = [item.as_author_sees() for item in await item_store.hidden_of(db, who.participant_id, RECENT_CHAT)]
+        if not (mine or upvoted or hidden):
+            return False
+        state["questions"] = [q | {"upvoted": q["id"] in upvoted} for q in state["questions"]]
+        for seen in hidden:
+            (state["chat"] if seen.kind == "chat" else state["questions"]).append(
+                seen.public() | ({} if seen.kind == "chat" else {"upvoted": seen.id in upvoted}))
+        state["chat"].sort(key=lambda item: item["id"])
+        state["questions"].sort(key=lambda item: item["id"])
+        state["mine"] = [item.own() for item in mine]
+        return True
 
 
 async def check_sanctions(db: Unit, participant_id: int, now: float) -> None:

@@ -110,10 +110,12 @@ class SpeakersService:
 
     async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
         """Public: `speakers`, every agenda item's list that has one (the same on every screen)."""
-        if kind != "public":
-            return {}
+        return await self.public_state(who.event_id) if kind == "public" else {}
+
+    async def public_state(self, event_id: int) -> dict[str, Any]:
+        """`speakers`, as every client of the public channel shares it."""
         async with self.db.session() as db:
-            lists = await db.procedure.speakers_lists(who.event_id)
+            lists = await db.procedure.speakers_lists(event_id)
         now = self.clock()
         return {"speakers": [lst.to_dict(now) for lst in lists]}
 

@@ -17,6 +17,15 @@ async def event_by_code(db: AsyncSession, code: str) -> EventRow | None:
     return result.first()
 
 
+async def events_by_codes(db: AsyncSession, codes: Iterable[str]) -> dict[str, EventRow]:
+    """The events with these join codes (any case), by upper-case code; unknown codes absent."""
+    wanted = {code.upper() for code in codes}
+    if not wanted:
+        return {}
+    result = await db.exec(select(EventRow).where(col(EventRow.code).in_(wanted)))
+    return {row.code: row for row in result.all()}
+
+
 async def event_by_id(db: AsyncSession, event_id: int) -> EventRow | None:
     return await db.get(EventRow, event_id)
 

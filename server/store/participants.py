@@ -32,6 +32,19 @@ async def by_device(db: AsyncSession, event_id: int, device_hash: str) -> Partic
     return result.first()
 
 
+async def by_devices(db: AsyncSession, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], ParticipantRow]:
+    """The participants of these (event id, device hash) pairs, read with one query; unknown ones absent."""
+    keys = set(wanted)
+    if not keys:
+        return {}
+    result = await db.exec(select(ParticipantRow).where(
+        col(ParticipantRow.event_id).in_({event for event, _ in keys}),
+        col(ParticipantRow.device_hash).in_({device for _, device in keys}),
+    ))
+    rows = {(row.event_id, row.device_hash): row for row in result.all()}
+    return {key: row for key, row in rows.items() if key in keys}
+
+
 async def by_id(db: AsyncSession, participant_id: int) -> ParticipantRow | None:
     return await db.get(ParticipantRow, participant_id)
 

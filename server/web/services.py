@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from server import wire
 from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
 from server.hub import Hub
+from server.hub.snapshots import PublicSnapshots
 from server.identity import Identity
 from server.service.answers import AnswerService
 from server.service.attendance import AttendanceService
@@ -61,7 +65,9 @@ class Services:
         runner = CommandRunner(db, broker)
         conference = ConferenceService(runner)
         services: Services
-        hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind))
+        public = PublicSnapshots(lambda event_id: services.public_state(event_id),
+                                 lambda who, state: services.personalise(who, state), PollService.nothing_of_their_own)
+        hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind), public)
         services = cls(settings, db, broker, runner, conference, hub)
         limits = settings.limits
         services.admission = Admission(limits.max_connections, limits.connections_per_address,
@@ -101,6 +107,25 @@ class Services:
         await self.polls.stop()
         await self.hub.stop()
         await self.db.dispose()
+
+    async def public_state(self, event_id: int) -> dict[str, Any]:
+        """The public channel's state every participant shares (as staff see it), from every service."""
+        state = await self.conference.snapshot(event_id, "public", "participant")
+        state.update(await self.qa.public_state(event_id))
+        state.update(await self.polls.public_state(event_id))
+        state.update(await self.speakers.public_state(event_id))
+        state.update(await self.deliberation.public_state(event_id))
+        return state
+
+    async def personalise(self, who: Identity, shared: dict[str, Any]) -> dict[str, Any] | None:
+        """`shared` completed for participant `who` (a copy), or None if they have nothing of their own."""
+        state: dict[str, Any] = orjson.loads(wire.dumps(shared))  # a deep copy: the shared state is never changed
+        found_qa = await self.qa.personalise(who, state)
+        if not await self.polls.personalise(who, state):
+            if not found_qa:
+                return None
+            state = self.polls.nothing_of_their_own(state)
+        return state
 
     async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
         """The state a client of `who`'s role gets on one channel, from every service."""

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server import wire
 from server.broker import Position
-from server.errors import Forbidden, InvalidMessage, PlenariaError, RateLimited, Unauthorized, Unavailable
+from server.errors import InvalidMessage, PlenariaError, RateLimited, Unauthorized, Unavailable
 from server.hub import Connection
 from server.identity import Identity, require
 from server.logs import refusal as refusal_record
@@ -107,10 +107,8 @@ async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hell
         message = wire.parse(frame, limits.max_message_bytes)
         if not isinstance(message, wire.Hello):
             raise InvalidMessage("the first message must be hello", code="hello_required")
-        origin = foreign_origin(ws, services)
-        if origin is not None and origin not in await services.conference.embed_origins(message.event):
-            raise Forbidden("this site may not connect to this event", code="origin_not_allowed")
-        who = await services.conference.join(message.event, message.device, message.token)
+        who = await services.conference.join(message.event, message.device, message.token,
+                                             origin=foreign_origin(ws, services))
     except PlenariaError as exc:
         code = {"unauthorized": CLOSE_AUTH, "not_found": CLOSE_NOT_FOUND}.get(type(exc).code, CLOSE_POLICY)
         await _refuse(ws, None, exc, CLOSE_TRY_AGAIN if isinstance(exc, Unavailable) else code)

@@ -51,3 +51,28 @@ def test_tiny_run_writes_the_expected_json(tmp_path: Path) -> None:
     assert votes["acknowledged"] == 20 and votes["errors"] == {}
     assert votes["store_equals_ballots"] is True
     assert {"acks_per_second", "ack_ms", "tally_exact_after_last_ack_ms"} <= votes.keys()
+
+
+@pytest.mark.timeout(120)
+def test_tiny_join_storm_compares_fresh_joins_and_resumes_with_the_bare_library(tmp_path: Path) -> None:
+    out = tmp_path / "joins.json"
+    command = [
+        sys.executable, "-m", "benchmarks", "run", "--scenario", "joins", "--n", "30", "--procs", "1",
+        "--join-in-flight", "10", "--quiet-wait", "0", "--workdir", str(tmp_path / "work"), "--json", str(out),
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=110,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("PLENARIA_")})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "join storm" in done.stdout
+
+    (run,) = json.loads(out.read_text())["runs"]
+    joins = run["joins"]
+    assert joins["fresh"]["joined"] == 30 and joins["fresh"]["state"] == {"snapshot": 30}
+    # Resuming one event back: the server replays that event instead of a snapshot.
+    assert joins["resume"]["joined"] == 30 and joins["resume"]["state"] == {"replay": 30}
+    # After a restart on the in-memory broker the epoch changed: a snapshot each.
+    assert joins["restart"]["joined"] == 30 and joins["restart"]["state"] == {"snapshot": 30}
+    assert joins["bare"]["fresh"]["joined"] == joins["bare"]["resume"]["joined"] == 30
+    assert joins["frame_bytes"]["snapshot"] > joins["frame_bytes"]["welcome"] > 0
+    assert {"fresh", "resume"} <= joins["ratio_to_bare"].keys()
+    assert {"p50_ms", "p99_ms"} <= joins["fresh"]["hello_to_state"].keys()

@@ -1,0 +1,76 @@
+"""A crowd joining at once shares one snapshot per channel position, and it is never stale:
+each joiner gets the state at seq S, then every event after S, no gap and no duplicate,
+while the presenter keeps changing the screen. A participant's own things stay theirs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.client import Client
+from tests.harness import Running, create_event
+
+CHANGES = 15  # within the presenter's command burst
+JOINERS = 4 * CHANGES
+
+
+async def test_joiners_under_concurrent_writes_get_the_state_at_their_seq_then_every_later_event(
+    server: Running,
+) -> None:
+    created = await create_event(server.base, code="MULTIDAO")
+    public = f"ev:{created['event']['id']}:public"
+    token = next(s["token"] for s in created["staff"] if s["role"] == "presenter")
+    presenter = await Client(server.ws_url, "MULTIDAO", token=token).connect()
+    await presenter.wait_for(lambda: public in presenter.snapshots)
+    public_state = server.services.hub.public
+    assert public_state is not None
+    builds_before = public_state.builds
+
+    joiners = [Client(server.ws_url, "MULTIDAO") for _ in range(JOINERS)]
+    per_change = JOINERS // CHANGES
+    for k in range(CHANGES):  # each change races a group of joins: they land at many positions
+        group = joiners[k * per_change:(k + 1) * per_change]
+        await asyncio.gather(presenter.ok("screen.show", kind="message", text=f"m{k}"),
+                             *(joiner.connect() for joiner in group))
+    last = CHANGES + presenter.snapshot_seq[public]
+    await presenter.wait_for(lambda: presenter.positions[public][1] == last)
+
+    # What the screen showed after each seq, from the presenter's own view of the channel.
+    shown = {presenter.snapshot_seq[public]: presenter.snapshots[public]["screen"].get("text")}
+    for event in presenter.named("screen.updated"):
+        shown[event["seq"]] = event["data"]["text"]
+    order = {text: seq for seq, text in shown.items()}
+    for joiner in joiners:
+        await joiner.wait_for(lambda j=joiner: j.positions.get(public, ("", -1))[1] == last)
+        seq = joiner.snapshot_seq[public]
+        state: dict[str, Any] = joiner.snapshots[public]
+        seen = state["screen"].get("text")
+        # The state holds at least everything up to its seq (never older than it says).
+        assert order[seen] >= max(s for s in shown if s <= seq), (seq, seen)
+        assert joiner.seqs(public) == list(range(seq + 1, last + 1)), "no gap, no duplicate"
+        assert state["mine"] == [] and all(p["my_vote"] is None for p in state["polls"])
+    assert len({joiner.snapshot_seq[public] for joiner in joiners}) > 1, "the joins raced the writes"
+    # Joiners at the same position shared a build instead of one each.
+    assert public_state.builds - builds_before < JOINERS
+    for client in (presenter, *joiners):
+        await client.close()
+
+
+async def test_a_returning_participant_gets_their_own_things_and_a_newcomer_does_not(server: Running) -> None:
+    created = await create_event(server.base, code="MULTIDAO")
+    public = f"ev:{created['event']['id']}:public"
+    alice = await Client(server.ws_url, "MULTIDAO", device="alice-device-0123456789").connect()
+    await alice.ok("question.ask", text="Quando abre o credenciamento?")
+    await alice.ok("chat.send", text="Bom dia a todos")
+    await alice.close()
+
+    again = await Client(server.ws_url, "MULTIDAO", device="alice-device-0123456789").connect()
+    newcomer = await Client(server.ws_url, "MULTIDAO").connect()
+    for client in (again, newcomer):
+        await client.wait_for(lambda c=client: public in c.snapshots)
+    assert {item["text"] for item in again.snapshots[public]["mine"]} == {"Quando abre o credenciamento?",
+                                                                       "Bom dia a todos"}
+    assert newcomer.snapshots[public]["mine"] == []
+    assert again.snapshots[public]["delegate"] is None and newcomer.snapshots[public]["delegate"] is None
+    for client in (again, newcomer):
+        await client.close()
