@@ -27,7 +27,7 @@ from server.domain import answers
 from server.domain.elections import election_result
 from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
-from server.domain.tally import RunningTally, outcome, tally
+from server.domain.tally import RunningTally, outcome, ranked_count, tally
 from server.service.qa import short_text_checker
 from server.store import answers as answer_repo
 from server.store import delegates as credentials
@@ -219,7 +219,9 @@ async def final_result(db: AsyncSession, row: PollRow, presence: Presence, now: 
     `outcome`: per section, the selected options (approved proposals, winner),
     alternates, and ties reported, never broken (see server.domain.tally.outcome);
     `election`: for elections, elected per segment, alternates and ties
-    (server.domain.elections.election_result); null otherwise.
+    (server.domain.elections.election_result); null otherwise;
+    `ranked`: for ranking polls, the count by the poll's method with its rounds
+    (server.domain.ranked.RankedCount.to_dict); null otherwise.
     """
     spec = PollSpec.from_dict(row.spec)
     running = await running_tally(db, row)
@@ -229,5 +231,6 @@ async def final_result(db: AsyncSession, row: PollRow, presence: Presence, now: 
         "turnout": await turnout(db, row, running.ballots, presence),
         "outcome": [section.to_dict() for section in outcome(spec, running)],
         "election": election_result(spec, running) if spec.kind == "election" else None,
+        "ranked": ranked_count(spec, running).to_dict() if spec.kind == "ranking" else None,
         "computed_at": now,
     }
