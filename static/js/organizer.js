@@ -495,6 +495,9 @@ function pollBuilder(hub, event, call) {
   const scaleMin = h("input", { id: "pb-smin", type: "number", value: "1" });
   const scaleMax = h("input", { id: "pb-smax", type: "number", value: "5" });
   const method = h("select", { id: "pb-method" }, h("option", { value: "plurality" }, t("org.method_plurality")), h("option", { value: "approval" }, t("org.method_approval")));
+  const rankMethod = h("select", { id: "pb-rank-method" }, ["borda", "irv", "stv", "schulze"]
+    .map((m) => h("option", { value: m }, t(`org.rank_method_${m}`))));
+  const rankSeats = h("input", { id: "pb-rank-seats", type: "number", min: "1", value: "2" });
   const visibility = h("select", { id: "pb-vis" }, ["live", "after_close", "hidden"].map((v) => h("option", { value: v }, t(`poll.visibility_${v}`))));
   const eligibility = h("select", { id: "pb-elig" }, h("option", { value: "everyone" }, t("poll.eligible_everyone")),
     h("option", { value: "delegates" }, t("poll.eligible_delegates")),
@@ -504,22 +507,27 @@ function pollBuilder(hub, event, call) {
   const picks = h("div", { class: "two-col" }, field(t("org.min_picks"), minPicks), field(t("org.max_picks"), maxPicks));
   const scale = h("div", { class: "two-col" }, field(t("org.scale_min"), scaleMin), field(t("org.scale_max"), scaleMax));
   const methodField = field(t("org.method"), method);
+  const seatsField = field(t("org.rank_seats"), rankSeats);
+  const rankField = h("div", { class: "two-col" }, field(t("org.rank_method"), rankMethod, t("org.rank_method_hint")), seatsField);
   const optionsField = field(t("org.options"), options, t("org.options_hint"));
   const sync = () => {
     const k = kind.value;
     picks.hidden = k !== "multiple";
     scale.hidden = k !== "rating";
     methodField.hidden = k !== "election";
+    rankField.hidden = k !== "ranking";
+    seatsField.hidden = rankMethod.value !== "stv";
     optionsField.hidden = k === "rating" || k === "open_text" || k === "yes_no_abstain";
   };
   kind.addEventListener("change", sync);
+  rankMethod.addEventListener("change", sync);
   const heading = h("h3", { tabindex: "-1" }, t("org.new_poll"));
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_poll"));
   const cancel = h("button", { type: "button", class: "btn", hidden: true }, t("common.cancel"));
   let editing = null; // the draft being edited, or null for a new one
   const form = h("form", { class: "poll-builder", id: "poll-builder" }, heading,
     h("div", { class: "two-col" }, field(t("org.poll_kind"), kind), field(t("org.question"), question)),
-    optionsField, picks, scale, methodField,
+    optionsField, picks, scale, methodField, rankField,
     h("div", { class: "two-col" }, field(t("poll.visibility"), visibility), field(t("org.eligibility"), eligibility)),
     h("label", { class: "check" }, secret, t("org.secret_ballot")),
     error, h("div", { class: "row row-end" }, cancel, submit));
@@ -539,7 +547,8 @@ function pollBuilder(hub, event, call) {
     let spec;
     try {
       spec = buildSpec(kind.value, question.value.trim(), options.value,
-        { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value },
+        { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value,
+          rankMethod: rankMethod.value, rankSeats: rankSeats.value },
         editing ? editing.spec : null);
     } catch (err) { setText(error, err.message); return; }
     const fields = { spec, visibility: visibility.value, eligibility: eligibility.value, secret: secret.checked };
@@ -565,7 +574,11 @@ function pollBuilder(hub, event, call) {
     maxPicks.value = String(spec.max_picks ?? 1);
     scaleMin.value = String(spec.scale_min ?? 1);
     scaleMax.value = String(spec.scale_max ?? 5);
-    if (spec.method) method.value = spec.method;
+    if (spec.method && spec.kind === "election") method.value = spec.method;
+    if (spec.kind === "ranking") {
+      rankMethod.value = spec.method || "borda";
+      rankSeats.value = String(spec.seats || 2);
+    }
     visibility.value = poll.visibility || "live";
     eligibility.value = poll.eligibility || "everyone";
     secret.checked = Boolean(poll.secret);
@@ -647,6 +660,10 @@ export function buildSpec(kind, question, text, limits, previous = null) {
       spec.method = limits.method;
       if (!sections.length) throw new Error(t("org.election_sections"));
     }
+  }
+  if (kind === "ranking" && limits.rankMethod) {
+    spec.method = limits.rankMethod;
+    spec.seats = limits.rankMethod === "stv" ? Number(limits.rankSeats) : 1;
   }
   return spec;
 }
