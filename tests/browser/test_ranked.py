@@ -1,0 +1,70 @@
+"""A ranked delegate election from the organizer's form to the participant's result: the organizer
+picks single transferable vote and its seats, delegates rank over real websockets, and the phone
+shows the count round by round (the Wikipedia STV example scaled to 10 voters, which leaves the
+last seat tied: the phone says so and names who the plenary chooses between)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.conftest import PHONE, Browser, Conference, Shot
+from tests.client import Client
+
+pytestmark = pytest.mark.browser
+
+# Laranjas, Peras, Chocolate, Morangos, Bombons: 10 voters, 3 seats, Droop quota 3.
+RANKINGS = [["o1"]] * 2 + [["o2", "o1"]] + [["o3", "o4"]] * 4 + [["o3", "o5"]] * 2 + [["o5"]]
+
+
+async def test_stv_count_from_the_form_to_the_phone(browser: Browser, conference: Conference, shot: Shot) -> None:
+    page = await browser.page(conference.url("organizer"))
+    await page.locator("#pb-kind").select_option("ranking")
+    seats = page.locator("#pb-rank-seats")
+    await expect(seats).to_be_hidden()
+    await page.locator("#pb-rank-method").select_option("stv")
+    await expect(seats).to_be_visible()
+    await seats.fill("3")
+    await page.locator("#pb-question").fill("Ordene as candidaturas ao conselho")
+    await page.locator("#pb-options").fill("Laranjas\nPeras\nChocolate\nMorangos\nBombons")
+    await browser.audit(page, step="ranking poll with STV")
+    await page.get_by_role("button", name="Criar como rascunho").click()
+    await expect(page.locator("#org-polls .poll-row", has_text="Ordene as candidaturas")).to_be_visible()
+    polls = await conference.api("GET", "/polls")
+    (poll,) = polls if isinstance(polls, list) else polls["polls"]
+    assert (poll["spec"]["method"], poll["spec"]["seats"]) == ("stv", 3)
+
+    phone = await browser.page(conference.url("participant"), viewport=PHONE)
+    ws_url = conference.server.ws_url
+    presenter = await Client(ws_url, conference.code, token=conference.presenter).connect()
+    await presenter.ok("poll.open", poll=poll["id"])
+    voters = [await Client(ws_url, conference.code).connect() for _ in RANKINGS]
+    for voter, ranking in zip(voters, RANKINGS, strict=True):
+        await voter.ok("vote.cast", poll=poll["id"], ballot={"ranking": ranking})
+    await presenter.ok("poll.close", poll=poll["id"])
+
+    await phone.get_by_role("tab", name="Resultados").click()
+    card = phone.locator(".result-card", has_text="Ordene as candidaturas")
+    count = card.locator(".ranked-count")
+    await expect(count.locator(".count-method")).to_have_text("Voto único transferível, 3 vagas · quociente 3 votos")
+    rounds = count.locator(".count-round")
+    await expect(rounds.first).to_contain_text("Rodada 1")
+    await expect(rounds.first.locator(".count-notes")).to_have_text("Eleitos: Chocolate")
+    # Chocolate's surplus of 3 goes 2 to Morangos and 1 to Bombons: both shown as transferred.
+    second = rounds.nth(1)
+    await expect(second.locator("tr", has_text="Morangos").locator(".count-moved")).to_have_text("+2")
+    await expect(second.locator(".count-notes")).to_have_text("Eliminados: Peras")
+    await expect(count).to_contain_text("Eleitos: Laranjas")
+    selected = card.locator(".bar-row[data-outcome=selected]")
+    await expect(selected).to_have_count(2)
+    # Round 4: Morangos and Bombons hold 2 votes each for the last seat; nobody is eliminated.
+    last = rounds.nth(3)
+    await expect(last.locator("tr[data-state=tied]")).to_have_count(2)
+    await expect(count.locator(".count-tie")).to_have_text(
+        "⚖ Empate entre Morangos, Bombons: 1 vaga para a plenária decidir")
+    await expect(card.locator(".bar-row[data-outcome=tied]")).to_have_count(2)
+    await browser.audit(phone, step="the rounds of an STV count")
+    await shot(phone, "participant-phone-stv-rounds")
+    for client in (presenter, *voters):
+        await client.close()
+    assert not browser.errors, browser.errors
