@@ -305,6 +305,38 @@ class DelegateRedeem(Command):
     code: Annotated[StrictStr, Field(min_length=4, max_length=32)]
 
 
+# -- the plenária: credenciamento and its settings (docs/protocol.md "The plenária") --
+DelegateCode = Annotated[StrictStr, Field(min_length=4, max_length=32)]
+CheckinMethod = Literal["scan", "typed", "list"]
+StreamDelay = Annotated[StrictInt, Field(ge=0, le=120)]
+
+
+class CheckinIn(Command):
+    """One of `code` (scanned or typed from the credential) or `delegate` (picked from the list)."""
+
+    type: Literal["checkin.in"]
+    code: DelegateCode | None = None
+    delegate: RowId | None = None
+    method: CheckinMethod = "list"
+
+
+class CheckinOut(Command):
+    type: Literal["checkin.out"]
+    code: DelegateCode | None = None
+    delegate: RowId | None = None
+    method: CheckinMethod = "list"
+
+
+class PlenarySettingsSet(Command):
+    type: Literal["plenary.settings"]
+    online_participation: StrictBool | None = None
+    stream_delay: StreamDelay | None = None
+    max_stream_delay: StreamDelay | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"type", "id"}, exclude_none=True)
+
+
 INBOUND: dict[str, type[Inbound]] = {
     "hello": Hello,
     "ping": Ping,
@@ -342,6 +374,9 @@ INBOUND: dict[str, type[Inbound]] = {
     "poll.reopen": PollReopen,
     "poll.visibility": PollVisibilitySet,
     "delegate.redeem": DelegateRedeem,
+    "checkin.in": CheckinIn,
+    "checkin.out": CheckinOut,
+    "plenary.settings": PlenarySettingsSet,
 }
 
 # Names of the events published on channels (the `name` of an `event` frame).
@@ -369,6 +404,8 @@ EVENT_NAMES: tuple[str, ...] = (
     "poll.turnout",
     "poll.result",
     "delegate.updated",
+    "attendance.updated",
+    "plenary.settings",
 )
 
 # Names of the server-to-client frame types.

@@ -6,8 +6,9 @@ from typing import Literal
 
 from server.errors import Forbidden
 
-Role = Literal["participant", "moderator", "presenter", "organizer"]
-STAFF_ROLES: tuple[Role, ...] = ("moderator", "presenter", "organizer")
+# `checkin`: the door's staff link (credenciamento): it may only check delegates in and out.
+Role = Literal["participant", "moderator", "presenter", "organizer", "checkin"]
+STAFF_ROLES: tuple[Role, ...] = ("moderator", "presenter", "organizer", "checkin")
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "profile.update": frozenset({"participant"}),
@@ -48,6 +49,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "poll.close": frozenset({"presenter", "organizer"}),
     "poll.reopen": frozenset({"presenter", "organizer"}),
     "poll.visibility": frozenset({"presenter", "organizer"}),
+    # the plenária: the presenter link is the chair's (mesa), the organizer's the secretary's
+    "checkin.in": frozenset({"checkin", "presenter", "organizer"}),
+    "checkin.out": frozenset({"checkin", "presenter", "organizer"}),
+    "plenary.settings": frozenset({"organizer"}),
 }
 
 

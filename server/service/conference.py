@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.channels import ChannelKind, channel
 from server.domain import agenda as agenda_rules
+from server.domain.plenary_settings import plenary_settings
 from server.domain.roles import Role, require
 from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
@@ -177,8 +178,8 @@ class ConferenceService:
         await self.runner.run("admin", None, work)
 
     async def add_staff(self, event_id: int, role: str, label: str) -> dict[str, Any]:
-        if role not in ("moderator", "presenter"):
-            raise InvalidCommand("role must be moderator or presenter", code="invalid_field", field="role")
+        if role not in ("moderator", "presenter", "checkin"):
+            raise InvalidCommand("role must be moderator, presenter or checkin", code="invalid_field", field="role")
         token = new_secret()
 
         async def work(db: AsyncSession, out: Outcome) -> None:
@@ -382,7 +383,7 @@ async def _staff_identity(db: AsyncSession, event: EventRow, token: str) -> Iden
     row = await repo.staff_by_hash(db, credential)
     if row is None or row.event_id != event.id or row.revoked_at is not None:
         raise Unauthorized("this staff link is not valid (revoked or mistyped)", code="invalid_token")
-    role: Role = "moderator" if row.role == "moderator" else "presenter"
+    role: Role = row.role if row.role in ("moderator", "checkin") else "presenter"  # type: ignore[assignment]
     return Identity(event.id, role, staff_id=row.id, name=row.label, credential=credential)
 
 
@@ -399,6 +400,7 @@ def public_event(row: EventRow) -> dict[str, Any]:
         "timezone": row.timezone,
         "segments": list(row.segments),
         "embed_origins": list(row.embed_origins),
+        "plenary": plenary_settings(row.settings).public(),
     }
 
 

@@ -110,7 +110,7 @@ async def staff_member(request: Request) -> Identity:
 def links(request: Request, code: str, staff: list[dict[str, Any]], organizer_secret: str | None) -> dict[str, Any]:
     """Page URLs; staff secrets ride in the fragment, which browsers never send to servers or logs."""
     base = _services(request).settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-    pages = {"moderator": "m", "presenter": "p"}
+    pages = {"moderator": "m", "presenter": "p", "checkin": "c"}
     result: dict[str, Any] = {
         "participant": f"{base}/e/{code}",
         "screen": f"{base}/screen/{code}",

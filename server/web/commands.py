@@ -46,4 +46,9 @@ HANDLERS: dict[type[wire.Inbound], Handler] = {
     wire.PollReopen: lambda s, who, m: s.polls.reopen(who, m.id, m.poll, m.seconds),
     wire.PollVisibilitySet: lambda s, who, m: s.polls.set_visibility(who, m.id, m.poll, m.visibility),
     wire.DelegateRedeem: lambda s, who, m: s.delegates.redeem(who, m.id, m.code),
+    wire.CheckinIn: lambda s, who, m: s.attendance.check(who, m.id, "in", code=m.code, delegate=m.delegate,
+                                                         method=m.method),
+    wire.CheckinOut: lambda s, who, m: s.attendance.check(who, m.id, "out", code=m.code, delegate=m.delegate,
+                                                          method=m.method),
+    wire.PlenarySettingsSet: lambda s, who, m: s.attendance.set_settings(who, m.id, m.changes()),
 }

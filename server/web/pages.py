@@ -18,6 +18,7 @@ PAGES = {
     "/e/{code}/poll/{poll_id:int}": "ballotbox.html",
     "/m/{code}": "moderator.html",
     "/p/{code}": "presenter.html",
+    "/c/{code}": "checkin.html",
     "/o/{code}": "organizer.html",
     "/screen/{code}": "screen.html",
     "/overlay/{code}": "overlay.html",

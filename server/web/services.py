@@ -9,6 +9,7 @@ from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
 from server.hub import Hub
 from server.service.answers import AnswerService
+from server.service.attendance import AttendanceService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.exports import ExportService
@@ -38,6 +39,7 @@ class Services:
     polls: PollService = field(init=False)
     answers: AnswerService = field(init=False)
     delegates: DelegateService = field(init=False)
+    attendance: AttendanceService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
     admission: Admission = field(init=False)
@@ -66,6 +68,7 @@ class Services:
         services.answers = AnswerService(runner, services.polls)
         services.moderation.policy_listeners.append(services.answers.recount)
         services.delegates = DelegateService(runner)
+        services.attendance = AttendanceService(runner)
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
         return services
@@ -92,4 +95,5 @@ class Services:
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
             state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}
+            state["attendance"] = await self.attendance.view(who.event_id)
         return state

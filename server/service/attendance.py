@@ -1,0 +1,126 @@
+"""Credenciamento: checking delegates in and out at the door, live attendance per segment.
+
+A delegate is checked in by the code on the credential (scanned from its QR code or typed)
+or picked from the list, and checked out the same way; each change is logged with the
+staff member and the method, published to staff as `attendance.updated` with the counts per
+segment, and exported. `attendance()` is the entitled/present snapshot a decision vote keeps.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.channels import channel
+from server.domain import checkin as rules
+from server.domain.checkin import Attendee, CheckAction
+from server.domain.decision import Attendance
+from server.domain.plenary_settings import KEY, PlenarySettings, plenary_settings
+from server.domain.roles import require
+from server.errors import Conflict, InvalidCommand, NotFound
+from server.service.delegates import code_hash
+from server.service.identity import Identity
+from server.service.runner import CommandRunner, Outcome
+from server.store import checkin as repo
+from server.store import conference as events
+
+Method = Literal["scan", "typed", "list"]
+
+
+def attendee_public(one: Attendee) -> dict[str, Any]:
+    return {"id": one.delegate_id, "name": one.name, "segment": one.segment, "in_room": one.in_room,
+            "online": one.online, "revoked": one.revoked}
+
+
+class AttendanceService:
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.clock = runner.clock
+
+    async def check(self, who: Identity, command_id: str, action: CheckAction, *, code: str | None = None,
+                    delegate: int | None = None, method: Method = "list") -> dict[str, Any]:
+        """Check one delegate in or out, named by credential `code` or by `delegate` id.
+
+        Returns `{delegate, attendance}`. Errors: `invalid_code` (no such credential),
+        `delegate_not_found`, `code_revoked`, `already_checked_in`, `not_checked_in`.
+        """
+        require(who.role, f"checkin.{action}")
+        if (code is None) == (delegate is None):
+            raise InvalidCommand("name the delegate by code or by id", code="invalid_field", field="delegate")
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            if code is not None:
+                one = await repo.attendee_by_code(db, who.event_id, code_hash(who.event_id, code))
+                if one is None:
+                    raise NotFound("This code is not valid; check it and try again.", code="invalid_code")
+            else:
+                assert delegate is not None
+                one = await repo.attendee(db, who.event_id, delegate)
+                if one is None:
+                    raise NotFound("no such delegate", code="delegate_not_found")
+            in_room = rules.check(one, action)
+            now = self.clock()
+            if not await repo.set_in_room(db, who.event_id, one.delegate_id, in_room, now):
+                # Another door changed it first: say what it did, as if it had come before.
+                rules.check(await repo.attendee(db, who.event_id, one.delegate_id) or one, action)
+                raise Conflict("this change collides with another one", code="conflict")
+            await repo.log(db, who.event_id, one.delegate_id, action, method, now, who.staff_id, who.name or who.role)
+            view = await self._view(db, who.event_id)
+            changed = attendee_public(one) | {"in_room": in_room}
+            out.result = {"delegate": changed, "attendance": view}
+            out.publish(channel(who.event_id, "staff"), "attendance.updated", out.result)
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def view(self, event_id: int) -> dict[str, Any]:
+        """Attendance per segment with the event's plenária settings (the staff snapshot's `attendance`)."""
+        async with self.db.session() as db:
+            return await self._view(db, event_id)
+
+    async def delegates(self, event_id: int) -> list[dict[str, Any]]:
+        """Every delegate with whether they are in the room (the check-in page's list)."""
+        async with self.db.session() as db:
+            return [attendee_public(one) for one in await repo.attendees(db, event_id)]
+
+    async def history(self, event_id: int) -> list[dict[str, Any]]:
+        async with self.db.session() as db:
+            return list(await repo.history(db, event_id))
+
+    async def attendance(self, db: AsyncSession, event_id: int, segment: str | None = None) -> Attendance:
+        """Entitled and present delegates (of `segment`) now, inside the caller's transaction."""
+        settings = await self.settings_in(db, event_id)
+        return rules.attendance(await repo.attendees(db, event_id), settings.online_participation, segment)
+
+    async def settings_in(self, db: AsyncSession, event_id: int) -> PlenarySettings:
+        event = await events.event_by_id(db, event_id)
+        if event is None:
+            raise NotFound("no such event", code="event_not_found")
+        return plenary_settings(event.settings)
+
+    async def set_settings(self, who: Identity, command_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change the plenária settings (organizer); published to everyone as `plenary.settings`."""
+        require(who.role, "plenary.settings")
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            event = await events.event_by_id(db, who.event_id)
+            if event is None:
+                raise NotFound("no such event", code="event_not_found")
+            updated = plenary_settings(event.settings).changed(changes)
+            event.settings = {**(event.settings or {}), KEY: updated.public()}
+            db.add(event)
+            out.result = {"settings": updated.public()}
+            out.publish(channel(who.event_id, "public"), "plenary.settings", out.result)
+            out.publish(channel(who.event_id, "staff"), "attendance.updated",
+                        {"delegate": None, "attendance": await self._view(db, who.event_id, updated)})
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def _view(self, db: AsyncSession, event_id: int, settings: PlenarySettings | None = None) -> dict[str, Any]:
+        event = await events.event_by_id(db, event_id)
+        if event is None:
+            raise NotFound("no such event", code="event_not_found")
+        settings = settings or plenary_settings(event.settings)
+        counts = rules.by_segment(await repo.attendees(db, event_id), settings.online_participation, event.segments)
+        return counts | {"online_participation": settings.online_participation}

@@ -1,0 +1,59 @@
+"""HTTP routes of the credenciamento: the door's list of delegates and the check-in record.
+
+`GET /api/events/{code}/attendance`: every delegate with whether they are in the room, and
+the counts per segment (a staff link that may check in: check-in, presenter, organizer).
+`GET /api/events/{code}/checkins.{json,csv}`: every check-in and check-out (organizer).
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.domain import spreadsheet
+from server.domain.roles import require
+from server.web.api import heavy_response, json_errors, organizer_event, staff_member
+from server.web.services import Services
+
+CHECKIN_COLUMNS = ("id", "at", "delegate", "name", "segment", "action", "method", "actor")
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+@json_errors
+async def attendance(request: Request) -> Response:
+    who = await staff_member(request)
+    require(who.role, "checkin.in")
+    services = _services(request)
+    return JSONResponse({"delegates": await services.attendance.delegates(who.event_id),
+                         "attendance": await services.attendance.view(who.event_id)})
+
+
+@json_errors
+async def checkins_json(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    entries = await _services(request).attendance.history(event_id)
+    return await heavy_response(request, "application/json", json.dumps, {"checkins": entries}, ensure_ascii=False)
+
+
+@json_errors
+async def checkins_csv(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    entries = await _services(request).attendance.history(event_id)
+    rows = [[entry[column] for column in CHECKIN_COLUMNS] for entry in entries]
+    code = request.path_params["code"].upper()
+    return await heavy_response(request, "text/csv; charset=utf-8", spreadsheet.to_csv, CHECKIN_COLUMNS, rows,
+                                filename=f"plenaria-{code}-checkins.csv")
+
+
+routes = [
+    Route("/api/events/{code}/attendance", attendance),
+    Route("/api/events/{code}/checkins.json", checkins_json),
+    Route("/api/events/{code}/checkins.csv", checkins_csv),
+]
