@@ -305,6 +305,78 @@ class DelegateRedeem(Command):
     code: Annotated[StrictStr, Field(min_length=4, max_length=32)]
 
 
+# -- the plenária's procedure: speakers' lists (docs/protocol.md "Speakers' list") ------------
+
+SpeakSeconds = Annotated[StrictInt, Field(ge=10, le=3600)]  # server.domain.speakers.SECONDS_BOUNDS
+
+
+class SpeakersRequest(Command):
+    """Ask for the floor on an agenda item: for, against, or a question of order (jumps the queue once)."""
+
+    type: Literal["speakers.request"]
+    session: RowId
+    stance: Literal["for", "against", "order"]
+
+
+class SpeakersWithdraw(Command):
+    type: Literal["speakers.withdraw"]
+    session: RowId
+
+
+class SpeakersOrder(Command):
+    type: Literal["speakers.order"]
+    session: RowId
+    order: Annotated[list[RowId], Field(max_length=500)]  # every waiting request id, once
+
+
+class SpeakersRemove(Command):
+    type: Literal["speakers.remove"]
+    session: RowId
+    request: RowId
+
+
+class SpeakersStart(Command):
+    type: Literal["speakers.start"]
+    session: RowId
+    request: RowId | None = None  # default: the head of the queue
+    seconds: SpeakSeconds | None = None  # default: the list's default
+
+
+class SpeakersPause(Command):
+    type: Literal["speakers.pause"]
+    session: RowId
+
+
+class SpeakersResume(Command):
+    type: Literal["speakers.resume"]
+    session: RowId
+
+
+class SpeakersExtend(Command):
+    type: Literal["speakers.extend"]
+    session: RowId
+    seconds: SpeakSeconds
+
+
+class SpeakersEnd(Command):
+    type: Literal["speakers.end"]
+    session: RowId
+
+
+class SpeakersOpen(Command):
+    """Close the list to new requests (`open: false`; those waiting keep their turn) or open it again."""
+
+    type: Literal["speakers.open"]
+    session: RowId
+    open: StrictBool
+
+
+class SpeakersDefault(Command):
+    type: Literal["speakers.default"]
+    session: RowId
+    seconds: SpeakSeconds
+
+
 # -- the plenária: credenciamento and its settings (docs/protocol.md "The plenária") --
 DelegateCode = Annotated[StrictStr, Field(min_length=4, max_length=32)]
 CheckinMethod = Literal["scan", "typed", "list"]
@@ -374,6 +446,17 @@ INBOUND: dict[str, type[Inbound]] = {
     "poll.reopen": PollReopen,
     "poll.visibility": PollVisibilitySet,
     "delegate.redeem": DelegateRedeem,
+    "speakers.request": SpeakersRequest,
+    "speakers.withdraw": SpeakersWithdraw,
+    "speakers.order": SpeakersOrder,
+    "speakers.remove": SpeakersRemove,
+    "speakers.start": SpeakersStart,
+    "speakers.pause": SpeakersPause,
+    "speakers.resume": SpeakersResume,
+    "speakers.extend": SpeakersExtend,
+    "speakers.end": SpeakersEnd,
+    "speakers.open": SpeakersOpen,
+    "speakers.default": SpeakersDefault,
     "checkin.in": CheckinIn,
     "checkin.out": CheckinOut,
     "plenary.settings": PlenarySettingsSet,
@@ -404,6 +487,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "poll.turnout",
     "poll.result",
     "delegate.updated",
+    "speakers.updated",
     "attendance.updated",
     "plenary.settings",
 )

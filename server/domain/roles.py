@@ -49,6 +49,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "poll.close": frozenset({"presenter", "organizer"}),
     "poll.reopen": frozenset({"presenter", "organizer"}),
     "poll.visibility": frozenset({"presenter", "organizer"}),
+    # the speakers' list: participants ask, the chair (presenter or organizer) gives and times the floor
+    "speakers.request": frozenset({"participant"}),
+    "speakers.withdraw": frozenset({"participant"}),
+    "speakers.order": frozenset({"presenter", "organizer"}),
+    "speakers.remove": frozenset({"presenter", "organizer"}),
+    "speakers.start": frozenset({"presenter", "organizer"}),
+    "speakers.pause": frozenset({"presenter", "organizer"}),
+    "speakers.resume": frozenset({"presenter", "organizer"}),
+    "speakers.extend": frozenset({"presenter", "organizer"}),
+    "speakers.end": frozenset({"presenter", "organizer"}),
+    "speakers.open": frozenset({"presenter", "organizer"}),
+    "speakers.default": frozenset({"presenter", "organizer"}),
     # the plenária: the presenter link is the chair's (mesa), the organizer's the secretary's
     "checkin.in": frozenset({"checkin", "presenter", "organizer"}),
     "checkin.out": frozenset({"checkin", "presenter", "organizer"}),

@@ -25,6 +25,7 @@ from server.errors import InvalidCommand, Unavailable
 from server.store import (
     answer_tables,  # noqa: F401  (moderators' decisions on open-text answers)
     poll_tables,  # noqa: F401  (polls, ballots, delegates)
+    procedure_tables,  # noqa: F401  (speakers' lists, the procedure's audit log)
     qa_tables,  # noqa: F401  (chat, questions, moderation)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)
 )

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.service import exports
+from server.service import speakers as speaking
 from server.web import report
 from server.web.api import csv_download, heavy_response, json_download, json_errors, organizer_event
 from server.web.privacy_api import export_format
@@ -44,7 +45,7 @@ async def listing(request: Request) -> Response:
     base = f"/api/events/{request.path_params['code'].upper()}"
     files: dict[str, Any] = {
         name: {"json": f"{base}/exports/{name}?format=json", "csv": f"{base}/exports/{name}?format=csv"}
-        for name in ("messages", "polls", "delegates")
+        for name in ("messages", "polls", "delegates", "speakers", "procedure")
     }
     files["audit"] = {"json": f"{base}/audit?format=json", "csv": f"{base}/audit?format=csv"}
     files["report"] = {"html": f"{base}/report"}
@@ -94,6 +95,28 @@ async def delegates(request: Request) -> Response:
 
 
 @json_errors
+async def speakers(request: Request) -> Response:
+    """Every speech of every speakers' list (JSON: the lists with their queues and totals)."""
+    event_id = await organizer_event(request)
+    form = export_format(request)
+    export = await _services(request).speakers.export(event_id)
+    if form == "json":
+        return await _json(request, "speakers", {"speakers": export["speakers"]})
+    return await _csv(request, "speakers", speaking.SPEECH_COLUMNS, speaking.speech_rows(export))
+
+
+@json_errors
+async def procedure(request: Request) -> Response:
+    """The procedure's audit log: every request for the floor and every decision of the chair."""
+    event_id = await organizer_event(request)
+    form = export_format(request)
+    export = await _services(request).speakers.export(event_id)
+    if form == "json":
+        return await _json(request, "procedure", {"log": export["log"]})
+    return await _csv(request, "procedure", speaking.LOG_COLUMNS, speaking.log_rows(export))
+
+
+@json_errors
 async def conference_report(request: Request) -> Response:
     """The printable report (HTML, no script); print it to PDF from the browser."""
     event_id = await organizer_event(request)
@@ -108,5 +131,7 @@ routes = [
     Route("/api/events/{code}/exports/messages", messages),
     Route("/api/events/{code}/exports/polls", polls),
     Route("/api/events/{code}/exports/delegates", delegates),
+    Route("/api/events/{code}/exports/speakers", speakers),
+    Route("/api/events/{code}/exports/procedure", procedure),
     Route("/api/events/{code}/report", conference_report),
 ]

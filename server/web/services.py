@@ -19,6 +19,7 @@ from server.service.polls import PollService
 from server.service.privacy import PrivacyService
 from server.service.qa import QAService
 from server.service.runner import CommandRunner
+from server.service.speakers import SpeakersService
 from server.settings import Settings
 from server.store import Database
 from server.web.admission import Admission
@@ -42,6 +43,7 @@ class Services:
     attendance: AttendanceService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
+    speakers: SpeakersService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
@@ -71,6 +73,7 @@ class Services:
         services.attendance = AttendanceService(runner)
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
+        services.speakers = SpeakersService(runner)
         return services
 
     async def start(self) -> None:
@@ -92,6 +95,7 @@ class Services:
         state.update(await self.qa.snapshot(who, kind))
         state.update(await self.polls.snapshot(who, kind))
         state.update(await self.answers.snapshot(who, kind))
+        state.update(await self.speakers.snapshot(who, kind))
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
             state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}
