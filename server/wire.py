@@ -12,7 +12,17 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from server import inbound
 from server.errors import InvalidMessage, PlenariaError
@@ -409,6 +419,83 @@ class PlenarySettingsSet(Command):
         return self.model_dump(exclude={"type", "id"}, exclude_none=True)
 
 
+# -- destaques, block approval and moções (docs/protocol.md "Destaques, block approval and moções") --
+
+ProposalId = Annotated[StrictStr, Field(min_length=1, max_length=64)]  # an option id of the proposal ballot
+MatterText = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
+
+
+class DestaqueWindow(Command):
+    type: Literal["destaque.window"]
+    poll: RowId
+    open: StrictBool
+
+
+class DestaqueMark(Command):
+    type: Literal["destaque.mark"]
+    poll: RowId
+    proposal: ProposalId
+    marked: StrictBool = True
+
+
+class MocaoSubmit(Command):
+    type: Literal["mocao.submit"]
+    kind: Literal["repudio", "apoio", "recomendacao", "congratulacao", "outra"]
+    text: MatterText
+    addressee: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class MocaoSign(Command):
+    type: Literal["mocao.sign"]
+    motion: RowId
+    signed: StrictBool = True
+
+
+class FloorCommand(Command):
+    """Names what is before the plenária: the block of a ballot (`poll`), one of its destaques
+    (`poll` and `proposal`) or a moção (`motion`)."""
+
+    poll: RowId | None = None
+    proposal: ProposalId | None = None
+    motion: RowId | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FloorCommand:
+        if (self.motion is None) == (self.poll is None) or (self.motion is not None and self.proposal is not None):
+            raise ValueError("name a poll (and a proposal) or a motion")
+        return self
+
+    def target(self) -> dict[str, Any]:
+        return self.model_dump(include={"poll", "proposal", "motion"}, exclude_none=True)
+
+
+class PlenaryDefend(FloorCommand):
+    type: Literal["plenary.defend"]
+    stage: Literal["for", "against"]
+    defender: Annotated[StrictStr, Field(max_length=120)] = ""
+    seconds: SpeakSeconds = 180
+
+
+class PlenaryAmend(FloorCommand):
+    type: Literal["plenary.amend"]
+    text: MatterText
+
+
+class PlenaryVote(FloorCommand):
+    type: Literal["plenary.vote"]
+    vote_poll: RowId
+    rule: dict[str, Any] = {}  # a decision rule (server.domain.decision.rule_from); {}: simple majority
+
+
+class PlenaryDecide(FloorCommand):
+    type: Literal["plenary.decide"]
+
+
+class PlenaryBallot(Command):
+    type: Literal["plenary.ballot"]
+    poll: RowId
+
+
 INBOUND: dict[str, type[Inbound]] = {
     "hello": Hello,
     "ping": Ping,
@@ -460,6 +547,15 @@ INBOUND: dict[str, type[Inbound]] = {
     "checkin.in": CheckinIn,
     "checkin.out": CheckinOut,
     "plenary.settings": PlenarySettingsSet,
+    "destaque.window": DestaqueWindow,
+    "destaque.mark": DestaqueMark,
+    "mocao.submit": MocaoSubmit,
+    "mocao.sign": MocaoSign,
+    "plenary.defend": PlenaryDefend,
+    "plenary.amend": PlenaryAmend,
+    "plenary.vote": PlenaryVote,
+    "plenary.decide": PlenaryDecide,
+    "plenary.ballot": PlenaryBallot,
 }
 
 # Names of the events published on channels (the `name` of an `event` frame).
@@ -488,6 +584,8 @@ EVENT_NAMES: tuple[str, ...] = (
     "poll.result",
     "delegate.updated",
     "speakers.updated",
+    "destaque.updated",
+    "mocao.updated",
     "attendance.updated",
     "plenary.settings",
 )

@@ -65,7 +65,9 @@ class Motions:
     motions: tuple[Motion, ...] = ()
     next_id: int = 1
 
-    def submit(self, author: Signer, kind: str, text: str, addressee: str, now: float) -> tuple[Motions, Motion]:
+    def submit(self, author: Signer, kind: str, text: str, addressee: str, now: float, present: int,
+               share: Fraction) -> tuple[Motions, Motion]:
+        """A new moção signed by its author (queued at once if that reaches the threshold)."""
         if kind not in MOTION_KINDS:
             raise InvalidCommand(f"unknown kind of moção {kind!r}", code="invalid_field", field="kind")
         clean, to = text.strip(), addressee.strip()
@@ -78,7 +80,9 @@ class Motions:
         if len(self.motions) >= MAX_MOTIONS:
             raise Conflict("This event has as many moções as it can take.", code="too_many_motions",
                            limit=MAX_MOTIONS)
-        motion = Motion(self.next_id, cast(MotionKind, kind), clean, to, author, now, frozenset({author.delegate}))
+        motion = _queue_if_reached(
+            Motion(self.next_id, cast(MotionKind, kind), clean, to, author, now, frozenset({author.delegate})),
+            present, share, now)
         return replace(self, motions=self.motions + (motion,), next_id=self.next_id + 1), motion
 
     def get(self, motion_id: int) -> Motion:
@@ -96,10 +100,7 @@ class Motions:
         if not signed and delegate == motion.author.delegate:
             raise Conflict("The author's signature stays on the moção.", code="author_signature")
         signatures = motion.signatures | {delegate} if signed else motion.signatures - {delegate}
-        changed = replace(motion, signatures=signatures)
-        if len(signatures) >= needed(present, share):
-            changed = replace(changed, queued_at=now, matter=Matter("mocao", str(motion.id), motion.text))
-        return self.put(changed)
+        return self.put(_queue_if_reached(replace(motion, signatures=signatures), present, share, now))
 
     def change(self, motion_id: int, matter: Matter) -> Motions:
         """Replace a queued moção's matter (its defence, amendment, vote or verdict)."""
@@ -115,6 +116,12 @@ class Motions:
         need = needed(present, share)
         return {"motions": [m.to_dict(need) for m in self.motions], "needed": need,
                 "share": {"numerator": share.numerator, "denominator": share.denominator}}
+
+
+def _queue_if_reached(motion: Motion, present: int, share: Fraction, now: float) -> Motion:
+    if len(motion.signatures) < needed(present, share):
+        return motion
+    return replace(motion, queued_at=now, matter=Matter("mocao", str(motion.id), motion.text))
 
 
 def dump(motions: Motions) -> dict[str, Any]:

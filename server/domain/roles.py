@@ -65,6 +65,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checkin.in": frozenset({"checkin", "presenter", "organizer"}),
     "checkin.out": frozenset({"checkin", "presenter", "organizer"}),
     "plenary.settings": frozenset({"organizer"}),
+    # destaques, block approval and moções: delegates mark and sign, the chair runs the floor
+    "destaque.mark": frozenset({"participant"}),
+    "mocao.submit": frozenset({"participant"}),
+    "mocao.sign": frozenset({"participant"}),
+    "destaque.window": frozenset({"presenter", "organizer"}),
+    "plenary.defend": frozenset({"presenter", "organizer"}),
+    "plenary.amend": frozenset({"presenter", "organizer"}),
+    "plenary.vote": frozenset({"presenter", "organizer"}),
+    "plenary.decide": frozenset({"presenter", "organizer"}),
+    "plenary.ballot": frozenset({"presenter", "organizer"}),
 }
 
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server.service import deliberation as deliberating
 from server.service import exports
 from server.service import speakers as speaking
 from server.web import report
@@ -45,7 +46,7 @@ async def listing(request: Request) -> Response:
     base = f"/api/events/{request.path_params['code'].upper()}"
     files: dict[str, Any] = {
         name: {"json": f"{base}/exports/{name}?format=json", "csv": f"{base}/exports/{name}?format=csv"}
-        for name in ("messages", "polls", "delegates", "speakers", "procedure")
+        for name in ("messages", "polls", "delegates", "speakers", "destaques", "procedure")
     }
     files["audit"] = {"json": f"{base}/audit?format=json", "csv": f"{base}/audit?format=csv"}
     files["report"] = {"html": f"{base}/report"}
@@ -106,6 +107,17 @@ async def speakers(request: Request) -> Response:
 
 
 @json_errors
+async def destaques(request: Request) -> Response:
+    """Every destaque round and moção with who marked and who signed (CSV: one row per matter voted)."""
+    event_id = await organizer_event(request)
+    form = export_format(request)
+    export = await _services(request).deliberation.export(event_id)
+    if form == "json":
+        return await _json(request, "destaques", export)
+    return await _csv(request, "destaques", deliberating.MATTER_COLUMNS, deliberating.matter_rows(export))
+
+
+@json_errors
 async def procedure(request: Request) -> Response:
     """The procedure's audit log: every request for the floor and every decision of the chair."""
     event_id = await organizer_event(request)
@@ -132,6 +144,7 @@ routes = [
     Route("/api/events/{code}/exports/polls", polls),
     Route("/api/events/{code}/exports/delegates", delegates),
     Route("/api/events/{code}/exports/speakers", speakers),
+    Route("/api/events/{code}/exports/destaques", destaques),
     Route("/api/events/{code}/exports/procedure", procedure),
     Route("/api/events/{code}/report", conference_report),
 ]

@@ -12,6 +12,7 @@ from server.service.answers import AnswerService
 from server.service.attendance import AttendanceService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
+from server.service.deliberation import DeliberationService
 from server.service.exports import ExportService
 from server.service.identity import Identity
 from server.service.moderating import ModerationService
@@ -44,6 +45,7 @@ class Services:
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
     speakers: SpeakersService = field(init=False)
+    deliberation: DeliberationService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
@@ -74,6 +76,7 @@ class Services:
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
         services.speakers = SpeakersService(runner)
+        services.deliberation = DeliberationService(runner, services.attendance, services.polls)
         return services
 
     async def start(self) -> None:
@@ -96,6 +99,7 @@ class Services:
         state.update(await self.polls.snapshot(who, kind))
         state.update(await self.answers.snapshot(who, kind))
         state.update(await self.speakers.snapshot(who, kind))
+        state.update(await self.deliberation.snapshot(who, kind))
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
             state["health"] = {"broker": "ok" if self.broker.healthy else "degraded"}

@@ -58,7 +58,8 @@ def test_defences_run_in_order_and_a_decided_text_stays() -> None:
 
 def test_a_motion_is_queued_when_signatures_reach_the_share_of_present_delegates() -> None:
     author = Signer(1, "Ana", "Usuários")
-    motions, motion = Motions().submit(author, "repudio", "Repúdio ao corte de verbas", "Câmara Municipal", 0)
+    motions, motion = Motions().submit(author, "repudio", "Repúdio ao corte de verbas", "Câmara Municipal", 0, 40,
+                                      Fraction(1, 5))
     assert mocoes.needed(40, Fraction(1, 5)) == 8 and mocoes.needed(0, Fraction(1, 5)) == 1
     for delegate in range(2, 8):
         motions = motions.sign(motion.id, delegate, True, 40, Fraction(1, 5), 1)
@@ -71,4 +72,6 @@ def test_a_motion_is_queued_when_signatures_reach_the_share_of_present_delegates
     with pytest.raises(Conflict) as refused:
         motions.sign(motion.id, 9, True, 40, Fraction(1, 5), 3)
     assert refused.value.code == "motion_queued"
+    alone, lone = Motions().submit(author, "apoio", "Apoio", "Conselho", 5, 3, Fraction(1, 5))
+    assert lone.queued_at == 5  # one signature is a fifth of three present
     assert mocoes.load(mocoes.dump(motions)) == motions

@@ -1,0 +1,345 @@
+"""Destaques, block approval and moções before the plenária, and the ballot of approved texts.
+
+The chair (presenter or organizer) opens a destaque window on a proposal ballot, closes it,
+calls each vote and proclaims each verdict; delegates mark proposals and submit and sign
+moções. A vote is an ordinary yes/no/abstain poll the chair created and opened (so it has
+the polls' deadlines, delegates-only eligibility, secrecy and screens): calling it links it
+to the block, a destaque or a moção with its decision rule and snapshots the attendance
+(refused below the rule's quorum); proclaiming reads the closed poll's ballots, snapshots
+the attendance again and applies `server.domain.decision.decide`. Every command runs once
+(CommandRunner), is logged in the procedure's audit log, and publishes `destaque.updated`
+or `mocao.updated` to everyone after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.channels import ChannelKind, channel
+from server.domain import decision as rules
+from server.domain.destaques import Deliberation, Proposal
+from server.domain.floor import Matter
+from server.domain.mocoes import DEFAULT_SHARE, Motions, Signer
+from server.domain.polls import YES_NO_ABSTAIN_IDS, PollSpec
+from server.domain.roles import require
+from server.errors import Conflict, InvalidCommand
+from server.service.attendance import AttendanceService
+from server.service.identity import Identity
+from server.service.polls import PollService
+from server.service.runner import CommandRunner, Outcome
+from server.store import conference as events
+from server.store import procedure as repo
+
+MatterChange = Callable[[Matter, float], Matter]
+MATTER_COLUMNS = ("ballot", "kind", "ref", "original", "amended", "stage", "verdict", "label", "yes", "no",
+                  "abstain", "required", "present", "entitled", "explained")
+
+
+def matter_rows(export: Mapping[str, Any]) -> list[list[Any]]:
+    """One CSV row per decision: each ballot's block, each destaque and each moção before the plenária."""
+    def row(ballot: Any, kind: str, ref: str, original: str, amended: Any, stage: str,
+            decision: Mapping[str, Any] | None) -> list[Any]:
+        d = decision or {}
+        counts, closed = d.get("counts", {}), d.get("closed", {})
+        return [ballot, kind, ref, original, amended or "", stage, d.get("verdict", ""), d.get("label", ""),
+                counts.get("yes", ""), counts.get("no", ""), counts.get("abstain", ""), d.get("required", ""),
+                closed.get("present", ""), closed.get("entitled", ""), d.get("explained", "")]
+
+    rows = []
+    for d in export["destaques"]:
+        rows.append(row(d["poll"], "block", ",".join(d["block"]), "", None, d["phase"], d["block_decision"]))
+        rows.extend(row(d["poll"], m["kind"], m["ref"], m["original"], m["amended"], m["stage"], m["decision"])
+                    for m in d["destaques"])
+    for motion in export["mocoes"]["motions"]:
+        m = motion["matter"]
+        if m is not None:
+            rows.append(row("", "mocao", m["ref"], m["original"], m["amended"], m["stage"], m["decision"]))
+    return rows
+
+
+class DeliberationService:
+    def __init__(self, runner: CommandRunner, attendance: AttendanceService, polls: PollService) -> None:
+        self.runner = runner
+        self.db = runner.db
+        self.clock = runner.clock
+        self.attendance = attendance
+        self.polls = polls
+
+    # -- the destaque window ----------------------------------------------------------
+
+    async def window(self, who: Identity, command_id: str, poll_id: int, is_open: bool) -> dict[str, Any]:
+        """Open the destaque window on a proposal ballot (its options are the proposals), or close it."""
+        require(who.role, "destaque.window")
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            current, version = await repo.deliberation(db, who.event_id, poll_id)
+            if is_open:
+                if current is not None:
+                    raise Conflict("The destaque window was already opened on this ballot.", code="window_opened")
+                spec = (await repo.poll_facts(db, who.event_id, poll_id)).spec
+                changed = Deliberation.open(poll_id, [Proposal(o.id, o.label, o.group) for o in spec.options])
+            else:
+                changed = _opened(current).close_window()
+            await self._save(db, out, who, changed, version, "destaque.window", {"open": is_open})
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def mark(self, who: Identity, command_id: str, poll_id: int, proposal: str, marked: bool) -> dict[str, Any]:
+        """A delegate asks for a destaque on `proposal` (or takes it back)."""
+        require(who.role, "destaque.mark")
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            delegate = await _delegate(db, who)
+            current, version = await repo.deliberation(db, who.event_id, poll_id)
+            changed = _opened(current).mark(delegate.delegate, proposal, marked)
+            await self._save(db, out, who, changed, version, "destaque.mark",
+                             {"proposal": proposal, "marked": marked, "delegate": delegate.delegate})
+            out.result = out.result | {"marked": marked}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    # -- moções -----------------------------------------------------------------------
+
+    async def submit(self, who: Identity, command_id: str, kind: str, text: str, addressee: str) -> dict[str, Any]:
+        require(who.role, "mocao.submit")
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            author = await _delegate(db, who)
+            current, version = await repo.motions(db, who.event_id)
+            present = (await self.attendance.attendance(db, who.event_id)).present
+            changed, motion = current.submit(author, kind, text, addressee, self.clock(), present,
+                                             DEFAULT_SHARE)
+            await self._save_motions(db, out, who, changed, version, "mocao.submit", {"motion": motion.id})
+            out.result = out.result | {"motion": motion.id}
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def sign(self, who: Identity, command_id: str, motion_id: int, signed: bool) -> dict[str, Any]:
+        """Sign a moção (or take the signature back); at the threshold it goes before the plenária."""
+        require(who.role, "mocao.sign")
+
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            signer = await _delegate(db, who)
+            current, version = await repo.motions(db, who.event_id)
+            present = (await self.attendance.attendance(db, who.event_id)).present
+            changed = current.sign(motion_id, signer.delegate, signed, present, DEFAULT_SHARE,
+                                   self.clock())
+            await self._save_motions(db, out, who, changed, version, "mocao.sign",
+                                     {"motion": motion_id, "signed": signed, "delegate": signer.delegate})
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    # -- the floor: block, destaques and moções ---------------------------------------
+
+    async def defend(self, who: Identity, command_id: str, target: Mapping[str, Any], stage: str, defender: str,
+                     seconds: int) -> dict[str, Any]:
+        """Open the timed defence for or against a destaque or a moção."""
+        require(who.role, "plenary.defend")
+        return await self._matter(who, command_id, target, "plenary.defend",
+                                  lambda m, now: m.defend(stage, defender, seconds, now),
+                                  {"stage": stage, "defender": defender, "seconds": seconds})
+
+    async def amend(self, who: Identity, command_id: str, target: Mapping[str, Any], text: str) -> dict[str, Any]:
+        """Record the text as amended; the original is kept beside it."""
+        require(who.role, "plenary.amend")
+        return await self._matter(who, command_id, target, "plenary.amend", lambda m, now: m.amend(text),
+                                  {"text": text})
+
+    async def call_vote(self, who: Identity, command_id: str, target: Mapping[str, Any], vote_poll: int,
+                        rule: Mapping[str, Any]) -> dict[str, Any]:
+        """Link the yes/no/abstain poll that decides the block, a destaque or a moção, with its rule.
+
+        Errors: `invalid_rule`, `not_a_decision_poll` (not yes/no/abstain), `no_quorum` (fewer present
+        than the rule's quorum), `wrong_stage`."""
+        require(who.role, "plenary.vote")
+        decided_by = rules.rule_from(dict(rule))
+
+        async def prepare(db: AsyncSession) -> dict[str, Any]:
+            facts = await repo.poll_facts(db, who.event_id, vote_poll)
+            if facts.spec.kind != "yes_no_abstain":
+                raise InvalidCommand("a decision is voted yes, no or abstain", code="not_a_decision_poll")
+            opened = await self.attendance.attendance(db, who.event_id)
+            if not rules.has_quorum(decided_by, opened):
+                raise Conflict("Not enough delegates are present to open this vote.", code="no_quorum",
+                               present=opened.present, needed=rules.quorum_needed(decided_by, opened.entitled))
+            return {"poll": vote_poll, "rule": decided_by.public(), "opened": opened.public()}
+
+        return await self._floor(who, command_id, target, "plenary.vote", prepare,
+                                 lambda d, call: d.call_block_vote(call),
+                                 lambda m, call, now: m.to_vote(call, now), {"vote_poll": vote_poll})
+
+    async def proclaim(self, who: Identity, command_id: str, target: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the called poll's ballots (it must be closed) and record the verdict with its arithmetic."""
+        require(who.role, "plenary.decide")
+        return await self._floor(who, command_id, target, "plenary.decide", None,
+                                 lambda d, result: d.decide_block(result["verdict"], result),
+                                 lambda m, result, now: m.decide(result["verdict"], result), {})
+
+    async def next_ballot(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
+        """A draft of the next stage's ballot: the proposal ballot's sections and limits over the
+        approved proposals only, with the approved (amended) texts. Returns `{poll}`."""
+        require(who.role, "plenary.ballot")
+        async with self.db.session() as db:
+            current, _ = await repo.deliberation(db, who.event_id, poll_id)
+            facts = await repo.poll_facts(db, who.event_id, poll_id)
+        d = _opened(current)
+        if d.phase != "done":
+            raise Conflict("Every destaque must be decided first.", code="wrong_stage", stage=d.phase)
+        fields: dict[str, Any] = {"spec": approved_spec(facts.spec, d.approved()), "eligibility": facts.eligibility}
+        if facts.session is not None:
+            fields["session"] = facts.session
+        return await self.polls.create(who, command_id, fields)
+
+    # -- reading ----------------------------------------------------------------------
+
+    async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
+        """Public: `destaques` (every proposal ballot's deliberation) and `mocoes`."""
+        if kind != "public":
+            return {}
+        async with self.db.session() as db:
+            return {"destaques": [d.to_dict() for d in await repo.deliberations(db, who.event_id)],
+                    "mocoes": await self._motions_view(db, who.event_id, (await repo.motions(db, who.event_id))[0])}
+
+    async def export(self, event_id: int) -> dict[str, Any]:
+        """Deliberations and moções with who marked and who signed (the organizer's export)."""
+        async with self.db.session() as db:
+            found = await repo.deliberations(db, event_id)
+            motions, _ = await repo.motions(db, event_id)
+            view = await self._motions_view(db, event_id, motions)
+        for entry, motion in zip(view["motions"], motions.motions, strict=True):
+            entry["signers"] = sorted(motion.signatures)
+        return {"destaques": [d.to_dict() | {"marked_by": {k: sorted(v) for k, v in d.marks.items()}}
+                              for d in found], "mocoes": view}
+
+    # -- paths every change takes -----------------------------------------------------
+
+    async def _matter(self, who: Identity, command_id: str, target: Mapping[str, Any], action: str,
+                      change: MatterChange, detail: dict[str, Any]) -> dict[str, Any]:
+        return await self._floor(who, command_id, target, action, None, None,
+                                 lambda m, _, now: change(m, now), detail)
+
+    async def _floor(
+        self, who: Identity, command_id: str, target: Mapping[str, Any], action: str,
+        prepare: Callable[[AsyncSession], Any] | None,
+        on_block: Callable[[Deliberation, dict[str, Any]], Deliberation] | None,
+        on_matter: Callable[[Matter, dict[str, Any], float], Matter], detail: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Change the block (`target` = {poll}), a destaque ({poll, proposal}) or a moção ({motion}).
+        With `prepare` the change gets what it returns (a vote's call); without it, for a verdict
+        (`plenary.decide`), the decision of the called poll."""
+        async def work(db: AsyncSession, out: Outcome) -> None:
+            now = self.clock()
+            motion = target.get("motion")
+            if motion is not None:
+                motions, version = await repo.motions(db, who.event_id)
+                matter = motions.get(int(motion)).matter
+                if matter is None:
+                    raise Conflict("This moção has not reached its signatures.", code="motion_not_queued")
+                extra = await self._extra(db, who.event_id, prepare, matter.call, action)
+                changed_motions = motions.change(int(motion), on_matter(matter, extra, now))
+                await self._save_motions(db, out, who, changed_motions, version, action, detail | {"motion": motion})
+                return
+            d, version = await repo.deliberation(db, who.event_id, int(target["poll"]))
+            d = _opened(d)
+            proposal = target.get("proposal")
+            if proposal is None:
+                if on_block is None:
+                    raise InvalidCommand("name a destaque or a moção", code="invalid_field", field="proposal")
+                extra = await self._extra(db, who.event_id, prepare, d.block_call, action)
+                changed = on_block(d, extra)
+            else:
+                matter = d.matter(str(proposal))
+                extra = await self._extra(db, who.event_id, prepare, matter.call, action)
+                changed = d.change(matter.ref, on_matter(matter, extra, now))
+            await self._save(db, out, who, changed, version, action, detail | {"proposal": proposal})
+
+        return await self.runner.run(who.actor, command_id, work)
+
+    async def _extra(self, db: AsyncSession, event_id: int, prepare: Callable[[AsyncSession], Any] | None,
+                     call: Mapping[str, Any] | None, action: str) -> dict[str, Any]:
+        if prepare is not None:
+            return dict(await prepare(db))
+        if action != "plenary.decide":
+            return {}
+        if call is None:
+            raise Conflict("The vote has not been called.", code="wrong_stage", stage="waiting")
+        return await self._decision(db, event_id, call)
+
+    async def _decision(self, db: AsyncSession, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
+        """The verdict of a called vote, from its closed poll's ballots and the attendance now."""
+        facts = await repo.poll_facts(db, event_id, int(call["poll"]))
+        if facts.status != "closed":
+            raise Conflict("Close the vote before proclaiming its result.", code="poll_not_closed")
+        running = (await repo.poll_tally(db, event_id, facts.id)).to_dict()
+        counts = running["counts"]
+        yes, no, abstain = (int(counts.get(option, 0)) for option in YES_NO_ABSTAIN_IDS)
+        ballots = int(running["ballots"])
+        opened = rules.Attendance(**call["opened"])
+        closed = await self.attendance.attendance(db, event_id)
+        decided = rules.decide(rules.rule_from(dict(call["rule"])), rules.Counts(yes, no, abstain,
+                               max(0, ballots - yes - no - abstain)), opened, closed)
+        event = await events.event_by_id(db, event_id)
+        lang = event.default_lang if event is not None else "en"
+        return decided.public() | {"label": rules.label(decided.verdict, lang),
+                                   "explained": rules.explain(decided, lang)}
+
+    async def _save(self, db: AsyncSession, out: Outcome, who: Identity, d: Deliberation, version: int,
+                    action: str, detail: dict[str, Any]) -> None:
+        await repo.save_deliberation(db, who.event_id, d, version)
+        repo.log(db, who.event_id, self.clock(), who.actor, action, f"poll:{d.poll}", detail)
+        view = d.to_dict()
+        out.result = {"destaques": view}
+        out.publish(channel(who.event_id, "public"), "destaque.updated", view)
+
+    async def _save_motions(self, db: AsyncSession, out: Outcome, who: Identity, motions: Motions, version: int,
+                            action: str, detail: dict[str, Any]) -> None:
+        await repo.save_motions(db, who.event_id, motions, version)
+        repo.log(db, who.event_id, self.clock(), who.actor, action, "mocoes", detail)
+        view = await self._motions_view(db, who.event_id, motions)
+        out.result = {"mocoes": view}
+        out.publish(channel(who.event_id, "public"), "mocao.updated", view)
+
+    async def _motions_view(self, db: AsyncSession, event_id: int, motions: Motions) -> dict[str, Any]:
+        present = (await self.attendance.attendance(db, event_id)).present
+        return motions.to_dict(present, DEFAULT_SHARE)
+
+
+def approved_spec(spec: PollSpec, approved: tuple[Proposal, ...]) -> dict[str, Any]:
+    """The proposal ballot's spec over the approved proposals: their approved texts, each
+    section's options filtered and its pick limits no more than it still has."""
+    texts = {p.id: p.text for p in approved}
+    data = spec.to_dict()
+    data["options"] = [o | {"label": texts[o["id"]]} for o in data["options"] if o["id"] in texts]
+    if not data["options"]:
+        raise Conflict("No proposal was approved.", code="no_proposals")
+    sections = []
+    for section in data.get("sections") or []:
+        kept = [i for i in section["option_ids"] if i in texts]
+        if kept:
+            sections.append(section | {"option_ids": kept, "max_picks": min(section["max_picks"], len(kept)),
+                                       "min_picks": min(section["min_picks"], len(kept))})
+    if "sections" in data:
+        data["sections"] = sections
+    if "max_picks" in data and data["max_picks"] is not None:
+        data["max_picks"] = min(data["max_picks"], len(data["options"]))
+        data["min_picks"] = min(data.get("min_picks") or 0, data["max_picks"])
+    return data
+
+
+def _opened(d: Deliberation | None) -> Deliberation:
+    if d is None:
+        raise Conflict("No destaque window was opened on this ballot.", code="no_window")
+    return d
+
+
+async def _delegate(db: AsyncSession, who: Identity) -> Signer:
+    if who.participant_id is None:
+        raise InvalidCommand("Only delegates take part in the plenária's decisions.", code="forbidden")
+    signer = await repo.signer(db, who.event_id, who.participant_id)
+    if signer is None:
+        raise Conflict("Only delegates take part in the plenária's decisions; redeem your credential first.",
+                       code="not_a_delegate")
+    return signer
