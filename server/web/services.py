@@ -9,6 +9,7 @@ from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
 from server.hub import Hub
 from server.service.answers import AnswerService
+from server.service.ata import AtaService
 from server.service.attendance import AttendanceService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
@@ -42,6 +43,7 @@ class Services:
     answers: AnswerService = field(init=False)
     delegates: DelegateService = field(init=False)
     attendance: AttendanceService = field(init=False)
+    ata: AtaService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
     speakers: SpeakersService = field(init=False)
@@ -75,6 +77,7 @@ class Services:
         services.attendance = AttendanceService(runner)
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
+        services.ata = AtaService(runner, services.exports)
         services.speakers = SpeakersService(runner)
         services.deliberation = DeliberationService(runner, services.attendance, services.polls)
         return services

@@ -1,0 +1,74 @@
+"""Repository of the ata: notes, the frozen final ata, and the record it reads from the plenária
+(decision outcomes kept with polls, who spoke, moções) as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.store import procedure
+from server.store.ata_tables import AtaFinalRow, AtaNoteRow
+from server.store.plenary_tables import PollDecisionRow
+
+
+@dataclass(frozen=True, slots=True)
+class FinalAta:
+    document: dict[str, Any]
+    fingerprint: str
+    finalized_at: float
+
+
+async def notes(db: AsyncSession, event_id: int) -> dict[str, str]:
+    """{session id (str): note} for the sessions that have one."""
+    rows = await db.exec(select(AtaNoteRow).where(AtaNoteRow.event_id == event_id))
+    return {str(row.session_id): row.text for row in rows if row.text}
+
+
+async def set_note(db: AsyncSession, event_id: int, session_id: int, text: str, now: float) -> None:
+    row = await db.get(AtaNoteRow, (event_id, session_id))
+    if row is None:
+        row = AtaNoteRow(event_id=event_id, session_id=session_id)
+    row.text = text
+    row.updated_at = now
+    db.add(row)
+
+
+async def final(db: AsyncSession, event_id: int) -> FinalAta | None:
+    row = await db.get(AtaFinalRow, event_id)
+    return None if row is None else FinalAta(dict(row.document), row.fingerprint, row.finalized_at)
+
+
+def freeze(db: AsyncSession, event_id: int, document: dict[str, Any], fingerprint: str, now: float) -> None:
+    """Store the final ata; the primary key makes a second freeze of one event fail the commit."""
+    db.add(AtaFinalRow(event_id=event_id, document=document, fingerprint=fingerprint, finalized_at=now))
+
+
+async def decisions(db: AsyncSession, event_id: int) -> dict[int, dict[str, Any]]:
+    """{poll id: the decision computed at its close} for polls voted under a decision rule."""
+    rows = await db.exec(select(PollDecisionRow).where(PollDecisionRow.event_id == event_id)
+                         .order_by(col(PollDecisionRow.poll_id)))
+    return {row.poll_id: dict(row.decision) for row in rows if row.decision}
+
+
+async def speakers_heard(db: AsyncSession, event_id: int) -> dict[str, list[str]]:
+    """{session id (str): "name (segment)" of everyone who spoke, in speaking order}."""
+    heard: dict[str, list[str]] = {}
+    for lst in await procedure.speakers_lists(db, event_id):
+        speeches = [*lst.spoken, *([lst.current] if lst.current else [])]
+        names = []
+        for speech in speeches:
+            who = speech.request.speaker
+            names.append(f"{who.name} ({who.segment})" if who.segment else who.name)
+        if names:
+            heard[str(lst.session)] = names
+    return heard
+
+
+async def motions(db: AsyncSession, event_id: int) -> list[dict[str, Any]]:
+    """Every moção submitted: kind, addressee, text, author and signatures."""
+    found, _version = await procedure.motions(db, event_id)
+    return [{"kind": m.kind, "addressee": m.addressee, "text": m.text, "author": m.author.name,
+             "signatures": len(m.signatures)} for m in found.motions]
