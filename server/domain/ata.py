@@ -117,8 +117,8 @@ def compose(record: Mapping[str, Any], when: When) -> Document:
     - sessions: agenda items {id, title, starts_at, started_at, ended_at, status}
     - notes: {session id (str): the secretary's text}
     - speakers: {session id (str): [names in speaking order]} ({} until a speakers' list exists)
-    - polls: [{poll, result, decision}] for every opened poll (`decision`: a decision rule's
-      stored outcome, `server.domain.decision.Decision.public()`, or None)
+    - polls: [{poll, result, decision}] for every opened poll (`decision`: the outcome proclaimed
+      under a decision rule, `server.domain.decision.Decision.public()` with `explained`, or None)
     - proposals, elections: as in the conference report (server/service/exports.py)
     - motions: [{kind, addressee, text, author, signatures}] (server/store/ata.py)
 
@@ -195,7 +195,9 @@ def _vote(entry: Mapping[str, Any], t: dict[str, str], lang: str) -> list[dict[s
 
 
 def _decided(public: Mapping[str, Any], lang: str) -> str:
-    """A stored decision, explained with the decision rules' own words."""
+    """A stored decision, explained with the decision rules' own words (those stored with it)."""
+    if public.get("explained"):
+        return str(public["explained"])
     decided = rules.Decision(
         verdict=public["verdict"], rule=rules.rule_from(dict(public["rule"])), counts=rules.Counts(**public["counts"]),
         opened=rules.Attendance(**public["opened"]), closed=rules.Attendance(**public["closed"]),

@@ -1,17 +1,17 @@
-"""Repository of the ata: notes, the frozen final ata, and the record it reads from the plenária
-(decision outcomes kept with polls, who spoke, moções) as plain values."""
+"""Repository of the ata: notes, the frozen final ata, and the record it reads from the plenária's
+procedure (decisions proclaimed from votes, who spoke, moções) as plain values."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store import procedure
 from server.store.ata_tables import AtaFinalRow, AtaNoteRow
-from server.store.plenary_tables import PollDecisionRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +47,24 @@ def freeze(db: AsyncSession, event_id: int, document: dict[str, Any], fingerprin
 
 
 async def decisions(db: AsyncSession, event_id: int) -> dict[int, dict[str, Any]]:
-    """{poll id: the decision computed at its close} for polls voted under a decision rule."""
-    rows = await db.exec(select(PollDecisionRow).where(PollDecisionRow.event_id == event_id)
-                         .order_by(col(PollDecisionRow.poll_id)))
-    return {row.poll_id: dict(row.decision) for row in rows if row.decision}
+    """{poll id: the decision proclaimed from it} for every vote the procedure called under a
+    decision rule: a ballot's block approval, each destaque, each moção (server/domain/floor.py);
+    the decision is `server.domain.decision.Decision.public()` with its `explained` words."""
+    found: dict[int, dict[str, Any]] = {}
+
+    def keep(call: Mapping[str, Any] | None, decision: Mapping[str, Any] | None) -> None:
+        if call is not None and decision is not None:
+            found[int(call["poll"])] = dict(decision)
+
+    for deliberation in await procedure.deliberations(db, event_id):
+        keep(deliberation.block_call, deliberation.block_decision)
+        for matter in deliberation.matters:
+            keep(matter.call, matter.decision)
+    motions_, _version = await procedure.motions(db, event_id)
+    for motion in motions_.motions:
+        if motion.matter is not None:
+            keep(motion.matter.call, motion.matter.decision)
+    return found
 
 
 async def speakers_heard(db: AsyncSession, event_id: int) -> dict[str, list[str]]:
