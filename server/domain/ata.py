@@ -114,7 +114,7 @@ def compose(record: Mapping[str, Any], when: When) -> Document:
     """The ata of `record`:
 
     - event: {title, code, default_lang}
-    - sessions: agenda items {id, title, starts_at, started_at, ended_at, status}
+    - sessions: agenda items {id, title, starts_at (local text), started_at, ended_at (epoch seconds)}
     - notes: {session id (str): the secretary's text}
     - speakers: {session id (str): [names in speaking order]} ({} until a speakers' list exists)
     - polls: [{poll, result, decision}] for every opened poll (`decision`: the outcome proclaimed
@@ -153,7 +153,8 @@ def _session(session: Mapping[str, Any], record: Mapping[str, Any], polls: Seque
         if session.get("ended_at") is not None:
             times += f" · {t['ended']}: {when(session['ended_at'])}"
     else:
-        planned = when(session.get("starts_at"))
+        # The planned time is local wall-clock text as the organizer typed it ("2026-06-18T07:00").
+        planned = str(session.get("starts_at") or "").replace("T", " ")
         times = f"{t['planned']} {planned} ({t['not_held']})" if planned else t["not_held"]
     out.append({"kind": "p", "text": times})
     speakers = record.get("speakers", {}).get(key) or []

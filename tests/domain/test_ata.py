@@ -27,8 +27,10 @@ def record(lang: str = "pt-BR") -> dict[str, Any]:
                                                     "necessários 27 de 40 (aptos); presentes 40 de 52, quórum 27"}
     return {
         "event": {"title": "13ª Conferência Municipal de Patrocínio", "code": "PLENO1", "default_lang": lang},
-        "sessions": [{"id": 1, "title": "Plenária final", "starts_at": 100.0, "started_at": 110.0, "ended_at": 190.0},
-                     {"id": 2, "title": "Encerramento", "starts_at": 200.0, "started_at": None, "ended_at": None}],
+        "sessions": [{"id": 1, "title": "Plenária final", "starts_at": "2026-06-18T07:00", "started_at": 110.0,
+                      "ended_at": 190.0},
+                     {"id": 2, "title": "Encerramento", "starts_at": "2026-06-18T17:30", "started_at": None,
+                      "ended_at": None}],
         "notes": {"1": "Leitura do regimento pela secretária Ana; ação registrada."},
         "speakers": {"1": ["Maria Łukasz (Usuários)", "João (Governo)"]},
         "polls": [
@@ -61,7 +63,7 @@ def test_the_ata_says_what_happened_in_the_event_language() -> None:
     assert document["title"] == "Ata — 13ª Conferência Municipal de Patrocínio"
     text = text_of(document)
     assert "Início: T110 · Encerramento: T190" in text
-    assert "Prevista para T200 (não realizada)" in text
+    assert "Prevista para 2026-06-18 17:30 (não realizada)" in text
     assert "Fizeram uso da palavra: Maria Łukasz (Usuários), João (Governo)" in text
     assert "Resultado: aprovada — 30 sim, 9 não, 2 abstenção (Regra: maioria simples dos votos válidos)" in text
     assert "Resultado: aprovada: 28 sim, 10 não" in text
