@@ -10,6 +10,7 @@ import { polls } from "./state.js";
 import { eligibilityText } from "./pollcontrols.js";
 import { HubError } from "./hub.js";
 import { download } from "./downloads.js";
+import { drawAta } from "./ata.js";
 
 const main = $("#main");
 const managing = location.pathname.startsWith("/o/");
@@ -155,6 +156,7 @@ async function managePage() {
     polls: h("section", { class: "card", "aria-labelledby": "s-polls" }),
     delegates: h("section", { class: "card", "aria-labelledby": "s-delegates" }),
     exports: h("section", { class: "card", "aria-labelledby": "s-exports" }),
+    ata: h("section", { class: "card", "aria-labelledby": "s-ata", id: "ata" }),
   };
   fill(main, Object.values(sections));
   let drawn = "";
@@ -452,6 +454,16 @@ async function managePage() {
     updatePolls();
   }
 
+  // The ata's notes follow the agenda; a note being typed is never redrawn away.
+  let ataSessions = "";
+  function redrawAta(state) {
+    const agenda = (state.agenda || []).map((s) => ({ id: s.id, title: s.title }));
+    const key = `${document.documentElement.lang}|${JSON.stringify(agenda)}`;
+    if (key === ataSessions || sections.ata.contains(document.activeElement)) return;
+    ataSessions = key;
+    drawAta(sections.ata, { code, secret, call, openPrintable: openReport, sessions: agenda });
+  }
+
   const event = () => (hub.state.public && hub.state.public.event) || {};
   const render = (batch) => {
     const state = hub.state.public;
@@ -463,6 +475,7 @@ async function managePage() {
     if (drawn !== key) {
       drawn = key;
       drawEvent(event()); drawLinks(event()); drawAgenda(state); drawPolls(); drawDelegates(); drawExports();
+      redrawAta(state);
       return;
     }
     const names = new Set((batch || []).map((b) => b.name));
@@ -474,6 +487,7 @@ async function managePage() {
         agendaAdded = agendaAdded || refocus;
         drawAgenda(state);
       }
+      redrawAta(state);
     }
     if (names.has("staff.revoked")) refreshStaff();
     if (names.has("delegate.updated")) refreshDelegates();

@@ -1,12 +1,16 @@
-"""A ranked delegate election from the organizer's form to the participant's result: the organizer
+"""Issue 18 in Chromium.
+
+A ranked delegate election from the organizer's form to the participant's result: the organizer
 picks single transferable vote and its seats, delegates rank over real websockets, and the phone
 shows the count round by round (the Wikipedia STV example scaled to 10 voters, which leaves the
-last seat tied: the phone says so and names who the plenary chooses between)."""
+last seat tied: the phone says so and names who the plenary chooses between). Then the
+secretary's ata card: a note, the draft PDF read back, the ata marked final."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.async_api import expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import PHONE, Browser, Conference, Shot
 from tests.client import Client
@@ -67,4 +71,32 @@ async def test_stv_count_from_the_form_to_the_phone(browser: Browser, conference
     await shot(phone, "participant-phone-stv-rounds")
     for client in (presenter, *voters):
         await client.close()
+    assert not browser.errors, browser.errors
+
+
+async def test_the_secretary_writes_notes_downloads_and_freezes_the_ata(browser: Browser, conference: Conference,
+                                                                         shot: Shot) -> None:
+    page = await browser.page(conference.url("organizer"))
+    card = page.locator("#ata")
+    await expect(card.locator(".ata-status")).to_have_text(
+        "Minuta: acompanha a conferência até ser marcada como final.")
+    note = card.get_by_label("Abertura oficial")
+    await note.fill("Mesa de abertura composta pela secretária municipal; leitura do regimento.")
+    await card.locator(".ata-note-field").filter(has=page.get_by_label("Abertura oficial")).get_by_role(
+        "button", name="Salvar nota").click()
+    await expect(page.locator("#toasts")).to_contain_text("Nota salva.")
+    async with page.expect_download() as downloaded:
+        await card.get_by_role("button", name="Baixar PDF").click()
+    download = await downloaded.value
+    assert download.suggested_filename == f"ata-{conference.code}-minuta.pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(str(await download.path())).pages)
+    assert "leitura do regimento" in text and "Minuta (não final)" in text
+    await browser.audit(page, step="the ata card")
+    browser.accept_dialogs = True
+    await card.get_by_role("button", name="Marcar a ata como final").click()
+    await expect(card.locator(".ata-status")).to_contain_text("Final. Impressão digital (SHA-256): ")
+    await expect(note).to_be_disabled()
+    fingerprint = (await conference.api("GET", "/ata"))["fingerprint"]
+    await expect(card.locator(".ata-status")).to_contain_text(fingerprint)
+    await shot(page, "organizer-ata-final")
     assert not browser.errors, browser.errors
