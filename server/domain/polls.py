@@ -212,14 +212,16 @@ def _check_spec(spec: PollSpec) -> None:
 def _check_ranking_count(spec: PollSpec) -> None:
     if spec.ranking_method not in RANKED_METHODS:
         _invalid_poll(f"Unknown ranking method {spec.ranking_method!r}.", "method", "unknown_method")
-    if spec.kind != "ranking" or spec.ranking_method == "stv":
-        places = max(len(spec.options) - 1, 1)
-        if spec.kind == "ranking" and not 1 <= spec.seats <= places:
-            _invalid_poll(f"An STV count fills 1 to {places} seats.", "seats", "range", min=1, max=places)
+    if spec.kind != "ranking":
         return
-    if spec.seats != 1:
-        # IRV, Schulze and Borda here pick one winner; several seats are an STV count.
-        _invalid_poll("Only an STV count fills several seats.", "seats", "seats_need_stv")
+    if spec.ranking_method != "stv":
+        if spec.seats != 1:
+            # IRV, Schulze and Borda here pick one winner; several seats are an STV count.
+            _invalid_poll("Only an STV count fills several seats.", "seats", "seats_need_stv")
+        return
+    places = max(len(spec.options) - 1, 1)
+    if not 1 <= spec.seats <= places:
+        _invalid_poll(f"An STV count fills 1 to {places} seats.", "seats", "range", min=1, max=places)
 
 
 def _check_text(value: str, field: str, max_length: int) -> None:

@@ -26,10 +26,10 @@ class RunningTally:
     """Incremental tally of canonical ballots (as returned by `validate_ballot`).
 
     `add` and `remove` cost O(picks of the ballot); a ranking poll also keeps how many
-    ballots gave each distinct ranking, for its IRV/STV/Schulze count at the close. `remove` must only be given a
-    ballot that was added; it raises ValueError, changing nothing, when the counts
-    show it cannot have been. Two tallies are equal when their specs and their
-    `to_dict()` are equal.
+    ballots gave each distinct ranking (`rankings()`), for its count by method at the
+    close. `remove` must only be given a ballot that was added; it raises ValueError,
+    changing nothing, when the counts show it cannot have been. Two tallies are equal
+    when their specs, their `to_dict()` and their `rankings()` are equal.
 
     `to_dict()` shape (JSON-able):
 

@@ -9,14 +9,13 @@ erased participant no longer changes a signed ata. Notes are refused once it is 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 
 from server.domain import ata
 from server.errors import Conflict, InvalidCommand, NotFound
+from server.local_time import formatter
 from server.service.exports import ExportService
 from server.service.runner import CommandRunner
 from server.store import ata as repo
@@ -24,14 +23,6 @@ from server.store import procedure
 from server.store.ata import FinalAta
 
 MAX_NOTE = 8000
-DATE_FORMATS = {"pt-BR": "%d/%m/%Y %H:%M", "pl": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M", "es": "%d/%m/%Y %H:%M"}
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 class AtaService:
@@ -65,12 +56,7 @@ class AtaService:
             decided = await repo.decisions(db, event_id)
         record["polls"] = [{**entry, "decision": decided.get(entry["poll"]["id"])} for entry in results]
         event = report["event"]
-        zone = _zone(str(event.get("timezone", "")))
-        fmt = DATE_FORMATS[ata.language(str(event.get("default_lang", "")))]
-
-        def when(at: float | None) -> str:
-            return "" if at is None else datetime.fromtimestamp(at, zone).strftime(fmt)
-
+        when = formatter(str(event.get("timezone", "")), ata.language(str(event.get("default_lang", ""))))
         return ata.compose(record, when)
 
     async def set_note(self, event_id: int, session_id: int, text: str) -> dict[str, Any]:

@@ -115,9 +115,12 @@ export function renderResults(root, poll) {
     root.append(note);
   }
   tieNote(note, outcome);
+  // A closed count can still change (a recount after moderation): the panel follows the result.
   const shown = root.querySelector(".ranked-count");
-  const panel = final && poll.kind === "ranking" && !shown ? countPanel(poll, poll.ranked) : null;
-  if (panel) root.append(panel);
+  const panel = final && poll.kind === "ranking" ? countPanel(poll, poll.ranked) : null;
+  if (shown && panel) shown.replaceWith(panel);
+  else if (panel) root.append(panel);
+  else if (shown) shown.remove();
   return root;
 }
 
