@@ -276,11 +276,11 @@ class Fuzzer:
         return ws
 
     async def role(self, role: str, messages: int, device: str) -> None:
-        from server.domain.roles import PERMISSIONS
+        from server.web.commands import COMMANDS
 
         mutator = self.mutator(role)
-        allowed = [kind for kind in mutator.types if (role if role != "delegate" else "participant")
-                   in PERMISSIONS.get(kind, ())] or None
+        allowed = [kind for kind in mutator.types if kind in COMMANDS and (role if role != "delegate"
+                   else "participant") in COMMANDS[kind].roles] or None
         ws = await self.connect(role, device)
         try:
             for _ in range(messages):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -483,8 +483,7 @@ class PlenaryAmend(FloorCommand):
 
 class PlenaryVote(FloorCommand):
     type: Literal["plenary.vote"]
-    vote_poll: RowId
-    rule: dict[str, Any] = {}  # a decision rule (server.domain.decision.rule_from); {}: simple majority
+    vote_poll: RowId  # a decision vote: a yes/no/abstain poll whose spec holds a rule
 
 
 class PlenaryDecide(FloorCommand):
@@ -496,67 +495,32 @@ class PlenaryBallot(Command):
     poll: RowId
 
 
-INBOUND: dict[str, type[Inbound]] = {
-    "hello": Hello,
-    "ping": Ping,
-    "profile.update": ProfileUpdate,
-    "session.start": SessionStart,
-    "session.end": SessionEnd,
-    "screen.show": ScreenShow,
-    "chat.send": ChatSend,
-    "question.ask": QuestionAsk,
-    "question.upvote": QuestionUpvote,
-    "question.pin": QuestionPin,
-    "question.answer": QuestionAnswer,
-    "question.archive": QuestionArchive,
-    "question.merge": QuestionMerge,
-    "question.reply": QuestionReply,
-    "mod.approve": ModApprove,
-    "mod.approve_many": ModApproveMany,
-    "mod.reject": ModReject,
-    "mod.delete": ModDelete,
-    "mod.hide": ModHide,
-    "mod.remove_all": ModRemoveAll,
-    "mod.mute": ModMute,
-    "mod.ban": ModBan,
-    "mod.unban": ModUnban,
-    "mod.policy": ModPolicy,
-    "mod.answer": ModAnswer,
-    "mod.word": ModWord,
-    "vote.cast": VoteCast,
-    "poll.create": PollCreate,
-    "poll.open": PollOpen,
-    "poll.extend": PollExtend,
-    "poll.pause": PollPause,
-    "poll.resume": PollResume,
-    "poll.close": PollClose,
-    "poll.reopen": PollReopen,
-    "poll.visibility": PollVisibilitySet,
-    "delegate.redeem": DelegateRedeem,
-    "speakers.request": SpeakersRequest,
-    "speakers.withdraw": SpeakersWithdraw,
-    "speakers.order": SpeakersOrder,
-    "speakers.remove": SpeakersRemove,
-    "speakers.start": SpeakersStart,
-    "speakers.pause": SpeakersPause,
-    "speakers.resume": SpeakersResume,
-    "speakers.extend": SpeakersExtend,
-    "speakers.end": SpeakersEnd,
-    "speakers.open": SpeakersOpen,
-    "speakers.default": SpeakersDefault,
-    "checkin.in": CheckinIn,
-    "checkin.out": CheckinOut,
-    "plenary.settings": PlenarySettingsSet,
-    "destaque.window": DestaqueWindow,
-    "destaque.mark": DestaqueMark,
-    "mocao.submit": MocaoSubmit,
-    "mocao.sign": MocaoSign,
-    "plenary.defend": PlenaryDefend,
-    "plenary.amend": PlenaryAmend,
-    "plenary.vote": PlenaryVote,
-    "plenary.decide": PlenaryDecide,
-    "plenary.ballot": PlenaryBallot,
-}
+
+class StreamDelaySet(Command):
+    """A viewer's measured delay behind the room (seconds); the server bounds what it grants."""
+
+    type: Literal["stream.delay"]
+    seconds: Annotated[StrictFloat | StrictInt, Field(ge=0, le=600, allow_inf_nan=False)]
+
+
+def name_of(shape: type[Inbound]) -> str:
+    """A message's `type`, read from its shape's `Literal` (the one place it is spelled)."""
+    (name,) = get_args(shape.model_fields["type"].annotation)
+    return str(name)
+
+
+INBOUND: dict[str, type[Inbound]] = {name_of(shape): shape for shape in (
+    Hello, Ping, ProfileUpdate, SessionStart, SessionEnd, ScreenShow, ChatSend, QuestionAsk, QuestionUpvote,
+    QuestionPin, QuestionAnswer, QuestionArchive, QuestionMerge, QuestionReply, ModApprove, ModApproveMany,
+    ModReject, ModDelete, ModHide, ModRemoveAll, ModMute, ModBan, ModUnban, ModPolicy, ModAnswer, ModWord,
+    VoteCast, PollCreate, PollOpen, PollExtend, PollPause, PollResume, PollClose, PollReopen,
+    PollVisibilitySet, DelegateRedeem,
+    SpeakersRequest, SpeakersWithdraw, SpeakersOrder, SpeakersRemove, SpeakersStart, SpeakersPause,
+    SpeakersResume, SpeakersExtend, SpeakersEnd, SpeakersOpen, SpeakersDefault,
+    CheckinIn, CheckinOut, PlenarySettingsSet,
+    DestaqueWindow, DestaqueMark, MocaoSubmit, MocaoSign, PlenaryDefend, PlenaryAmend, PlenaryVote,
+    PlenaryDecide, PlenaryBallot, StreamDelaySet,
+)}
 
 # Names of the events published on channels (the `name` of an `event` frame).
 EVENT_NAMES: tuple[str, ...] = (

@@ -126,6 +126,17 @@ class Attendance:
         return {"entitled": self.entitled, "present": self.present}
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Attendance taken at a moment (a vote's opening or closing)."""
+
+    attendance: Attendance
+    at: float
+
+    def public(self) -> dict[str, float]:
+        return {**self.attendance.public(), "at": self.at}
+
+
 def quorum_needed(rule: DecisionRule, entitled: int) -> int:
     """How many must be present: the quorum share of the entitled, rounded up."""
     return math.ceil(rule.quorum * entitled)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast, get_args
 
+from server.domain.decision import DecisionRule, rule_from
 from server.domain.ranked import RANKED_METHODS, RankedMethod
 from server.errors import BallotInvalid, InvalidCommand
 
@@ -48,7 +49,7 @@ _BASE_KEYS = frozenset({"kind", "question"})
 # than ignored, so an organizer never believes a setting is in force when it is not.
 _SPEC_KEYS: dict[str, frozenset[str]] = {
     "single": _BASE_KEYS | {"options"},
-    "yes_no_abstain": _BASE_KEYS | {"options"},
+    "yes_no_abstain": _BASE_KEYS | {"options", "rule"},
     "multiple": _BASE_KEYS | {"options", "sections", "min_picks", "max_picks"},
     "rating": _BASE_KEYS | {"scale_min", "scale_max"},
     "ranking": _BASE_KEYS | {"options", "method", "seats"},
@@ -131,6 +132,8 @@ class PollSpec:
     # Ranking polls: how the rankings are counted, and the places an STV count fills.
     ranking_method: RankedMethod = "borda"
     seats: int = 1
+    # A decision vote's quorum and majority (yes_no_abstain only): see server/domain/decision.py.
+    rule: DecisionRule | None = None
     # Derived once: every ballot of a burst is validated against them.
     _option_ids: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
     _section_of: Mapping[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
@@ -176,6 +179,8 @@ class PollSpec:
         if self.kind == "ranking":
             data["method"] = self.ranking_method
             data["seats"] = self.seats
+        if self.rule is not None:
+            data["rule"] = self.rule.public()
         return data
 
     def option_ids(self) -> tuple[str, ...]:
@@ -447,7 +452,17 @@ def _parse_spec(data: Mapping[str, Any]) -> PollSpec:
         method=cast(ElectionMethod, "plurality" if ranking else method),
         ranking_method=cast(RankedMethod, method if ranking else "borda"),
         seats=_int(raw, "seats", "", 1),
+        rule=_parse_rule(raw),
     )
+
+
+def _parse_rule(raw: Mapping[str, Any]) -> DecisionRule | None:
+    rule = raw.get("rule")
+    if rule is None:
+        return None
+    if not isinstance(rule, Mapping):
+        _invalid_poll("rule must be an object.", "rule", "type")
+    return rule_from(dict(rule))
 
 
 # --- ballots -----------------------------------------------------------------------------

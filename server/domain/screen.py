@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 from server.errors import InvalidCommand
 
-ScreenKind = Literal["none", "session", "poll", "question", "qr", "timer", "message"]
-_KINDS: tuple[str, ...] = ("none", "session", "poll", "question", "qr", "timer", "message")
-_NEEDS_REF = ("poll", "question")
+# The plenária's panels: `speakers` (ref: the session whose list and speech are shown),
+# `destaque` (ref: the proposal ballot whose block or destaque is before the plenária) and
+# `mocao` (ref: the moção).
+ScreenKind = Literal["none", "session", "poll", "question", "qr", "timer", "message", "speakers", "destaque", "mocao"]
+_KINDS: tuple[str, ...] = get_args(ScreenKind)
+_NEEDS_REF = ("poll", "question", "speakers", "destaque", "mocao")
 MAX_MESSAGE = 280
 MAX_TIMER_SECONDS = 6 * 3600
 
@@ -18,7 +21,7 @@ MAX_TIMER_SECONDS = 6 * 3600
 @dataclass(frozen=True, slots=True)
 class Screen:
     kind: ScreenKind = "none"
-    ref: int | None = None  # the poll or question shown
+    ref: int | None = None  # the poll, question, session, ballot or moção shown
     text: str = ""  # kind "message": a short notice; kind "timer": its label
     ends_at: float | None = None  # kind "timer": server clock deadline
 

@@ -17,14 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from moderation import Decision, Verdict
 from server.channels import ChannelKind, channel
 from server.domain import answers as rules
 from server.domain.polls import normalize_text
 from server.domain.qa_policy import SHORT_TEXT_MAX_LENGTH
-from server.domain.roles import require
 from server.domain.wordcloud import answer_key, word_key
 from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
@@ -32,7 +29,7 @@ from server.service.polls import PollService
 from server.service.qa import actor_of, audited, check_sanctions, short_text_checker
 from server.service.results import answers_view, final_result, result_channel, screened, sealed
 from server.service.runner import CommandRunner, Outcome
-from server.store import answers as repo
+from server.store import Unit
 from server.store import polls as poll_repo
 from server.store import qa as qa_repo
 from server.store.poll_tables import PollRow
@@ -82,13 +79,11 @@ class AnswerService:
     async def decide_answer(self, who: Identity, command_id: str, poll_id: int, answer: str,
                             action: rules.Action) -> dict[str, Any]:
         """Approve or reject a held answer, or hide or show any answer, of an open-text poll."""
-        require(who.role, "mod.answer")
         return await self._decide(who, command_id, poll_id, "answer", answer_key(answer), action)
 
     async def decide_word(self, who: Identity, command_id: str, poll_id: int, word: str,
                           hidden: bool) -> dict[str, Any]:
         """Hide a word from an open-text poll's cloud (every answer keeps its other words), or show it again."""
-        require(who.role, "mod.word")
         key = word_key(word)
         if " " in key:
             raise InvalidCommand("hide one word at a time", code="invalid_field", field="word")
@@ -98,13 +93,13 @@ class AnswerService:
                       action: rules.Action) -> dict[str, Any]:
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             row = await _open_text_poll(db, who.event_id, poll_id)
-            current = await repo.decision(db, poll_id, subject, key)
+            current = await db.answers.get(poll_id, subject, key)
             decided = rules.decide(subject, key, action, current, actor.name, now)
             if decided is not None:
-                await repo.save(db, who.event_id, poll_id, decided)
+                await db.answers.save(who.event_id, poll_id, decided)
                 entry = await qa_repo.log(db, who.event_id, actor, action, subject, poll_id, now, text_before=key)
                 audited(out, who.event_id, entry)
             found = await screened(db, row)
@@ -126,7 +121,7 @@ class AnswerService:
         answers, a closed poll's stored result is recounted, open ones follow at the next tick."""
         marked: list[int] = []
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             for row in await poll_repo.polls_of_event(db, event_id):
                 if row.status == "draft" or row.spec.get("kind") != "open_text" or row.id is None:
@@ -141,7 +136,7 @@ class AnswerService:
         for poll_id in marked:
             self.polls.ticker.mark(poll_id)
 
-    async def _recount_closed(self, db: AsyncSession, row: PollRow, now: float, out: Outcome) -> None:
+    async def _recount_closed(self, db: Unit, row: PollRow, now: float, out: Outcome) -> None:
         """Store and publish a closed poll's result counted again under its current moderation.
         A counted secret poll keeps its verification: the recount of its published file counts
         answers, which moderation never changes."""
@@ -168,7 +163,7 @@ class AnswerService:
         return {"answers": views}
 
 
-async def _open_text_poll(db: AsyncSession, event_id: int, poll_id: int) -> PollRow:
+async def _open_text_poll(db: Unit, event_id: int, poll_id: int) -> PollRow:
     row = await poll_repo.lock_poll(db, poll_id, write=False)
     if row is None or row.event_id != event_id:
         raise NotFound("No such poll in this event.", code="poll_not_found")

@@ -3,7 +3,8 @@
 A delegate is checked in by the code on the credential (scanned from its QR code or typed)
 or picked from the list, and checked out the same way; each change is logged with the
 staff member and the method, published to staff as `attendance.updated` with the counts per
-segment, and exported. `attendance()` is the entitled/present snapshot a decision vote keeps.
+segment, and exported. The entitled/present count a decision vote keeps is
+`server.service.decisions.attendance`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.channels import channel
 from server.domain import checkin as rules
 from server.domain.checkin import Attendee, CheckAction
-from server.domain.decision import Attendance
 from server.domain.plenary_settings import KEY, PlenarySettings, plenary_settings
-from server.domain.roles import require
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.delegates import code_hash
 from server.service.identity import Identity
@@ -46,7 +45,6 @@ class AttendanceService:
         Returns `{delegate, attendance}`. Errors: `invalid_code` (no such credential),
         `delegate_not_found`, `code_revoked`, `already_checked_in`, `not_checked_in`.
         """
-        require(who.role, f"checkin.{action}")
         if (code is None) == (delegate is None):
             raise InvalidCommand("name the delegate by code or by id", code="invalid_field", field="delegate")
 
@@ -88,20 +86,8 @@ class AttendanceService:
         async with self.db.session() as db:
             return list(await repo.history(db, event_id))
 
-    async def attendance(self, db: AsyncSession, event_id: int, segment: str | None = None) -> Attendance:
-        """Entitled and present delegates (of `segment`) now, inside the caller's transaction."""
-        settings = await self.settings_in(db, event_id)
-        return rules.attendance(await repo.attendees(db, event_id), settings.online_participation, segment)
-
-    async def settings_in(self, db: AsyncSession, event_id: int) -> PlenarySettings:
-        event = await events.event_by_id(db, event_id)
-        if event is None:
-            raise NotFound("no such event", code="event_not_found")
-        return plenary_settings(event.settings)
-
     async def set_settings(self, who: Identity, command_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Change the plenária settings (organizer); published to everyone as `plenary.settings`."""
-        require(who.role, "plenary.settings")
 
         async def work(db: AsyncSession, out: Outcome) -> None:
             event = await events.event_by_id(db, who.event_id)

@@ -15,10 +15,13 @@ after the commit, so a vote is acknowledged only once it is durable. A secret
 ballot is stored sealed to its poll's key (server.service.secret_polls) beside
 its vote record and tracker, in the same transaction.
 
-When the batch's transaction hits a unique constraint (another process stored
-the same command or the same voter's first ballot at the same moment), every
-vote of the batch is stored again alone, where the single-vote answers apply:
-the recorded answer for a replayed command, a change for a lost race.
+Exactly-once is the command runner's (`CommandRunner.run_many`): recorded
+answers, one effect per command id, the log rows, and when the batch's
+transaction hits a unique constraint (another process stored the same command
+or the same voter's first ballot at the same moment), every vote of the batch
+stored again alone, where the single-vote answers apply: the recorded answer
+for a replayed command, a change for a lost race. This module only reads what
+a batch needs and stages each vote.
 """
 
 from __future__ import annotations
@@ -27,19 +30,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.domain import poll_lifecycle as life
+from server.domain.plenary_settings import PlenarySettings, plenary_settings
 from server.domain.polls import PollSpec, validate_ballot
+from server.domain.stream_delay import viewer_delay
+from server.domain.voters import voter_key
 from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed
 from server.service.batching import Batcher
 from server.service.identity import Identity
 from server.service.results import poll_clock
-from server.service.runner import CommandRunner
+from server.service.runner import Answer, CommandRunner
 from server.service.sealing import Sealer
 from server.service.secret_polls import SecretPolls
-from server.store import commands
+from server.store import Unit
+from server.store import conference as events
 from server.store import delegates as credentials
 from server.store import participants as people
 from server.store import polls as repo
@@ -57,6 +61,7 @@ class Vote:
     poll_id: int
     raw: Mapping[str, Any]
     tracker: str = ""  # secret polls: the tracker the voter will be given
+    delay: float | None = None  # the stream delay this viewer measured (bounded by the event's settings)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -72,12 +77,12 @@ class Vote:
 class _Context:
     """What one transaction read for its whole batch."""
 
-    prior: dict[tuple[str, str], dict[str, Any]]
     polls: dict[int, PollRow | None]
     specs: dict[int, PollSpec]
     segments: dict[int, str]  # participant id -> profile segment
     delegates: dict[int, DelegateRow]
     now: float
+    plenary: dict[int, PlenarySettings] = field(default_factory=dict)  # event id -> its settings
     ballots: dict[tuple[int, str], BallotRow] = field(default_factory=dict)
     secret_voted: set[tuple[int, str]] = field(default_factory=set)
     sealers: dict[int, Sealer | None] = field(default_factory=dict)  # secret polls: None when it has no key
@@ -99,7 +104,6 @@ class BallotBox:
         self.runner = runner
         self.secret = secret or SecretPolls(runner)
         self.queue: Batcher[Vote, dict[str, Any]] = Batcher("ballot-box", self._write, MAX_BATCH)
-        self.collisions = 0  # transactions undone by another process's commit, then redone
 
     async def cast(self, vote: Vote) -> dict[str, Any]:
         """Store the vote with whatever else is queued and answer once it is committed.
@@ -109,73 +113,32 @@ class BallotBox:
         """
         return await self.queue.submit(vote)
 
-    async def _write(self, votes: list[Vote]) -> list[dict[str, Any] | PlenariaError]:
-        try:
-            answers = await self._transaction(votes)
-        except IntegrityError:
-            self.collisions += 1
-            if len(votes) > 1:
-                return [answer for vote in votes for answer in await self._write([vote])]
-            answers = [await self._after_collision(votes[0])]
-        failed = [vote.key for vote, answer in zip(votes, answers, strict=True) if isinstance(answer, PlenariaError)]
-        if failed:
-            # A vote refused by a rule (say `already_voted`) may be the replay of a command that
-            # another process committed meanwhile: answer it as a retry is answered.
-            async with self.runner.db.session() as db:
-                replayed = await commands.recorded_many(db, failed)
-            answers = [replayed.get(vote.key, answer) if isinstance(answer, PlenariaError) else answer
-                       for vote, answer in zip(votes, answers, strict=True)]
-        return answers
+    async def _write(self, votes: list[Vote]) -> list[Answer]:
+        return await self.runner.run_many(votes, lambda vote: vote.key, self._store)
 
-    async def _after_collision(self, vote: Vote) -> dict[str, Any] | PlenariaError:
-        """A lone vote hit a unique constraint: its command was stored elsewhere (replay its
-        answer), or the voter's first ballot was (store this one again, now as a change)."""
-        async with self.runner.db.session() as db:
-            prior = await commands.recorded(db, *vote.key)
-        if prior is not None:
-            return prior
-        try:
-            return (await self._transaction([vote]))[0]
-        except IntegrityError:
-            return Conflict("this vote collides with another one, try again", code="conflict")
+    async def _store(self, db: Unit, votes: list[Vote]) -> list[Answer]:
+        """Stage every vote of the batch (each command once, in arrival order) in `db`."""
+        context = await self._read(db, votes)
+        return [_store_one(db, context, vote, context.admitted[position]) for position, vote in enumerate(votes)]
 
-    async def _transaction(self, votes: list[Vote]) -> list[dict[str, Any] | PlenariaError]:
-        async with self.runner.gate, self.runner.db.session() as db:
-            context = await self._read(db, votes)
-            answers: list[dict[str, Any] | PlenariaError] = []
-            done: dict[tuple[str, str], dict[str, Any] | PlenariaError] = {}
-            for position, vote in enumerate(votes):
-                if vote.key in context.prior:
-                    answer: dict[str, Any] | PlenariaError = context.prior[vote.key]
-                elif vote.key in done:
-                    answer = done[vote.key]  # the same command twice in one batch: one effect
-                else:
-                    answer = _store_one(db, context, vote, context.admitted[position])
-                    done[vote.key] = answer
-                answers.append(answer)
-            commands.record_many(db, ((*key, answer) for key, answer in done.items()
-                                      if not isinstance(answer, PlenariaError)), context.now)
-            await db.flush()
-        return answers
-
-    async def _read(self, db: AsyncSession, votes: list[Vote]) -> _Context:
-        prior = await commands.recorded_many(db, (vote.key for vote in votes))
-        fresh = {position: vote for position, vote in enumerate(votes) if vote.key not in prior}
+    async def _read(self, db: Unit, votes: list[Vote]) -> _Context:
         polls: dict[int, PollRow | None] = {}
         # The same lock a single vote takes (see server.store.polls), in id order across processes.
-        for poll_id in sorted({vote.poll_id for vote in fresh.values()}):
+        for poll_id in sorted({vote.poll_id for vote in votes}):
             polls[poll_id] = await repo.lock_poll(db, poll_id, write=False)
-        participant_ids = {vote.participant_id for vote in fresh.values()}
+        participant_ids = {vote.participant_id for vote in votes}
         context = _Context(
-            prior=prior,
             polls=polls,
             specs={poll_id: PollSpec.from_dict(row.spec) for poll_id, row in polls.items() if row is not None},
             segments=await people.segments(db, participant_ids),
             delegates=await credentials.of_participants(db, participant_ids),
             now=self.runner.clock(),
         )
+        for event_id in {vote.who.event_id for vote in votes}:
+            event = await events.event_by_id(db, event_id)
+            context.plenary[event_id] = plenary_settings(event.settings if event is not None else None)
         voters: dict[int, set[str]] = {}
-        for position, vote in fresh.items():
+        for position, vote in enumerate(votes):
             admitted = context.admitted[position] = _admit(context, vote)
             if not isinstance(admitted, PlenariaError):
                 voters.setdefault(vote.poll_id, set()).add(admitted.voter)
@@ -196,7 +159,9 @@ def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
     row = context.polls.get(vote.poll_id)
     if row is None or row.event_id != vote.who.event_id:
         return NotFound("No such poll in this event.", code="poll_not_found")
-    if not poll_clock(row).accepts_votes(context.now):
+    # An online viewer sees the deadline late by their stream delay: their ballot counts until then.
+    late = viewer_delay(context.plenary.get(row.event_id, PlenarySettings()), vote.delay)
+    if not poll_clock(row).accepts_votes(context.now - late):
         return PollClosed("This poll is not accepting votes.", code="poll_closed", status=row.status,
                           deadline=row.deadline, server_time=context.now)
     try:
@@ -215,13 +180,13 @@ def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
                          eligibility=row.eligibility)
     # In delegates-only polls the credential votes, so a reissued code cannot vote twice.
     if delegate is not None and row.eligibility == "delegates":
-        return _Admitted(row, ballot, f"d:{delegate.id}", delegate.id)
-    return _Admitted(row, ballot, f"p:{vote.participant_id}", delegate.id if delegate else None)
+        return _Admitted(row, ballot, voter_key(delegate=delegate.id), delegate.id)
+    return _Admitted(row, ballot, voter_key(participant=vote.participant_id), delegate.id if delegate else None)
 
 
 def _store_one(
-    db: AsyncSession, context: _Context, vote: Vote, admitted: _Admitted | PlenariaError
-) -> dict[str, Any] | PlenariaError:
+    db: Unit, context: _Context, vote: Vote, admitted: _Admitted | PlenariaError
+) -> Answer:
     """Stage the vote's rows in the batch's transaction and return its answer."""
     if isinstance(admitted, PlenariaError):
         return admitted

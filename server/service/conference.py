@@ -13,12 +13,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.channels import ChannelKind, channel
 from server.domain import agenda as agenda_rules
 from server.domain.plenary_settings import plenary_settings
-from server.domain.roles import Role, require
+from server.domain.roles import Role
 from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
 from server.errors import Conflict, InvalidCommand, NotFound, PlenariaError, Unauthorized
@@ -27,6 +26,7 @@ from server.service.identity import Identity, digest, new_secret, receipt_key
 from server.service.qa import check_name
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import escrow_public
+from server.store import Unit
 from server.store import conference as repo
 from server.store import participants as people
 from server.store import polls as poll_repo
@@ -69,7 +69,7 @@ class ConferenceService:
             raise InvalidCommand("join code must be 3-32 letters or digits", code="invalid_field", field="code")
         secret = new_secret()
         staff_secrets = {"moderator": new_secret(), "presenter": new_secret()}
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             if await repo.event_by_code(db, code) is not None:
                 raise InvalidCommand("this join code is taken", code="code_taken", field="code")
             row = await repo.add_event(
@@ -127,7 +127,7 @@ class ConferenceService:
     async def update_event(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         values = _event_values(fields, partial=True)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _event(db, event_id)
             for key, value in values.items():
                 setattr(row, key, value)
@@ -140,7 +140,7 @@ class ConferenceService:
     async def add_session(self, event_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         values = _session_values(fields, partial=False)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             event = await _event(db, event_id)
             if "starts_at" in values:
                 values["starts_at"] = agenda_rules.normalise_start(values["starts_at"], event.timezone)
@@ -155,7 +155,7 @@ class ConferenceService:
     async def update_session(self, event_id: int, session_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         values = _session_values(fields, partial=True)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             items = {item.id: item for item in await repo.agenda(db, event_id)}
             if session_id not in items:
                 raise NotFound("no such session in this event", code="session_not_found")
@@ -170,7 +170,7 @@ class ConferenceService:
         return await self.runner.run("admin", None, work)
 
     async def delete_session(self, event_id: int, session_id: int) -> None:
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             if not await repo.delete_agenda_item(db, event_id, session_id):
                 raise NotFound("no such session in this event", code="session_not_found")
             out.publish(channel(event_id, "public"), "session.removed", {"id": session_id})
@@ -182,7 +182,7 @@ class ConferenceService:
             raise InvalidCommand("role must be moderator, presenter or checkin", code="invalid_field", field="role")
         token = new_secret()
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await repo.add_staff_token(
                 db,
                 StaffTokenRow(
@@ -194,7 +194,7 @@ class ConferenceService:
         return await self.runner.run("admin", None, work)
 
     async def revoke_staff(self, event_id: int, staff_id: int) -> dict[str, Any]:
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await db.get(StaffTokenRow, staff_id)
             if row is None or row.event_id != event_id:
                 raise NotFound("no such staff link", code="staff_not_found")
@@ -212,7 +212,7 @@ class ConferenceService:
         while a secret poll's ballots are sealed; the event's escrow key follows the new secret."""
         secret = new_secret()
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _event(db, event_id)
             # The escrow key that lets the organizer count a secret poll whose key holder died
             # derives from this secret: a sealed poll must be counted under the old one first.
@@ -293,9 +293,8 @@ class ConferenceService:
     # -- live commands (websocket) ------------------------------------------
 
     async def update_profile(self, who: Identity, command_id: str, name: str, segment: str) -> dict[str, Any]:
-        require(who.role, "profile.update")
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             event = await _event(db, who.event_id)
             if segment and segment not in event.segments:
                 raise InvalidCommand("unknown segment", code="invalid_segment", field="segment")
@@ -311,11 +310,9 @@ class ConferenceService:
         return await self.runner.run(who.actor, command_id, work)
 
     async def start_session(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
-        require(who.role, "session.start")
         return await self._agenda_command(who, command_id, session_id, agenda_rules.start_session)
 
     async def end_session(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
-        require(who.role, "session.end")
         return await self._agenda_command(who, command_id, session_id, agenda_rules.end_session)
 
     async def _agenda_command(
@@ -325,7 +322,7 @@ class ConferenceService:
         session_id: int,
         decide: Callable[[Sequence[agenda_rules.AgendaItem], int, float], list[agenda_rules.AgendaItem]],
     ) -> dict[str, Any]:
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             items = await repo.agenda(db, who.event_id)
             changed = decide(items, session_id, self.clock())
             await repo.save_agenda_items(db, who.event_id, changed)
@@ -338,10 +335,9 @@ class ConferenceService:
     async def show_screen(
         self, who: Identity, command_id: str, kind: str, ref: int | None, text: str, seconds: int | None
     ) -> dict[str, Any]:
-        require(who.role, "screen.show")
         screen = choose_screen(kind, ref=ref, text=text, seconds=seconds, now=self.clock())
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             event = await _event(db, who.event_id)
             event.screen = screen.to_dict()
             db.add(event)
@@ -368,14 +364,14 @@ class ConferenceService:
         }
 
 
-async def _event(db: AsyncSession, event_id: int) -> EventRow:
+async def _event(db: Unit, event_id: int) -> EventRow:
     row = await repo.event_by_id(db, event_id)
     if row is None:
         raise NotFound("no such event", code="event_not_found")
     return row
 
 
-async def _staff_identity(db: AsyncSession, event: EventRow, token: str) -> Identity:
+async def _staff_identity(db: Unit, event: EventRow, token: str) -> Identity:
     assert event.id is not None
     credential = digest(token)
     if secrets.compare_digest(event.organizer_secret_hash, credential):

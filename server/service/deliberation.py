@@ -2,13 +2,12 @@
 
 The chair (presenter or organizer) opens a destaque window on a proposal ballot, closes it,
 calls each vote and proclaims each verdict; delegates mark proposals and submit and sign
-moções. A vote is an ordinary yes/no/abstain poll the chair created and opened (so it has
-the polls' deadlines, delegates-only eligibility, secrecy and screens): calling it links it
-to the block, a destaque or a moção with its decision rule and snapshots the attendance
-(refused below the rule's quorum); proclaiming reads the closed poll's ballots, snapshots
-the attendance again and applies `server.domain.decision.decide`. Every command runs once
-(CommandRunner), is logged in the procedure's audit log, and publishes `destaque.updated`
-or `mocao.updated` to everyone after the commit.
+moções. A vote is a decision vote: a yes/no/abstain poll with a quorum and majority rule
+that the chair created and opened (it has the polls' deadlines, delegates-only eligibility,
+secrecy, screens, quorum to open and attendance snapshots: server/service/decisions.py).
+Calling it links it to the block, a destaque or a moção; proclaiming records the decision
+the closed poll's result carries. Every command runs once (CommandRunner), is logged in the
+procedure's audit log, and publishes `destaque.updated` or `mocao.updated` after the commit.
 """
 
 from __future__ import annotations
@@ -16,21 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import ChannelKind, channel
-from server.domain import decision as rules
 from server.domain.destaques import Deliberation, Proposal
 from server.domain.floor import Matter
 from server.domain.mocoes import DEFAULT_SHARE, Motions, Signer
-from server.domain.polls import YES_NO_ABSTAIN_IDS, PollSpec
-from server.domain.roles import require
+from server.domain.polls import PollSpec
 from server.errors import Conflict, InvalidCommand
-from server.service.attendance import AttendanceService
+from server.service import decisions
 from server.service.identity import Identity
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
-from server.store import conference as events
+from server.store import Unit
 from server.store import procedure as repo
 
 MatterChange = Callable[[Matter, float], Matter]
@@ -61,20 +56,18 @@ def matter_rows(export: Mapping[str, Any]) -> list[list[Any]]:
 
 
 class DeliberationService:
-    def __init__(self, runner: CommandRunner, attendance: AttendanceService, polls: PollService) -> None:
+    def __init__(self, runner: CommandRunner, polls: PollService) -> None:
         self.runner = runner
         self.db = runner.db
         self.clock = runner.clock
-        self.attendance = attendance
         self.polls = polls
 
     # -- the destaque window ----------------------------------------------------------
 
     async def window(self, who: Identity, command_id: str, poll_id: int, is_open: bool) -> dict[str, Any]:
         """Open the destaque window on a proposal ballot (its options are the proposals), or close it."""
-        require(who.role, "destaque.window")
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             current, version = await repo.deliberation(db, who.event_id, poll_id)
             if is_open:
                 if current is not None:
@@ -89,9 +82,8 @@ class DeliberationService:
 
     async def mark(self, who: Identity, command_id: str, poll_id: int, proposal: str, marked: bool) -> dict[str, Any]:
         """A delegate asks for a destaque on `proposal` (or takes it back)."""
-        require(who.role, "destaque.mark")
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             delegate = await _delegate(db, who)
             current, version = await repo.deliberation(db, who.event_id, poll_id)
             changed = _opened(current).mark(delegate.delegate, proposal, marked)
@@ -104,12 +96,11 @@ class DeliberationService:
     # -- moções -----------------------------------------------------------------------
 
     async def submit(self, who: Identity, command_id: str, kind: str, text: str, addressee: str) -> dict[str, Any]:
-        require(who.role, "mocao.submit")
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             author = await _delegate(db, who)
             current, version = await repo.motions(db, who.event_id)
-            present = (await self.attendance.attendance(db, who.event_id)).present
+            present = (await decisions.attendance(db, who.event_id)).present
             changed, motion = current.submit(author, kind, text, addressee, self.clock(), present,
                                              DEFAULT_SHARE)
             await self._save_motions(db, out, who, changed, version, "mocao.submit", {"motion": motion.id})
@@ -119,12 +110,11 @@ class DeliberationService:
 
     async def sign(self, who: Identity, command_id: str, motion_id: int, signed: bool) -> dict[str, Any]:
         """Sign a moção (or take the signature back); at the threshold it goes before the plenária."""
-        require(who.role, "mocao.sign")
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             signer = await _delegate(db, who)
             current, version = await repo.motions(db, who.event_id)
-            present = (await self.attendance.attendance(db, who.event_id)).present
+            present = (await decisions.attendance(db, who.event_id)).present
             changed = current.sign(motion_id, signer.delegate, signed, present, DEFAULT_SHARE,
                                    self.clock())
             await self._save_motions(db, out, who, changed, version, "mocao.sign",
@@ -137,35 +127,25 @@ class DeliberationService:
     async def defend(self, who: Identity, command_id: str, target: Mapping[str, Any], stage: str, defender: str,
                      seconds: int) -> dict[str, Any]:
         """Open the timed defence for or against a destaque or a moção."""
-        require(who.role, "plenary.defend")
         return await self._matter(who, command_id, target, "plenary.defend",
                                   lambda m, now: m.defend(stage, defender, seconds, now),
                                   {"stage": stage, "defender": defender, "seconds": seconds})
 
     async def amend(self, who: Identity, command_id: str, target: Mapping[str, Any], text: str) -> dict[str, Any]:
         """Record the text as amended; the original is kept beside it."""
-        require(who.role, "plenary.amend")
         return await self._matter(who, command_id, target, "plenary.amend", lambda m, now: m.amend(text),
                                   {"text": text})
 
-    async def call_vote(self, who: Identity, command_id: str, target: Mapping[str, Any], vote_poll: int,
-                        rule: Mapping[str, Any]) -> dict[str, Any]:
-        """Link the yes/no/abstain poll that decides the block, a destaque or a moção, with its rule.
+    async def call_vote(self, who: Identity, command_id: str, target: Mapping[str, Any],
+                        vote_poll: int) -> dict[str, Any]:
+        """Link the decision vote (a yes/no/abstain poll with a rule, server/service/decisions.py)
+        that decides the block, a destaque or a moção. Errors: `not_a_decision_poll`, `wrong_stage`."""
 
-        Errors: `invalid_rule`, `not_a_decision_poll` (not yes/no/abstain), `no_quorum` (fewer present
-        than the rule's quorum), `wrong_stage`."""
-        require(who.role, "plenary.vote")
-        decided_by = rules.rule_from(dict(rule))
-
-        async def prepare(db: AsyncSession) -> dict[str, Any]:
+        async def prepare(db: Unit) -> dict[str, Any]:
             facts = await repo.poll_facts(db, who.event_id, vote_poll)
-            if facts.spec.kind != "yes_no_abstain":
-                raise InvalidCommand("a decision is voted yes, no or abstain", code="not_a_decision_poll")
-            opened = await self.attendance.attendance(db, who.event_id)
-            if not rules.has_quorum(decided_by, opened):
-                raise Conflict("Not enough delegates are present to open this vote.", code="no_quorum",
-                               present=opened.present, needed=rules.quorum_needed(decided_by, opened.entitled))
-            return {"poll": vote_poll, "rule": decided_by.public(), "opened": opened.public()}
+            if facts.spec.kind != "yes_no_abstain" or facts.spec.rule is None:
+                raise InvalidCommand("a decision is voted yes, no or abstain under a rule", code="not_a_decision_poll")
+            return {"poll": vote_poll, "rule": facts.spec.rule.public()}
 
         return await self._floor(who, command_id, target, "plenary.vote", prepare,
                                  lambda d, call: d.call_block_vote(call),
@@ -173,7 +153,6 @@ class DeliberationService:
 
     async def proclaim(self, who: Identity, command_id: str, target: Mapping[str, Any]) -> dict[str, Any]:
         """Read the called poll's ballots (it must be closed) and record the verdict with its arithmetic."""
-        require(who.role, "plenary.decide")
         return await self._floor(who, command_id, target, "plenary.decide", None,
                                  lambda d, result: d.decide_block(result["verdict"], result),
                                  lambda m, result, now: m.decide(result["verdict"], result), {})
@@ -181,7 +160,6 @@ class DeliberationService:
     async def next_ballot(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
         """A draft of the next stage's ballot: the proposal ballot's sections and limits over the
         approved proposals only, with the approved (amended) texts. Returns `{poll}`."""
-        require(who.role, "plenary.ballot")
         async with self.db.session() as db:
             current, _ = await repo.deliberation(db, who.event_id, poll_id)
             facts = await repo.poll_facts(db, who.event_id, poll_id)
@@ -223,14 +201,14 @@ class DeliberationService:
 
     async def _floor(
         self, who: Identity, command_id: str, target: Mapping[str, Any], action: str,
-        prepare: Callable[[AsyncSession], Any] | None,
+        prepare: Callable[[Unit], Any] | None,
         on_block: Callable[[Deliberation, dict[str, Any]], Deliberation] | None,
         on_matter: Callable[[Matter, dict[str, Any], float], Matter], detail: dict[str, Any],
     ) -> dict[str, Any]:
         """Change the block (`target` = {poll}), a destaque ({poll, proposal}) or a moção ({motion}).
         With `prepare` the change gets what it returns (a vote's call); without it, for a verdict
         (`plenary.decide`), the decision of the called poll."""
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             motion = target.get("motion")
             if motion is not None:
@@ -258,7 +236,7 @@ class DeliberationService:
 
         return await self.runner.run(who.actor, command_id, work)
 
-    async def _extra(self, db: AsyncSession, event_id: int, prepare: Callable[[AsyncSession], Any] | None,
+    async def _extra(self, db: Unit, event_id: int, prepare: Callable[[Unit], Any] | None,
                      call: Mapping[str, Any] | None, action: str) -> dict[str, Any]:
         if prepare is not None:
             return dict(await prepare(db))
@@ -268,25 +246,14 @@ class DeliberationService:
             raise Conflict("The vote has not been called.", code="wrong_stage", stage="waiting")
         return await self._decision(db, event_id, call)
 
-    async def _decision(self, db: AsyncSession, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
-        """The verdict of a called vote, from its closed poll's ballots and the attendance now."""
-        facts = await repo.poll_facts(db, event_id, int(call["poll"]))
-        if facts.status != "closed":
+    async def _decision(self, db: Unit, event_id: int, call: Mapping[str, Any]) -> dict[str, Any]:
+        """The decision of a called vote's closed poll, as its result carries it."""
+        decided = await repo.poll_decision(db, event_id, int(call["poll"]))
+        if decided is None:
             raise Conflict("Close the vote before proclaiming its result.", code="poll_not_closed")
-        running = (await repo.poll_tally(db, event_id, facts.id)).to_dict()
-        counts = running["counts"]
-        yes, no, abstain = (int(counts.get(option, 0)) for option in YES_NO_ABSTAIN_IDS)
-        ballots = int(running["ballots"])
-        opened = rules.Attendance(**call["opened"])
-        closed = await self.attendance.attendance(db, event_id)
-        decided = rules.decide(rules.rule_from(dict(call["rule"])), rules.Counts(yes, no, abstain,
-                               max(0, ballots - yes - no - abstain)), opened, closed)
-        event = await events.event_by_id(db, event_id)
-        lang = event.default_lang if event is not None else "en"
-        return decided.public() | {"label": rules.label(decided.verdict, lang),
-                                   "explained": rules.explain(decided, lang)}
+        return decided
 
-    async def _save(self, db: AsyncSession, out: Outcome, who: Identity, d: Deliberation, version: int,
+    async def _save(self, db: Unit, out: Outcome, who: Identity, d: Deliberation, version: int,
                     action: str, detail: dict[str, Any]) -> None:
         await repo.save_deliberation(db, who.event_id, d, version)
         repo.log(db, who.event_id, self.clock(), who.actor, action, f"poll:{d.poll}", detail)
@@ -294,7 +261,7 @@ class DeliberationService:
         out.result = {"destaques": view}
         out.publish(channel(who.event_id, "public"), "destaque.updated", view)
 
-    async def _save_motions(self, db: AsyncSession, out: Outcome, who: Identity, motions: Motions, version: int,
+    async def _save_motions(self, db: Unit, out: Outcome, who: Identity, motions: Motions, version: int,
                             action: str, detail: dict[str, Any]) -> None:
         await repo.save_motions(db, who.event_id, motions, version)
         repo.log(db, who.event_id, self.clock(), who.actor, action, "mocoes", detail)
@@ -302,8 +269,8 @@ class DeliberationService:
         out.result = {"mocoes": view}
         out.publish(channel(who.event_id, "public"), "mocao.updated", view)
 
-    async def _motions_view(self, db: AsyncSession, event_id: int, motions: Motions) -> dict[str, Any]:
-        present = (await self.attendance.attendance(db, event_id)).present
+    async def _motions_view(self, db: Unit, event_id: int, motions: Motions) -> dict[str, Any]:
+        present = (await decisions.attendance(db, event_id)).present
         return motions.to_dict(present, DEFAULT_SHARE)
 
 
@@ -335,7 +302,7 @@ def _opened(d: Deliberation | None) -> Deliberation:
     return d
 
 
-async def _delegate(db: AsyncSession, who: Identity) -> Signer:
+async def _delegate(db: Unit, who: Identity) -> Signer:
     if who.participant_id is None:
         raise InvalidCommand("Only delegates take part in the plenária's decisions.", code="forbidden")
     signer = await repo.signer(db, who.event_id, who.participant_id)

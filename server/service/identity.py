@@ -6,7 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from server.domain.roles import Role, is_staff
+from server.domain.roles import MODERATORS, PARTICIPANTS, PRESENTERS, STAFF, Role, is_staff, require
+from server.domain.voters import voter_key
+
+# The groups of roles a command names (server/web/commands.py), for layers that do not see the domain.
+__all__ = ["MODERATORS", "PARTICIPANTS", "PRESENTERS", "STAFF", "Identity", "Role", "require"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +33,7 @@ class Identity:
     def actor(self) -> str:
         """The key commands are logged under: stable across reconnects of the same device or link."""
         if self.participant_id is not None:
-            return f"p:{self.participant_id}"
+            return voter_key(participant=self.participant_id)  # the same key ballots use
         if self.staff_id is not None:
             return f"s:{self.staff_id}"
         return f"o:{self.event_id}"

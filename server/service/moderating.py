@@ -14,17 +14,15 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor, AuditEntry
 from server.domain.qa import Item, Kind
-from server.domain.roles import require
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.qa import actor_of, announce, audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
+from server.store import Unit
 from server.store import qa as repo
 from server.store.tables import ParticipantRow
 
@@ -46,10 +44,9 @@ class ModerationService:
         self, who: Identity, command_id: str, kind: Kind, item_id: int, text: str | None
     ) -> dict[str, Any]:
         """Publish a held or auto-blocked item, with the moderator's edited text if given."""
-        require(who.role, "mod.approve")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             settings, _ = await repo.settings(db, who.event_id)
             limit = settings.max_length(kind)
@@ -71,10 +68,9 @@ class ModerationService:
     ) -> dict[str, Any]:
         """Refuse a held item; `preset` (REJECT_PRESETS) and `reason` (the moderator's words) are
         shown to its author, in the author's language for the preset."""
-        require(who.role, "mod.reject")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(
                 db, who.event_id, kind, item_id, lambda i: rules.reject(i, actor.name, now, preset, reason)
@@ -91,10 +87,9 @@ class ModerationService:
     ]:
         """Approve several held or auto-blocked items in one go (bulk approve). Items another
         moderator decided meanwhile are skipped and named in `skipped`, not an error."""
-        require(who.role, "mod.approve_many")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             approved: list[dict[str, Any]] = []
             skipped: list[dict[str, Any]] = []
@@ -116,10 +111,9 @@ class ModerationService:
 
     async def delete(self, who: Identity, command_id: str, kind: Kind, item_id: int, reason: str) -> dict[str, Any]:
         """Remove a published chat message or question from everyone's view."""
-        require(who.role, "mod.delete")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(db, who.event_id, kind, item_id, lambda i: rules.delete(i, actor.name, now))
             await self._log(db, out, who.event_id, actor, "delete", after, now, note=reason)
@@ -130,7 +124,6 @@ class ModerationService:
 
     async def hide(self, who: Identity, command_id: str, kind: Kind, item_id: int, hidden: bool) -> dict[str, Any]:
         """Shadow-hide an item (only its author goes on seeing it), or show it to everyone again."""
-        require(who.role, "mod.hide")
         actor = actor_of(who)
 
         def decide(item: Item, now: float) -> Item:
@@ -142,7 +135,6 @@ class ModerationService:
 
     async def reply(self, who: Identity, command_id: str, question_id: int, text: str) -> dict[str, Any]:
         """A short public reply under a question (an empty text takes it back)."""
-        require(who.role, "question.reply")
         actor = actor_of(who)
         return await self._item_change(
             who, command_id, "question", question_id, "reply" if text.strip() else "unreply",
@@ -150,14 +142,12 @@ class ModerationService:
         )
 
     async def answer(self, who: Identity, command_id: str, question_id: int, answered: bool) -> dict[str, Any]:
-        require(who.role, "question.answer")
         return await self._item_change(
             who, command_id, "question", question_id, "answer" if answered else "unanswer",
             lambda item, now: rules.answer(item, answered, now),
         )
 
     async def archive(self, who: Identity, command_id: str, question_id: int) -> dict[str, Any]:
-        require(who.role, "question.archive")
         return await self._item_change(
             who, command_id, "question", question_id, "archive", lambda item, _now: rules.archive(item)
         )
@@ -179,7 +169,7 @@ class ModerationService:
         `held_reasons`: a decision on a held item records the rules that held it."""
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             before, after = await _change(db, who.event_id, kind, item_id, lambda i: decide(i, now))
             if after != before:
@@ -194,10 +184,9 @@ class ModerationService:
 
     async def pin(self, who: Identity, command_id: str, question_id: int, pinned: bool) -> dict[str, Any]:
         """Pin one question (unpinning the one pinned before) or unpin it."""
-        require(who.role, "question.pin")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             item = await _item(db, who.event_id, "question", question_id)
             pinned_now = await repo.pinned_questions(db, who.event_id)
@@ -216,10 +205,9 @@ class ModerationService:
 
     async def merge(self, who: Identity, command_id: str, question_id: int, into: int) -> dict[str, Any]:
         """Merge a duplicate into the kept question; the voters become one set (nobody counts twice)."""
-        require(who.role, "question.merge")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             source = await _item(db, who.event_id, "question", question_id)
             target = await _item(db, who.event_id, "question", into)
@@ -249,10 +237,9 @@ class ModerationService:
     async def remove_all(self, who: Identity, command_id: str, public_id: str, reason: str) -> dict[str, Any]:
         """Take everything a participant wrote out of everyone's view: held items are rejected,
         published, archived and hidden ones deleted; each audited, then the whole as `remove_all`."""
-        require(who.role, "mod.remove_all")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             person = await _participant(db, who.event_id, public_id)
             assert person.id is not None
@@ -282,7 +269,6 @@ class ModerationService:
 
     async def mute(self, who: Identity, command_id: str, public_id: str, minutes: int) -> dict[str, Any]:
         """Mute for `minutes` (0 lifts a mute). Takes effect on the participant's next message."""
-        require(who.role, "mod.mute")
         if not 0 <= minutes <= MAX_MUTE_MINUTES:
             raise InvalidCommand(f"minutes must be 0-{MAX_MUTE_MINUTES}", code="invalid_field", field="minutes")
 
@@ -295,7 +281,6 @@ class ModerationService:
     async def ban(self, who: Identity, command_id: str, public_id: str, banned: bool) -> dict[str, Any]:
         """Ban (or unban). A ban takes effect at once; what the participant already published stays
         unless a moderator deletes it."""
-        require(who.role, "mod.ban" if banned else "mod.unban")
         return await self._sanction(
             who, command_id, public_id, lambda current, _now: (current[0], banned, "ban" if banned else "unban")
         )
@@ -310,7 +295,7 @@ class ModerationService:
     ) -> dict[str, Any]:
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             person = await _participant(db, who.event_id, public_id)
             assert person.id is not None
@@ -334,10 +319,9 @@ class ModerationService:
 
     async def set_policy(self, who: Identity, command_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Change some settings; `rules`, when given, replaces the rule policy as a whole."""
-        require(who.role, "mod.policy")
         actor = actor_of(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             current, _ = await repo.settings(db, who.event_id)
             updated = current.updated(changes)
@@ -371,7 +355,7 @@ class ModerationService:
 
     async def _log(
         self,
-        db: AsyncSession,
+        db: Unit,
         out: Outcome,
         event_id: int,
         actor: Actor,
@@ -386,7 +370,7 @@ class ModerationService:
         audited(out, event_id, entry)
 
 
-async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> Item:
+async def _item(db: Unit, event_id: int, kind: Kind, item_id: int) -> Item:
     item = await repo.get_item(db, event_id, item_id, kind)
     if item is None:
         raise NotFound(f"no such {kind}", code="chat_not_found" if kind == "chat" else "question_not_found")
@@ -394,7 +378,7 @@ async def _item(db: AsyncSession, event_id: int, kind: Kind, item_id: int) -> It
 
 
 async def _change(
-    db: AsyncSession, event_id: int, kind: Kind, item_id: int, decide: Callable[[Item], Item]
+    db: Unit, event_id: int, kind: Kind, item_id: int, decide: Callable[[Item], Item]
 ) -> tuple[Item, Item]:
     """Apply the domain's decision to one item with a version check; retried if something else
     changed it meanwhile, so a second decision meets the first one's result."""
@@ -408,7 +392,7 @@ async def _change(
     raise Conflict("this item is changing too fast, try again", code="conflict")
 
 
-async def _participant(db: AsyncSession, event_id: int, public_id: str) -> ParticipantRow:
+async def _participant(db: Unit, event_id: int, public_id: str) -> ParticipantRow:
     found = await repo.participants_by_public_id(db, event_id, public_id)
     if not found:
         raise NotFound("no such participant", code="participant_not_found")

@@ -25,17 +25,18 @@ import hmac
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server import recount
 from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
+from server.domain.plenary_settings import plenary_settings
 from server.domain.poll_lifecycle import PollClock
 from server.domain.polls import PollSpec
-from server.domain.roles import require
+from server.domain.stream_delay import viewer_delay
+from server.domain.voters import keys_of
 from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from server.service import decisions
 from server.service.ballot_box import BallotBox, Vote
 from server.service.identity import Identity
 from server.service.results import (
@@ -58,6 +59,7 @@ from server.service.results import (
 from server.service.runner import CommandRunner, Outcome
 from server.service.secret_polls import SecretPolls
 from server.service.tallies import TallyTicker
+from server.store import Unit
 from server.store import conference as events
 from server.store import delegates as credentials
 from server.store import polls as repo
@@ -79,6 +81,8 @@ class PollService:
         self.secret = SecretPolls(runner, self.presence)
         self.ticker = TallyTicker(runner, self.presence, tick_seconds, self.secret)
         self.ballot_box = BallotBox(runner, self.secret)
+        # Each online viewer's measured stream delay (this process's connections), by (event, participant).
+        self.delays: dict[tuple[int, int], float] = {}
 
     async def start(self) -> None:
         self.ticker.start()
@@ -92,8 +96,9 @@ class PollService:
                           command_id: str | None = None) -> dict[str, Any]:
         """Create a draft poll; raises InvalidCommand (`invalid_poll`, `invalid_field`) naming the field."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             values = await _poll_values(db, event_id, fields, partial=False)
+            decisions.check_eligibility(values["spec"], values.get("eligibility", "everyone"))
             if "position" not in values:
                 values["position"] = len(await repo.polls_of_event(db, event_id)) + 1
             row = await repo.add_poll(db, PollRow(event_id=event_id, created_at=self.clock(), **values))
@@ -106,13 +111,12 @@ class PollService:
         return result["poll"]  # type: ignore[no-any-return]
 
     async def create(self, who: Identity, command_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        require(who.role, "poll.create")
         return {"poll": await self.create_poll(who.event_id, fields, who.actor, command_id)}
 
     async def update_poll(self, event_id: int, poll_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Edit a draft; once opened only `visibility` may change (`poll_not_draft` otherwise)."""
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, event_id, poll_id, lock="change")
             values = await _poll_values(db, event_id, fields, partial=True)
             if row.status != "draft" and set(values) - {"visibility"}:
@@ -120,6 +124,7 @@ class PollService:
                                code="poll_not_draft", status=row.status)
             for key, value in values.items():
                 setattr(row, key, value)
+            decisions.check_eligibility(row.spec, row.eligibility)
             db.add(row)
             out.result = poll_view(row, self.clock())
             out.publish(updated_channel(row), "poll.updated", out.result)
@@ -127,7 +132,7 @@ class PollService:
         return await self.runner.run("admin", None, work)
 
     async def delete_poll(self, event_id: int, poll_id: int) -> None:
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, event_id, poll_id, lock="change")
             if row.status != "draft":
                 raise Conflict("Only a draft poll can be deleted.", code="poll_not_draft", status=row.status)
@@ -144,34 +149,27 @@ class PollService:
     # -- running (presenter, organizer) ---------------------------------------------------
 
     async def open(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
-        require(who.role, "poll.open")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.open_poll(c, now, seconds))
 
     async def extend(self, who: Identity, command_id: str, poll_id: int, seconds: int) -> dict[str, Any]:
-        require(who.role, "poll.extend")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.extend(c, now, seconds))
 
     async def pause(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.pause")
         return await self._transition(who, command_id, poll_id, life.pause)
 
     async def resume(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.resume")
         return await self._transition(who, command_id, poll_id, life.resume)
 
     async def close(self, who: Identity, command_id: str, poll_id: int) -> dict[str, Any]:
-        require(who.role, "poll.close")
         return await self._transition(who, command_id, poll_id, life.close)
 
     async def reopen(self, who: Identity, command_id: str, poll_id: int, seconds: int | None) -> dict[str, Any]:
-        require(who.role, "poll.reopen")
         return await self._transition(who, command_id, poll_id, lambda c, now: life.reopen(c, now, seconds))
 
     async def set_visibility(self, who: Identity, command_id: str, poll_id: int, visibility: str) -> dict[str, Any]:
-        require(who.role, "poll.visibility")
         life.check_visibility(visibility)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, who.event_id, poll_id, lock="change")
             row.visibility = visibility
             db.add(row)
@@ -197,11 +195,13 @@ class PollService:
     ) -> dict[str, Any]:
         counted: list[int] = []
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _poll(db, who.event_id, poll_id, lock="change")
             now = self.clock()
             before = poll_clock(row)
             after = change(before, now)
+            if after.status == "open" and before.status in ("draft", "closed"):
+                await decisions.at_open(db, row, now)
             if row.secret and after.status == "open" and before.status in ("draft", "closed"):
                 await self.secret.open_box(db, row)
             apply_clock(row, after)
@@ -238,16 +238,28 @@ class PollService:
         Forbidden (`not_eligible`), Conflict (`already_voted`: secret ballots cannot
         change) or BallotInvalid (`too_many_picks`... see validate_ballot).
         """
-        require(who.role, "vote.cast")
         if who.participant_id is None:
             raise Forbidden("Only participants vote.", code="forbidden")
         tracker = self._tracker(who, poll_id, command_id)
-        vote = Vote(who, command_id, poll_id, raw, tracker=tracker)
+        vote = Vote(who, command_id, poll_id, raw, tracker=tracker,
+                    delay=self.delays.get((who.event_id, who.participant_id)))
         result = await self.ballot_box.cast(vote)
         self.ticker.mark(poll_id)
         if result.get("secret"):
             result = {**result, "tracker": tracker}
         return result
+
+    async def set_stream_delay(self, who: Identity, seconds: float) -> dict[str, Any]:
+        """A viewer's measured stream delay: their ballots count until a deadline plus the delay,
+        bounded by the event's settings. Answers `{"delay"}`, the seconds the server will grant
+        (the organizer's delay when measured delays are not allowed). Repeating it is harmless."""
+        if who.participant_id is None:
+            raise Forbidden("Only participants watch the stream.", code="forbidden")
+        async with self.db.session() as db:
+            event = await events.event_by_id(db, who.event_id)
+        settings = plenary_settings(event.settings if event is not None else None)
+        self.delays[(who.event_id, who.participant_id)] = seconds
+        return {"delay": viewer_delay(settings, seconds)}
 
     @staticmethod
     def _tracker(who: Identity, poll_id: int, command_id: str) -> str:
@@ -314,7 +326,7 @@ class PollService:
             if who.participant_id is not None:
                 held = await credentials.of_participant(db, who.event_id, who.participant_id)
                 delegate = None if held is None else delegate_view(held)
-                voters = [f"p:{who.participant_id}"] + ([f"d:{held.id}"] if held is not None else [])
+                voters = keys_of(who.participant_id, held.id if held is not None else None)
                 ids = [row.id for row in shown if row.id is not None]
                 for poll_id, ballot in (await repo.ballots_of_voter(db, ids, voters)).items():
                     mine[poll_id] = {"ballot": ballot}
@@ -336,13 +348,13 @@ class PollService:
             state["delegate"] = delegate
         return state
 
-    async def _staff_view(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+    async def _staff_view(self, db: Unit, row: PollRow) -> dict[str, Any]:
         view = poll_view(row, self.clock())
         if row.status != "draft":
             view.update(await self._results_of(db, row))
         return view
 
-    async def _results_of(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+    async def _results_of(self, db: Unit, row: PollRow) -> dict[str, Any]:
         if awaiting_count(row):
             return {"result": None, "tally": await self.ticker.current(db, row)}
         if row.status == "closed":
@@ -418,7 +430,7 @@ def delegate_view(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
 
 
-async def _public_secret_poll(db: AsyncSession, code: str, poll_id: int) -> PollRow:
+async def _public_secret_poll(db: Unit, code: str, poll_id: int) -> PollRow:
     """A secret poll that is not a draft, by join code; NotFound `event_not_found`,
     `poll_not_found`, or Conflict `poll_not_secret`."""
     event = await events.event_by_code(db, code)
@@ -432,7 +444,7 @@ async def _public_secret_poll(db: AsyncSession, code: str, poll_id: int) -> Poll
     return row
 
 
-async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> PollRow:
+async def _poll(db: Unit, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> PollRow:
     """The event's poll: just read, or locked for a change (votes lock it in BallotBox)."""
     if lock == "read":
         row = await repo.poll(db, poll_id)
@@ -443,7 +455,7 @@ async def _poll(db: AsyncSession, event_id: int, poll_id: int, *, lock: Literal[
     return row
 
 
-async def _poll_values(db: AsyncSession, event_id: int, fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+async def _poll_values(db: Unit, event_id: int, fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(POLL_FIELDS))
     if unknown:
         raise InvalidCommand(f"unknown field {unknown[0]!r}", code="invalid_field", field=unknown[0])

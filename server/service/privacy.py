@@ -30,18 +30,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from moderation.activity import repeat_key_of
 from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor
 from server.domain.qa import Item
+from server.domain.voters import keys_of, voter_key
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.delegates import delegate_public
 from server.service.qa import audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
-from server.store import Database
+from server.store import Database, Unit
 from server.store import conference as events
 from server.store import privacy as repo
 from server.store import qa as qa_repo
@@ -112,7 +111,7 @@ class PrivacyService:
             sanction = await repo.sanction_of(db, person.id)
             credential = await repo.credential_of(db, event_id, person.id)
             ballots = await repo.open_ballots_of(db, person.id)
-            voters = [f"p:{person.id}"] + ([f"d:{credential.id}"] if credential is not None else [])
+            voters = keys_of(person.id, credential.id if credential is not None else None)
             secret = await repo.secret_polls_of(db, event_id, voters)
             audit = [qa_repo.entry_of(row) for row in await repo.audit_about(db, event_id, person.public_id)]
         return {
@@ -145,13 +144,13 @@ class PrivacyService:
             raise InvalidCommand("messages must be anonymise or remove", code="invalid_field", field="messages")
         remove = messages == "remove"
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             person = await _participant(db, event_id, public_id)
             assert person.id is not None
             credential = await repo.credential_of(db, event_id, person.id)
             ballots = await repo.open_ballots_of(db, person.id)
-            voters = [f"p:{person.id}"] + ([f"d:{credential.id}"] if credential is not None else [])
+            voters = keys_of(person.id, credential.id if credential is not None else None)
             secret = await repo.secret_polls_of(db, event_id, voters)
             running = [p.id for p in [*(p for _, p in ballots), *secret] if p.status in ("open", "paused")]
             if running:
@@ -186,7 +185,7 @@ class PrivacyService:
                 out.publish(channel(event_id, "staff"), "delegate.updated", delegate_public(credential))
 
             named = await repo.scrub_audit(db, event_id, person.public_id, ids, drop_texts=remove)
-            commands = await repo.forget_commands(db, [f"p:{person.id}"])
+            commands = await repo.forget_commands(db, [voter_key(participant=person.id)])
             texts = {text for item in before for text in (item.text, item.original_text) if text} if remove else set()
             views = {item_id: item.staff() for item_id, item in after.items()}
             staff_answers = 0
@@ -240,7 +239,7 @@ class PrivacyService:
             return await self.retention(event_id)
         days = check_retention(changes[RETENTION_KEY])
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _event(db, event_id)
             row.settings = {**(row.settings or {}), RETENTION_KEY: days}
             db.add(row)
@@ -256,7 +255,7 @@ class PrivacyService:
         """Purge one event's old chat and publish the removals (the organizer's HTTP route)."""
         reports: list[PurgeReport] = []
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             row = await _event(db, event_id)
             report, published = await purge_event(db, row, days=days, dry_run=dry_run,
                                                   now=self.clock() if now is None else now)
@@ -271,7 +270,7 @@ class PrivacyService:
         return reports[0]
 
 
-async def purge_event(db: AsyncSession, row: EventRow, *, days: int | None, dry_run: bool, now: float) -> tuple[
+async def purge_event(db: Unit, row: EventRow, *, days: int | None, dry_run: bool, now: float) -> tuple[
     PurgeReport, list[int]
 ]:
     """Delete the event's chat messages older than `days` (default: its retention setting; none
@@ -377,7 +376,7 @@ def redacted(response: Mapping[str, Any], public_id: str, items: Mapping[int, Ma
     return result if changed else None
 
 
-async def _staff_actors(db: AsyncSession, event_id: int) -> list[str]:
+async def _staff_actors(db: Unit, event_id: int) -> list[str]:
     """The command-log keys of the event's staff links and its organizer (server.service.identity)."""
     return [f"s:{row.id}" for row in await events.staff_tokens(db, event_id)] + [f"o:{event_id}"]
 
@@ -395,7 +394,7 @@ def _own_item(item: Item) -> dict[str, Any]:
     return body
 
 
-async def _participant(db: AsyncSession, event_id: int, public_id: str) -> ParticipantRow:
+async def _participant(db: Unit, event_id: int, public_id: str) -> ParticipantRow:
     found = await repo.participants_by_public_id(db, event_id, public_id)
     if not found:
         raise NotFound("no such participant", code="participant_not_found")
@@ -404,7 +403,7 @@ async def _participant(db: AsyncSession, event_id: int, public_id: str) -> Parti
     return found[0]
 
 
-async def _event(db: AsyncSession, event_id: int) -> EventRow:
+async def _event(db: Unit, event_id: int) -> EventRow:
     row = await events.event_by_id(db, event_id)
     if row is None:
         raise NotFound("no such event", code="event_not_found")

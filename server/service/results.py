@@ -20,16 +20,15 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import ChannelKind, channel
 from server.domain import answers
 from server.domain.elections import election_result
 from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
 from server.domain.tally import RunningTally, outcome, ranked_count, tally
+from server.service import decisions
 from server.service.qa import short_text_checker
-from server.store import answers as answer_repo
+from server.store import Unit
 from server.store import delegates as credentials
 from server.store import polls as repo
 from server.store import qa as qa_repo
@@ -117,13 +116,13 @@ def visible_to_public(row: PollRow) -> bool:
     return public_sees_tally(row.visibility, row.status)
 
 
-async def screened(db: AsyncSession, row: PollRow) -> answers.Screened:
+async def screened(db: Unit, row: PollRow) -> answers.Screened:
     """An open-text poll's answers screened by the event's rules and its moderators' decisions."""
     assert row.id is not None
     settings, _ = await qa_repo.settings(db, row.event_id)
     texts = [str(ballot.get("text") or "") for ballot in await repo.ballots(db, row)]
     check = short_text_checker(settings.policy_for_short_text())
-    return answers.screen(row.id, texts, await answer_repo.decisions(db, row.id), check)
+    return answers.screen(row.id, texts, await db.answers.of_poll(row.id), check)
 
 
 def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +134,7 @@ def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
     return {"poll": numbers["poll"], "turnout": numbers["turnout"], "computed_at": numbers["computed_at"]}
 
 
-async def result_events(db: AsyncSession, row: PollRow, result: dict[str, Any]) -> list[Event]:
+async def result_events(db: Unit, row: PollRow, result: dict[str, Any]) -> list[Event]:
     """What a closing (or, for a secret poll, a counted) poll publishes besides `poll.updated`:
     its result; its final turnout on the public channel when participants may not see the
     result itself; and for a secret word cloud, the answers its moderators could not read
@@ -148,7 +147,7 @@ async def result_events(db: AsyncSession, row: PollRow, result: dict[str, Any]) 
     return events
 
 
-async def running_tally(db: AsyncSession, row: PollRow, found: answers.Screened | None = None) -> RunningTally:
+async def running_tally(db: Unit, row: PollRow, found: answers.Screened | None = None) -> RunningTally:
     """The poll's tally from its stored ballots (an open-text poll's from `found`, its screened
     answers, when the caller screened them already)."""
     spec = PollSpec.from_dict(row.spec)
@@ -168,7 +167,7 @@ def answers_view(row: PollRow, found: answers.Screened) -> dict[str, Any]:
     }
 
 
-async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence) -> dict[str, int]:
+async def turnout(db: Unit, row: PollRow, voted: int, presence: Presence) -> dict[str, int]:
     """Ballots cast, eligible voters online, eligible voters in total.
 
     In total: delegates-only polls count credentials not revoked; segment polls
@@ -193,7 +192,7 @@ async def turnout(db: AsyncSession, row: PollRow, voted: int, presence: Presence
 
 
 async def tally_data(
-    db: AsyncSession, row: PollRow, presence: Presence, now: float, found: answers.Screened | None = None
+    db: Unit, row: PollRow, presence: Presence, now: float, found: answers.Screened | None = None
 ) -> dict[str, Any]:
     """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest).
 
@@ -213,7 +212,7 @@ async def tally_data(
     }
 
 
-async def final_result(db: AsyncSession, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
+async def final_result(db: Unit, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
     """`poll.result` data: the tally plus what it decides.
 
     `outcome`: per section, the selected options (approved proposals, winner),
@@ -221,7 +220,8 @@ async def final_result(db: AsyncSession, row: PollRow, presence: Presence, now: 
     `election`: for elections, elected per segment, alternates and ties
     (server.domain.elections.election_result); null otherwise;
     `ranked`: for ranking polls, the count by the poll's method with its rounds
-    (server.domain.ranked.RankedCount.to_dict); null otherwise.
+    (server.domain.ranked.RankedCount.to_dict); null otherwise; `decision`: for a decision
+    vote, its verdict with the arithmetic and attendance snapshots (server.service.decisions).
     """
     spec = PollSpec.from_dict(row.spec)
     running = await running_tally(db, row)
@@ -232,5 +232,6 @@ async def final_result(db: AsyncSession, row: PollRow, presence: Presence, now: 
         "outcome": [section.to_dict() for section in outcome(spec, running)],
         "election": election_result(spec, running) if spec.kind == "election" else None,
         "ranked": ranked_count(spec, running).to_dict() if spec.kind == "ranking" else None,
+        "decision": await decisions.decision(db, row, running),
         "computed_at": now,
     }

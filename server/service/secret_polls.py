@@ -29,15 +29,16 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.polls import PollSpec
 from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
 from server.recount import HEADER, matches, recount, rows
+from server.service import decisions
 from server.service.results import Presence, final_result, poll_view, result_events, updated_channel
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import PollKey, Sealer, SealError
+from server.store import Unit
 from server.store import polls as repo
 from server.store.poll_tables import PollRow
 
@@ -78,7 +79,7 @@ class SecretPolls:
 
     # -- opening ----------------------------------------------------------------------------
 
-    async def open_box(self, db: AsyncSession, row: PollRow) -> None:
+    async def open_box(self, db: Unit, row: PollRow) -> None:
         """In the transaction opening (or reopening) a secret poll: keep its key while its ballots
         are sealed, else make one. Raises Conflict `secret_poll_counted` (its ballots were
         counted and published) or `escrow_missing` (an event made before escrow keys existed:
@@ -98,7 +99,7 @@ class SecretPolls:
         # Held from now on; if this transaction rolls back, the next opening replaces it.
         self._held[row.id] = key
 
-    async def sealer(self, db: AsyncSession, row: PollRow) -> Sealer | None:
+    async def sealer(self, db: Unit, row: PollRow) -> Sealer | None:
         """The sealer of a secret poll's ballots (None when it has no key: counted, or never opened)."""
         assert row.id is not None
         stored = await repo.poll_key(db, row.id)
@@ -112,15 +113,16 @@ class SecretPolls:
 
     # -- counting ---------------------------------------------------------------------------
 
-    async def result_at_close(self, db: AsyncSession, row: PollRow, now: float) -> dict[str, Any] | None:
+    async def result_at_close(self, db: Unit, row: PollRow, now: float) -> dict[str, Any] | None:
         """The result of a poll closing in this transaction: an open poll's final result, a
         secret poll's count, or None when its key is elsewhere (see `count`)."""
+        await decisions.at_close(db, row, now)
         if row.secret:
             return await self.count(db, row, now)
         return await final_result(db, row, self.presence, now)
 
     async def count(
-        self, db: AsyncSession, row: PollRow, now: float, key: PollKey | None = None
+        self, db: Unit, row: PollRow, now: float, key: PollKey | None = None
     ) -> dict[str, Any] | None:
         """In a transaction that locked the closed poll for a change: open, shuffle and publish its
         ballots and return its result (saved on the row), or None when the key is not here.
@@ -298,7 +300,7 @@ async def _rewrite(conn: AsyncConnection) -> bool:
     return len(kept) == 2 and not any(kept)
 
 
-async def _verification(db: AsyncSession, row: PollRow, result: dict[str, Any],
+async def _verification(db: Unit, row: PollRow, result: dict[str, Any],
                         ballots: list[dict[str, Any]]) -> dict[str, Any]:
     """What the results screen shows: trackers published, ballots counted, voters recorded, and
     whether a recount of the published file (the code citizens run) equals the result."""

@@ -13,14 +13,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import ChannelKind, channel
-from server.domain.roles import require
 from server.domain.speakers import SpeakersList
 from server.errors import InvalidCommand, NotFound
 from server.service.identity import Identity
 from server.service.runner import CommandRunner, Outcome
+from server.store import Unit
 from server.store import procedure as repo
 
 Change = Callable[[SpeakersList, float], SpeakersList]
@@ -53,10 +51,9 @@ class SpeakersService:
 
     async def request(self, who: Identity, command_id: str, session_id: int, stance: str) -> dict[str, Any]:
         """Ask for the floor; answers `{request}` with the request's id and place."""
-        require(who.role, "speakers.request")
         participant = _participant(who)
 
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             lst, version = await self._list(db, who.event_id, session_id)
             person = await repo.speaker(db, who.event_id, participant)
             now = self.clock()
@@ -69,7 +66,6 @@ class SpeakersService:
         return await self.runner.run(who.actor, command_id, work)
 
     async def withdraw(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
-        require(who.role, "speakers.withdraw")
         participant = _participant(who)
         return await self._change(who, command_id, session_id, "speakers.withdraw",
                                   lambda lst, now: lst.withdraw(participant), {})
@@ -77,46 +73,37 @@ class SpeakersService:
     # -- the chair --------------------------------------------------------------------
 
     async def reorder(self, who: Identity, command_id: str, session_id: int, order: list[int]) -> dict[str, Any]:
-        require(who.role, "speakers.order")
         return await self._change(who, command_id, session_id, "speakers.order",
                                   lambda lst, now: lst.reorder(tuple(order)), {"order": order})
 
     async def remove(self, who: Identity, command_id: str, session_id: int, request_id: int) -> dict[str, Any]:
-        require(who.role, "speakers.remove")
         return await self._change(who, command_id, session_id, "speakers.remove",
                                   lambda lst, now: lst.remove(request_id), {"request": request_id})
 
     async def start(self, who: Identity, command_id: str, session_id: int, request_id: int | None,
                     seconds: int | None) -> dict[str, Any]:
-        require(who.role, "speakers.start")
         return await self._change(who, command_id, session_id, "speakers.start",
                                   lambda lst, now: lst.start(now, request_id, seconds),
                                   {"request": request_id, "seconds": seconds})
 
     async def pause(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
-        require(who.role, "speakers.pause")
         return await self._change(who, command_id, session_id, "speakers.pause", SpeakersList.pause, {})
 
     async def resume(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
-        require(who.role, "speakers.resume")
         return await self._change(who, command_id, session_id, "speakers.resume", SpeakersList.resume, {})
 
     async def extend(self, who: Identity, command_id: str, session_id: int, seconds: int) -> dict[str, Any]:
-        require(who.role, "speakers.extend")
         return await self._change(who, command_id, session_id, "speakers.extend",
                                   lambda lst, now: lst.extend(seconds), {"seconds": seconds})
 
     async def end(self, who: Identity, command_id: str, session_id: int) -> dict[str, Any]:
-        require(who.role, "speakers.end")
         return await self._change(who, command_id, session_id, "speakers.end", SpeakersList.end, {})
 
     async def set_open(self, who: Identity, command_id: str, session_id: int, is_open: bool) -> dict[str, Any]:
-        require(who.role, "speakers.open")
         return await self._change(who, command_id, session_id, "speakers.open",
                                   lambda lst, now: lst.set_open(is_open), {"open": is_open})
 
     async def set_default(self, who: Identity, command_id: str, session_id: int, seconds: int) -> dict[str, Any]:
-        require(who.role, "speakers.default")
         return await self._change(who, command_id, session_id, "speakers.default",
                                   lambda lst, now: lst.set_default(seconds), {"seconds": seconds})
 
@@ -143,19 +130,19 @@ class SpeakersService:
 
     async def _change(self, who: Identity, command_id: str, session_id: int, action: str, change: Change,
                       detail: dict[str, Any]) -> dict[str, Any]:
-        async def work(db: AsyncSession, out: Outcome) -> None:
+        async def work(db: Unit, out: Outcome) -> None:
             lst, version = await self._list(db, who.event_id, session_id)
             changed = change(lst, self.clock())
             await self._save(db, out, who, changed, version, action, detail)
 
         return await self.runner.run(who.actor, command_id, work)
 
-    async def _list(self, db: AsyncSession, event_id: int, session_id: int) -> tuple[SpeakersList, int]:
+    async def _list(self, db: Unit, event_id: int, session_id: int) -> tuple[SpeakersList, int]:
         if not await repo.session_exists(db, event_id, session_id):
             raise NotFound("no such session in this event", code="session_not_found")
         return await repo.speakers_list(db, event_id, session_id)
 
-    async def _save(self, db: AsyncSession, out: Outcome, who: Identity, lst: SpeakersList, version: int,
+    async def _save(self, db: Unit, out: Outcome, who: Identity, lst: SpeakersList, version: int,
                     action: str, detail: dict[str, Any]) -> None:
         now = self.clock()
         await repo.save_speakers_list(db, who.event_id, lst, version)

@@ -41,9 +41,9 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from server.channels import channel
+from server.domain.plenary_settings import PlenarySettings, plenary_settings
+from server.domain.stream_delay import longest_delay
 from server.errors import Unavailable
 from server.service.periodic import Periodic
 from server.service.results import (
@@ -59,6 +59,8 @@ from server.service.results import (
 )
 from server.service.runner import CommandRunner, Outcome
 from server.service.secret_polls import SecretPolls
+from server.store import Unit
+from server.store import conference as events
 from server.store import polls as repo
 from server.store.poll_tables import PollRow
 
@@ -96,7 +98,7 @@ class TallyTicker:
         self._dirty.add(poll_id)
         self._latest.pop(poll_id, None)
 
-    async def current(self, db: AsyncSession, row: PollRow) -> dict[str, Any]:
+    async def current(self, db: Unit, row: PollRow) -> dict[str, Any]:
         """The poll's tally for a snapshot: the last one computed when no vote came since
         (here) and it is under CACHE_SECONDS old, else computed now. A burst of reconnects
         after a restart thus costs one tally per poll, not one per connection."""
@@ -130,8 +132,10 @@ class TallyTicker:
         for poll_id in due:
             out = Outcome()
             async with self.gate, self.db.session() as db:
-                if not await repo.close_if_due(db, poll_id, now):
-                    continue  # another process (or a presenter) closed it first
+                # Online viewers' ballots count until the deadline plus their stream delay.
+                late = longest_delay(await self._plenary(db, poll_id))
+                if not await repo.close_if_due(db, poll_id, now - late):
+                    continue  # another process (or a presenter) closed it first, or viewers are still late
                 row = await repo.poll(db, poll_id)
                 assert row is not None
                 result = await self.secret.result_at_close(db, row, now)
@@ -150,6 +154,12 @@ class TallyTicker:
             self.stats["closed"] += 1
             closed.append(poll_id)
         return closed
+
+    @staticmethod
+    async def _plenary(db: Unit, poll_id: int) -> PlenarySettings:
+        event_id = await repo.event_of(db, poll_id)
+        event = await events.event_by_id(db, event_id) if event_id is not None else None
+        return plenary_settings(event.settings if event is not None else None)
 
     async def flush(self) -> None:
         """Publish one tally per dirty poll, computed from the store.

@@ -19,7 +19,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.errors import InvalidCommand, Unavailable
 from server.store import (
@@ -29,6 +28,7 @@ from server.store import (
     qa_tables,  # noqa: F401  (chat, questions, moderation)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)
 )
+from server.store.unit import Unit
 
 log = logging.getLogger("plenaria.store")
 RESIDUE_ATTEMPTS = 20
@@ -93,7 +93,7 @@ class Database:
             log.warning("clearing the residue of an erasure failed (%s); the rows are erased", type(exc).__name__)
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self) -> AsyncIterator[Unit]:
         """A session in one transaction, committed on success, rolled back on any error.
 
         Connection-level failures become `Unavailable`; a value the database cannot hold
@@ -102,7 +102,7 @@ class Database:
         so callers can turn a unique-constraint hit into a domain answer.
         """
         try:
-            async with self._slots, AsyncSession(self.engine, expire_on_commit=False) as session, session.begin():
+            async with self._slots, Unit(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except IntegrityError:
             raise

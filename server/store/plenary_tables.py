@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -35,15 +33,17 @@ class CheckinLogRow(SQLModel, table=True):
     actor: str = Field(default="", max_length=80)
 
 
-class PollDecisionRow(SQLModel, table=True):
-    """A decision vote's rule and the attendance snapshots taken when it opened and closed,
-    with the decision computed at the close (kept: a later check-in never changes it)."""
+class PollAttendanceRow(SQLModel, table=True):
+    """A decision vote's attendance snapshots: entitled and present when it opened and when it
+    closed (kept: a later check-in never changes a result)."""
 
-    __tablename__ = "poll_decision"
+    __tablename__ = "poll_attendance"
 
     poll_id: int = Field(foreign_key="poll.id", primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True)
-    rule: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    opened: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    closed: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    decision: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    opened_entitled: int = 0
+    opened_present: int = 0
+    opened_at: float = 0.0
+    closed_entitled: int | None = None
+    closed_present: int | None = None
+    closed_at: float | None = None

@@ -77,6 +77,11 @@ async def due_polls(db: AsyncSession, now: float) -> list[int]:
     return [poll_id for poll_id in result.all() if poll_id is not None]
 
 
+async def event_of(db: AsyncSession, poll_id: int) -> int | None:
+    """The event id of a poll (read as a column: the poll's row is not loaded)."""
+    return (await db.exec(select(PollRow.event_id).where(PollRow.id == poll_id))).first()
+
+
 async def close_if_due(db: AsyncSession, poll_id: int, now: float) -> bool:
     """Close the poll at its deadline if it is still open and due; True for the one caller that did."""
     table = PollRow.__table__  # type: ignore[attr-defined]

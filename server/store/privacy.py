@@ -25,6 +25,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.qa import Item
+from server.domain.voters import voter_key
 from server.store.poll_tables import BallotRow, DelegateRow, PollRow, VoteRecordRow
 from server.store.qa import item_of
 from server.store.qa_tables import ModerationLogRow, QAItemRow, SanctionRow, UpvoteRow
@@ -310,4 +311,4 @@ async def delete_items(db: AsyncSession, event_id: int, item_ids: Sequence[int])
 async def participant_actors(db: AsyncSession, event_id: int) -> list[str]:
     """The command-log actor keys of the event's participants (`p:<id>`)."""
     result = await db.exec(select(ParticipantRow.id).where(ParticipantRow.event_id == event_id))
-    return [f"p:{pid}" for pid in result.all() if pid is not None]
+    return [voter_key(participant=pid) for pid in result.all() if pid is not None]

@@ -125,6 +125,17 @@ async def poll_tally(db: AsyncSession, event_id: int, poll_id: int) -> RunningTa
     return tally(PollSpec.from_dict(row.spec), (Ballot.stored(b) for b in await poll_repo.ballots(db, row)))
 
 
+async def poll_decision(db: AsyncSession, event_id: int, poll_id: int) -> dict[str, Any] | None:
+    """The decision a closed decision vote's result carries (server.service.decisions), None until then."""
+    row = await poll_repo.poll(db, poll_id)
+    if row is None or row.event_id != event_id:
+        raise NotFound("no such poll", code="poll_not_found")
+    # The result is written in the transaction that closes the poll (a secret one's once counted).
+    if row.status != "closed" or not row.result or row.result.get("decision") is None:
+        return None
+    return dict(row.result["decision"])
+
+
 async def signer(db: AsyncSession, event_id: int, participant_id: int) -> mocoes.Signer | None:
     """The delegate a participant's device holds the credential of, if any."""
     row = await delegates.of_participant(db, event_id, participant_id)

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.domain import spreadsheet
-from server.domain.roles import require
+from server.domain.roles import DOOR, require
 from server.web.api import heavy_response, json_errors, organizer_event, staff_member
 from server.web.services import Services
 
@@ -29,7 +29,7 @@ def _services(request: Request) -> Services:
 @json_errors
 async def attendance(request: Request) -> Response:
     who = await staff_member(request)
-    require(who.role, "checkin.in")
+    require(who.role, DOOR, "checkin.in")
     services = _services(request)
     return JSONResponse({"delegates": await services.attendance.delegates(who.event_id),
                          "attendance": await services.attendance.view(who.event_id)})

@@ -13,9 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.domain.audit import to_csv
-from server.domain.roles import require
 from server.errors import InvalidMessage
-from server.service.identity import Identity
+from server.service.identity import MODERATORS, Identity, require
 from server.web.api import body_of, heavy_response, json_errors, organizer_event, staff_member
 from server.web.services import Services
 
@@ -30,7 +29,7 @@ async def audit(request: Request) -> Response:
     """`?format=json` (default): `{"entries": [...]}` oldest first; `?format=csv`: a download.
     The organizer's secret or a moderator's token (the console exports it too)."""
     who = await staff_member(request)
-    require(who.role, "audit.export")
+    require(who.role, MODERATORS, "audit.export")
     event_id = who.event_id
     form = request.query_params.get("format", "json")
     if form not in ("json", "csv"):

@@ -79,7 +79,7 @@ class Services:
         services.exports = ExportService(runner, services.polls)
         services.ata = AtaService(runner, services.exports)
         services.speakers = SpeakersService(runner)
-        services.deliberation = DeliberationService(runner, services.attendance, services.polls)
+        services.deliberation = DeliberationService(runner, services.polls)
         return services
 
     async def start(self) -> None:

@@ -18,12 +18,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server import wire
 from server.broker import Position
-from server.domain.roles import require
 from server.errors import Forbidden, InvalidMessage, PlenariaError, RateLimited, Unauthorized, Unavailable
 from server.hub import Connection
 from server.logs import refusal as refusal_record
-from server.service.identity import Identity
-from server.web.commands import HANDLERS
+from server.service.identity import Identity, require
+from server.web.commands import COMMANDS
 from server.web.services import Services
 from server.web.throttle import TokenBucket
 from server.web.transport import frame_writer, tuned_transport
@@ -160,15 +159,15 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
             raise RateLimited("too many messages, slow down", retry_after=wait)
         if kind == "ping":
             return wire.pong(getattr(wire.validate(raw), "t", None), time.time())
-        if kind != "hello":
+        declared = COMMANDS.get(kind)
+        if declared is not None:
             # Roles first: a forbidden command costs no validation and learns nothing.
-            require(conn.identity.role, kind)
+            require(conn.identity.role, declared.roles, kind)
         message = wire.validate(raw)
-        handler = HANDLERS.get(type(message))
-        if handler is None:
+        if declared is None:
             raise InvalidMessage("hello was already received", code="unexpected_message")
         await _check_credential(services, conn)
-        result = await handler(services, conn.identity, message)
+        result = await declared.call(services, conn.identity, message)
         return wire.ack(cast(str, command_id), result)
     except PlenariaError as exc:
         return wire.error(command_id if command_id is not None else exc.details.get("id"), exc)

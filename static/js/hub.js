@@ -11,6 +11,8 @@
 // Pages subscribe with `hub.on(name, fn)`: "status", "welcome", "change" (any state change,
 // coalesced per animation frame), "event" (each event frame), "health", "fatal".
 
+import { COMMANDS } from "./commands.js";
+
 const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 20_000;
@@ -417,6 +419,8 @@ export class Hub {
    * the command also survives a reload (kept in localStorage until answered).
    */
   send(type, fields = {}, { persist = false } = {}) {
+    // A name the server does not declare would only come back as `unknown_type`: refuse it here.
+    if (!Object.hasOwn(COMMANDS, type)) return Promise.reject(new HubError("unknown_type", type));
     const id = `${this._prefix}-${++this._counter}`;
     const frame = { ...fields, type, id };
     return this._track(frame, persist);

@@ -4,6 +4,7 @@
 import { h, fill, setText } from "./dom.js";
 import { t, agendaTime } from "./i18n.js";
 import { renderStageResults } from "./stagepoll.js";
+import { renderDestaque, renderMocao, renderSpeakers } from "./procedure.js";
 import { findQuestion, liveSession, pollTurnout, pollModel, publicPoll, verificationText } from "./state.js";
 
 export function joinUrl(code) {
@@ -96,6 +97,15 @@ export function renderStage(root, hub, mode = "screen") {
       break;
     case "session":
       renderSession(main, session);
+      break;
+    case "speakers":
+      renderSpeakers(main, state, screen.ref, mode);
+      break;
+    case "destaque":
+      renderDestaque(main, state, screen.ref);
+      break;
+    case "mocao":
+      renderMocao(main, state, screen.ref);
       break;
     default:
       if (fresh || !main.firstChild) {

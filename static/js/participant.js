@@ -12,6 +12,7 @@ import { startCountdowns } from "./countdown.js";
 import { renderBallots, renderDelegate, ballotBoxUrl, storedTracker } from "./ballot.js";
 import { renderResults } from "./results.js";
 import { showStream } from "./stream.js";
+import { renderFloor } from "./floor.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
@@ -267,6 +268,7 @@ function upvote(id) {
 
 function renderVotes() {
   renderDelegate($("#delegate"), hub);
+  renderFloor($("#floor"), hub);
   renderBallots($("#ballots"), hub);
   const results = $("#results");
   const shown = polls(hub).filter((p) => p.result || p.tally).reverse();

@@ -9,6 +9,7 @@ import { renderStage } from "./panels.js";
 import { startCountdowns } from "./countdown.js";
 import { polls, questions as questionList } from "./state.js";
 import { pollRow } from "./pollcontrols.js";
+import { renderPlenaryControls, renderSpeakersControls } from "./chair.js";
 
 const hub = await startPage({ staff: true });
 startCountdowns(hub);
@@ -113,6 +114,8 @@ function render() {
   renderSessions(state);
   renderPolls(state);
   renderQuestions(state);
+  renderSpeakersControls($("#speakers-controls"), hub, run, show);
+  renderPlenaryControls($("#plenary-controls"), hub, run, show);
 }
 
 hub.on("change", render);

@@ -163,3 +163,17 @@ registerReducer("poll.result", (state, data, hub) => {
 registerReducer("delegate.updated", (state, data) => {
   state.delegates = upsert(state.delegates || [], data);
 });
+
+// -- the plenária's procedure (public): speakers' lists, destaques, moções ------------------
+
+registerReducer("speakers.updated", (state, data) => {
+  const lists = state.speakers || (state.speakers = []);
+  const at = lists.findIndex((l) => l.session === data.session);
+  if (at >= 0) lists[at] = data; else lists.push(data);
+});
+registerReducer("destaque.updated", (state, data) => {
+  const rounds = state.destaques || (state.destaques = []);
+  const at = rounds.findIndex((d) => d.poll === data.poll);
+  if (at >= 0) rounds[at] = data; else rounds.push(data);
+});
+registerReducer("mocao.updated", (state, data) => { state.mocoes = data; });

@@ -180,7 +180,7 @@ async def test_two_processes_storing_the_same_votes_at_once_count_each_once(post
 
     assert not [a for a in got_first + got_second if isinstance(a, PlenariaError)]
     # Both transactions read before either commits, so one of them collides and falls back.
-    assert first.collisions + second.collisions > 0, "the collision path ran"
+    assert first.runner.collisions + second.runner.collisions > 0, "the collision path ran"
     assert got_first[:len(same)] == got_second, "both servers give the one recorded answer"
     async with database.session() as s:
         ballots = await repo.open_ballots(s, poll_id)

@@ -10,8 +10,8 @@ import pytest
 import websockets
 
 from server import wire
-from server.domain.roles import PERMISSIONS
 from server.settings import Limits, Settings
+from server.web.commands import COMMANDS as DECLARED
 from tests.client import Client
 from tests.harness import create_event, running_server
 
@@ -19,7 +19,7 @@ COMMANDS = sorted(set(wire.INBOUND) - {"hello", "ping"})
 
 
 def test_every_command_has_a_permission_entry() -> None:
-    missing = [name for name in COMMANDS if name not in PERMISSIONS]
+    missing = [name for name in COMMANDS if not DECLARED[name].roles]
     assert not missing, f"commands with no role entry (forbidden to all): {missing}"
 
 
@@ -44,7 +44,7 @@ async def test_roles_are_enforced_for_every_command(event: object) -> None:
     checked = 0
     for name in COMMANDS:
         for role, client in clients.items():
-            if role in PERMISSIONS.get(name, frozenset()):
+            if role in DECLARED[name].roles:
                 continue
             answer = await client.command(name)
             assert answer["code"] == "forbidden", (role, name, answer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -140,4 +142,91 @@ async def test_online_delegates_count_as_present_only_when_allowed(door: Door) -
     assert (await presenter.command("plenary.settings", online_participation=False))["code"] == "forbidden"
     assert presenter.snapshots[f"ev:{door.created['event']['id']}:public"]["event"]["plenary"]["stream_delay"] == 20
     for client in (organizer, phone, presenter):
+        await client.close()
+
+
+async def test_a_decision_vote_needs_quorum_and_keeps_its_attendance_with_the_result(door: Door) -> None:
+    credentials = await door.delegates([(f"Delegado {i}", SEGMENTS[i % 4]) for i in range(10)])
+    organizer = await door.client(door.created["organizer_secret"])
+    rule = {"majority": "two_thirds", "base": "present", "quorum_numerator": 1, "quorum_denominator": 2}
+    spec = {"kind": "yes_no_abstain", "question": "Aprova o destaque 3?", "rule": rule}
+    everyone = await door.http.post(f"/api/events/{CODE}/polls", json={"spec": spec})
+    assert everyone.status_code == 422, everyone.text
+    assert everyone.json()["error"]["details"]["field"] == "eligibility", everyone.text
+    bad = await door.http.post(f"/api/events/{CODE}/polls", json={
+        "spec": {**spec, "rule": {"majority": "most"}}, "eligibility": "delegates"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_rule"
+    created = await door.http.post(f"/api/events/{CODE}/polls", json={"spec": spec, "eligibility": "delegates"})
+    assert created.status_code == 201, created.text
+    poll = created.json()
+    assert poll["spec"]["rule"] == {**rule, "numerator": 1, "denominator": 2}
+
+    phones = []
+    for credential in credentials[:4]:
+        phone = await door.client()
+        await phone.ok("delegate.redeem", code=credential["code"])
+        await organizer.ok("checkin.in", code=credential["code"], method="scan")
+        phones.append(phone)
+    refused = await organizer.command("poll.open", poll=poll["id"])
+    assert refused["code"] == "no_quorum" and refused["details"] == {"present": 4, "entitled": 10, "needed": 5}
+    for credential in credentials[4:6]:
+        phone = await door.client()
+        await phone.ok("delegate.redeem", code=credential["code"])
+        await organizer.ok("checkin.in", delegate=credential["id"])
+        phones.append(phone)
+    await organizer.ok("poll.open", poll=poll["id"])
+    for phone, choice in zip(phones, ["yes", "yes", "yes", "yes", "yes", "no"], strict=True):
+        await phone.ok("vote.cast", poll=poll["id"], ballot={"choice": choice})
+    await organizer.ok("checkin.in", delegate=credentials[9]["id"])  # a latecomer, before the close
+    closed = await organizer.ok("poll.close", poll=poll["id"])
+    assert closed["poll"]["status"] == "closed"
+    await organizer.ok("checkin.in", delegate=credentials[8]["id"])  # after the close: changes nothing
+
+    def decision() -> dict[str, Any] | None:
+        results = [e["data"] for e in phones[0].named("poll.result") if e["data"]["poll"] == poll["id"]]
+        return results[-1]["decision"] if results else None
+
+    kept = await phones[0].wait_for(decision)
+    assert kept["verdict"] == "approved" and kept["label"] == "aprovada" and kept["lang"] == "pt-BR"
+    assert (kept["opened"]["present"], kept["closed"]["present"], kept["closed"]["entitled"]) == (6, 7, 10)
+    assert (kept["required"], kept["base_value"], kept["quorum_required"]) == (5, 7, 5)
+    assert kept["explanation"].startswith("aprovada: 5 sim, 1 não, 0 abstenções")
+    export = (await door.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.json")).json()
+    assert export["result"]["decision"]["verdict"] == "approved"
+    for client in (organizer, *phones):
+        await client.close()
+
+
+async def test_online_viewers_vote_until_the_deadline_plus_their_bounded_delay(door: Door) -> None:
+    organizer = await door.client(door.created["organizer_secret"])
+    await organizer.ok("plenary.settings", stream_delay=1, max_stream_delay=2)
+    created = await door.http.post(f"/api/events/{CODE}/polls", json={
+        "spec": {"kind": "yes_no_abstain", "question": "Aprova a moção?"}})
+    poll = created.json()
+    in_room, far, unmeasured = await door.client(), await door.client(), await door.client()
+    assert (await in_room.ok("stream.delay", seconds=0))["delay"] == 0
+    assert (await far.ok("stream.delay", seconds=3600 / 8))["delay"] == 2, "a claim is bounded by the maximum"
+    assert (await organizer.command("stream.delay", seconds=1))["code"] == "forbidden"
+    opened = await organizer.ok("poll.open", poll=poll["id"], seconds=1)
+    deadline = opened["poll"]["deadline"]
+
+    async def after(moment: float) -> None:
+        while time.time() < moment:
+            await asyncio.sleep(0.05)
+
+    await after(deadline + 0.1)
+    late_in_room = await in_room.command("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+    assert late_in_room["code"] == "poll_closed"
+    await unmeasured.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"})  # the organizer's 1 s
+    await after(deadline + 1.2)
+    assert (await unmeasured.command("vote.cast", poll=poll["id"], ballot={"choice": "no"}))["code"] == "poll_closed"
+    await far.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+
+    def final() -> dict[str, Any] | None:
+        return next((e["data"] for e in organizer.named("poll.result") if e["data"]["poll"] == poll["id"]), None)
+
+    result = await organizer.wait_for(final, timeout=5)
+    assert result["tally"]["counts"] == {"yes": 1, "no": 1, "abstain": 0}
+    assert time.time() >= deadline + 2, "the poll closes once the longest delay has passed"
+    for client in (organizer, in_room, far, unmeasured):
         await client.close()

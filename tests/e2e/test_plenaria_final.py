@@ -42,10 +42,10 @@ class Plenary:
     async def vote(self, target: dict[str, Any], rule: dict[str, Any], yes: int, no: int,
                    abstain: int = 0) -> dict[str, Any]:
         """A yes/no/abstain poll of the delegates, called for `target`, cast, closed and proclaimed."""
-        poll = (await self.chair.ok("poll.create", spec={"kind": "yes_no_abstain", "question": "Aprova?"},
-                                    eligibility="delegates"))["poll"]["id"]
+        spec = {"kind": "yes_no_abstain", "question": "Aprova?", "rule": rule}
+        poll = (await self.chair.ok("poll.create", spec=spec, eligibility="delegates"))["poll"]["id"]
+        await self.chair.ok("plenary.vote", vote_poll=poll, **target)
         await self.chair.ok("poll.open", poll=poll)
-        await self.chair.ok("plenary.vote", vote_poll=poll, rule=rule, **target)
         choices = ["yes"] * yes + ["no"] * no + ["abstain"] * abstain
         answers = await asyncio.gather(*(d.command("vote.cast", poll=poll, ballot={"choice": c})
                                          for d, c in zip(self.delegates, choices, strict=False)))
@@ -114,7 +114,8 @@ async def test_the_seed_plenaria_final(plenary: Plenary) -> None:
     block = (await plenary.vote({"poll": poll}, SIMPLE, yes=30, no=3, abstain=3))["destaques"]
     assert block["block_verdict"] == "approved" and block["phase"] == "destaques"
     assert block["block_decision"]["label"] == "aprovada"
-    assert block["block_decision"]["closed"] == {"entitled": 40, "present": 36}
+    closed = block["block_decision"]["closed"]
+    assert (closed["entitled"], closed["present"]) == (40, 36)
 
     # m3: defence for, defence against, amended, adopted by two thirds (25 of 35 valid ≥ 24).
     m3 = {"poll": poll, "proposal": "m3"}

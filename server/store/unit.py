@@ -1,0 +1,25 @@
+"""One transaction and the repositories that work inside it.
+
+A service's unit of work receives a `Unit` (from `CommandRunner.run` or `Database.session`)
+and reaches the store only through its repositories, which take and return domain values
+(`server/domain/`), never ORM rows. The repositories share the unit's transaction, so
+everything one command changes commits, or rolls back, together with its command-log row.
+"""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.store.answers import AnswerDecisions
+
+
+class Unit(AsyncSession):
+    """A session whose repositories a service uses; the session's own methods are the store's.
+
+    Services still calling module-level store functions with the unit are being moved to
+    repositories one concept at a time (docs/architecture.md, "How a service talks to the store").
+    """
+
+    @property
+    def answers(self) -> AnswerDecisions:
+        return AnswerDecisions(self)
