@@ -18,9 +18,12 @@ def zone(name: str) -> tzinfo:
         return UTC
 
 
-def formatter(timezone: str, lang: str) -> Callable[[float | None], str]:
-    """`when(at)`: `at` in `timezone` with `lang`'s date format (English's if unknown); "" for None."""
+def formatter(timezone: str, lang: str, *, clock: bool = True) -> Callable[[float | None], str]:
+    """`when(at)`: `at` in `timezone` with `lang`'s date format (English's if unknown), with the
+    time of day unless `clock` is False; "" for None."""
     where, fmt = zone(timezone), DATE_FORMATS.get(lang, DATE_FORMATS["en"])
+    if not clock:
+        fmt = fmt.split(" ")[0]
 
     def when(at: float | None) -> str:
         return "" if at is None else datetime.fromtimestamp(at, where).strftime(fmt)

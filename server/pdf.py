@@ -1,15 +1,16 @@
-"""PDF documents laid out from block documents (the ata of server/domain/ata.py).
+"""PDF documents laid out from block documents (the ata of server/domain/ata.py, certificates).
 
 fpdf2 (pure Python, LGPL, on PyPI with no system packages) writes the PDF; the text is set
 in DejaVu Sans, vendored in server/fonts/ with its licence (Bitstream Vera / public domain),
 embedded and subset so Portuguese and Polish letters (ç, ã, ł, ż, ę) print and can be
 searched and copied. Every page carries a footer line: the document's fingerprint when it is
-final, or the words that say it is a draft, and the page number.
+final, or the words that say it is a draft, and the page number. Text is set flush left:
+fpdf2's default justification stretches spaces, which text extraction then reads as several.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +40,21 @@ class _Paper(FPDF):
 
 def render(document: Mapping[str, Any], footer: str, title: str = "") -> bytes:
     """The PDF of `document` (`{"title", "blocks"}`); `footer` is printed on every page."""
+    return render_pages([document], footer, title or str(document.get("title", "")))
+
+
+def render_pages(documents: Sequence[Mapping[str, Any]], footer: str, title: str) -> bytes:
+    """One PDF holding each document from a new page (certificates issued in bulk)."""
     paper = _Paper(footer)
-    paper.set_title(title or str(document.get("title", "")))
+    paper.set_title(title)
     paper.set_creator("Plenária")
-    paper.add_page()
-    paper.set_font(FAMILY, "B", 15)
-    paper.multi_cell(0, 7, str(document.get("title", "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    paper.ln(2)
-    for block in document.get("blocks", []):
-        _block(paper, block)
+    for document in documents:
+        paper.add_page()
+        paper.set_font(FAMILY, "B", 15)
+        paper.multi_cell(0, 7, str(document.get("title", "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        paper.ln(2)
+        for block in document.get("blocks", []):
+            _block(paper, block)
     return bytes(paper.output())
 
 
@@ -63,13 +70,13 @@ def _block(paper: _Paper, block: Mapping[str, Any]) -> None:
         paper.multi_cell(0, 5.5, block["text"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     elif kind == "p":
         paper.set_font(FAMILY, "", 9.5)
-        paper.multi_cell(0, 5, block["text"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        paper.multi_cell(0, 5, block["text"], align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     elif kind == "note":
         paper.set_font(FAMILY, "B", 9)
         paper.multi_cell(0, 5, block["label"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         paper.set_font(FAMILY, "", 9.5)
         paper.set_fill_color(245, 245, 240)
-        paper.multi_cell(0, 5, block["text"], fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        paper.multi_cell(0, 5, block["text"], fill=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     elif kind == "table":
         paper.set_font(FAMILY, "", 8.5)
         with paper.table(headings_style=_bold(), line_height=4.6, padding=1) as table:

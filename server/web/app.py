@@ -13,7 +13,18 @@ from starlette.staticfiles import StaticFiles
 
 from server.collector import Collector
 from server.settings import Settings, settings_from_env
-from server.web import api, ata_api, attendance_api, exports_api, pages, polls_api, privacy_api, qa_api, qr
+from server.web import (
+    api,
+    ata_api,
+    attendance_api,
+    certificates_api,
+    exports_api,
+    pages,
+    polls_api,
+    privacy_api,
+    qa_api,
+    qr,
+)
 from server.web.headers import SecurityHeaders
 from server.web.services import Services
 from server.web.transport import TransportProbe
@@ -43,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
             *qa_api.routes,
             *attendance_api.routes,
             *ata_api.routes,
+            *certificates_api.routes,
             *privacy_api.routes,
             *exports_api.routes,
             *pages.routes,

@@ -11,6 +11,7 @@ from server.hub import Hub
 from server.service.answers import AnswerService
 from server.service.ata import AtaService
 from server.service.attendance import AttendanceService
+from server.service.certificates import CertificateService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.deliberation import DeliberationService
@@ -44,6 +45,7 @@ class Services:
     delegates: DelegateService = field(init=False)
     attendance: AttendanceService = field(init=False)
     ata: AtaService = field(init=False)
+    certificates: CertificateService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
     speakers: SpeakersService = field(init=False)
@@ -78,6 +80,7 @@ class Services:
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
         services.ata = AtaService(runner, services.exports)
+        services.certificates = CertificateService(runner)
         services.speakers = SpeakersService(runner)
         services.deliberation = DeliberationService(runner, services.polls)
         return services
