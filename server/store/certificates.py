@@ -85,9 +85,11 @@ async def live_times(db: AsyncSession, event_id: int) -> list[tuple[float | None
 
 
 async def issued(db: AsyncSession, event_id: int) -> list[Issued]:
+    """Certificates of credentials still in force: revoking one (an erasure does) withdraws it."""
     rows = await db.exec(select(CertificateRow, DelegateRow.name)
                          .join(DelegateRow, col(DelegateRow.id) == CertificateRow.delegate_id)
-                         .where(CertificateRow.event_id == event_id).order_by(col(CertificateRow.id)))
+                         .where(CertificateRow.event_id == event_id, DelegateRow.status != "revoked")
+                         .order_by(col(CertificateRow.id)))
     return [Issued(row.delegate_id, name, row.code, row.minutes, row.issued_at) for row, name in rows.all()]
 
 
@@ -100,10 +102,11 @@ async def issue(db: AsyncSession, event_id: int, delegate_id: int, code: str, mi
 
 
 async def verify(db: AsyncSession, code: str) -> Verified | None:
+    """The certificate with this code, unless its credential was revoked since."""
     found = (await db.exec(select(CertificateRow, DelegateRow.name, EventRow.title, EventRow.default_lang)
                            .join(DelegateRow, col(DelegateRow.id) == CertificateRow.delegate_id)
                            .join(EventRow, col(EventRow.id) == CertificateRow.event_id)
-                           .where(CertificateRow.code == code))).first()
+                           .where(CertificateRow.code == code, DelegateRow.status != "revoked"))).first()
     if found is None:
         return None
     row, name, title, lang = found

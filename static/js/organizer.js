@@ -11,6 +11,7 @@ import { eligibilityText } from "./pollcontrols.js";
 import { HubError } from "./hub.js";
 import { download } from "./downloads.js";
 import { drawAta } from "./ata.js";
+import { drawCertificates } from "./certificates.js";
 
 const main = $("#main");
 const managing = location.pathname.startsWith("/o/");
@@ -157,6 +158,7 @@ async function managePage() {
     delegates: h("section", { class: "card", "aria-labelledby": "s-delegates" }),
     exports: h("section", { class: "card", "aria-labelledby": "s-exports" }),
     ata: h("section", { class: "card", "aria-labelledby": "s-ata", id: "ata" }),
+    certificates: h("section", { class: "card", "aria-labelledby": "s-certificates", id: "certificates" }),
   };
   fill(main, Object.values(sections));
   let drawn = "";
@@ -476,6 +478,7 @@ async function managePage() {
       drawn = key;
       drawEvent(event()); drawLinks(event()); drawAgenda(state); drawPolls(); drawDelegates(); drawExports();
       redrawAta(state);
+      drawCertificates(sections.certificates, { code, secret, call });
       return;
     }
     const names = new Set((batch || []).map((b) => b.name));

@@ -4,10 +4,12 @@ A ranked delegate election from the organizer's form to the participant's result
 picks single transferable vote and its seats, delegates rank over real websockets, and the phone
 shows the count round by round (the Wikipedia STV example scaled to 10 voters, which leaves the
 last seat tied: the phone says so and names who the plenary chooses between). Then the
-secretary's ata card: a note, the draft PDF read back, the ata marked final."""
+secretary's ata card: a note, the draft PDF read back, the ata marked final. Then certificates
+issued from the organizer's card for a delegate checked in during a live session, and verified."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.async_api import expect
 from pypdf import PdfReader
@@ -99,4 +101,42 @@ async def test_the_secretary_writes_notes_downloads_and_freezes_the_ata(browser:
     fingerprint = (await conference.api("GET", "/ata"))["fingerprint"]
     await expect(card.locator(".ata-status")).to_contain_text(fingerprint)
     await shot(page, "organizer-ata-final")
+    assert not browser.errors, browser.errors
+
+
+async def test_the_organizer_issues_certificates_and_anyone_verifies_one(browser: Browser, conference: Conference,
+                                                                          shot: Shot) -> None:
+    async with httpx.AsyncClient(base_url=conference.server.base,
+                                 headers={"authorization": f"Bearer {conference.secret}"}) as http:
+        imported = await http.post(f"/api/events/{conference.code}/delegates", headers={"content-type": "text/csv"},
+                                   content="Maria das Graças Silva,Usuários\n".encode())
+        (maria,) = imported.json()["delegates"]
+        door_token = (await http.post(f"/api/events/{conference.code}/staff",
+                                      json={"role": "checkin", "label": "Porta"})).json()["token"]
+    ws_url = conference.server.ws_url
+    presenter = await Client(ws_url, conference.code, token=conference.presenter).connect()
+    door = await Client(ws_url, conference.code, token=door_token).connect()
+    await presenter.ok("session.start", session=conference.sessions[0]["id"])
+    await door.ok("checkin.in", code=maria["code"], method="typed")
+
+    page = await browser.page(conference.url("organizer"))
+    card = page.locator("#certificates")
+    await expect(card.locator("tbody tr")).to_have_count(1)
+    await expect(card.locator("tbody tr")).to_contain_text("atinge o mínimo")
+    await card.get_by_role("button", name="Emitir certificados").click()
+    await expect(page.locator("#toasts")).to_contain_text("1 certificado emitido.")
+    code = await card.locator("tbody a").inner_text()
+    async with page.expect_download() as downloaded:
+        await card.get_by_role("button", name="Baixar os certificados (PDF)").click()
+    text = PdfReader(str(await (await downloaded.value).path())).pages[0].extract_text().replace("\n", " ")
+    assert "Certificamos que Maria das Graças Silva participou da 13ª Conferência Municipal de Assistência Social" \
+        in text and code in text
+    await browser.audit(page, step="certificates issued")
+    verify = await browser.page(f"{conference.server.base}/verify/{code}")
+    await expect(verify.locator(".verdict")).to_have_text("✓ Certificado válido")
+    await expect(verify.locator("main")).to_contain_text("Maria das Graças Silva")
+    await browser.audit(verify, step="verification page")
+    await shot(verify, "certificate-verified")
+    for client in (presenter, door):
+        await client.close()
     assert not browser.errors, browser.errors
