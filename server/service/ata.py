@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from server.domain import ata
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.local_time import formatter
 from server.service.exports import ExportService
 from server.service.runner import CommandRunner
-from server.store import ata as repo
-from server.store import procedure
 from server.store.ata import FinalAta
 
 MAX_NOTE = 8000
@@ -35,8 +31,8 @@ class AtaService:
         """`{document, final, fingerprint, finalized_at, notes}`; `fingerprint` is the stored one when
         final, else the hash the draft would have now (it changes with the record)."""
         async with self.db.session() as db:
-            frozen = await repo.final(db, event_id)
-            notes = await repo.notes(db, event_id)
+            frozen = await db.ata.final(event_id)
+            notes = await db.ata.notes(event_id)
         if frozen is not None:
             return {"document": frozen.document, "final": True, "fingerprint": frozen.fingerprint,
                     "finalized_at": frozen.finalized_at, "notes": notes}
@@ -50,10 +46,10 @@ class AtaService:
         async with self.db.session() as db:
             record = {
                 "event": report["event"], "sessions": report["sessions"], "proposals": report["proposals"],
-                "elections": report["elections"], "notes": await repo.notes(db, event_id),
-                "speakers": await repo.speakers_heard(db, event_id), "motions": await repo.motions(db, event_id),
+                "elections": report["elections"], "notes": await db.ata.notes(event_id),
+                "speakers": await db.ata.speakers_heard(event_id), "motions": await db.ata.motions(event_id),
             }
-            decided = await repo.decisions(db, event_id)
+            decided = await db.ata.decisions(event_id)
         record["polls"] = [{**entry, "decision": decided.get(entry["poll"]["id"])} for entry in results]
         event = report["event"]
         when = formatter(str(event.get("timezone", "")), ata.language(str(event.get("default_lang", ""))))
@@ -65,18 +61,17 @@ class AtaService:
         if len(text) > MAX_NOTE:
             raise InvalidCommand(f"A note has at most {MAX_NOTE} characters.", code="too_long", limit=MAX_NOTE)
         async with self.db.session() as db:
-            if await repo.final(db, event_id) is not None:
+            if await db.ata.final(event_id) is not None:
                 raise Conflict("The ata is final; its notes are frozen.", code="ata_final")
-            if not await procedure.session_exists(db, event_id, session_id):
+            if not await db.ata.session_exists(event_id, session_id):
                 raise NotFound("no such session", code="session_not_found")
-            await repo.set_note(db, event_id, session_id, text.strip(), self.clock())
-            await db.commit()
+            await db.ata.set_note(event_id, session_id, text.strip(), self.clock())
         return {"session": session_id, "text": text.strip()}
 
     async def finalize(self, event_id: int) -> FinalAta:
         """Freeze the ata as it is now; asking again returns the ata already frozen."""
         async with self.db.session() as db:
-            frozen = await repo.final(db, event_id)
+            frozen = await db.ata.final(event_id)
             if frozen is not None:
                 return frozen
         document = await self.compose(event_id)
@@ -84,11 +79,10 @@ class AtaService:
         now = self.clock()
         try:
             async with self.db.session() as db:
-                repo.freeze(db, event_id, document, fingerprint, now)
-                await db.commit()
-        except IntegrityError:
+                await db.ata.freeze(event_id, document, fingerprint, now)
+        except Conflict:
             pass  # frozen meanwhile by another request: that one is the final ata
         async with self.db.session() as db:
-            stored = await repo.final(db, event_id)
+            stored = await db.ata.final(event_id)
         assert stored is not None
         return stored

@@ -17,7 +17,6 @@ from server.domain import certificates as rules
 from server.errors import InvalidCommand, NotFound
 from server.local_time import formatter
 from server.service.runner import CommandRunner
-from server.store import certificates as repo
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 MAX_THRESHOLD = 60 * 24 * 30
@@ -43,11 +42,11 @@ class CertificateService:
         """`{min_minutes, people: [{delegate, name, segment, minutes, eligible, code}]}` (code once issued)."""
         now = self.clock()
         async with self.db.session() as db:
-            minimum = await repo.threshold(db, event_id)
-            people = await repo.people(db, event_id)
-            log = await repo.door_log(db, event_id)
-            sessions = rules.live(await repo.live_times(db, event_id), now)
-            codes = {one.delegate_id: one.code for one in await repo.issued(db, event_id)}
+            minimum = await db.certificates.threshold(event_id)
+            people = await db.certificates.people(event_id)
+            log = await db.certificates.door_log(event_id)
+            sessions = rules.live(await db.certificates.live_times(event_id), now)
+            codes = {one.delegate_id: one.code for one in await db.certificates.issued(event_id)}
         rows = []
         for person in people:
             minutes = rules.overlap_minutes(rules.in_room(log.get(person.delegate_id, []), now), sessions)
@@ -61,8 +60,7 @@ class CertificateService:
             raise InvalidCommand(f"min_minutes is between 0 and {MAX_THRESHOLD}.", code="invalid_field",
                                  field="min_minutes")
         async with self.db.session() as db:
-            await repo.set_threshold(db, event_id, minutes)
-            await db.commit()
+            await db.certificates.set_threshold(event_id, minutes)
         return {"min_minutes": minutes}
 
     async def issue(self, event_id: int) -> dict[str, Any]:
@@ -72,18 +70,17 @@ class CertificateService:
         async with self.db.session() as db:
             for person in view["people"]:
                 if person["eligible"]:
-                    await repo.issue(db, event_id, person["delegate"], new_code(), person["minutes"], now)
-            await db.commit()
+                    await db.certificates.issue(event_id, person["delegate"], new_code(), person["minutes"], now)
         async with self.db.session() as db:
-            issued = await repo.issued(db, event_id)
+            issued = await db.certificates.issued(event_id)
         return {"issued": len(issued), "min_minutes": view["min_minutes"]}
 
     async def documents(self, event_id: int, base_url: str) -> list[dict[str, Any]]:
         """Every issued certificate as a block document, in the event's language."""
         async with self.db.session() as db:
-            event = await repo.event_facts(db, event_id)
-            issued = await repo.issued(db, event_id)
-            starts = [start for start, _ in await repo.live_times(db, event_id) if start is not None]
+            event = await db.certificates.event_facts(event_id)
+            issued = await db.certificates.issued(event_id)
+            starts = [start for start, _ in await db.certificates.live_times(event_id) if start is not None]
         if event is None:
             raise NotFound("no such event", code="event_not_found")
         lang = rules.language(event.lang)
@@ -93,7 +90,7 @@ class CertificateService:
 
     async def verify(self, code: str) -> dict[str, Any] | None:
         async with self.db.session() as db:
-            found = await repo.verify(db, normalise_code(code))
+            found = await db.certificates.verify(normalise_code(code))
         if found is None:
             return None
         return {"code": normalise_code(code), "name": found.name, "event": found.event_title,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.answers import AnswerDecisions
+from server.store.ata import AtaRecords
+from server.store.certificates import Certificates
 
 
 class Unit(AsyncSession):
@@ -23,3 +25,11 @@ class Unit(AsyncSession):
     @property
     def answers(self) -> AnswerDecisions:
         return AnswerDecisions(self)
+
+    @property
+    def ata(self) -> AtaRecords:
+        return AtaRecords(self)
+
+    @property
+    def certificates(self) -> Certificates:
+        return Certificates(self)

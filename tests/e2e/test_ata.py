@@ -22,7 +22,8 @@ async def test_ata_from_the_plenary_to_a_frozen_pdf(server: Running) -> None:
     presenter_token = next(s["token"] for s in created["staff"] if s["role"] == "presenter")
     presenter = await Client(server.ws_url, CODE, token=presenter_token).connect()
     auth = {"authorization": f"Bearer {secret}"}
-    async with httpx.AsyncClient(base_url=server.base, headers=auth) as http:
+    # PDFs render in the heavy-work process, started on first use: give it time on a busy machine.
+    async with httpx.AsyncClient(base_url=server.base, headers=auth, timeout=60) as http:
         await presenter.ok("session.start", session=opening["id"])
         made = await http.post(f"/api/events/{CODE}/polls", json={
             "spec": {"kind": "yes_no_abstain", "question": "Czy przyjmujemy regulamin?"}, "session": opening["id"]})

@@ -20,7 +20,8 @@ async def test_certificates_from_the_door_to_the_verification_page(server: Runni
     secret = created["organizer_secret"]
     (session,) = await add_sessions(server.base, CODE, secret, ["Plenária final"])
     auth = {"authorization": f"Bearer {secret}"}
-    async with httpx.AsyncClient(base_url=server.base, headers=auth) as http:
+    # PDFs render in the heavy-work process, started on first use: give it time on a busy machine.
+    async with httpx.AsyncClient(base_url=server.base, headers=auth, timeout=60) as http:
         imported = await http.post(f"/api/events/{CODE}/delegates", headers={"content-type": "text/csv"},
                                    content="Maria das Graças Silva,Usuários\nJoão Batista,Governo\n".encode())
         assert imported.status_code == 201, imported.text
