@@ -31,6 +31,7 @@ MAX_LABEL_LENGTH = 300
 MAX_QUESTION_LENGTH = 500
 MAX_OPTIONS = 200
 MAX_SECTIONS = 50
+MAX_SCHULZE_OPTIONS = 40
 RATING_BOUNDS = (0, 10)
 TEXT_LENGTH_BOUNDS = (1, 500)
 
@@ -219,6 +220,10 @@ def _check_ranking_count(spec: PollSpec) -> None:
         _invalid_poll(f"Unknown ranking method {spec.ranking_method!r}.", "method", "unknown_method")
     if spec.kind != "ranking":
         return
+    if spec.ranking_method == "schulze" and len(spec.options) > MAX_SCHULZE_OPTIONS:
+        # Its strongest paths cost options³ steps, counted at the close on the event loop.
+        _invalid_poll(f"A Schulze count takes at most {MAX_SCHULZE_OPTIONS} options.", "options", "method_options",
+                      limit=MAX_SCHULZE_OPTIONS)
     if spec.ranking_method != "stv":
         if spec.seats != 1:
             # IRV, Schulze and Borda here pick one winner; several seats are an STV count.

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from server.domain.polls import Ballot, PollSpec
 from server.domain.ranked import RankedMethod, count
 from server.domain.tally import outcome, ranked_count, tally
+from server.errors import InvalidCommand
 
 # Wikipedia, "Instant-runoff voting" / "Schulze method": where Tennessee puts its capital.
 MEM, NAS, CHA, KNO = "memphis", "nashville", "chattanooga", "knoxville"
@@ -171,3 +172,14 @@ def test_a_ranking_poll_counts_what_its_tally_holds(votes: dict[tuple[str, ...],
     for ballot in ballots:
         running.remove(ballot)
     assert running.rankings() == {} and ranked_count(spec, running).elected == ()
+
+
+def test_a_schulze_poll_is_bounded_and_stv_seats_need_stv() -> None:
+    many = [{"id": f"o{i}", "label": f"O{i}"} for i in range(41)]
+    with pytest.raises(InvalidCommand) as refused:
+        PollSpec.from_dict({"kind": "ranking", "question": "?", "method": "schulze", "options": many})
+    assert refused.value.details == {"field": "options", "rule": "method_options", "limit": 40}
+    assert PollSpec.from_dict({"kind": "ranking", "question": "?", "method": "irv", "options": many}).seats == 1
+    with pytest.raises(InvalidCommand) as seats:
+        PollSpec.from_dict({"kind": "ranking", "question": "?", "method": "borda", "seats": 2, "options": many[:3]})
+    assert seats.value.details["rule"] == "seats_need_stv"
