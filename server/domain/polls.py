@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast, get_args
 
 from server.domain.decision import DecisionRule, rule_from
+from server.domain.ranked import RANKED_METHODS, RankedMethod
 from server.errors import BallotInvalid, InvalidCommand
 
 PollKind = Literal["single", "multiple", "yes_no_abstain", "rating", "ranking", "open_text", "election"]
@@ -30,6 +31,7 @@ MAX_LABEL_LENGTH = 300
 MAX_QUESTION_LENGTH = 500
 MAX_OPTIONS = 200
 MAX_SECTIONS = 50
+MAX_SCHULZE_OPTIONS = 40
 RATING_BOUNDS = (0, 10)
 TEXT_LENGTH_BOUNDS = (1, 500)
 
@@ -51,7 +53,7 @@ _SPEC_KEYS: dict[str, frozenset[str]] = {
     "yes_no_abstain": _BASE_KEYS | {"options", "rule"},
     "multiple": _BASE_KEYS | {"options", "sections", "min_picks", "max_picks"},
     "rating": _BASE_KEYS | {"scale_min", "scale_max"},
-    "ranking": _BASE_KEYS | {"options"},
+    "ranking": _BASE_KEYS | {"options", "method", "seats"},
     "open_text": _BASE_KEYS | {"max_text_length"},
     "election": _BASE_KEYS | {"options", "sections", "method"},
 }
@@ -128,6 +130,9 @@ class PollSpec:
     scale_max: int = 5
     max_text_length: int = 80
     method: ElectionMethod = "plurality"
+    # Ranking polls: how the rankings are counted, and the places an STV count fills.
+    ranking_method: RankedMethod = "borda"
+    seats: int = 1
     # A decision vote's quorum and majority (yes_no_abstain only): see server/domain/decision.py.
     rule: DecisionRule | None = None
     # Derived once: every ballot of a burst is validated against them.
@@ -172,6 +177,9 @@ class PollSpec:
             data["max_text_length"] = self.max_text_length
         if self.kind == "election":
             data["method"] = self.method
+        if self.kind == "ranking":
+            data["method"] = self.ranking_method
+            data["seats"] = self.seats
         if self.rule is not None:
             data["rule"] = self.rule.public()
         return data
@@ -204,6 +212,26 @@ def _check_spec(spec: PollSpec) -> None:
                           max=high)
     if spec.method not in ELECTION_METHODS:
         _invalid_poll(f"Unknown election method {spec.method!r}.", "method", "unknown_method")
+    _check_ranking_count(spec)
+
+
+def _check_ranking_count(spec: PollSpec) -> None:
+    if spec.ranking_method not in RANKED_METHODS:
+        _invalid_poll(f"Unknown ranking method {spec.ranking_method!r}.", "method", "unknown_method")
+    if spec.kind != "ranking":
+        return
+    if spec.ranking_method == "schulze" and len(spec.options) > MAX_SCHULZE_OPTIONS:
+        # Its strongest paths cost options³ steps, counted at the close on the event loop.
+        _invalid_poll(f"A Schulze count takes at most {MAX_SCHULZE_OPTIONS} options.", "options", "method_options",
+                      limit=MAX_SCHULZE_OPTIONS)
+    if spec.ranking_method != "stv":
+        if spec.seats != 1:
+            # IRV, Schulze and Borda here pick one winner; several seats are an STV count.
+            _invalid_poll("Only an STV count fills several seats.", "seats", "seats_need_stv")
+        return
+    places = max(len(spec.options) - 1, 1)
+    if not 1 <= spec.seats <= places:
+        _invalid_poll(f"An STV count fills 1 to {places} seats.", "seats", "range", min=1, max=places)
 
 
 def _check_text(value: str, field: str, max_length: int) -> None:
@@ -403,9 +431,11 @@ def _parse_spec(data: Mapping[str, Any]) -> PollSpec:
     if not isinstance(kind, str) or kind not in POLL_KINDS:
         _invalid_poll(f"kind must be one of {', '.join(sorted(POLL_KINDS))}.", "kind", "unknown_kind")
     raw = _object(data, "", _SPEC_KEYS[kind])
-    method = _str(raw, "method", "", "plurality")
-    if method not in ELECTION_METHODS:
-        _invalid_poll("method must be approval or plurality.", "method", "unknown_method")
+    ranking = kind == "ranking"
+    method = _str(raw, "method", "", "borda" if ranking else "plurality")
+    if method not in (RANKED_METHODS if ranking else ELECTION_METHODS):
+        choices = "borda, irv, stv or schulze" if ranking else "approval or plurality"
+        _invalid_poll(f"method must be {choices}.", "method", "unknown_method")
     if kind == "multiple" and raw.get("sections"):
         for key in ("min_picks", "max_picks"):
             if key in raw:
@@ -424,7 +454,9 @@ def _parse_spec(data: Mapping[str, Any]) -> PollSpec:
         scale_min=_int(raw, "scale_min", "", 1),
         scale_max=_int(raw, "scale_max", "", 5),
         max_text_length=_int(raw, "max_text_length", "", 80),
-        method=cast(ElectionMethod, method),
+        method=cast(ElectionMethod, "plurality" if ranking else method),
+        ranking_method=cast(RankedMethod, method if ranking else "borda"),
+        seats=_int(raw, "seats", "", 1),
         rule=_parse_rule(raw),
     )
 

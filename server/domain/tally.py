@@ -9,12 +9,14 @@ unless the organizers pass an explicit `tiebreak` order.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, ClassVar
 
 from server.domain.polls import OPTION_KINDS, Ballot, PollSpec
+from server.domain.ranked import RankedCount, Rankings, count
 from server.domain.wordcloud import WordCounter
 
 WORD_LIMIT = 60
@@ -23,10 +25,11 @@ WORD_LIMIT = 60
 class RunningTally:
     """Incremental tally of canonical ballots (as returned by `validate_ballot`).
 
-    `add` and `remove` cost O(picks of the ballot). `remove` must only be given a
-    ballot that was added; it raises ValueError, changing nothing, when the counts
-    show it cannot have been. Two tallies are equal when their specs and their
-    `to_dict()` are equal.
+    `add` and `remove` cost O(picks of the ballot); a ranking poll also keeps how many
+    ballots gave each distinct ranking (`rankings()`), for its count by method at the
+    close. `remove` must only be given a ballot that was added; it raises ValueError,
+    changing nothing, when the counts show it cannot have been. Two tallies are equal
+    when their specs, their `to_dict()` and their `rankings()` are equal.
 
     `to_dict()` shape (JSON-able):
 
@@ -55,6 +58,7 @@ class RunningTally:
         self._first = dict.fromkeys(spec.option_ids(), 0)
         self._distribution = dict.fromkeys(range(spec.scale_min, spec.scale_max + 1), 0)
         self._words = WordCounter()
+        self._rankings: Counter[tuple[str, ...]] = Counter()
 
     @property
     def ballots(self) -> int:
@@ -63,6 +67,10 @@ class RunningTally:
     def counts(self) -> dict[str, int]:
         """Picks per option (a copy), every option included."""
         return dict(self._counts)
+
+    def rankings(self) -> Rankings:
+        """Ranking polls: how many ballots gave each distinct ranking (a copy; {} otherwise)."""
+        return {ranking: n for ranking, n in self._rankings.items() if n > 0}
 
     def add(self, ballot: Ballot) -> None:
         self._check_shape(ballot)
@@ -99,6 +107,8 @@ class RunningTally:
             raise ValueError("remove() of a ballot that was not added")
         if self.spec.kind == "rating" and self._distribution[ballot.rating or 0] < 1:
             raise ValueError("remove() of a ballot that was not added")
+        if self.spec.kind == "ranking" and self._rankings[ballot.choices] < 1:
+            raise ValueError("remove() of a ballot that was not added")
 
     def _apply(self, ballot: Ballot, sign: int) -> None:
         self._ballots += sign
@@ -112,6 +122,7 @@ class RunningTally:
             for place, choice in enumerate(ballot.choices):
                 self._borda[choice] += sign * (top - place)
             self._first[ballot.choices[0]] += sign
+            self._rankings[ballot.choices] += sign
         if self.spec.kind == "rating" and ballot.rating is not None:
             self._distribution[ballot.rating] += sign
 
@@ -140,7 +151,7 @@ class RunningTally:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RunningTally):
             return NotImplemented
-        return self.spec == other.spec and self.to_dict() == other.to_dict()
+        return self.spec == other.spec and self.to_dict() == other.to_dict() and self.rankings() == other.rankings()
 
     def __repr__(self) -> str:
         return f"RunningTally({self.spec.kind!r}, ballots={self._ballots})"
@@ -224,7 +235,9 @@ def outcome(spec: PollSpec, running: RunningTally, *, tiebreak: Sequence[str] = 
     - yes_no_abstain: pseudo-section "" deciding between yes and no only;
       abstentions do not pick a side, so abstain is never the result
     - election: per section the top `seats`, then `alternates` alternates
-    - rating, ranking, open_text: () (their tally is the result)
+    - ranking: pseudo-section "" with the winners of the poll's counting method
+      (`ranked_count`); `tiebreak` does not apply, a tie stays a tie
+    - rating, open_text: () (their tally is the result)
 
     `tiebreak` is an order the organizers decided (by age, by lot...): among
     options with equal votes, those listed earlier rank first; options not listed
@@ -246,7 +259,17 @@ def outcome(spec: PollSpec, running: RunningTally, *, tiebreak: Sequence[str] = 
         return tuple(
             _place(s.id, s.title, s.option_ids, counts, priority, s.seats, s.alternates) for s in spec.sections
         )
+    if spec.kind == "ranking":
+        decided = ranked_count(spec, running)
+        return (SectionOutcome("", "", decided.elected, (), decided.tied, decided.open_places),)
     return ()
+
+
+def ranked_count(spec: PollSpec, running: RunningTally) -> RankedCount:
+    """The count of a ranking poll by its method, rounds included (see server.domain.ranked)."""
+    if spec.kind != "ranking" or running.spec != spec:
+        raise ValueError("a ranked count needs the tally of a ranking poll")
+    return count(spec.ranking_method, spec.option_ids(), running.rankings(), spec.seats)
 
 
 def _place(

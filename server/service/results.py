@@ -25,7 +25,7 @@ from server.domain import answers
 from server.domain.elections import election_result
 from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
-from server.domain.tally import RunningTally, outcome, tally
+from server.domain.tally import RunningTally, outcome, ranked_count, tally
 from server.service import decisions
 from server.service.qa import short_text_checker
 from server.store import Unit
@@ -218,7 +218,9 @@ async def final_result(db: Unit, row: PollRow, presence: Presence, now: float) -
     `outcome`: per section, the selected options (approved proposals, winner),
     alternates, and ties reported, never broken (see server.domain.tally.outcome);
     `election`: for elections, elected per segment, alternates and ties
-    (server.domain.elections.election_result); null otherwise; `decision`: for a decision
+    (server.domain.elections.election_result); null otherwise;
+    `ranked`: for ranking polls, the count by the poll's method with its rounds
+    (server.domain.ranked.RankedCount.to_dict); null otherwise; `decision`: for a decision
     vote, its verdict with the arithmetic and attendance snapshots (server.service.decisions).
     """
     spec = PollSpec.from_dict(row.spec)
@@ -229,6 +231,7 @@ async def final_result(db: Unit, row: PollRow, presence: Presence, now: float) -
         "turnout": await turnout(db, row, running.ballots, presence),
         "outcome": [section.to_dict() for section in outcome(spec, running)],
         "election": election_result(spec, running) if spec.kind == "election" else None,
+        "ranked": ranked_count(spec, running).to_dict() if spec.kind == "ranking" else None,
         "decision": await decisions.decision(db, row, running),
         "computed_at": now,
     }

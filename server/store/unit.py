@@ -11,7 +11,9 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.store.answers import AnswerDecisions
+from server.store.ata import AtaRecords
 from server.store.attendees import Attendees
+from server.store.certificates import Certificates
 from server.store.decisions import PollSnapshots
 from server.store.platforms import PlatformSources
 from server.store.procedure import Procedure
@@ -48,3 +50,11 @@ class Unit(AsyncSession):
     @property
     def platforms(self) -> PlatformSources:
         return PlatformSources(self)
+
+    @property
+    def ata(self) -> AtaRecords:
+        return AtaRecords(self)
+
+    @property
+    def certificates(self) -> Certificates:
+        return Certificates(self)

@@ -15,7 +15,9 @@ from server.collector import Collector
 from server.settings import Settings, settings_from_env
 from server.web import (
     api,
+    ata_api,
     attendance_api,
+    certificates_api,
     exports_api,
     pages,
     platforms_api,
@@ -52,6 +54,8 @@ def create_app(settings: Settings) -> Starlette:
             *polls_api.routes,
             *qa_api.routes,
             *attendance_api.routes,
+            *ata_api.routes,
+            *certificates_api.routes,
             *privacy_api.routes,
             *exports_api.routes,
             *platforms_api.routes,

@@ -148,6 +148,8 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
                 for candidate in segment[key]:
                     rows.append([segment["title"], candidate["id"], candidate["name"], candidate["votes"], place])
         return rows
+    if spec["kind"] == "ranking" and result.get("ranked"):
+        return ranked_rows(spec, result["ranked"], tally)
     if spec["kind"] == "rating":
         return [["rating", "ballots"], *([value, n] for value, n in tally["distribution"].items())]
     if spec["kind"] == "open_text":
@@ -171,6 +173,22 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
         oid = option["id"]
         rows.append([section_of.get(oid, ""), oid, option["label"], option["group"], tally["counts"].get(oid, 0),
                      status.get(oid, ""), *values])
+    return rows
+
+
+def ranked_rows(spec: dict[str, Any], ranked: dict[str, Any], tally: dict[str, Any]) -> list[list[Any]]:
+    """A ranking poll's count: one row per candidate per round (IRV, STV), else one per place."""
+    label = {o["id"]: o["label"] for o in spec["options"]}
+    rows: list[list[Any]] = [["round", "place", "option_id", "label", "votes", "status"]]
+    for count in ranked["rounds"]:
+        for oid, votes in count["totals"].items():
+            state = next((k for k in ("elected", "eliminated", "tied") if oid in count[k]), "")
+            rows.append([count["number"], "", oid, label.get(oid, oid), votes, state])
+    points = tally.get("borda", {}) if ranked["method"] == "borda" else {}
+    for place, group in enumerate(ranked["order"], start=1):
+        for oid in group:
+            state = "selected" if oid in ranked["elected"] else "tied" if oid in ranked["tied"] else ""
+            rows.append(["", place, oid, label.get(oid, oid), points.get(oid, ""), state])
     return rows
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.local_time import formatter
 from server.service.presentation import plural_form
 
 LABELS: dict[str, dict[str, str]] = {
@@ -103,7 +102,6 @@ COUNTED: dict[str, dict[str, dict[str, str]]] = {
         "open_places": {"one": "escaño empatado", "other": "escaños empatados", "many": "de escaños empatados"},
     },
 }
-DATE_FORMATS = {"pt-BR": "%d/%m/%Y %H:%M", "pl": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M", "es": "%d/%m/%Y %H:%M"}
 
 
 def e(value: Any) -> str:
@@ -131,12 +129,7 @@ def render(data: Mapping[str, Any], now: float | None = None, base_url: str = ""
     lang = event.get("default_lang") if event.get("default_lang") in LABELS else "en"
     t = labels_for(lang)
     count = Count(lang)
-    zone = _zone(event.get("timezone", ""))
-
-    def when(at: float | None) -> str:
-        if at is None:
-            return ""
-        return datetime.fromtimestamp(at, zone).strftime(DATE_FORMATS[lang])
+    when = formatter(event.get("timezone", ""), lang)
 
     parts = [
         f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">',
@@ -154,13 +147,6 @@ def render(data: Mapping[str, Any], now: float | None = None, base_url: str = ""
         "</main></body></html>",
     ]
     return "".join(parts)
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def _header(event: Mapping[str, Any], dates: Mapping[str, Any], t: dict[str, str], when: Any) -> str:

@@ -14,7 +14,9 @@ from server.hub import Hub
 from server.hub.snapshots import PublicSnapshots
 from server.identity import Identity
 from server.service.answers import AnswerService
+from server.service.ata import AtaService
 from server.service.attendance import AttendanceService
+from server.service.certificates import CertificateService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.deliberation import DeliberationService
@@ -48,6 +50,8 @@ class Services:
     answers: AnswerService = field(init=False)
     delegates: DelegateService = field(init=False)
     attendance: AttendanceService = field(init=False)
+    ata: AtaService = field(init=False)
+    certificates: CertificateService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
     speakers: SpeakersService = field(init=False)
@@ -85,6 +89,8 @@ class Services:
         services.attendance = AttendanceService(runner)
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
+        services.ata = AtaService(runner, services.exports)
+        services.certificates = CertificateService(runner)
         services.speakers = SpeakersService(runner)
         services.deliberation = DeliberationService(runner, services.polls)
         services.importer = Importer(runner, PlatformConfig(settings.youtube_url, settings.facebook_url,

@@ -12,6 +12,8 @@ import { eligibilityText } from "./pollcontrols.js";
 import { HubError } from "./hub.js";
 import { download } from "./downloads.js";
 import { healthLine } from "./platforms.js";
+import { drawAta } from "./ata.js";
+import { drawCertificates } from "./certificates.js";
 
 const main = $("#main");
 const managing = location.pathname.startsWith("/o/");
@@ -159,6 +161,8 @@ async function managePage() {
     plenary: h("section", { class: "card", "aria-labelledby": "s-plenary" }),
     platforms: h("section", { class: "card", "aria-labelledby": "s-platforms", id: "platforms-card" }),
     exports: h("section", { class: "card", "aria-labelledby": "s-exports" }),
+    ata: h("section", { class: "card", "aria-labelledby": "s-ata", id: "ata" }),
+    certificates: h("section", { class: "card", "aria-labelledby": "s-certificates", id: "certificates" }),
   };
   fill(main, Object.values(sections));
   let drawn = "";
@@ -519,6 +523,16 @@ async function managePage() {
     updatePolls();
   }
 
+  // The ata's notes follow the agenda; a note being typed is never redrawn away.
+  let ataSessions = "";
+  function redrawAta(state) {
+    const agenda = (state.agenda || []).map((s) => ({ id: s.id, title: s.title }));
+    const key = `${document.documentElement.lang}|${JSON.stringify(agenda)}`;
+    if (key === ataSessions || sections.ata.contains(document.activeElement)) return;
+    ataSessions = key;
+    drawAta(sections.ata, { code, secret, call, openPrintable: openReport, sessions: agenda });
+  }
+
   const event = () => (hub.state.public && hub.state.public.event) || {};
   const render = (batch) => {
     const state = hub.state.public;
@@ -531,6 +545,8 @@ async function managePage() {
       drawn = key;
       drawEvent(event()); drawLinks(event()); drawAgenda(state); drawPolls(); drawDelegates(); drawPlenary(event());
       drawPlatforms(); drawExports();
+      redrawAta(state);
+      drawCertificates(sections.certificates, { code, secret, call });
       return;
     }
     const names = new Set((batch || []).map((b) => b.name));
@@ -542,6 +558,7 @@ async function managePage() {
         agendaAdded = agendaAdded || refocus;
         drawAgenda(state);
       }
+      redrawAta(state);
     }
     if (names.has("plenary.settings") && !sections.plenary.contains(document.activeElement)) drawPlenary(event());
     if (names.has("staff.revoked")) refreshStaff();
@@ -565,6 +582,9 @@ function pollBuilder(hub, event, call) {
   const scaleMin = h("input", { id: "pb-smin", type: "number", value: "1" });
   const scaleMax = h("input", { id: "pb-smax", type: "number", value: "5" });
   const method = h("select", { id: "pb-method" }, h("option", { value: "plurality" }, t("org.method_plurality")), h("option", { value: "approval" }, t("org.method_approval")));
+  const rankMethod = h("select", { id: "pb-rank-method" }, ["borda", "irv", "stv", "schulze"]
+    .map((m) => h("option", { value: m }, t(`org.rank_method_${m}`))));
+  const rankSeats = h("input", { id: "pb-rank-seats", type: "number", min: "1", value: "2" });
   const visibility = h("select", { id: "pb-vis" }, ["live", "after_close", "hidden"].map((v) => h("option", { value: v }, t(`poll.visibility_${v}`))));
   const eligibility = h("select", { id: "pb-elig" }, h("option", { value: "everyone" }, t("poll.eligible_everyone")),
     h("option", { value: "delegates" }, t("poll.eligible_delegates")),
@@ -584,25 +604,30 @@ function pollBuilder(hub, event, call) {
   const shareField = field(t("decision.share"), share);
   const ruleField = h("div", { class: "two-col" }, field(t("decision.majority"), majority), field(t("decision.base"), base),
     shareField, field(t("decision.quorum"), quorum, t("decision.quorum_hint")));
+  const seatsField = field(t("org.rank_seats"), rankSeats);
+  const rankField = h("div", { class: "two-col" }, field(t("org.rank_method"), rankMethod, t("org.rank_method_hint")), seatsField);
   const optionsField = field(t("org.options"), options, t("org.options_hint"));
   const sync = () => {
     const k = kind.value;
     picks.hidden = k !== "multiple";
     scale.hidden = k !== "rating";
     methodField.hidden = k !== "election";
+    rankField.hidden = k !== "ranking";
+    seatsField.hidden = rankMethod.value !== "stv";
     optionsField.hidden = k === "rating" || k === "open_text" || k === "yes_no_abstain";
     ruleField.hidden = k !== "yes_no_abstain";
     shareField.hidden = majority.value !== "fraction";
   };
   kind.addEventListener("change", sync);
   majority.addEventListener("change", sync);
+  rankMethod.addEventListener("change", sync);
   const heading = h("h3", { tabindex: "-1" }, t("org.new_poll"));
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_poll"));
   const cancel = h("button", { type: "button", class: "btn", hidden: true }, t("common.cancel"));
   let editing = null; // the draft being edited, or null for a new one
   const form = h("form", { class: "poll-builder", id: "poll-builder" }, heading,
     h("div", { class: "two-col" }, field(t("org.poll_kind"), kind), field(t("org.question"), question)),
-    optionsField, picks, scale, methodField, ruleField,
+    optionsField, picks, scale, methodField, rankField, ruleField,
     h("div", { class: "two-col" }, field(t("poll.visibility"), visibility), field(t("org.eligibility"), eligibility)),
     h("label", { class: "check" }, secret, t("org.secret_ballot")),
     error, h("div", { class: "row row-end" }, cancel, submit));
@@ -622,7 +647,8 @@ function pollBuilder(hub, event, call) {
     let spec;
     try {
       spec = buildSpec(kind.value, question.value.trim(), options.value,
-        { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value },
+        { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value,
+          rankMethod: rankMethod.value, rankSeats: rankSeats.value },
         editing ? editing.spec : null);
       if (kind.value === "yes_no_abstain" && majority.value) spec.rule = ruleOf(majority.value, base.value, share.value, quorum.value);
     } catch (err) { setText(error, err.message); return; }
@@ -649,7 +675,11 @@ function pollBuilder(hub, event, call) {
     maxPicks.value = String(spec.max_picks ?? 1);
     scaleMin.value = String(spec.scale_min ?? 1);
     scaleMax.value = String(spec.scale_max ?? 5);
-    if (spec.method) method.value = spec.method;
+    if (spec.method && spec.kind === "election") method.value = spec.method;
+    if (spec.kind === "ranking") {
+      rankMethod.value = spec.method || "borda";
+      rankSeats.value = String(spec.seats || 2);
+    }
     majority.value = spec.rule ? spec.rule.majority : "";
     if (spec.rule) {
       base.value = spec.rule.base;
@@ -749,6 +779,10 @@ export function buildSpec(kind, question, text, limits, previous = null) {
       spec.method = limits.method;
       if (!sections.length) throw new Error(t("org.election_sections"));
     }
+  }
+  if (kind === "ranking" && limits.rankMethod) {
+    spec.method = limits.rankMethod;
+    spec.seats = limits.rankMethod === "stv" ? Number(limits.rankSeats) : 1;
   }
   return spec;
 }

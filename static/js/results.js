@@ -5,11 +5,20 @@
 
 import { h, setText, syncList } from "./dom.js";
 import { t, number, percent } from "./i18n.js";
+import { countPanel } from "./rounds.js";
 
 /** The label of an option; yes/no/abstain are localized by id. */
 export function optionLabel(poll, option) {
   if (poll.kind === "yes_no_abstain" && ["yes", "no", "abstain"].includes(option.id)) return t(`poll.${option.id}`);
   return option.label;
+}
+
+/** What a ranking poll's bars show: Borda points for a Borda count, first preferences for the
+ * round-based and Condorcet counts (their decision is in the rounds); picks for other kinds. */
+export function barCounts(poll, results) {
+  if (poll.kind !== "ranking") return results.counts || {};
+  if ((poll.rankMethod || "borda") === "borda") return results.borda || results.counts || {};
+  return results.first || results.counts || {};
 }
 
 /** The outcome of one section (`""`: an unsectioned poll) of a closed poll, or null. */
@@ -46,7 +55,8 @@ export function barRow(poll, option, counts, total, outcome, node) {
 /**
  * Render (or update in place) `poll`'s results into `root`.
  * poll: {kind, question, options, sections, results: {ballots, counts, sections?, distribution?, mean?,
- * borda?, words?}, outcome?: [{section_id, title, selected, alternates, tied, open_places}], status}
+ * borda?, words?}, outcome?: [{section_id, title, selected, alternates, tied, open_places}], status,
+ * rankMethod?, ranked?: the count of a closed ranking poll (static/js/rounds.js)}
  */
 export function renderResults(root, poll) {
   const results = poll.results || { ballots: 0, counts: {} };
@@ -59,7 +69,7 @@ export function renderResults(root, poll) {
   root.dataset.final = final ? "true" : "false";
   if (poll.kind === "open_text") return renderWords(root, results.words || []);
   if (poll.kind === "rating") return renderRating(root, poll, results);
-  const counts = poll.kind === "ranking" ? results.borda || results.counts || {} : results.counts || {};
+  const counts = barCounts(poll, results);
   const options = poll.options || [];
   const sections = poll.sections || [];
   if (sections.length) {
@@ -105,6 +115,12 @@ export function renderResults(root, poll) {
     root.append(note);
   }
   tieNote(note, outcome);
+  // A closed count can still change (a recount after moderation): the panel follows the result.
+  const shown = root.querySelector(".ranked-count");
+  const panel = final && poll.kind === "ranking" ? countPanel(poll, poll.ranked) : null;
+  if (shown && panel) shown.replaceWith(panel);
+  else if (panel) root.append(panel);
+  else if (shown) shown.remove();
   return root;
 }
 

@@ -8,7 +8,7 @@
 
 import { h, fill, setText } from "./dom.js";
 import { t, number } from "./i18n.js";
-import { barRow, outcomeOf, tieNote } from "./results.js";
+import { barCounts, barRow, outcomeOf, tieNote } from "./results.js";
 
 export const PAGE_SECONDS = 10;
 // Type sizes tried, largest first, in % of the stage's height (cqh); the last one is the floor:
@@ -94,7 +94,7 @@ function blocksOf(poll, kit) {
     return [block(kit, "rating", mean, "", rows, null)];
   }
   const options = poll.options || [];
-  const counts = poll.kind === "ranking" ? results.borda || results.counts || {} : results.counts || {};
+  const counts = barCounts(poll, results);
   const sectioned = (poll.sections || []).length > 0;
   const sections = sectioned ? poll.sections : [{ id: "", title: "", option_ids: options.map((o) => o.id) }];
   const split = final && (sectioned || options.length > SPLIT_OVER);
@@ -133,7 +133,7 @@ function layoutKey(area, poll, blocks) {
   const stage = area.closest(".stage");
   const size = stage ? `${stage.clientWidth}x${stage.clientHeight}` : "";
   const results = poll.results || {};
-  const counts = poll.kind === "ranking" ? results.borda || results.counts || {} : results.counts || {};
+  const counts = barCounts(poll, results);
   const widest = Math.max(0, ...Object.values(counts), ...Object.values(results.distribution || {}));
   const shape = blocks
     ? blocks.map((b) => `${b.key}:${b.title}:${b.items.map((i) => i.node.dataset.key || i.kind).join(",")}`).join("|")
@@ -161,7 +161,7 @@ function layout(area, kit, blocks) {
   if (question && stage) fitText(question, QUESTION_SIZES[kit.sizes], QUESTION_SHARE[kit.sizes] * stage.clientHeight);
   const box = { width: area.clientWidth, height: area.clientHeight };
   const results = kit.poll.results || {};
-  const counts = kit.poll.kind === "ranking" ? results.borda || results.counts || {} : results.counts || {};
+  const counts = barCounts(kit.poll, results);
   area.style.setProperty("--digits", String(number(Math.max(0, ...Object.values(counts),
     ...Object.values(results.distribution || {}))).length));
   const pages = blocks ? layoutBars(area, kit, blocks, box) : layoutCloud(area, kit, results.words || [], box);

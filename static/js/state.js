@@ -53,6 +53,7 @@ export function pollModel(p) {
     id: p.id, kind: spec.kind, question: spec.question, options: spec.options || [], sections: spec.sections || [],
     status: p.status, ends_at: p.deadline, remaining: p.remaining, visibility: p.visibility,
     results: source ? source.tally : null, outcome: p.result ? p.result.outcome : null,
+    rankMethod: spec.kind === "ranking" ? spec.method || "borda" : null, ranked: p.result ? p.result.ranked || null : null,
     turnout, ballots: turnout ? turnout.voted : undefined,
     secret: !!p.secret, awaiting: !!p.awaiting_count, verification: p.result ? p.result.verification || null : null,
     decision: p.result ? p.result.decision || null : null,

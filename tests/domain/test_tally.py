@@ -230,7 +230,10 @@ def test_ranking_borda_and_first_preferences() -> None:
     assert result["borda"] == {"a": 1 + 2, "b": 2, "c": 0}
     assert result["first"] == {"a": 1, "b": 1, "c": 0}
     assert result["counts"] == {"a": 2, "b": 1, "c": 1}
-    assert outcome(spec, tally(spec, [])) == ()
+    # Borda is the default count: the most points wins, nothing is selected without ballots.
+    decided = outcome(spec, tally(spec, [Ballot(choices=("b", "a", "c")), Ballot(choices=("a",))]))
+    assert decided == (SectionOutcome("", "", ("a",), (), (), 0),)
+    assert outcome(spec, tally(spec, [])) == (SectionOutcome("", "", (), (), (), 0),)
 
 
 def test_open_text_words() -> None:

@@ -594,3 +594,38 @@ async def test_rotating_the_organizer_secret_waits_for_sealed_ballots_and_moves_
         result = await conf.presenter.wait_for(lambda: result_of(conf.presenter, second["id"]))
         assert result["tally"]["counts"] == {"yes": 0, "no": 1, "abstain": 0}
     await alice.close()
+
+
+async def test_ranking_poll_counted_by_instant_runoff_shows_its_rounds(conf: Conf) -> None:
+    # 4 voters want a first, 3 b then c, 2 c then b: a leads on first preferences, but once
+    # c is eliminated b holds 5 of 9, the quota, and wins.
+    spec = {"kind": "ranking", "question": "Sede da próxima conferência?", "method": "irv",
+            "options": [{"id": "a", "label": "CRAS Nações"}, {"id": "b", "label": "Câmara"},
+                        {"id": "c", "label": "Escola Estadual"}]}
+    refused = await conf.http.post(f"/api/events/{CODE}/polls", json={"spec": {**spec, "seats": 2}})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"] == {"field": "seats", "rule": "seats_need_stv"}
+    poll = await conf.poll(spec)
+    assert poll["spec"]["method"] == "irv" and poll["spec"]["seats"] == 1
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    rankings = [["a"]] * 4 + [["b", "c"]] * 3 + [["c", "b"]] * 2
+    voters = [await conf.participant() for _ in rankings]
+    for voter, ranking in zip(voters, rankings, strict=True):
+        await voter.ok("vote.cast", poll=poll["id"], ballot={"ranking": ranking})
+    await conf.presenter.ok("poll.close", poll=poll["id"])
+    result = await voters[0].wait_for(lambda: result_of(voters[0], poll["id"]))
+    ranked = result["ranked"]
+    assert ranked["elected"] == ["b"] and ranked["quota"] == 5 and ranked["tied"] == []
+    assert [(r["totals"], r["eliminated"], r["elected"]) for r in ranked["rounds"]] == [
+        ({"a": 4.0, "b": 3.0, "c": 2.0}, ["c"], []),
+        ({"b": 5.0, "a": 4.0}, [], ["b"]),
+    ]
+    assert result["outcome"] == [{"section_id": "", "title": "", "selected": ["b"], "alternates": [], "tied": [],
+                                  "open_places": 0}]
+    exported = await conf.http.get(f"/api/events/{CODE}/polls/{poll['id']}/export.csv")
+    assert exported.status_code == 200
+    lines = exported.text.lstrip("\ufeff").splitlines()  # a BOM, for spreadsheets
+    assert lines[0] == "round,place,option_id,label,votes,status"
+    assert "1,,c,Escola Estadual,2.0,eliminated" in lines and "2,,b,Câmara,5.0,elected" in lines
+    for voter in voters:
+        await voter.close()

@@ -1,0 +1,105 @@
+"""HTTP routes of the certificates.
+
+Organizer: `GET /api/events/{code}/certificates` (attendance per delegate, threshold, codes),
+`PUT /api/events/{code}/certificates/threshold` `{"min_minutes": N}`,
+`POST /api/events/{code}/certificates/issue`, `GET /api/events/{code}/certificates.pdf` (every
+issued certificate, one per page). Anyone: `GET /api/certificates/{code}` and the page
+`GET /verify/{code}`, which say whether a code was issued, to whom, for which event and hours.
+"""
+
+from __future__ import annotations
+
+import html
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from server import pdf
+from server.domain import certificates as rules
+from server.errors import InvalidMessage, NotFound
+from server.web.api import body_of, json_errors, organizer_event
+from server.web.services import Services
+
+VERIFY_WORDS = {
+    "pt-BR": ("Verificação de certificado", "Certificado válido", "Nenhum certificado com este código.", "horas"),
+    "pl": ("Weryfikacja zaświadczenia", "Zaświadczenie ważne", "Brak zaświadczenia o tym kodzie.", "godzin"),
+    "en": ("Certificate verification", "Valid certificate", "No certificate has this code.", "hours"),
+    "es": ("Verificación de certificado", "Certificado válido", "Ningún certificado con este código.", "horas"),
+}
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _base(request: Request) -> str:
+    return _services(request).settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+
+
+@json_errors
+async def show(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    return JSONResponse(await _services(request).certificates.view(event_id))
+
+
+@json_errors
+async def threshold(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    body = await body_of(request)
+    if set(body) != {"min_minutes"}:
+        raise InvalidMessage('send {"min_minutes": N}', code="invalid_message")
+    return JSONResponse(await _services(request).certificates.set_threshold(event_id, body["min_minutes"]))
+
+
+@json_errors
+async def issue(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    return JSONResponse(await _services(request).certificates.issue(event_id))
+
+
+@json_errors
+async def bulk_pdf(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    services = _services(request)
+    documents = await services.certificates.documents(event_id, _base(request))
+    if not documents:
+        raise NotFound("no certificate issued yet", code="no_certificates")
+    body = await services.heavy.run(pdf.render_pages, documents, "Plenária", documents[0]["title"])
+    code = request.path_params["code"].upper()
+    return Response(body, media_type="application/pdf", headers={
+        "cache-control": "no-store", "content-disposition": f'attachment; filename="certificados-{code}.pdf"'})
+
+
+async def check_json(request: Request) -> Response:
+    found = await _services(request).certificates.verify(request.path_params["cert"])
+    return JSONResponse({"valid": found is not None, "certificate": found})
+
+
+async def check_page(request: Request) -> Response:
+    found = await _services(request).certificates.verify(request.path_params["cert"])
+    lang = found["lang"] if found else rules.language(request.headers.get("accept-language", "pt-BR")[:5])
+    title, valid, invalid, hours = VERIFY_WORDS[lang]
+    if found:
+        shown = rules.hours_text(found["minutes"], lang)
+        body = (f'<p class="verdict valid">✓ {html.escape(valid)}</p><dl><dt>{html.escape(found["code"])}</dt>'
+                f'<dd>{html.escape(found["name"])}</dd><dd>{html.escape(found["event"])}</dd>'
+                f"<dd>{html.escape(shown)} {html.escape(hours)}</dd></dl>")
+    else:
+        body = f'<p class="verdict invalid">✗ {html.escape(invalid)}</p>'
+    page = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/static/css/ata.css"></head>'
+            f'<body><main class="ata"><h1>{html.escape(title)}</h1>{body}</main></body></html>')
+    return HTMLResponse(page, status_code=200 if found else 404, headers={"cache-control": "no-store"})
+
+
+routes = [
+    Route("/api/events/{code}/certificates", show),
+    Route("/api/events/{code}/certificates/threshold", threshold, methods=["PUT"]),
+    Route("/api/events/{code}/certificates/issue", issue, methods=["POST"]),
+    Route("/api/events/{code}/certificates.pdf", bulk_pdf),
+    Route("/api/certificates/{cert}", check_json),
+    Route("/verify/{cert}", check_page),
+]
