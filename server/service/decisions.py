@@ -64,8 +64,8 @@ async def at_close(db: Unit, row: PollRow, now: float) -> None:
     if rule_of(row) is None:
         return
     assert row.id is not None
-    await db.snapshots.save_closed(row.event_id, row.id, Snapshot(await attendance(db, row.event_id, row.eligibility),
-                                                              now))
+    present = await attendance(db, row.event_id, row.eligibility)
+    await db.snapshots.save_closed(row.event_id, row.id, Snapshot(present, now))
 
 
 async def decision(db: Unit, row: PollRow, running: RunningTally) -> dict[str, Any] | None:

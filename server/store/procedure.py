@@ -91,6 +91,7 @@ class Procedure:
 
     async def deliberation(self, event_id: int, poll_id: int) -> tuple[destaques.Deliberation | None, int]:
         """A proposal ballot's deliberation and the version read (None, 0: none opened yet)."""
+        await self.poll_facts(event_id, poll_id)  # poll_not_found before a row that names it is made
         state, version = await self._locked(DeliberationRow, {"event_id": event_id, "poll_id": poll_id})
         return (destaques.load(state) if version else None), version
 

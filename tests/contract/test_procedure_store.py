@@ -69,6 +69,7 @@ async def test_a_first_write_over_a_version_it_did_not_read_is_refused(database:
 
 
 async def _poll(s: Unit, event_id: int) -> int:
-    row = await poll_repo.add_poll(s, PollRow(event_id=event_id, spec={"kind": "multiple", "question": "?"}))
+    row = await poll_repo.add_poll(s, PollRow(event_id=event_id, spec={"kind": "multiple", "question": "?",
+                                                                        "options": [{"id": "m1", "label": "P1"}]}))
     assert row.id is not None
     return row.id

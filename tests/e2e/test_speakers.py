@@ -34,6 +34,12 @@ class Room:
 
 
 @pytest.fixture
+def settings(store_url: str) -> Settings:
+    """Every test here runs on a SQLite file and on a real PostgreSQL."""
+    return Settings(database_url=store_url)
+
+
+@pytest.fixture
 async def room(server: Running) -> AsyncIterator[Room]:
     created = await create_event(server.base, code=CODE, segments=["Usuários", "Trabalhadores", "Governo"])
     [session] = await add_sessions(server.base, CODE, created["organizer_secret"], ["Plenária final"])
@@ -141,6 +147,8 @@ async def test_bad_input_changes_nothing(room: Room) -> None:
     assert (await room.chair.command("speakers.extend", session=s, seconds=5))["code"] == "invalid_message"
     assert (await room.chair.command("speakers.start", session=s))["code"] == "queue_empty"
     assert (await room.chair.command("speakers.end", session=s))["code"] == "no_speech"
+    assert (await room.chair.command("destaque.window", poll=9999, open=True))["code"] == "poll_not_found"
+    assert (await room.chair.command("plenary.decide", poll=9999))["code"] == "poll_not_found"
     auth = {"authorization": f"Bearer {room.created['organizer_secret']}"}
     async with httpx.AsyncClient(base_url=room.server.base, headers=auth) as http:
         listed = (await http.get(f"/api/events/{CODE}/exports/speakers?format=json")).json()
