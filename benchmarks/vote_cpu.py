@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from server.broker import broker_from_url
+from server.identity import Identity
 from server.service.conference import ConferenceService
-from server.service.identity import Identity
 from server.service.polls import PollService
 from server.service.runner import CommandRunner
 from server.store import Database

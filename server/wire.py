@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
@@ -358,34 +359,79 @@ INBOUND: dict[str, type[Inbound]] = {name_of(shape): shape for shape in (
     PollVisibilitySet, DelegateRedeem, CheckinIn, CheckinOut, PlenarySettingsSet, StreamDelaySet,
 )}
 
-# Names of the events published on channels (the `name` of an `event` frame).
-EVENT_NAMES: tuple[str, ...] = (
-    "event.updated",
-    "session.updated",
-    "session.removed",
-    "screen.updated",
-    "presence.updated",
-    "staff.revoked",
-    "chat.message",
-    "chat.removed",
-    "question.updated",
-    "question.upvotes",
-    "question.removed",
-    "qa.settings.updated",
-    "mod.item",
-    "mod.audit",
-    "mod.sanction",
-    "mod.policy.updated",
-    "mod.answers",
-    "poll.updated",
-    "poll.removed",
-    "poll.tally",
-    "poll.turnout",
-    "poll.result",
-    "delegate.updated",
-    "attendance.updated",
-    "plenary.settings",
-)
+@dataclass(frozen=True, slots=True)
+class EventShape:
+    """The top-level keys of an event's `data`: `keys` always there, `optional` sometimes.
+
+    `wraps` names the key an event's one entity travels under (a chat message, a question, a
+    moderation item, an audit entry, the settings); an event whose data is its entity, whole
+    (the event, a session, the screen, a poll, a credential), has none. Each event always takes
+    the same form: tests/conftest.py checks every event published in the tests against this.
+    """
+
+    keys: frozenset[str]
+    optional: frozenset[str] = frozenset()
+    wraps: str | None = None
+
+
+def _shape(*keys: str, optional: tuple[str, ...] = (), wraps: str | None = None) -> EventShape:
+    return EventShape(frozenset(keys), frozenset(optional), wraps)
+
+
+_SESSION = ("id", "title", "description", "speakers", "position", "status", "starts_at", "started_at", "ended_at")
+_POLL = ("id", "spec", "status", "visibility", "eligibility", "secret", "session", "position", "deadline",
+         "remaining", "opened_at", "closed_at", "awaiting_count", "server_time")
+_EVENT = ("id", "code", "title", "description", "timezone", "languages", "default_lang", "segments", "stream",
+          "stream_url", "embed_origins", "plenary")
+
+# Every event published on a channel (the `name` of an `event` frame) and the shape of its data.
+EVENTS: dict[str, EventShape] = {
+    "event.updated": _shape(*_EVENT),
+    "session.updated": _shape(*_SESSION),
+    "session.removed": _shape("id"),
+    "screen.updated": _shape("kind", "ref", "text", "ends_at"),
+    "presence.updated": _shape("online"),
+    "staff.revoked": _shape("id", "role"),
+    "chat.message": _shape("message", wraps="message"),
+    "chat.removed": _shape("id", "reason", optional=("why",)),
+    "question.updated": _shape("question", wraps="question"),
+    "question.upvotes": _shape("id", "upvotes", "version"),
+    "question.removed": _shape("id", "reason", optional=("into", "why")),
+    "qa.settings.updated": _shape("settings", wraps="settings"),
+    "mod.item": _shape("item", wraps="item"),
+    "mod.audit": _shape("entry", wraps="entry"),
+    "mod.sanction": _shape("participant", "muted_until", "banned"),
+    "mod.policy.updated": _shape("policy", "version", wraps="policy"),
+    "mod.answers": _shape("poll", "answers", "hidden_words"),
+    "poll.updated": _shape(*_POLL),
+    "poll.removed": _shape("id"),
+    "poll.tally": _shape("poll", "tally", "turnout", "computed_at", optional=("sealed",)),
+    "poll.turnout": _shape("poll", "turnout", "computed_at"),
+    # `decision`: decision votes' results (server/service/decisions.py); results stored before it lack it.
+    "poll.result": _shape("poll", "tally", "turnout", "outcome", "election", "computed_at",
+                          optional=("verification", "decision")),
+    "delegate.updated": _shape("id", "name", "segment", "status"),
+    "attendance.updated": _shape("delegate", "attendance"),
+    "plenary.settings": _shape("settings", wraps="settings"),
+}
+EVENT_NAMES: tuple[str, ...] = tuple(EVENTS)
+
+
+def event_mismatch(name: str, data: Mapping[str, Any]) -> str | None:
+    """What is wrong with an event (and the variant it carries) against EVENTS; None if nothing."""
+    shape = EVENTS.get(name)
+    if shape is None:
+        return f"{name} is not a declared event"
+    keys = set(data) - {VARIANT}
+    if not shape.keys <= keys <= shape.keys | shape.optional:
+        return f"{name} has {sorted(keys)}, declared {sorted(shape.keys)} + optional {sorted(shape.optional)}"
+    if shape.wraps is not None and not isinstance(data[shape.wraps], Mapping):
+        return f"{name} carries its entity under {shape.wraps!r}, not {type(data[shape.wraps]).__name__}"
+    variant = data.get(VARIANT)
+    if isinstance(variant, Mapping):
+        return event_mismatch(variant["name"], variant["data"])
+    return None
+
 
 # Names of the server-to-client frame types.
 OUTBOUND_TYPES: tuple[str, ...] = ("welcome", "snapshot", "event", "ack", "error", "pong", "bye", "health")

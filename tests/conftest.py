@@ -7,13 +7,34 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 
+from server import wire
+from server.service.runner import Outcome
 from server.settings import Settings
 from tests.harness import Running, running_server
 from tests.services import POSTGRES_URL, free_port, port_open, require, require_postgres
+
+
+@pytest.fixture(autouse=True)
+def services_publish_declared_events(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every event a service publishes in any test has the shape server/wire.py declares
+    (EVENTS); collected and reported after the test, so the server's own path is untouched."""
+    wrong: list[str] = []
+    publish = Outcome.publish
+
+    def checked(self: Outcome, channel: str, name: str, data: Any, **kwargs: Any) -> None:
+        publish(self, channel, name, data, **kwargs)
+        problem = wire.event_mismatch(name, self.events[-1][2])
+        if problem is not None:
+            wrong.append(problem)
+
+    monkeypatch.setattr(Outcome, "publish", checked)
+    yield
+    assert not wrong, f"events that differ from their declared shape: {sorted(set(wrong))}"
 
 
 @pytest.fixture

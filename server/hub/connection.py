@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server.broker import Envelope, Position
-from server.service.identity import Identity
+from server.identity import Identity
 
 
 class TextSocket(Protocol):

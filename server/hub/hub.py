@@ -26,7 +26,7 @@ from server.channels import ChannelKind, channel, parse
 from server.errors import Unavailable
 from server.hub.connection import ChannelState, Connection
 from server.hub.frames import text_frame
-from server.service.identity import Identity
+from server.identity import Identity
 from server.settings import Limits
 
 log = logging.getLogger("plenaria.hub")

@@ -24,14 +24,15 @@ from server.domain.polls import normalize_text
 from server.domain.qa_policy import SHORT_TEXT_MAX_LENGTH
 from server.domain.wordcloud import answer_key, word_key
 from server.errors import InvalidCommand, NotFound
-from server.service.identity import Identity
+from server.identity import Identity
 from server.service.polls import PollService
 from server.service.qa import actor_of, audited, check_sanctions, short_text_checker
 from server.service.results import answers_view, final_result, result_channel, screened, sealed
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
+from server.store import audit as audit_store
 from server.store import polls as poll_repo
-from server.store import qa as qa_repo
+from server.store import qa_settings as settings_store
 from server.store.poll_tables import PollRow
 
 
@@ -65,7 +66,7 @@ class AnswerService:
         moderator keeps its author from writing (word-cloud answers are writing too).
         """
         async with self.db.session() as db:
-            settings, _ = await qa_repo.settings(db, who.event_id)
+            settings, _ = await settings_store.settings(db, who.event_id)
             if who.participant_id is not None:
                 await check_sanctions(db, who.participant_id, self.clock())
         decision = short_text_checker(settings.policy_for_short_text())(normalize_text(text))
@@ -100,7 +101,7 @@ class AnswerService:
             decided = rules.decide(subject, key, action, current, actor.name, now)
             if decided is not None:
                 await db.answers.save(who.event_id, poll_id, decided)
-                entry = await qa_repo.log(db, who.event_id, actor, action, subject, poll_id, now, text_before=key)
+                entry = await audit_store.log(db, who.event_id, actor, action, subject, poll_id, now, text_before=key)
                 audited(out, who.event_id, entry)
             found = await screened(db, row)
             out.publish(channel(who.event_id, "staff"), "mod.answers", answers_view(row, found))

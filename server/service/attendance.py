@@ -16,8 +16,8 @@ from server.domain import checkin as rules
 from server.domain.checkin import Attendee, CheckAction
 from server.domain.plenary_settings import KEY, PlenarySettings, plenary_settings
 from server.errors import Conflict, InvalidCommand, NotFound
+from server.identity import Identity
 from server.service.delegates import code_hash
-from server.service.identity import Identity
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
 from server.store import conference as events

@@ -36,8 +36,8 @@ from server.domain.polls import PollSpec, validate_ballot
 from server.domain.stream_delay import viewer_delay
 from server.domain.voters import voter_key
 from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed
+from server.identity import Identity
 from server.service.batching import Batcher
-from server.service.identity import Identity
 from server.service.results import poll_clock
 from server.service.runner import Answer, CommandRunner
 from server.service.sealing import Sealer

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from server.channels import ChannelKind, channel
 from server.domain import agenda as agenda_rules
 from server.domain.plenary_settings import plenary_settings
@@ -21,12 +19,12 @@ from server.domain.roles import Role
 from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
 from server.errors import Conflict, InvalidCommand, NotFound, PlenariaError, Unauthorized
+from server.identity import Identity, digest, new_secret, receipt_key
 from server.service.batching import Batcher
-from server.service.identity import Identity, digest, new_secret, receipt_key
 from server.service.qa import check_name
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import escrow_public
-from server.store import Unit
+from server.store import Collision, Unit
 from server.store import conference as repo
 from server.store import participants as people
 from server.store import polls as poll_repo
@@ -120,7 +118,7 @@ class ConferenceService:
             async with self.runner.gate, self.db.session() as db:
                 if await poll_repo.escrow_key(db, event_id) is None:
                     poll_repo.set_escrow_key(db, event_id, escrow_public(secret))
-        except IntegrityError:
+        except Collision:
             pass  # another process set it at the same moment
         self._escrowed.add(event_id)
 
@@ -269,7 +267,7 @@ class ConferenceService:
         try:
             async with self.runner.gate, self.db.session() as db:
                 rows = await people.join_many(db, arrivals, self.clock())
-        except IntegrityError:  # another process registered one of these devices meanwhile
+        except Collision:  # another process registered one of these devices meanwhile
             rows = {}
             for event_id, device_hash in arrivals:
                 async with self.runner.gate, self.db.session() as db:

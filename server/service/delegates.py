@@ -22,7 +22,7 @@ from typing import Any
 
 from server.channels import channel
 from server.errors import Conflict, InvalidCommand, NotFound
-from server.service.identity import Identity
+from server.identity import Identity
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
 from server.store import conference as events

@@ -1,7 +1,7 @@
 """What moderators, presenters and organizers do to chat and questions, all of it audited.
 
 Decisions on an item are optimistic: read it, let the domain decide, write it
-back only if its version is unchanged (server/store/qa.py `save_item`). When
+back only if its version is unchanged (server/store/items.py `save_item`). When
 another moderator got there first the item is read again and the domain
 refuses with `already_decided` naming who decided it; unrelated concurrent
 changes (an upvote meanwhile) are simply retried.
@@ -18,13 +18,17 @@ from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor, AuditEntry
 from server.domain.qa import Item, Kind
+from server.domain.sanctions import Sanction
 from server.errors import Conflict, InvalidCommand, NotFound
-from server.service.identity import Identity
+from server.identity import Identity
 from server.service.qa import actor_of, announce, audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store import qa as repo
-from server.store.tables import ParticipantRow
+from server.store import audit as audit_store
+from server.store import items as item_store
+from server.store import participants as people
+from server.store import qa_settings as settings_store
+from server.store import upvotes as upvote_store
 
 ATTEMPTS = 5
 MAX_MUTE_MINUTES = 24 * 60
@@ -48,7 +52,7 @@ class ModerationService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            settings, _ = await repo.settings(db, who.event_id)
+            settings, _ = await settings_store.settings(db, who.event_id)
             limit = settings.max_length(kind)
             before, after = await _change(
                 db, who.event_id, kind, item_id, lambda item: rules.approve(item, actor.name, now, text, limit)
@@ -189,12 +193,12 @@ class ModerationService:
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
             item = await _item(db, who.event_id, "question", question_id)
-            pinned_now = await repo.pinned_questions(db, who.event_id)
+            pinned_now = await item_store.pinned_questions(db, who.event_id)
             changed = rules.pin(item, pinned_now, pinned)
             olds = {old.id: old for old in pinned_now} | {item.id: item}
             for new in changed:
                 old = olds[new.id]
-                if not await repo.save_item(db, new, old.version):
+                if not await item_store.save_item(db, new, old.version):
                     raise Conflict("the question changed meanwhile, try again", code="conflict")
                 saved = replace(new, version=old.version + 1)
                 await self._log(db, out, who.event_id, actor, "pin" if saved.pinned else "unpin", saved, now)
@@ -213,14 +217,14 @@ class ModerationService:
             target = await _item(db, who.event_id, "question", into)
             merged = rules.merge(source, target, actor.name, now)
             # Both writes are conditional: if either question moved on, nothing is merged.
-            if not await repo.save_item(db, merged, source.version) or not await repo.save_item(
+            if not await item_store.save_item(db, merged, source.version) or not await item_store.save_item(
                 db, target, target.version
             ):
                 raise Conflict("a question changed meanwhile, try again", code="conflict")
-            keep = rules.merged_voters(
-                await repo.voters(db, source.id), await repo.voters(db, target.id), target.author.participant_id
-            )
-            await repo.set_upvote_count(db, target.id, await repo.replace_voters(db, target.id, keep, now))
+            keep = rules.merged_voters(await upvote_store.voters(db, source.id),
+                                       await upvote_store.voters(db, target.id), target.author.participant_id)
+            kept_upvotes = await upvote_store.replace_voters(db, target.id, keep, now)
+            await upvote_store.set_upvote_count(db, target.id, kept_upvotes)
             kept = await _item(db, who.event_id, "question", into)
             await self._log(
                 db, out, who.event_id, actor, "merge", merged, now, note=f"into question {into}",
@@ -241,10 +245,10 @@ class ModerationService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            person = await _participant(db, who.event_id, public_id)
+            person = await people.by_public_id(db, who.event_id, public_id)
             assert person.id is not None
             removed: list[dict[str, Any]] = []
-            for item in await repo.removable_of(db, who.event_id, person.id):
+            for item in await item_store.removable_of(db, who.event_id, person.id):
                 try:
                     before, after = await _change(
                         db, who.event_id, item.kind, item.id,
@@ -258,7 +262,7 @@ class ModerationService:
                 await self._log(db, out, who.event_id, actor, action, after, now, note="remove_all")
                 announce(out, who.event_id, before, after)
                 removed.append({"kind": after.kind, "id": after.id, "status": after.status})
-            entry = await repo.log(
+            entry = await audit_store.log(
                 db, who.event_id, actor, "remove_all", "participant", person.id, now, participant=public_id,
                 note=" · ".join(part for part in (f"{len(removed)} items", reason.strip()) if part),
             )
@@ -297,19 +301,17 @@ class ModerationService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            person = await _participant(db, who.event_id, public_id)
+            person = await people.by_public_id(db, who.event_id, public_id)
             assert person.id is not None
-            current = await repo.sanction(db, person.id)
+            current = await db.sanctions.of(person.id)
             state = (current.muted_until, current.banned) if current is not None else (None, False)
             muted_until, banned, action = decide(state, now)
-            row = await repo.save_sanction(
-                db, who.event_id, person.id, muted_until=muted_until, banned=banned, now=now, by=actor.name
-            )
-            entry = await repo.log(
+            saved = await db.sanctions.save(who.event_id, Sanction(person.id, muted_until, banned, now, actor.name))
+            entry = await audit_store.log(
                 db, who.event_id, actor, action, "participant", person.id, now, participant=public_id, note=note
             )
             audited(out, who.event_id, entry)
-            body = sanction_public(row.muted_until, row.banned, person.public_id, person.name)
+            body = sanction_public(saved.muted_until, saved.banned, person.public_id, person.name)
             out.publish(channel(who.event_id, "staff"), "mod.sanction", body)
             out.result = body
 
@@ -323,10 +325,10 @@ class ModerationService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            current, _ = await repo.settings(db, who.event_id)
+            current, _ = await settings_store.settings(db, who.event_id)
             updated = current.updated(changes)
-            version = await repo.save_settings(db, who.event_id, updated, now)
-            entry = await repo.log(
+            version = await settings_store.save_settings(db, who.event_id, updated, now)
+            entry = await audit_store.log(
                 db, who.event_id, actor, "policy", "event", who.event_id, now, note=", ".join(sorted(changes)),
                 text_before=json.dumps(current.to_dict(), ensure_ascii=False, sort_keys=True),
                 text_after=json.dumps(updated.to_dict(), ensure_ascii=False, sort_keys=True),
@@ -345,13 +347,13 @@ class ModerationService:
 
     async def policy(self, event_id: int) -> dict[str, Any]:
         async with self.db.session() as db:
-            settings, version = await repo.settings(db, event_id)
+            settings, version = await settings_store.settings(db, event_id)
         return {"policy": settings.to_dict(), "version": version}
 
     async def audit(self, event_id: int) -> list[AuditEntry]:
         """The whole audit log of an event, oldest first."""
         async with self.db.session() as db:
-            return await repo.audit(db, event_id)
+            return await audit_store.audit(db, event_id)
 
     async def _log(
         self,
@@ -364,14 +366,14 @@ class ModerationService:
         now: float,
         **fields: Any,
     ) -> None:
-        entry = await repo.log(
+        entry = await audit_store.log(
             db, event_id, actor, action, item.kind, item.id, now, participant=item.author.public_id, **fields
         )
         audited(out, event_id, entry)
 
 
 async def _item(db: Unit, event_id: int, kind: Kind, item_id: int) -> Item:
-    item = await repo.get_item(db, event_id, item_id, kind)
+    item = await item_store.get_item(db, event_id, item_id, kind)
     if item is None:
         raise NotFound(f"no such {kind}", code="chat_not_found" if kind == "chat" else "question_not_found")
     return item
@@ -387,15 +389,8 @@ async def _change(
         after = decide(before)
         if after == before:
             return before, before
-        if await repo.save_item(db, after, before.version):
+        if await item_store.save_item(db, after, before.version):
             return before, replace(after, version=before.version + 1)
     raise Conflict("this item is changing too fast, try again", code="conflict")
 
 
-async def _participant(db: Unit, event_id: int, public_id: str) -> ParticipantRow:
-    found = await repo.participants_by_public_id(db, event_id, public_id)
-    if not found:
-        raise NotFound("no such participant", code="participant_not_found")
-    if len(found) > 1:
-        raise Conflict("two participants share this public id", code="ambiguous_participant")
-    return found[0]

@@ -36,9 +36,9 @@ from server.domain.stream_delay import viewer_delay
 from server.domain.voters import keys_of
 from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from server.identity import Identity
 from server.service import decisions
 from server.service.ballot_box import BallotBox, Vote
-from server.service.identity import Identity
 from server.service.results import (
     Presence,
     apply_clock,

@@ -38,13 +38,14 @@ from server.domain.qa import Item
 from server.domain.voters import keys_of, voter_key
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.delegates import delegate_public
-from server.service.qa import audited, sanction_public
+from server.service.qa import announce, audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
 from server.store import Database, Unit
+from server.store import audit as audit_store
 from server.store import conference as events
+from server.store import participants as people
 from server.store import privacy as repo
-from server.store import qa as qa_repo
-from server.store.tables import EventRow, ParticipantRow
+from server.store.tables import EventRow
 
 MessagesMode = Literal["anonymise", "remove"]
 # Where an erasure changes rows (and so leaves old row versions behind until cleared).
@@ -104,16 +105,16 @@ class PrivacyService:
         Secret polls are listed by title only: their ballots were never linked to a voter.
         """
         async with self.db.session() as db:
-            person = await _participant(db, event_id, public_id)
+            person = await people.by_public_id(db, event_id, public_id)
             assert person.id is not None
             items = await repo.items_of(db, person.id)
             upvotes = await repo.upvotes_of(db, person.id)
-            sanction = await repo.sanction_of(db, person.id)
+            sanction = await db.sanctions.of(person.id)
             credential = await repo.credential_of(db, event_id, person.id)
             ballots = await repo.open_ballots_of(db, person.id)
             voters = keys_of(person.id, credential.id if credential is not None else None)
             secret = await repo.secret_polls_of(db, event_id, voters)
-            audit = [qa_repo.entry_of(row) for row in await repo.audit_about(db, event_id, person.public_id)]
+            audit = [audit_store.entry_of(row) for row in await repo.audit_about(db, event_id, person.public_id)]
         return {
             "participant": {"id": person.public_id, "name": person.name or None, "segment": person.segment or None,
                             "joined_at": person.created_at},
@@ -146,7 +147,7 @@ class PrivacyService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            person = await _participant(db, event_id, public_id)
+            person = await people.by_public_id(db, event_id, public_id)
             assert person.id is not None
             credential = await repo.credential_of(db, event_id, person.id)
             ballots = await repo.open_ballots_of(db, person.id)
@@ -166,14 +167,14 @@ class PrivacyService:
                 await repo.drop_reason_details(db, event_id, ids)
             after = {item.id: item for item in await repo.items_by_id(db, ids)}
             for item in before:
-                _announce(out, event_id, item, after[item.id])
+                announce(out, event_id, item, after[item.id], republish=True)
 
             if ballots:
                 pool = await repo.tombstone(db, event_id, "ballots")
                 assert pool.id is not None
                 await repo.detach_ballots(db, [b.id for b, _ in ballots if b.id is not None], pool.id)
 
-            sanction = await repo.sanction_of(db, person.id)
+            sanction = await db.sanctions.of(person.id)
             if sanction is not None:
                 await repo.delete_sanction(db, person.id)
                 out.publish(channel(event_id, "staff"), "mod.sanction",
@@ -208,7 +209,7 @@ class PrivacyService:
                 "staff_answers": staff_answers,
             }
             note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
-            entry = await qa_repo.log(db, event_id, ORGANIZER, "participant.deleted", "participant", None, now,
+            entry = await audit_store.log(db, event_id, ORGANIZER, "participant.deleted", "participant", None, now,
                                       note=note)
             # Resuming clients would otherwise be replayed events that name them or quote them.
             out.forget_history(channel(event_id, "public"))
@@ -243,7 +244,7 @@ class PrivacyService:
             row = await _event(db, event_id)
             row.settings = {**(row.settings or {}), RETENTION_KEY: days}
             db.add(row)
-            entry = await qa_repo.log(db, event_id, ORGANIZER, "retention", "event", event_id, self.clock(),
+            entry = await audit_store.log(db, event_id, ORGANIZER, "retention", "event", event_id, self.clock(),
                                       note=f"{RETENTION_KEY}={days}")
             audited(out, event_id, entry)
             out.result = {RETENTION_KEY: days}
@@ -289,7 +290,7 @@ async def purge_event(db: Unit, row: EventRow, *, days: int | None, dry_run: boo
     deleted = await repo.delete_items(db, row.id, [item_id for item_id, _ in old])
     commands = await repo.forget_commands(db, actors, before=cutoff)
     if deleted:
-        await qa_repo.log(db, row.id, Actor("auto", None, "retention"), "purge", "event", row.id, now,
+        await audit_store.log(db, row.id, Actor("auto", None, "retention"), "purge", "event", row.id, now,
                           note=f"chat older than {keep} days: {deleted} deleted")
     published = [item_id for item_id, status in old if status in rules.PUBLIC_STATUSES]
     return PurgeReport(row.code, keep, cutoff, deleted, commands), published
@@ -332,19 +333,6 @@ def describe(report: PurgeReport) -> str:
             f"(before {cutoff}) and {report.commands_deleted} cached command answer(s)")
 
 
-def _announce(out: Outcome, event_id: int, before: Item, after: Item) -> None:
-    """Staff see the item change; participants get the public item again without the author
-    (`chat.message` upserts by id, `question.updated` carries a greater version), or its removal."""
-    out.publish(channel(event_id, "staff"), "mod.item", {"item": after.staff()})
-    public = channel(event_id, "public")
-    if after.status in rules.PUBLIC_STATUSES:
-        name = "question.updated" if after.kind == "question" else "chat.message"
-        key = "question" if after.kind == "question" else "message"
-        out.publish(public, name, {key: after.public()})
-    elif before.status in rules.PUBLIC_STATUSES:
-        out.publish(public, f"{after.kind}.removed", {"id": after.id, "reason": after.status})
-
-
 def redacted(response: Mapping[str, Any], public_id: str, items: Mapping[int, Mapping[str, Any]],
              texts: set[str]) -> dict[str, Any] | None:
     """A staff command's cached answer without the erased participant, or None if it never
@@ -377,7 +365,7 @@ def redacted(response: Mapping[str, Any], public_id: str, items: Mapping[int, Ma
 
 
 async def _staff_actors(db: Unit, event_id: int) -> list[str]:
-    """The command-log keys of the event's staff links and its organizer (server.service.identity)."""
+    """The command-log keys of the event's staff links and its organizer (server.identity)."""
     return [f"s:{row.id}" for row in await events.staff_tokens(db, event_id)] + [f"o:{event_id}"]
 
 
@@ -394,13 +382,6 @@ def _own_item(item: Item) -> dict[str, Any]:
     return body
 
 
-async def _participant(db: Unit, event_id: int, public_id: str) -> ParticipantRow:
-    found = await repo.participants_by_public_id(db, event_id, public_id)
-    if not found:
-        raise NotFound("no such participant", code="participant_not_found")
-    if len(found) > 1:
-        raise Conflict("two participants share this public id", code="ambiguous_participant")
-    return found[0]
 
 
 async def _event(db: Unit, event_id: int) -> EventRow:

@@ -24,11 +24,15 @@ from server.domain import qa as rules
 from server.domain.audit import AUTO, Actor, AuditEntry
 from server.domain.qa import Author, Item, Kind
 from server.errors import Forbidden, InvalidCommand, NotFound, RateLimited
-from server.service.identity import Identity
+from server.identity import Identity
 from server.service.periodic import Coalescer
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store import qa as repo
+from server.store import audit as audit_store
+from server.store import items as item_store
+from server.store import participants as people
+from server.store import qa_settings as settings_store
+from server.store import upvotes as upvote_store
 
 RECENT_CHAT = 100
 OWN_ITEMS = 50
@@ -62,7 +66,7 @@ async def check_name(db: Unit, event_id: int, name: str) -> None:
     is shown beside everything its owner writes, and nobody reviews it first."""
     if not name:
         return
-    settings, _ = await repo.settings(db, event_id)
+    settings, _ = await settings_store.settings(db, event_id)
     if short_text_checker(settings.policy_for_short_text())(name).verdict is not Verdict.ALLOW:
         raise InvalidCommand("This name cannot be shown in this event; choose another.", code="name_refused",
                              field="name")
@@ -74,8 +78,12 @@ def actor_of(who: Identity) -> Actor:
     return Actor("staff", who.staff_id, who.name or who.role)
 
 
-def announce(out: Outcome, event_id: int, before: Item | None, after: Item) -> None:
+def announce(out: Outcome, event_id: int, before: Item | None, after: Item, *, republish: bool = False) -> None:
     """Publish one item's change: participants see only published content, staff see everything.
+
+    `republish`: the public form of a published item changed without its status (an erasure
+    took its author away), so a chat message already shown is sent again (`chat.message`
+    upserts by id).
 
     A public item that stops being public is announced as `*.removed` with the
     reason; so is a held item a moderator rejects (only its author's page knows
@@ -91,7 +99,7 @@ def announce(out: Outcome, event_id: int, before: Item | None, after: Item) -> N
     if after.status in rules.PUBLIC_STATUSES:
         if after.kind == "question":
             out.publish(public, "question.updated", {"question": after.public()})
-        elif not was_public:
+        elif not was_public or republish:
             out.publish(public, "chat.message", {"message": after.public()})
     elif after.status == "hidden":
         if before is None or before.status != "hidden":
@@ -152,7 +160,7 @@ class QAService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            settings, _ = await repo.settings(db, who.event_id)
+            settings, _ = await settings_store.settings(db, who.event_id)
             if not settings.enabled(kind):
                 raise InvalidCommand(f"{kind} is closed for this event",
                                      code="chat_closed" if kind == "chat" else "questions_closed")
@@ -161,30 +169,30 @@ class QAService:
                 raise InvalidCommand("this event does not take anonymous questions", code="anonymous_not_allowed")
             await check_sanctions(db, participant_id, now)
             if kind == "chat" and settings.slow_mode_seconds:
-                last = await repo.last_attempt(db, participant_id, "chat")
+                last = await item_store.last_attempt(db, participant_id, "chat")
                 if last is not None and now - last < settings.slow_mode_seconds:
                     raise RateLimited(
                         f"slow mode: one message every {settings.slow_mode_seconds} seconds",
                         code="slow_mode",
                         retry_after=settings.slow_mode_seconds - (now - last),
                     )
-            person = await repo.participant(db, participant_id)
+            person = await people.by_id(db, participant_id)
             if person is None:
                 raise NotFound("participant not found", code="participant_not_found")
             policy = settings.policy_for(kind)
             since = now - max(policy.flood_window_seconds, policy.repeat_window_seconds)
-            history = await repo.author_history(db, participant_id, kind, since)
+            history = await item_store.author_history(db, participant_id, kind, since)
             decision = moderator_for(policy).check(body, Context(now=now, recent=history))
             status = rules.route(decision.verdict, settings.mode(kind))
             reasons = [reason.to_dict() for reason in decision.reasons]
             if status == "held" and not reasons:
                 reasons.append(dict(PRE_MODERATION, detail=kind))
             author = Author(participant_id, person.public_id, person.name, anonymous)
-            item = await repo.add_item(
+            item = await item_store.add_item(
                 db, who.event_id, kind, author, body, status, decision.verdict.value, reasons, now
             )
             if status != "published":
-                entry = await repo.log(
+                entry = await audit_store.log(
                     db, who.event_id, AUTO, "hold" if status == "held" else "block", kind, item.id, now,
                     participant=author.public_id, reasons=reasons,
                 )
@@ -199,20 +207,20 @@ class QAService:
         participant_id = _participant(who)
 
         async def work(db: Unit, out: Outcome) -> None:
-            item = await repo.get_item(db, who.event_id, question_id, "question")
+            item = await item_store.get_item(db, who.event_id, question_id, "question")
             if item is None or item.status in ("held", "rejected", "deleted"):
                 raise NotFound("no such question", code="question_not_found")
             if up:
                 rules.check_upvote(item, participant_id)
-            present = await repo.has_upvote(db, question_id, participant_id)
+            present = await upvote_store.has_upvote(db, question_id, participant_id)
             if up != present:
                 if up:
-                    await repo.add_upvote(db, question_id, participant_id, self.clock())
+                    await upvote_store.add_upvote(db, question_id, participant_id, self.clock())
                 else:
-                    await repo.remove_upvote(db, question_id, participant_id)
-                if not await repo.bump_upvotes(db, question_id, 1 if up else -1):
+                    await upvote_store.remove_upvote(db, question_id, participant_id)
+                if not await item_store.bump_upvotes(db, question_id, 1 if up else -1):
                     raise InvalidCommand("this question takes no upvotes now", code="question_closed")
-                fresh = await repo.get_item(db, who.event_id, question_id, "question")
+                fresh = await item_store.get_item(db, who.event_id, question_id, "question")
                 assert fresh is not None
                 item = fresh
             out.result = {"question": item.id, "upvoted": up, "upvotes": item.upvotes}
@@ -226,7 +234,7 @@ class QAService:
         out = Outcome()
         async with self.db.session() as db:
             for event_id, question_id in sorted(questions):
-                item = await repo.get_item(db, event_id, question_id, "question")
+                item = await item_store.get_item(db, event_id, question_id, "question")
                 if item is not None:
                     out.publish(
                         channel(event_id, "public"),
@@ -241,33 +249,33 @@ class QAService:
         """Public: settings, last chat, open questions (with `upvoted` for this participant) and
         `mine` (the participant's own items, whatever their status). Staff: the `moderation` console."""
         async with self.db.session() as db:
-            settings, version = await repo.settings(db, who.event_id)
+            settings, version = await settings_store.settings(db, who.event_id)
             if kind == "staff":
                 now = self.clock()
                 return {
                     "moderation": {
-                        "queue": [i.staff() for i in await repo.held(db, who.event_id, QUEUE_LIMIT)],
-                        "blocked": [i.staff() for i in await repo.auto_blocked(db, who.event_id, STAFF_RECENT)],
-                        "recent": [i.staff() for i in await repo.recent(db, who.event_id, STAFF_RECENT)],
-                        "questions": [i.staff() for i in await repo.open_questions(db, who.event_id)],
-                        "audit": [e.to_dict() for e in await repo.audit(db, who.event_id, AUDIT_RECENT)],
+                        "queue": [i.staff() for i in await item_store.held(db, who.event_id, QUEUE_LIMIT)],
+                        "blocked": [i.staff() for i in await item_store.auto_blocked(db, who.event_id, STAFF_RECENT)],
+                        "recent": [i.staff() for i in await item_store.recent(db, who.event_id, STAFF_RECENT)],
+                        "questions": [i.staff() for i in await item_store.open_questions(db, who.event_id)],
+                        "audit": [e.to_dict() for e in await audit_store.audit(db, who.event_id, AUDIT_RECENT)],
                         "sanctions": [
-                            sanction_public(s.muted_until, s.banned, p.public_id, p.name)
-                            for s, p in await repo.sanctions(db, who.event_id, now)
+                            sanction_public(held.sanction.muted_until, held.sanction.banned, held.public_id, held.name)
+                            for held in await db.sanctions.in_force(who.event_id, now)
                         ],
                         "policy": settings.to_dict(),
                         "policy_version": version,
                     }
                 }
-            chat = await repo.published_chat(db, who.event_id, RECENT_CHAT)
-            questions = await repo.open_questions(db, who.event_id)
+            chat = await item_store.published_chat(db, who.event_id, RECENT_CHAT)
+            questions = await item_store.open_questions(db, who.event_id)
             mine: list[Item] = []
             upvoted: set[int] = set()
             if who.participant_id is not None:
-                mine = await repo.own(db, who.participant_id, OWN_ITEMS)
-                upvoted = await repo.upvoted_among(db, who.participant_id, (q.id for q in questions))
+                mine = await item_store.own(db, who.participant_id, OWN_ITEMS)
+                upvoted = await upvote_store.upvoted_among(db, who.participant_id, (q.id for q in questions))
                 # What a moderator shadow-hid stays in its author's view, as if published.
-                for hidden in await repo.hidden_of(db, who.participant_id, RECENT_CHAT):
+                for hidden in await item_store.hidden_of(db, who.participant_id, RECENT_CHAT):
                     seen = hidden.as_author_sees()
                     (chat if seen.kind == "chat" else questions).append(seen)
                 chat.sort(key=lambda i: i.id)
@@ -282,7 +290,7 @@ class QAService:
 
 async def check_sanctions(db: Unit, participant_id: int, now: float) -> None:
     """Raise `banned` or `muted` (with `retry_after`) when a moderator keeps the participant from writing."""
-    sanction = await repo.sanction(db, participant_id)
+    sanction = await db.sanctions.of(participant_id)
     if sanction is None:
         return
     if sanction.banned:

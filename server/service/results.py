@@ -31,7 +31,7 @@ from server.service.qa import short_text_checker
 from server.store import Unit
 from server.store import delegates as credentials
 from server.store import polls as repo
-from server.store import qa as qa_repo
+from server.store import qa_settings as settings_store
 from server.store.poll_tables import PollRow
 
 
@@ -119,7 +119,7 @@ def visible_to_public(row: PollRow) -> bool:
 async def screened(db: Unit, row: PollRow) -> answers.Screened:
     """An open-text poll's answers screened by the event's rules and its moderators' decisions."""
     assert row.id is not None
-    settings, _ = await qa_repo.settings(db, row.event_id)
+    settings, _ = await settings_store.settings(db, row.event_id)
     texts = [str(ballot.get("text") or "") for ballot in await repo.ballots(db, row)]
     check = short_text_checker(settings.policy_for_short_text())
     return answers.screen(row.id, texts, await db.answers.of_poll(row.id), check)

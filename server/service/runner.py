@@ -20,13 +20,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
-
 from server import wire
 from server.broker import Broker
 from server.errors import Conflict, PlenariaError, Unavailable
 from server.service.write_gate import WriteGate
-from server.store import Database, Unit, commands
+from server.store import Collision, Database, Unit, commands
 
 log = logging.getLogger("plenaria.service")
 
@@ -85,7 +83,7 @@ class CommandRunner:
                 await work(db, outcome)
                 if command_id is not None:
                     await commands.record(db, actor, command_id, outcome.result, self.clock())
-        except IntegrityError as exc:
+        except Collision as exc:
             if command_id is None:
                 raise Conflict("this change collides with another one", code="conflict") from exc
             prior = await self._recorded(actor, command_id)
@@ -111,7 +109,7 @@ class CommandRunner:
         """
         try:
             answers = await self._batch(items, key, work)
-        except IntegrityError:
+        except Collision:
             self.collisions += 1
             if len(items) > 1:
                 return [answer for item in items for answer in await self.run_many([item], key, work)]
@@ -147,7 +145,7 @@ class CommandRunner:
             return prior
         try:
             return (await self._batch([item], key, work))[0]
-        except IntegrityError:
+        except Collision:
             return Conflict("this change collides with another one, try again", code="conflict")
 
     async def publish(self, outcome: Outcome) -> None:

@@ -21,14 +21,9 @@ publish, as the difference of two results, the ballots cast in between.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
 import secrets
 from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain.polls import PollSpec
 from server.domain.spreadsheet import to_csv
@@ -41,18 +36,10 @@ from server.service.sealing import PollKey, Sealer, SealError
 from server.store import Unit
 from server.store import polls as repo
 from server.store.poll_tables import PollRow
+from server.store.scrubbing import scrub_sealed
 
 log = logging.getLogger("plenaria.secret")
 _shuffle = secrets.SystemRandom().shuffle
-# PostgreSQL: how long a scrub waits for older transactions to end before leaving it to the next tick.
-SCRUB_WAITS = 50
-SCRUB_WAIT_SECONDS = 0.1
-_KEPT = re.compile(r"(\d+) dead row versions cannot be removed yet")
-# Other sessions of this database holding a snapshot taken before `since` (the count's commit).
-_OLDER_SNAPSHOTS = (
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-    "AND backend_xmin IS NOT NULL AND xact_start < :since"
-)
 
 
 class SecretPolls:
@@ -177,21 +164,8 @@ class SecretPolls:
         """
         self._scrub_owed = True
         try:
-            async with self.db.engine.connect() as conn:
-                if self.db.is_sqlite:
-                    await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                else:
-                    autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    since = (await autocommit.exec_driver_sql("SELECT clock_timestamp()")).scalar()
-                    for _ in range(SCRUB_WAITS):
-                        if not (await autocommit.execute(text(_OLDER_SNAPSHOTS), {"since": since})).scalar():
-                            break
-                        await asyncio.sleep(SCRUB_WAIT_SECONDS)
-                    else:
-                        log.warning("scrubbing sealed ballots waits for older transactions; retried at the next tick")
-                        return False
-                    if not await _rewrite(autocommit):
-                        return False
+            if not await scrub_sealed(self.db):
+                return False
         except Exception:  # the count is committed either way; the next tick scrubs again
             log.exception("scrubbing sealed ballots after a count failed")
             return False
@@ -272,32 +246,6 @@ class SecretPolls:
         await self.runner.publish(out)
         await self.finish(poll_id)
         return result
-
-
-async def _rewrite(conn: AsyncConnection) -> bool:
-    """VACUUM FULL the sealed tables; True when no dead row had to be kept (PostgreSQL reports
-    "N dead row versions cannot be removed yet" for each table it rewrites)."""
-    raw = await conn.get_raw_connection()
-    driver: Any = raw.driver_connection
-    kept: list[int] = []
-
-    def listen(_connection: Any, message: Any) -> None:
-        found = _KEPT.search(getattr(message, "detail", None) or "")
-        if found:
-            kept.append(int(found.group(1)))
-
-    driver.add_log_listener(listen)
-    try:
-        # The rewrite locks the tables; never leave secret votes of other polls queued behind it
-        # for longer than a moment: give up, and try again at a later tick.
-        await driver.execute("SET lock_timeout = '1s'")
-        await driver.execute("VACUUM (FULL, VERBOSE) sealed_ballot, poll_key")
-    finally:
-        driver.remove_log_listener(listen)
-        await driver.execute("RESET lock_timeout")
-    if any(kept):
-        log.info("scrubbing sealed ballots kept %d dead rows still visible to a transaction; again later", sum(kept))
-    return len(kept) == 2 and not any(kept)
 
 
 async def _verification(db: Unit, row: PollRow, result: dict[str, Any],

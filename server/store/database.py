@@ -30,6 +30,9 @@ from server.store import (
 from server.store.unit import Unit
 
 log = logging.getLogger("plenaria.store")
+# What a transaction raises when a unique key refuses it (another writer stored the same key
+# first): services catch it under this name and never import the ORM.
+Collision = IntegrityError
 RESIDUE_ATTEMPTS = 20
 
 

@@ -6,7 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.qa import Item
-from server.store.qa import item_of
+from server.store.items import item_of
 from server.store.qa_tables import QAItemRow
 
 

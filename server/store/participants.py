@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.errors import Conflict, NotFound
 from server.store.tables import ParticipantRow
+
+# The rows erased people's messages and ballots move to (server/store/privacy.py): no device
+# hash is ever one of these, and their public id is empty.
+Tombstone = Literal["messages", "ballots"]
+TOMBSTONE_DEVICE: dict[Tombstone, str] = {"messages": "erased:messages", "ballots": "erased:ballots"}
+
+
+def is_tombstone(row: ParticipantRow) -> bool:
+    return row.device_hash in TOMBSTONE_DEVICE.values()
 
 
 async def by_device(db: AsyncSession, event_id: int, device_hash: str) -> ParticipantRow | None:
@@ -23,6 +34,22 @@ async def by_device(db: AsyncSession, event_id: int, device_hash: str) -> Partic
 
 async def by_id(db: AsyncSession, participant_id: int) -> ParticipantRow | None:
     return await db.get(ParticipantRow, participant_id)
+
+
+async def by_public_id(db: AsyncSession, event_id: int, public_id: str) -> ParticipantRow:
+    """The one real participant with this public id (never a tombstone): NotFound
+    `participant_not_found`, or Conflict `ambiguous_participant` when two share it."""
+    found: list[ParticipantRow] = []
+    if public_id:
+        result = await db.exec(
+            select(ParticipantRow).where(ParticipantRow.event_id == event_id, ParticipantRow.public_id == public_id)
+        )
+        found = [row for row in result.all() if not is_tombstone(row)]
+    if not found:
+        raise NotFound("no such participant", code="participant_not_found")
+    if len(found) > 1:
+        raise Conflict("two participants share this public id", code="ambiguous_participant")
+    return found[0]
 
 
 async def segments(db: AsyncSession, participant_ids: Iterable[int]) -> dict[int, str]:

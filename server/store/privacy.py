@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from typing import Literal
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
@@ -26,33 +25,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.qa import Item
 from server.domain.voters import voter_key
+from server.store.items import item_of
+from server.store.participants import TOMBSTONE_DEVICE, Tombstone
 from server.store.poll_tables import BallotRow, DelegateRow, PollRow, VoteRecordRow
-from server.store.qa import item_of
 from server.store.qa_tables import ModerationLogRow, QAItemRow, SanctionRow, UpvoteRow
 from server.store.tables import CommandLogRow, EventRow, ParticipantRow
 
-Tombstone = Literal["messages", "ballots"]
-_TOMBSTONE_DEVICE = {"messages": "erased:messages", "ballots": "erased:ballots"}
 _CHUNK = 500
-
-
-def is_tombstone(row: ParticipantRow) -> bool:
-    return row.device_hash in _TOMBSTONE_DEVICE.values()
-
-
-async def participants_by_public_id(db: AsyncSession, event_id: int, public_id: str) -> list[ParticipantRow]:
-    """Real participants with this public id (tombstones have none, so never match)."""
-    if not public_id:
-        return []
-    result = await db.exec(
-        select(ParticipantRow).where(ParticipantRow.event_id == event_id, ParticipantRow.public_id == public_id)
-    )
-    return [row for row in result.all() if not is_tombstone(row)]
 
 
 async def tombstone(db: AsyncSession, event_id: int, which: Tombstone) -> ParticipantRow:
     """The event's tombstone participant of this kind, created on first use (race-safe)."""
-    device = _TOMBSTONE_DEVICE[which]
+    device = TOMBSTONE_DEVICE[which]
     statement = select(ParticipantRow).where(ParticipantRow.event_id == event_id, ParticipantRow.device_hash == device)
     found = (await db.exec(statement)).first()
     if found is not None:
@@ -99,10 +83,6 @@ async def upvotes_of(db: AsyncSession, participant_id: int) -> list[UpvoteRow]:
         select(UpvoteRow).where(UpvoteRow.participant_id == participant_id).order_by(col(UpvoteRow.created_at))
     )
     return list(result.all())
-
-
-async def sanction_of(db: AsyncSession, participant_id: int) -> SanctionRow | None:
-    return await db.get(SanctionRow, participant_id)
 
 
 async def credential_of(db: AsyncSession, event_id: int, participant_id: int) -> DelegateRow | None:

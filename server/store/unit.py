@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.store.answers import AnswerDecisions
 from server.store.attendees import Attendees
 from server.store.decisions import PollSnapshots
+from server.store.sanctions import Sanctions
 
 
 class Unit(AsyncSession):
@@ -33,3 +34,7 @@ class Unit(AsyncSession):
     @property
     def snapshots(self) -> PollSnapshots:
         return PollSnapshots(self)
+
+    @property
+    def sanctions(self) -> Sanctions:
+        return Sanctions(self)

@@ -16,9 +16,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server import inbound
-from server.domain.spreadsheet import to_csv
 from server.errors import InvalidMessage, NotFound, PlenariaError
-from server.service.identity import Identity
+from server.identity import Identity
+from server.service.presentation import spreadsheet_csv
 from server.web import urls  # noqa: F401  (registers the {name:id} path convertor)
 from server.web.services import Services
 
@@ -79,7 +79,8 @@ async def heavy_response(request: Request, media_type: str, work: Callable[..., 
 async def csv_download(request: Request, header: Sequence[str], rows: Iterable[Sequence[Any]],
                        filename: str) -> Response:
     """The CSV file, written off the loop (an event's messages are tens of thousands of rows)."""
-    return await heavy_response(request, "text/csv; charset=utf-8", to_csv, header, list(rows), filename=filename)
+    return await heavy_response(request, "text/csv; charset=utf-8", spreadsheet_csv, header, list(rows),
+                                filename=filename)
 
 
 async def json_download(request: Request, data: Any, filename: str) -> Response:

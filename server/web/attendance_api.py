@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.domain import spreadsheet
-from server.domain.roles import DOOR, require
+from server.identity import DOOR, require
+from server.service.presentation import spreadsheet_csv
 from server.web.api import heavy_response, json_errors, organizer_event, staff_member
 from server.web.services import Services
 
@@ -48,7 +48,7 @@ async def checkins_csv(request: Request) -> Response:
     entries = await _services(request).attendance.history(event_id)
     rows = [[entry[column] for column in CHECKIN_COLUMNS] for entry in entries]
     code = request.path_params["code"].upper()
-    return await heavy_response(request, "text/csv; charset=utf-8", spreadsheet.to_csv, CHECKIN_COLUMNS, rows,
+    return await heavy_response(request, "text/csv; charset=utf-8", spreadsheet_csv, CHECKIN_COLUMNS, rows,
                                 filename=f"plenaria-{code}-checkins.csv")
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server import wire
-from server.service.identity import (
+from server.identity import (
     DOOR,
     MODERATORS,
     ORGANIZERS,

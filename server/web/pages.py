@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.domain.stream import hls_origin
+from server.service.presentation import hls_origin
 from server.web.headers import content_security_policy
 from server.web.services import Services
 

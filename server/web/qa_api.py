@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.domain.audit import to_csv
 from server.errors import InvalidMessage
-from server.service.identity import MODERATORS, Identity, require
+from server.identity import MODERATORS, Identity, require
+from server.service.presentation import audit_csv
 from server.web.api import body_of, heavy_response, json_errors, organizer_event, staff_member
 from server.web.services import Services
 
@@ -39,7 +39,7 @@ async def audit(request: Request) -> Response:
         return await heavy_response(request, "application/json", json.dumps,
                                     {"entries": [entry.to_dict() for entry in entries]}, ensure_ascii=False)
     code = request.path_params["code"].upper()
-    return await heavy_response(request, "text/csv; charset=utf-8", to_csv, entries,
+    return await heavy_response(request, "text/csv; charset=utf-8", audit_csv, entries,
                                 filename=f"plenaria-{code}-audit.csv")
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from server.domain import plurals
+from server.service.presentation import plural_form
 
 LABELS: dict[str, dict[str, str]] = {
     "pt-BR": {
@@ -121,7 +121,7 @@ class Count:
         self.lang = lang if lang in COUNTED else "en"
 
     def __call__(self, what: str, n: int) -> str:
-        return f"{n} {plurals.form(self.lang, n, COUNTED[self.lang][what])}"
+        return f"{n} {plural_form(self.lang, n, COUNTED[self.lang][what])}"
 
 
 def render(data: Mapping[str, Any], now: float | None = None, base_url: str = "") -> str:

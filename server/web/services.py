@@ -8,12 +8,12 @@ from typing import Any
 from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
 from server.hub import Hub
+from server.identity import Identity
 from server.service.answers import AnswerService
 from server.service.attendance import AttendanceService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
 from server.service.exports import ExportService
-from server.service.identity import Identity
 from server.service.moderating import ModerationService
 from server.service.polls import PollService
 from server.service.privacy import PrivacyService

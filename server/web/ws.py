@@ -20,8 +20,8 @@ from server import wire
 from server.broker import Position
 from server.errors import Forbidden, InvalidMessage, PlenariaError, RateLimited, Unauthorized, Unavailable
 from server.hub import Connection
+from server.identity import Identity, require
 from server.logs import refusal as refusal_record
-from server.service.identity import Identity, require
 from server.web.commands import COMMANDS
 from server.web.services import Services
 from server.web.throttle import TokenBucket

@@ -11,17 +11,17 @@ const MOD_LISTS = ["queue", "blocked", "recent", "questions"];
 // -- chat and questions (public) -------------------------------------------------
 
 registerReducer("chat.message", (state, data) => {
-  const message = data.message || data;
+  const message = data.message;
   state.chat = upsert(state.chat || [], message);
   if (state.chat.length > CHAT_KEEP) state.chat.splice(0, state.chat.length - CHAT_KEEP);
   markMine(state, message.id, "chat", "published");
 });
 registerReducer("chat.removed", (state, data) => {
   state.chat = (state.chat || []).filter((m) => m.id !== data.id);
-  markMine(state, data.id, "chat", data.reason || "deleted", data.why);
+  markMine(state, data.id, "chat", data.reason, data.why);
 });
 registerReducer("question.updated", (state, data) => {
-  const question = data.question || data;
+  const question = data.question;
   const list = state.questions || (state.questions = []);
   const old = list.find((q) => q.id === question.id);
   if (old && old.version && question.version && question.version < old.version) return;
@@ -45,9 +45,9 @@ registerReducer("question.upvotes", (state, data, hub) => {
 });
 registerReducer("question.removed", (state, data) => {
   state.questions = (state.questions || []).filter((q) => q.id !== data.id);
-  markMine(state, data.id, "question", data.reason || "deleted", data.why);
+  markMine(state, data.id, "question", data.reason, data.why);
 });
-registerReducer("qa.settings.updated", (state, data) => { state.qa = data.settings || data; });
+registerReducer("qa.settings.updated", (state, data) => { state.qa = data.settings; });
 
 function markMine(state, id, kind, status, why) {
   const mine = (state.mine || []).find((m) => m.id === id && m.kind === kind);
@@ -60,7 +60,7 @@ function markMine(state, id, kind, status, why) {
 // -- moderation (staff) -----------------------------------------------------------
 
 registerReducer("mod.item", (state, data) => {
-  const item = data.item || data;
+  const item = data.item;
   const mod = state.moderation || (state.moderation = {});
   for (const key of MOD_LISTS) mod[key] = (mod[key] || []).filter((i) => !(i.id === item.id && i.kind === item.kind));
   const undecided = !item.decided_by;
@@ -73,7 +73,7 @@ registerReducer("mod.item", (state, data) => {
 });
 registerReducer("mod.audit", (state, data) => {
   const mod = state.moderation || (state.moderation = {});
-  mod.audit = [data.entry || data, ...(mod.audit || [])].slice(0, AUDIT_KEEP);
+  mod.audit = [data.entry, ...(mod.audit || [])].slice(0, AUDIT_KEEP);
 });
 registerReducer("mod.sanction", (state, data) => {
   const mod = state.moderation || (state.moderation = {});
@@ -87,8 +87,8 @@ registerReducer("mod.answers", (state, data) => {
 });
 registerReducer("mod.policy.updated", (state, data) => {
   const mod = state.moderation || (state.moderation = {});
-  mod.policy = data.policy || data.settings || data;
-  if (data.version != null) mod.policy_version = data.version;
+  mod.policy = data.policy;
+  mod.policy_version = data.version;
 });
 
 // -- polls (public and staff) -------------------------------------------------------

@@ -13,8 +13,8 @@ from sqlmodel import SQLModel
 
 from server.broker import broker_from_url
 from server.errors import PlenariaError
+from server.identity import Identity
 from server.service.ballot_box import BallotBox, Vote
-from server.service.identity import Identity
 from server.service.runner import CommandRunner
 from server.service.sealing import escrow_public
 from server.settings import Settings

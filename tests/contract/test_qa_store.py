@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from server.broker.memory import MemoryBroker
+from server.identity import Identity
 from server.service.conference import ConferenceService
-from server.service.identity import Identity
 from server.service.moderating import ModerationService
 from server.service.qa import QAService
 from server.service.runner import CommandRunner
 from server.store import Database
-from server.store import qa as repo
+from server.store import audit as audit_store
+from server.store import items as item_store
+from server.store import upvotes as upvote_store
 
 
 async def setup(database: Database) -> tuple[CommandRunner, int, list[Identity]]:
@@ -53,9 +55,9 @@ async def test_racing_decisions_yield_exactly_one(database: Database) -> None:
     for i in range(len(items)):
         assert sorted(outcomes[2 * i: 2 * i + 2]) == ["already_decided", "ok"], outcomes
     async with database.session() as s:
-        entries = await repo.audit(s, event_id)
+        entries = await audit_store.audit(s, event_id)
         for item in items:
-            decided = await repo.get_item(s, event_id, item)
+            decided = await item_store.get_item(s, event_id, item)
             assert decided is not None and decided.status in ("published", "rejected")
             human = [e for e in entries if e.target_id == item and e.actor.kind == "staff"]
             assert len(human) == 1 and human[0].actor.label == decided.decided_by
@@ -72,6 +74,6 @@ async def test_concurrent_upvotes_count_exactly(database: Database) -> None:
     # A participant's two simultaneous upvotes may meet as a `conflict` (one transaction wins); never as two votes.
     assert all(not isinstance(r, BaseException) or getattr(r, "code", "") == "conflict" for r in results)
     async with database.session() as s:
-        stored = await repo.get_item(s, event_id, question)
+        stored = await item_store.get_item(s, event_id, question)
         assert stored is not None
-        assert stored.upvotes == len(await repo.voters(s, question)) == len(voters)
+        assert stored.upvotes == len(await upvote_store.voters(s, question)) == len(voters)

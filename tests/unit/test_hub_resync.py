@@ -12,7 +12,7 @@ from server.broker import broker_from_url
 from server.channels import ChannelKind
 from server.hub.connection import Connection
 from server.hub.hub import Hub
-from server.service.identity import Identity
+from server.identity import Identity
 from server.settings import Limits
 
 

@@ -1,0 +1,15 @@
+"""The domain's pure renderers the web layer uses, offered by the service layer.
+
+The web reaches the domain only through services (tests/unit/test_layers.py). These are
+plain functions over plain values, importable by name so the heavy-work process
+(server/web/heavy.py) can run them off the event loop.
+"""
+
+from __future__ import annotations
+
+from server.domain.audit import to_csv as audit_csv
+from server.domain.plurals import form as plural_form
+from server.domain.spreadsheet import to_csv as spreadsheet_csv
+from server.domain.stream import hls_origin
+
+__all__ = ["audit_csv", "hls_origin", "plural_form", "spreadsheet_csv"]
