@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server import pdf
-from server.domain import ata
 from server.errors import InvalidMessage
+from server.service.presentation import ATA_LABELS, ata_language
 from server.web import (
     ata_page,
     urls,  # noqa: F401  (registers the {name:id} path convertor)
@@ -32,7 +32,7 @@ def _services(request: Request) -> Services:
 
 def footer(view: dict[str, Any]) -> str:
     """The line on every page: final and its fingerprint, or that this is a draft."""
-    t = ata.LABELS[ata.language(str(view["document"].get("lang", "")))]
+    t = ATA_LABELS[ata_language(str(view["document"].get("lang", "")))]
     if view["final"]:
         return f"{t['final']} · {t['fingerprint']}: {view['fingerprint']}"
     return t["draft"]

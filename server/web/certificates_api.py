@@ -16,8 +16,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from server import pdf
-from server.domain import certificates as rules
 from server.errors import InvalidMessage, NotFound
+from server.service.presentation import certificate_language, hours_text
 from server.web.api import body_of, json_errors, organizer_event
 from server.web.services import Services
 
@@ -79,10 +79,10 @@ async def check_json(request: Request) -> Response:
 
 async def check_page(request: Request) -> Response:
     found = await _services(request).certificates.verify(request.path_params["cert"])
-    lang = found["lang"] if found else rules.language(request.headers.get("accept-language", "pt-BR")[:5])
+    lang = found["lang"] if found else certificate_language(request.headers.get("accept-language", "pt-BR")[:5])
     title, valid, invalid, hours = VERIFY_WORDS[lang]
     if found:
-        shown = rules.hours_text(found["minutes"], lang)
+        shown = hours_text(found["minutes"], lang)
         body = (f'<p class="verdict valid">✓ {html.escape(valid)}</p><dl><dt>{html.escape(found["code"])}</dt>'
                 f'<dd>{html.escape(found["name"])}</dd><dd>{html.escape(found["event"])}</dd>'
                 f"<dd>{html.escape(shown)} {html.escape(hours)}</dd></dl>")
