@@ -42,6 +42,7 @@ import hashlib
 import secrets
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -309,8 +310,8 @@ class FacebookStandIn(StandIn):
                 "fbtrace_id": secrets.token_urlsafe(8)}}, status_code=400)
         if request.headers.get("content-type", "").startswith("application/json"):
             message = (await request.json()).get("message", "")
-        else:
-            message = str((await request.form()).get("message", ""))
+        else:  # application/x-www-form-urlencoded, as the reference's examples post it
+            message = urllib.parse.parse_qs((await request.body()).decode()).get("message", [""])[0]
         comment_id = f"{parent.split('_')[0]}_{secrets.randbelow(10**15)}"
         with self.lock:
             self.posted.append({"id": comment_id, "parent": parent, "message": message})

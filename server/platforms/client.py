@@ -46,12 +46,12 @@ async def get_json(http: httpx.AsyncClient, url: str, params: dict[str, str], he
 
 
 async def send_json(http: httpx.AsyncClient, method: str, url: str, params: dict[str, str],
-                    headers: dict[str, str], body: dict[str, Any] | None = None) -> tuple[
-    int, dict[str, Any], float | None
-]:
-    """`get_json` for any method, with an optional JSON body."""
+                    headers: dict[str, str], body: dict[str, Any] | None = None,
+                    form: dict[str, str] | None = None) -> tuple[int, dict[str, Any], float | None]:
+    """`get_json` for any method, with an optional JSON `body` or `form` fields."""
     try:
-        response = await http.request(method, url, params=params, headers=headers, json=body, timeout=TIMEOUT)
+        response = await http.request(method, url, params=params, headers=headers, json=body, data=form,
+                                      timeout=TIMEOUT)
     except httpx.HTTPError as exc:
         raise PlatformFailure("unreachable", type(exc).__name__) from exc
     if len(response.content) > MAX_RESPONSE:

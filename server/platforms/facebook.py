@@ -58,7 +58,7 @@ class FacebookClient:
         """`POST /{comment-id}/comments` with `message`: a reply under that comment, as the page."""
         status, body, retry = await send_json(self.http, "POST", f"{self.base_url}/{parent_id}/comments",
                                               {"access_token": token}, {"accept": "application/json"},
-                                              {"message": text})
+                                              form={"message": text})
         if status >= 400 or "error" in body:
             raise failure(status, body, retry)
         posted = body.get("id")

@@ -181,3 +181,33 @@ async def test_a_facebook_reply_is_posted_under_the_comment(stage: Stage) -> Non
                                           "message": "Está no site da prefeitura."}]
         assert outbox(server) == [("sent", stage.facebook.posted[0]["id"], "Está no site da prefeitura.")]
         await mod.close()
+
+
+async def test_a_reply_caught_mid_post_by_a_crash_is_never_sent_again(stage: Stage) -> None:
+    """Pass: a reply left `sending` by a process that died mid-request (the platform may or may
+    not have it) becomes `uncertain` on the next holder and is not posted: never two copies."""
+    chat = stage.youtube.broadcast("live-crash")
+    stage.youtube.say(chat.video_id, "Dona Cida", "Vai ter lanche?")
+    async with running_server(stage.settings) as server:
+        quick(server)
+        server.services.importer.config = replace(server.services.importer.config, interval=2.0)
+        created = await create_event(server.base, code="QUEDA")
+        mod = await moderator(server, "QUEDA", created)
+        async with organizer(server, created) as http:
+            connected = await http.post("/api/events/QUEDA/platforms", json={
+                "platform": "youtube", "target": chat.video_id, "token": f"Bearer {OAUTH}"})
+            source_id = connected.json()["source"]["id"]
+            await http.patch(f"/api/events/QUEDA/platforms/{source_id}", json={"post_replies": True})
+        stage.youtube.fail(503, "backendError", domain="global", posting=True)
+        await mod.ok("question.reply", question=await question_from(mod, "Vai ter lanche?"), text="Sim, às 10h.")
+        await mod.wait_for(lambda: source_view(mod, source_id).get("reply_health") == "unreachable", timeout=10)
+        await mod.close()
+    # What a crash between committing `sending` and recording the platform's answer leaves behind.
+    with sqlite3.connect(server.settings.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE platform_reply SET state = 'sending', claimed_at = 0, next_at = 0")
+
+    async with running_server(stage.settings) as again:
+        quick(again)
+        await until(lambda: [row[0] for row in outbox(again)] == ["uncertain"], timeout=10)
+        await polls_later(stage)
+    assert stage.youtube.posted == []
