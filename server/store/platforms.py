@@ -34,11 +34,12 @@ class PlatformSources:
         return _source(row)
 
     async def disconnect(self, event_id: int, source_id: int, now: float) -> Source | None:
-        """Stop importing and forget the token; what was imported stays."""
+        """Stop importing, forget the token and stop posting replies; what was imported stays."""
         row = await self._db.get(PlatformSourceRow, source_id)
         if row is None or row.event_id != event_id or not row.active:
             return None
         row.active, row.token_sealed, row.token_env, row.updated_at = False, None, "", now
+        row.post_replies = False  # connecting it again starts with the switch off, as any new source
         self._db.add(row)
         await self._db.flush()
         return _source(row)
@@ -101,7 +102,6 @@ class PlatformSources:
         assert row.id is not None
         return row.id, row.public_id
 
-
     # -- posting replies back (off unless the organizer turns it on) ----------------------
 
     async def set_post_replies(self, event_id: int, source_id: int, on: bool) -> Source | None:
@@ -148,13 +148,18 @@ class PlatformSources:
             .where(PlatformReplyRow.source_id == source_id, PlatformReplyRow.state == "pending",
                    col(PlatformReplyRow.next_at) <= now)
             .order_by(col(PlatformReplyRow.id)).limit(limit).execution_options(populate_existing=True))
-        rows = list(result.all())
-        for row in rows:
-            row.state, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
-            self._db.add(row)
-        await self._db.flush()
-        return [Reply(id=r.id or 0, source_id=r.source_id, parent_id=r.parent_id, text=r.text, attempts=r.attempts)
-                for r in rows]
+        claimed: list[Reply] = []
+        for row in result.all():
+            # Conditional, so that of two processes racing for one reply (a lease takeover) only
+            # one claims it: the other's update, once the first commits, matches no row.
+            taken = await self._db.exec(
+                update(PlatformReplyRow)
+                .where(col(PlatformReplyRow.id) == row.id, col(PlatformReplyRow.state) == "pending")
+                .values(state="sending", claimed_at=now, attempts=PlatformReplyRow.attempts + 1))
+            if taken.rowcount:
+                claimed.append(Reply(id=row.id or 0, source_id=row.source_id, parent_id=row.parent_id,
+                                     text=row.text, attempts=row.attempts + 1))
+        return claimed
 
     async def reply_done(self, reply: Reply, posted_id: str, now: float) -> None:
         """Record what the platform answered: the id it gave the posted reply."""
