@@ -160,8 +160,8 @@ class ModerationService:
         platform outbox, in this same transaction (server/service/importing.py posts it once)."""
         actor = actor_of(who)
 
-        async def post_back(db: Unit, after: Item, now: float) -> None:
-            if after.reply:
+        async def post_back(db: Unit, before: Item, after: Item, now: float) -> None:
+            if after.reply and after.reply != before.reply:  # the same text sent again is no new reply
                 await db.platforms.queue_reply(who.event_id, after.id, after.reply, now)
 
         return await self._item_change(
@@ -192,7 +192,7 @@ class ModerationService:
         *,
         key: str = "question",
         held_reasons: bool = False,
-        also: Callable[[Unit, Item, float], Awaitable[None]] | None = None,
+        also: Callable[[Unit, Item, Item, float], Awaitable[None]] | None = None,
         **audit: Any,
     ) -> dict[str, Any]:
         """One item changed by the domain's `decide`; audited and announced when it changed.
@@ -210,7 +210,7 @@ class ModerationService:
                 await self._log(db, out, who.event_id, actor, action, after, now, **fields)
                 announce(out, who.event_id, before, after)
                 if also is not None:
-                    await also(db, after, now)
+                    await also(db, before, after, now)
             out.result = {key: after.staff()}
 
         return await self.runner.run(who.actor, command_id, work)
