@@ -11,19 +11,27 @@ YouTube
         "id", "snippet": {"type": "textMessageEvent", "liveChatId", "authorChannelId", "publishedAt",
         "hasDisplayContent", "displayMessage", "textMessageDetails": {"messageText"}},
         "authorDetails": {"channelId", "displayName", ...}}]}, and "offlineAt" once ended.
+    POST /youtube/v3/liveChat/messages?part=snippet, `Authorization: Bearer <OAuth token>`,
+        {"snippet": {"liveChatId", "type": "textMessageEvent", "textMessageDetails": {"messageText"}}}
+        -> the inserted liveChatMessage resource {"kind", "etag", "id", "snippet", "authorDetails"};
+        an API key alone cannot post (401 "Login Required", reason "required").
     errors {"error": {"code", "message", "errors": [{"message", "domain", "reason"}]}}:
         401 authError (bad key), 403 quotaExceeded / rateLimitExceeded / forbidden,
         403 liveChatEnded, 404 liveChatNotFound.
+    Reads take the key as `key=` or an OAuth token as `Authorization: Bearer`.
 
 Facebook
     GET /v21.0/{live-video-id}/comments?access_token=T&order=chronological&fields=...&limit=N[&after=C]
         {"data": [{"id", "message", "created_time", "from": {"id", "name"}}],
          "paging": {"cursors": {"before", "after"}, "next"?}}; an empty page has no "paging".
+    POST /v21.0/{comment-id}/comments with `message` (JSON or form) and access_token=T
+        -> {"id": "<comment id>"}: a reply under that comment, as the page.
     errors {"error": {"message", "type", "code", "error_subcode"?, "fbtrace_id"}}, HTTP 400
         (190 OAuthException for a bad token, 4/17/32/613 rate limits, 100 for a missing object).
 
 A script drives each: comments are added as the test goes, and `fail(...)` queues errors for the
-next requests. Every request is recorded, so tests check what the client asked.
+next requests. Every request is recorded, so tests check what the client asked, and every message
+posted is kept in `posted`, so tests count what reached the platform.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import hashlib
 import secrets
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +68,8 @@ class StandIn:
     tokens: set[str] = field(default_factory=set)
     requests: list[Recorded] = field(default_factory=list)
     failures: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    posted: list[dict[str, Any]] = field(default_factory=list)
+    post_failures: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, request: Request) -> None:
@@ -70,6 +81,13 @@ class StandIn:
             if not self.failures:
                 return None
             status, body = self.failures.pop(0)
+        return JSONResponse(body, status_code=status)
+
+    def next_post_failure(self) -> JSONResponse | None:
+        with self.lock:
+            if not self.post_failures:
+                return None
+            status, body = self.post_failures.pop(0)
         return JSONResponse(body, status_code=status)
 
     def calls(self, fragment: str) -> list[Recorded]:
@@ -119,16 +137,22 @@ class YouTubeStandIn(StandIn):
             })
         return message_id
 
-    def fail(self, status: int, reason: str, domain: str = "youtube.liveChat", times: int = 1) -> None:
+    def fail(self, status: int, reason: str, domain: str = "youtube.liveChat", times: int = 1,
+             posting: bool = False) -> None:
+        """Queue errors for the next reads, or (`posting`) for the next inserts."""
         body = {"error": {"code": status, "message": f"The request failed: {reason}.",
                           "errors": [{"message": f"The request failed: {reason}.", "domain": domain,
                                       "reason": reason}]}}
         with self.lock:
-            self.failures.extend([(status, body)] * times)
+            (self.post_failures if posting else self.failures).extend([(status, body)] * times)
+
+    def _bearer(self, request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        return header.removeprefix("Bearer ") if header.startswith("Bearer ") else None
 
     def _refused(self, request: Request) -> JSONResponse | None:
         self.record(request)
-        if request.query_params.get("key") not in self.tokens:
+        if request.query_params.get("key") not in self.tokens and self._bearer(request) not in self.tokens:
             body = {"error": {"code": 401, "message": "API key not valid. Please pass a valid API key.",
                               "errors": [{"message": "API key not valid.", "domain": "global",
                                           "reason": "authError", "location": "key", "locationType": "parameter"}]}}
@@ -167,14 +191,44 @@ class YouTubeStandIn(StandIn):
                 "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}, "items": items}
         return JSONResponse(body)
 
+    async def insert(self, request: Request) -> JSONResponse:
+        """liveChatMessages.insert: OAuth only; the message joins the chat, as the channel."""
+        self.record(request)
+        bearer = self._bearer(request)
+        if bearer is None:
+            return self._error(401, "required", "Login Required.", domain="global")
+        if bearer not in self.tokens:
+            return self._error(401, "authError", "Invalid Credentials", domain="global")
+        failure = self.next_post_failure()
+        if failure is not None:
+            return failure
+        snippet = (await request.json()).get("snippet", {})
+        chat = next((c for c in self.chats.values() if c.chat_id == snippet.get("liveChatId")), None)
+        if chat is None:
+            return self._error(404, "liveChatNotFound", "The live chat you are trying to retrieve cannot be found.")
+        text = snippet.get("textMessageDetails", {}).get("messageText", "")
+        if snippet.get("type") != "textMessageEvent" or not text or len(text) > 200:
+            return self._error(400, "invalidMessageText", "The message text is invalid.")
+        message_id = f"LCC.{secrets.token_urlsafe(12)}"
+        resource = {"kind": "youtube#liveChatMessage", "etag": secrets.token_hex(8), "id": message_id,
+                    "snippet": {**snippet, "hasDisplayContent": True, "displayMessage": text,
+                                "authorChannelId": "UCthe-broadcaster",
+                                "publishedAt": time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())},
+                    "authorDetails": {"channelId": "UCthe-broadcaster", "displayName": "Prefeitura",
+                                      "isChatOwner": True}}
+        with self.lock:
+            self.posted.append(resource)
+        return JSONResponse(resource)
+
     @staticmethod
-    def _error(status: int, reason: str, message: str) -> JSONResponse:
+    def _error(status: int, reason: str, message: str, domain: str = "youtube.liveChat") -> JSONResponse:
         return JSONResponse({"error": {"code": status, "message": message, "errors": [
-            {"message": message, "domain": "youtube.liveChat", "reason": reason}]}}, status_code=status)
+            {"message": message, "domain": domain, "reason": reason}]}}, status_code=status)
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/youtube/v3/videos", self.videos),
-                                 Route("/youtube/v3/liveChat/messages", self.messages)])
+                                 Route("/youtube/v3/liveChat/messages", self.messages),
+                                 Route("/youtube/v3/liveChat/messages", self.insert, methods=["POST"])])
 
 
 class FacebookStandIn(StandIn):
@@ -198,10 +252,12 @@ class FacebookStandIn(StandIn):
             })
         return comment_id
 
-    def fail(self, code: int, message: str, kind: str = "OAuthException", status: int = 400, times: int = 1) -> None:
+    def fail(self, code: int, message: str, kind: str = "OAuthException", status: int = 400, times: int = 1,
+             posting: bool = False) -> None:
+        """Queue errors for the next reads, or (`posting`) for the next replies."""
         body = {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": secrets.token_urlsafe(8)}}
         with self.lock:
-            self.failures.extend([(status, body)] * times)
+            (self.post_failures if posting else self.failures).extend([(status, body)] * times)
 
     async def comments(self, request: Request) -> JSONResponse:
         self.record(request)
@@ -235,8 +291,35 @@ class FacebookStandIn(StandIn):
                 body["paging"]["next"] = f"{request.url}&after={body['paging']['cursors']['after']}"
         return JSONResponse(body)
 
+    async def reply(self, request: Request) -> JSONResponse:
+        """A comment under a comment (`{video}_{n}`) of a live video, as the page."""
+        self.record(request)
+        if request.query_params.get("access_token") not in self.tokens:
+            return JSONResponse({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
+                                           "code": 190, "fbtrace_id": secrets.token_urlsafe(8)}}, status_code=400)
+        failure = self.next_post_failure()
+        if failure is not None:
+            return failure
+        parent = request.path_params["video"]
+        with self.lock:
+            known = any(c["id"] == parent for comments in self.videos.values() for c in comments)
+        if not known:
+            return JSONResponse({"error": {
+                "message": "Unsupported post request. Object with ID does not exist.",
+                "type": "GraphMethodException", "code": 100, "error_subcode": 33,
+                "fbtrace_id": secrets.token_urlsafe(8)}}, status_code=400)
+        if request.headers.get("content-type", "").startswith("application/json"):
+            message = (await request.json()).get("message", "")
+        else:  # application/x-www-form-urlencoded, as the reference's examples post it
+            message = urllib.parse.parse_qs((await request.body()).decode()).get("message", [""])[0]
+        comment_id = f"{parent.split('_')[0]}_{secrets.randbelow(10**15)}"
+        with self.lock:
+            self.posted.append({"id": comment_id, "parent": parent, "message": message})
+        return JSONResponse({"id": comment_id})
+
     def app(self) -> Starlette:
-        return Starlette(routes=[Route(f"/{self.version}/{{video}}/comments", self.comments)])
+        return Starlette(routes=[Route(f"/{self.version}/{{video}}/comments", self.comments),
+                                 Route(f"/{self.version}/{{video}}/comments", self.reply, methods=["POST"])])
 
 
 @contextlib.contextmanager

@@ -91,6 +91,10 @@ class Source:
     token_env: str = ""  # the name of an environment variable holding the token, if not stored
     updated_at: float = 0.0
     polled_at: float | None = None
+    post_replies: bool = False  # the organizer's switch: moderators' replies go back to the platform
+    reply_health: Health | None = None  # how the last attempt to post a reply went
+    reply_detail: str = ""
+    replies_posted: int = 0
 
     @property
     def label(self) -> str:
@@ -112,7 +116,37 @@ class Source:
             "imported": self.imported,
             "polled_at": self.polled_at,
             "token_from_env": bool(self.token_env),
+            "post_replies": self.post_replies,
+            "reply_health": self.reply_health,
+            "reply_detail": self.reply_detail,
+            "replies_posted": self.replies_posted,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A moderator's reply to an imported comment, waiting in the outbox to be posted once."""
+
+    id: int
+    source_id: int
+    parent_id: str  # the platform's id of the comment answered (Facebook posts under it)
+    text: str
+    attempts: int = 0
+
+
+REPLY_RETRY_STOP: frozenset[Health] = frozenset({"ended", "revoked"})
+"""Failures after which a reply is not tried again: the platform refuses it for good."""
+MAX_REPLY_ATTEMPTS = 8
+MAX_REPLY = {"youtube": 200, "facebook": 8000}  # YouTube's messageText limit; Facebook's is far above ours
+
+
+def reply_delay(health: Health, attempts: int, interval: float = DEFAULT_INTERVAL,
+                retry_after: float | None = None) -> float | None:
+    """Seconds until a failed reply is tried again, None when it is given up: refused for good, or
+    after MAX_REPLY_ATTEMPTS (about 20 minutes of doubling waits from 5 seconds)."""
+    if health in REPLY_RETRY_STOP or attempts >= MAX_REPLY_ATTEMPTS:
+        return None
+    return next_delay(health, attempts, interval, retry_after)
 
 
 def next_delay(health: Health, failures: int, interval: float, retry_after: float | None = None) -> float | None:

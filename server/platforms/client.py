@@ -20,6 +20,10 @@ class PlatformClient(Protocol):
     async def page(self, source: Source, chat_id: str, token: str) -> Page:
         """The comments after `source.cursor`. Raises PlatformFailure."""
 
+    async def post_reply(self, source: Source, chat_id: str, parent_id: str, text: str, token: str) -> str:
+        """Post a moderator's reply to the comment `parent_id`; the id the platform gave it.
+        Raises PlatformFailure."""
+
 
 def client_for(platform: Platform, http: httpx.AsyncClient, base_url: str, interval: float) -> PlatformClient:
     """The client of `platform` at `base_url` ("" for the real API); `interval` is the wait
@@ -38,8 +42,16 @@ async def get_json(http: httpx.AsyncClient, url: str, params: dict[str, str], he
 ]:
     """(status, JSON object, Retry-After seconds). Network trouble and bodies that are not a JSON
     object become `unreachable` (a proxy's HTML error page is no answer of the platform)."""
+    return await send_json(http, "GET", url, params, headers)
+
+
+async def send_json(http: httpx.AsyncClient, method: str, url: str, params: dict[str, str],
+                    headers: dict[str, str], body: dict[str, Any] | None = None,
+                    form: dict[str, str] | None = None) -> tuple[int, dict[str, Any], float | None]:
+    """`get_json` for any method, with an optional JSON `body` or `form` fields."""
     try:
-        response = await http.get(url, params=params, headers=headers, timeout=TIMEOUT)
+        response = await http.request(method, url, params=params, headers=headers, json=body, data=form,
+                                      timeout=TIMEOUT)
     except httpx.HTTPError as exc:
         raise PlatformFailure("unreachable", type(exc).__name__) from exc
     if len(response.content) > MAX_RESPONSE:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from server.domain.platforms import DEFAULT_INTERVAL, MIN_INTERVAL, Comment, Page, PlatformFailure, Source
-from server.platforms.client import get_json, text
+from server.platforms.client import get_json, send_json, text
 
 BASE_URL = "https://graph.facebook.com/v21.0"
 PAGE_SIZE = "100"
@@ -53,6 +53,18 @@ class FacebookClient:
         # An empty page has no cursors: the old one still marks the end of what was read.
         cursor = after if isinstance(after, str) and after else source.cursor
         return Page(comments, cursor, MIN_INTERVAL if more else self.interval)
+
+    async def post_reply(self, source: Source, chat_id: str, parent_id: str, text: str, token: str) -> str:
+        """`POST /{comment-id}/comments` with `message`: a reply under that comment, as the page."""
+        status, body, retry = await send_json(self.http, "POST", f"{self.base_url}/{parent_id}/comments",
+                                              {"access_token": token}, {"accept": "application/json"},
+                                              form={"message": text})
+        if status >= 400 or "error" in body:
+            raise failure(status, body, retry)
+        posted = body.get("id")
+        if not isinstance(posted, str) or not posted:
+            raise PlatformFailure("unreachable", "the posted comment has no id")
+        return posted
 
 
 def failure(status: int, body: dict[str, Any], retry: float | None) -> PlatformFailure:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from server.domain.platforms import DEFAULT_INTERVAL, Comment, Health, Page, PlatformFailure, Source
-from server.platforms.client import get_json, text
+from server.platforms.client import send_json, text
 
 BASE_URL = "https://www.googleapis.com/youtube/v3"
 PAGE_SIZE = "2000"  # the documented maximum of maxResults
@@ -68,13 +68,30 @@ class YouTubeClient:
         return Page(comments, cursor if isinstance(cursor, str) and cursor else source.cursor, wait,
                     ended=bool(body.get("offlineAt")))
 
+    async def post_reply(self, source: Source, chat_id: str, parent_id: str, text: str, token: str) -> str:
+        """`liveChatMessages.insert`: a plain text message in the chat (YouTube has no replies to
+        one message). Only an OAuth token of the channel or one of its moderators may post."""
+        if not token.startswith("Bearer "):
+            raise PlatformFailure("revoked", "an API key cannot post to the live chat: connect with an OAuth token")
+        body = await self._send("POST", "/liveChat/messages", {"part": "snippet"}, token, {
+            "snippet": {"liveChatId": chat_id, "type": "textMessageEvent",
+                        "textMessageDetails": {"messageText": text}}})
+        posted = body.get("id")
+        if not isinstance(posted, str) or not posted:
+            raise PlatformFailure("unreachable", "the posted message has no id")
+        return posted
+
     async def _get(self, path: str, params: dict[str, str], token: str) -> dict[str, Any]:
+        return await self._send("GET", path, params, token)
+
+    async def _send(self, method: str, path: str, params: dict[str, str], token: str,
+                    json_body: dict[str, Any] | None = None) -> dict[str, Any]:
         headers: dict[str, str] = {"accept": "application/json"}
         if token.startswith("Bearer "):
             headers["authorization"] = token
         else:
             params = {**params, "key": token}
-        status, body, retry = await get_json(self.http, self.base_url + path, params, headers)
+        status, body, retry = await send_json(self.http, method, self.base_url + path, params, headers, json_body)
         if status < 400 and "error" not in body:
             return body
         raise failure(status, body, retry)

@@ -10,8 +10,13 @@ chat message typed here (the event's own rules and terms, flood and repeat histo
 account, mutes and bans) and becomes a chat item with `origin` set to its platform.
 
 Failures never escape the poller: each becomes the source's health (server/domain/platforms.py),
-shown to staff (`platform.health` on the staff channel), and sets the back-off. Nothing is ever
-posted back to a platform (see docs/platforms.md).
+shown to staff (`platform.health` on the staff channel), and sets the back-off.
+
+Nothing is posted back to a platform unless the organizer turns `post_replies` on for the source:
+then a moderator's reply to an imported comment is written to the outbox (`platform_reply`) in the
+reply's own transaction, and the poller holding the source's lease posts it after each poll,
+exactly once: claimed (committed) before the request, the platform's id recorded after it; a
+failure is retried with back-off or given up, and shown as the source's `reply_health`.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from server.channels import channel
 from server.domain import platforms as rules
 from server.domain import qa as qa_rules
 from server.domain.audit import AUTO
-from server.domain.platforms import Comment, Page, PlatformFailure, Source
+from server.domain.platforms import Comment, Page, PlatformFailure, Reply, Source
 from server.domain.qa import Author
 from server.errors import Conflict, PlenariaError
 from server.platforms import PlatformClient, client_for
@@ -161,6 +166,12 @@ class Importer:
             except Exception:  # a poller never dies of one bad poll; the next one tries again
                 log.exception("platform source %s: poll failed", source_id)
                 delay = rules.MAX_BACKOFF / 10
+            try:
+                await self.send_replies(source_id)
+            except PlenariaError as exc:  # the store is away: the outbox keeps them for the next round
+                log.warning("platform source %s: replies not sent (%s)", source_id, exc.code)
+            except Exception:
+                log.exception("platform source %s: replies not sent", source_id)
             if delay is None:
                 await self.runner.broker.release(lease, self.holder)
                 return
@@ -231,6 +242,60 @@ class Importer:
             log.warning("platform source %s: page not stored (%s)", source_id, exc.code)
             return rules.MAX_BACKOFF / 10
         return delay
+
+    async def send_replies(self, source_id: int) -> int:
+        """Post the replies due in the outbox of `source_id` (the caller holds its lease); how many
+        the platform took. Each is committed as `sending` before its request, so a crash mid-way
+        never posts it twice (it becomes `uncertain`, see PlatformSources.claim_replies)."""
+        async with self.runner.db.session() as db:
+            source = await db.platforms.get(source_id)
+            sealed = await db.platforms.sealed_token(source_id) if source is not None else None
+        if source is None:
+            return 0
+        now = self.runner.clock()
+
+        replies: list[Reply] = []
+
+        async def claim(db: Unit, out: Outcome) -> None:
+            replies[:] = await db.platforms.claim_replies(source_id, now, stale_after=2 * self.config.lease_ttl)
+
+        await self.runner.run("platform", None, claim)
+        if not replies:
+            return 0
+        token = self.token(source, sealed)
+        client = self.client(source)
+        posted = 0
+        for reply in replies:
+            try:
+                if token is None:
+                    raise PlatformFailure("revoked", "no usable token: connect the source again")
+                if source.platform == "youtube" and not source.chat_id:
+                    raise PlatformFailure("unreachable", "the live chat is not looked up yet")
+                posted_id: str | None = await client.post_reply(source, source.chat_id, reply.parent_id,
+                                                                reply.text, token)
+                failure: PlatformFailure | None = None
+            except PlatformFailure as exc:
+                posted_id, failure = None, exc
+            posted += await self._record_reply(source, reply, posted_id, failure)
+        return posted
+
+    async def _record_reply(self, source: Source, reply: Reply, posted_id: str | None,
+                            failure: PlatformFailure | None) -> int:
+        async def work(db: Unit, out: Outcome) -> None:
+            now = self.runner.clock()
+            if posted_id is not None:
+                await db.platforms.reply_done(reply, posted_id, now)
+            elif failure is not None:
+                delay = rules.reply_delay(failure.health, reply.attempts, self.config.interval, failure.retry_after)
+                log.warning("platform source %s: reply %s not posted: %s", source.id, reply.id, failure)
+                await db.platforms.reply_failed(reply, failure.health, failure.detail,
+                                                None if delay is None else now + delay)
+            saved = await db.platforms.get(source.id)
+            if saved is not None:
+                out.publish(channel(source.event_id, "staff"), "platform.health", {"source": saved.staff()})
+
+        await self.runner.run("platform", None, work)
+        return 1 if posted_id is not None else 0
 
     async def _save(self, source: Source, comments: tuple[Comment, ...], *, before: Source) -> None:
         """Store the comments not imported yet and the source's progress, in one transaction;

@@ -155,11 +155,19 @@ class ModerationService:
         )
 
     async def reply(self, who: Identity, command_id: str, question_id: int, text: str) -> dict[str, Any]:
-        """A short public reply under a question (an empty text takes it back)."""
+        """A short public reply under a question (an empty text takes it back). A question imported
+        from a broadcast whose organizer turned on posting replies back also gets the reply in the
+        platform outbox, in this same transaction (server/service/importing.py posts it once)."""
         actor = actor_of(who)
+
+        async def post_back(db: Unit, before: Item, after: Item, now: float) -> None:
+            if after.reply and after.reply != before.reply:  # the same text sent again is no new reply
+                await db.platforms.queue_reply(who.event_id, after.id, after.reply, now)
+
         return await self._item_change(
             who, command_id, "question", question_id, "reply" if text.strip() else "unreply",
             lambda item, now: rules.reply(item, text, actor.name, now), text_after=text.strip() or None,
+            also=post_back,
         )
 
     async def answer(self, who: Identity, command_id: str, question_id: int, answered: bool) -> dict[str, Any]:
@@ -184,10 +192,12 @@ class ModerationService:
         *,
         key: str = "question",
         held_reasons: bool = False,
+        also: Callable[[Unit, Item, Item, float], Awaitable[None]] | None = None,
         **audit: Any,
     ) -> dict[str, Any]:
         """One item changed by the domain's `decide`; audited and announced when it changed.
-        `held_reasons`: a decision on a held item records the rules that held it."""
+        `held_reasons`: a decision on a held item records the rules that held it; `also` runs in
+        the same transaction when the item changed."""
         actor = actor_of(who)
 
         async def work(db: Unit, out: Outcome) -> None:
@@ -199,6 +209,8 @@ class ModerationService:
                     fields["reasons"] = before.reasons
                 await self._log(db, out, who.event_id, actor, action, after, now, **fields)
                 announce(out, who.event_id, before, after)
+                if also is not None:
+                    await also(db, before, after, now)
             out.result = {key: after.staff()}
 
         return await self.runner.run(who.actor, command_id, work)

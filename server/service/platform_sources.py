@@ -1,5 +1,6 @@
 """The organizer connects and disconnects an event's live-chat sources (YouTube, Facebook); staff
-see each source's health. The token is sealed at rest (server/service/token_box.py) or named as an
+see each source's health, and the organizer may turn on posting moderators' replies back. The
+token is sealed at rest (server/service/token_box.py) or named as an
 environment variable; it never leaves the server (`Source.staff()` has no token)."""
 
 from __future__ import annotations
@@ -62,6 +63,22 @@ class PlatformService:
         result = await self.runner.run(who.actor, None, work)
         self.importer.wake(result["source"]["id"])
         return result
+
+    async def set_post_replies(self, who: Identity, source_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        """The organizer's switch `post_replies` (off by default): moderators' replies to comments
+        imported from this source are posted back to the platform. `{"source": ...}`."""
+        on = fields.get("post_replies")
+        if not isinstance(on, bool):
+            raise InvalidCommand("post_replies is true or false", code="invalid_post_replies", field="post_replies")
+
+        async def work(db: Unit, out: Outcome) -> None:
+            source = await db.platforms.set_post_replies(who.event_id, source_id, on)
+            if source is None:
+                raise NotFound("no such source", code="platform_source_not_found")
+            out.publish(channel(who.event_id, "staff"), "platform.health", {"source": source.staff()})
+            out.result = {"source": source.staff()}
+
+        return await self.runner.run(who.actor, None, work)
 
     async def disconnect(self, who: Identity, source_id: int) -> dict[str, Any]:
         """Stop importing `source_id` and forget its token; `{"removed": id}`."""

@@ -29,6 +29,10 @@ class PlatformSourceRow(SQLModel, table=True):
     created_at: float = 0.0
     updated_at: float = 0.0
     polled_at: float | None = None
+    post_replies: bool = False
+    reply_health: str | None = Field(default=None, max_length=16)
+    reply_detail: str = Field(default="", max_length=300)
+    replies_posted: int = 0
 
 
 class ImportedCommentRow(SQLModel, table=True):
@@ -44,3 +48,26 @@ class ImportedCommentRow(SQLModel, table=True):
     message_id: str = Field(max_length=200, primary_key=True)
     item_id: int = Field(index=True)
     published_at: str = Field(default="", max_length=40)
+
+
+class PlatformReplyRow(SQLModel, table=True):
+    """The outbox of replies posted back to a platform, written in the moderator's reply
+    transaction. `state`: `pending` (due at `next_at`), `sending` (claimed, committed before the
+    request), `sent` (with the platform's `posted_id`), `failed` (given up) or `uncertain` (a
+    process died while sending it: it is never sent again, so it is never sent twice)."""
+
+    __tablename__ = "platform_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="platform_source.id", index=True)
+    item_id: int = Field(index=True)
+    parent_id: str = Field(max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_at: float = 0.0
+    claimed_at: float | None = None
+    posted_id: str = Field(default="", max_length=200)
+    detail: str = Field(default="", max_length=300)
+    created_at: float = 0.0
+    sent_at: float | None = None

@@ -7,9 +7,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.domain.platforms import Health, Platform, Source
+from server.domain.platforms import MAX_REPLY, Health, Platform, Reply, Source
 from server.store.participants import by_device
-from server.store.platform_tables import ImportedCommentRow, PlatformSourceRow
+from server.store.platform_tables import ImportedCommentRow, PlatformReplyRow, PlatformSourceRow
 from server.store.tables import ParticipantRow
 
 
@@ -34,11 +34,12 @@ class PlatformSources:
         return _source(row)
 
     async def disconnect(self, event_id: int, source_id: int, now: float) -> Source | None:
-        """Stop importing and forget the token; what was imported stays."""
+        """Stop importing, forget the token and stop posting replies; what was imported stays."""
         row = await self._db.get(PlatformSourceRow, source_id)
         if row is None or row.event_id != event_id or not row.active:
             return None
         row.active, row.token_sealed, row.token_env, row.updated_at = False, None, "", now
+        row.post_replies = False  # connecting it again starts with the switch off, as any new source
         self._db.add(row)
         await self._db.flush()
         return _source(row)
@@ -101,6 +102,81 @@ class PlatformSources:
         assert row.id is not None
         return row.id, row.public_id
 
+    # -- posting replies back (off unless the organizer turns it on) ----------------------
+
+    async def set_post_replies(self, event_id: int, source_id: int, on: bool) -> Source | None:
+        """Turn posting replies back on or off; None when there is no such active source. The
+        poll in flight is not voided (`updated_at` stays)."""
+        row = await self._db.get(PlatformSourceRow, source_id)
+        if row is None or row.event_id != event_id or not row.active:
+            return None
+        row.post_replies = on
+        if on and row.reply_health is not None and row.reply_health != "ok":
+            row.reply_health, row.reply_detail = None, ""  # a fresh start after the organizer's fix
+        self._db.add(row)
+        await self._db.flush()
+        return _source(row)
+
+    async def queue_reply(self, event_id: int, item_id: int, text: str, now: float) -> bool:
+        """Put a moderator's reply to `item_id` in the outbox, in the reply's own transaction, when
+        that item was imported from a source of `event_id` whose organizer turned posting on."""
+        result = await self._db.exec(
+            select(ImportedCommentRow, PlatformSourceRow)
+            .join(PlatformSourceRow, col(PlatformSourceRow.id) == ImportedCommentRow.source_id)
+            .where(ImportedCommentRow.item_id == item_id, PlatformSourceRow.event_id == event_id,
+                   col(PlatformSourceRow.active).is_(True), col(PlatformSourceRow.post_replies).is_(True)))
+        found = result.first()
+        if found is None:
+            return False
+        comment, source = found
+        self._db.add(PlatformReplyRow(source_id=comment.source_id, item_id=item_id, parent_id=comment.message_id,
+                                      text=text[:MAX_REPLY.get(source.platform, 200)], next_at=now,
+                                      created_at=now))
+        return True
+
+    async def claim_replies(self, source_id: int, now: float, stale_after: float, limit: int = 10) -> list[Reply]:
+        """The replies due now, marked `sending` (the caller commits before posting them). A reply
+        left `sending` for `stale_after` seconds was being posted by a process that died: whether
+        the platform got it is unknown, so it becomes `uncertain` rather than risk a second copy."""
+        await self._db.exec(
+            update(PlatformReplyRow)
+            .where(col(PlatformReplyRow.source_id) == source_id, col(PlatformReplyRow.state) == "sending",
+                   col(PlatformReplyRow.claimed_at) < now - stale_after)
+            .values(state="uncertain", detail="the process posting it stopped: not sent again"))
+        result = await self._db.exec(
+            select(PlatformReplyRow)
+            .where(PlatformReplyRow.source_id == source_id, PlatformReplyRow.state == "pending",
+                   col(PlatformReplyRow.next_at) <= now)
+            .order_by(col(PlatformReplyRow.id)).limit(limit).execution_options(populate_existing=True))
+        claimed: list[Reply] = []
+        for row in result.all():
+            # Conditional, so that of two processes racing for one reply (a lease takeover) only
+            # one claims it: the other's update, once the first commits, matches no row.
+            taken = await self._db.exec(
+                update(PlatformReplyRow)
+                .where(col(PlatformReplyRow.id) == row.id, col(PlatformReplyRow.state) == "pending")
+                .values(state="sending", claimed_at=now, attempts=PlatformReplyRow.attempts + 1))
+            if taken.rowcount:
+                claimed.append(Reply(id=row.id or 0, source_id=row.source_id, parent_id=row.parent_id,
+                                     text=row.text, attempts=row.attempts + 1))
+        return claimed
+
+    async def reply_done(self, reply: Reply, posted_id: str, now: float) -> None:
+        """Record what the platform answered: the id it gave the posted reply."""
+        await self._db.exec(update(PlatformReplyRow).where(col(PlatformReplyRow.id) == reply.id)
+                            .values(state="sent", posted_id=posted_id[:200], sent_at=now, detail=""))
+        await self._db.exec(update(PlatformSourceRow).where(col(PlatformSourceRow.id) == reply.source_id)
+                            .values(replies_posted=PlatformSourceRow.replies_posted + 1, reply_health="ok",
+                                    reply_detail=""))
+
+    async def reply_failed(self, reply: Reply, health: Health, detail: str, retry_at: float | None) -> None:
+        """A reply the platform did not take: due again at `retry_at`, or given up (None)."""
+        values = {"state": "failed"} if retry_at is None else {"state": "pending", "next_at": retry_at}
+        await self._db.exec(update(PlatformReplyRow).where(col(PlatformReplyRow.id) == reply.id)
+                            .values(detail=detail[:300], **values))
+        await self._db.exec(update(PlatformSourceRow).where(col(PlatformSourceRow.id) == reply.source_id)
+                            .values(reply_health=health, reply_detail=detail[:300]))
+
 
 def _source(row: PlatformSourceRow) -> Source:
     assert row.id is not None
@@ -110,4 +186,6 @@ def _source(row: PlatformSourceRow) -> Source:
         id=row.id, event_id=row.event_id, platform=platform, target=row.target, chat_id=row.chat_id,
         cursor=row.cursor, health=health, detail=row.detail, failures=row.failures, imported=row.imported,
         token_env=row.token_env, updated_at=row.updated_at, polled_at=row.polled_at,
+        post_replies=row.post_replies, reply_health=row.reply_health,  # type: ignore[arg-type]
+        reply_detail=row.reply_detail, replies_posted=row.replies_posted,
     )

@@ -39,8 +39,18 @@ async def disconnect(request: Request) -> Response:
     return JSONResponse(await _services(request).platforms.disconnect(Identity(event_id, "organizer"), source_id))
 
 
+@json_errors
+async def change(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    source_id: int = request.path_params["source"]
+    fields = await body_of(request)
+    return JSONResponse(await _services(request).platforms.set_post_replies(Identity(event_id, "organizer"),
+                                                                            source_id, fields))
+
+
 routes = [
     Route("/api/events/{code}/platforms", listing),
     Route("/api/events/{code}/platforms", connect, methods=["POST"]),
     Route("/api/events/{code}/platforms/{source:id}", disconnect, methods=["DELETE"]),
+    Route("/api/events/{code}/platforms/{source:id}", change, methods=["PATCH"]),
 ]

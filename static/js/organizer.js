@@ -11,7 +11,7 @@ import { polls } from "./state.js";
 import { eligibilityText } from "./pollcontrols.js";
 import { HubError } from "./hub.js";
 import { download } from "./downloads.js";
-import { healthLine } from "./platforms.js";
+import { healthLine, replyHealthLine } from "./platforms.js";
 import { drawAta } from "./ata.js";
 import { drawCertificates } from "./certificates.js";
 
@@ -272,13 +272,28 @@ async function managePage() {
     const sources = (hub.state.staff && hub.state.staff.platforms) || [];
     if (!sources.length) { fill(ul, h("li", { class: "hint" }, t("platforms.none"))); return; }
     fill(ul, sources.map((s) => h("li", { class: "link-row", dataset: { source: String(s.id) } },
-      healthLine(s), h("span", {}, s.target),
+      healthLine(s), h("span", {}, s.target), postBackSwitch(s), replyHealthLine(s),
       h("button", {
         type: "button", class: "btn btn-small btn-danger",
         onclick: async () => {
           try { await call("DELETE", `/platforms/${s.id}`); toast(t("platforms.disconnected")); } catch (err) { toast(errorText(err), "error"); }
         },
       }, t("platforms.disconnect")))));
+  }
+
+  // Off unless the organizer turns it on: moderators' replies to this source's comments are
+  // posted to the platform (YouTube needs an OAuth token for that, an API key only reads).
+  function postBackSwitch(source) {
+    const box = h("input", {
+      type: "checkbox", class: "post-replies", checked: Boolean(source.post_replies),
+      onchange: async () => {
+        try {
+          await call("PATCH", `/platforms/${source.id}`, { post_replies: box.checked });
+          toast(t(box.checked ? "platforms.post_replies_on" : "platforms.post_replies_off"));
+        } catch (err) { box.checked = !box.checked; toast(errorText(err), "error"); }
+      },
+    });
+    return h("label", { class: "check", title: t("platforms.post_replies_hint") }, box, t("platforms.post_replies"));
   }
 
   let agendaAdded = false;

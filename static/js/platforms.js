@@ -38,6 +38,18 @@ export function healthLine(source) {
   }, `${LABELS[source.platform] || source.platform} · ${state} · ${t("platforms.imported", { n: source.imported })}`);
 }
 
+/** How posting replies back goes, once tried: "12 replies posted" or the platform's refusal. */
+export function replyHealthLine(source) {
+  if (!source.post_replies || !source.reply_health) return null;
+  const ok = source.reply_health === "ok";
+  return h("span", {
+    class: `badge ${ok ? "badge-ok" : "badge-warn"} reply-health`,
+    dataset: { health: source.reply_health },
+    title: source.reply_detail || "",
+  }, ok ? t("platforms.replies_posted", { n: source.replies_posted })
+    : `${t("platforms.replies_failing")}: ${t(`platforms.health_${source.reply_health}`)}`);
+}
+
 export function healthList(staff) {
   return ((staff && staff.platforms) || []).map(healthLine);
 }

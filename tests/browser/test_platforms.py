@@ -50,6 +50,11 @@ async def test_a_youtube_comment_becomes_a_question_via_youtube(
     await expect(organizer.locator("#toasts")).to_contain_text("Chat ao vivo conectado.")
     await expect(card.locator(".platform-health")).to_contain_text("YouTube · recebendo · 1 importados")
     assert KEY not in await organizer.content()
+    post_back = card.get_by_label("Publicar as respostas na plataforma")
+    await expect(post_back).not_to_be_checked()  # off unless the organizer turns it on
+    await post_back.check()
+    await expect(organizer.locator("#toasts")).to_contain_text("As respostas dos moderadores serão publicadas")
+    await expect(card.get_by_label("Publicar as respostas na plataforma")).to_be_checked()
     await browser.audit(organizer, step="live chat connected")
 
     moderator = await browser.page(conference.url("moderator"))

@@ -82,3 +82,19 @@ def test_a_sealed_token_opens_only_with_its_key_and_on_its_own_source() -> None:
     assert not TokenBox("").available
     with pytest.raises(RuntimeError):
         TokenBox("").seal(1, "youtube", "video1", "x")
+
+
+def test_a_failed_reply_is_retried_with_the_back_off_and_given_up_when_refused_or_after_eight_tries() -> None:
+    assert rules.reply_delay("unreachable", 1) == 10.0
+    assert rules.reply_delay("rate_limited", 2, retry_after=60.0) == 60.0
+    assert rules.reply_delay("quota", 1) == rules.QUOTA_RETRY
+    assert rules.reply_delay("revoked", 1) is None, "a 403 or an API key: posting again changes nothing"
+    assert rules.reply_delay("ended", 1) is None
+    assert rules.reply_delay("unreachable", rules.MAX_REPLY_ATTEMPTS) is None
+
+
+def test_staff_see_the_switch_and_how_posting_goes_never_the_token() -> None:
+    view = Source(id=1, event_id=1, platform="youtube", target="v", post_replies=True, reply_health="revoked",
+                  reply_detail="an API key cannot post", token_env="PLENARIA_YT").staff()
+    assert view["post_replies"] is True and view["reply_health"] == "revoked" and view["replies_posted"] == 0
+    assert "PLENARIA_YT" not in str(view)
