@@ -2,8 +2,8 @@
 
 Pure. A moção has a type (repúdio, apoio, recomendação, congratulação, or another), a text and
 an addressee; its author's signature counts. When its signatures reach the threshold share
-of the delegates present at that moment (20% unless the organizer sets another share,
-rounded up, at least one), it enters the plenária's queue as a matter
+of the delegates present at that moment (the organizer's `motion_share`, 20% unless set:
+server/domain/plenary_settings.py; rounded up, at least one), it enters the plenária's queue as a matter
 (`server.domain.floor.Matter`) and is defended and voted like a destaque. Signatures are
 then closed: the moção is before the plenária.
 """
@@ -22,7 +22,6 @@ from server.errors import Conflict, InvalidCommand, NotFound
 
 MotionKind = Literal["repudio", "apoio", "recomendacao", "congratulacao", "outra"]
 MOTION_KINDS: frozenset[str] = frozenset(get_args(MotionKind))
-DEFAULT_SHARE = Fraction(1, 5)
 MAX_TEXT = 2000
 MAX_ADDRESSEE = 200
 MAX_MOTIONS = 200

@@ -13,20 +13,24 @@ procedure's audit log, and publishes `destaque.updated` or `mocao.updated` after
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from server.channels import ChannelKind, channel
 from server.domain.destaques import Deliberation, Proposal
 from server.domain.floor import Matter
-from server.domain.mocoes import DEFAULT_SHARE, Motions, Signer
+from server.domain.mocoes import Motions, Signer
 from server.domain.polls import PollSpec
-from server.errors import Conflict, InvalidCommand
+from server.errors import Conflict, Forbidden, InvalidCommand
 from server.identity import Identity
 from server.service import decisions
+from server.service.attendance import is_present, plenary_of
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
 
+# A destaque is asked on one proposal among many: a multiple-choice ballot, in sections or not.
+PROPOSAL_BALLOTS = frozenset({"multiple"})
 MatterChange = Callable[[Matter, float], Matter]
 # What a floor change needs from the store first, given the vote already called (if any).
 Gather = Callable[[Unit, Mapping[str, Any] | None], Awaitable[dict[str, Any]]]
@@ -74,6 +78,9 @@ class DeliberationService:
                 if current is not None:
                     raise Conflict("The destaque window was already opened on this ballot.", code="window_opened")
                 spec = (await db.procedure.poll_facts(who.event_id, poll_id)).spec
+                if spec.kind not in PROPOSAL_BALLOTS:
+                    raise InvalidCommand("Destaques are asked on a proposal ballot (sectioned or multiple choice).",
+                                         code="not_a_proposal_ballot", kind=spec.kind)
                 changed = Deliberation.open(poll_id, [Proposal(o.id, o.label, o.group) for o in spec.options])
             else:
                 changed = _opened(current).close_window()
@@ -85,7 +92,7 @@ class DeliberationService:
         """A delegate asks for a destaque on `proposal` (or takes it back)."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            delegate = await _delegate(db, who)
+            delegate = await _present_delegate(db, who)
             current, version = await db.procedure.deliberation(who.event_id, poll_id)
             changed = _opened(current).mark(delegate.delegate, proposal, marked)
             await self._save(db, out, who, changed, version, "destaque.mark",
@@ -99,11 +106,10 @@ class DeliberationService:
     async def submit(self, who: Identity, command_id: str, kind: str, text: str, addressee: str) -> dict[str, Any]:
 
         async def work(db: Unit, out: Outcome) -> None:
-            author = await _delegate(db, who)
+            author = await _present_delegate(db, who)
             current, version = await db.procedure.motions(who.event_id)
-            present = (await decisions.attendance(db, who.event_id)).present
-            changed, motion = current.submit(author, kind, text, addressee, self.clock(), present,
-                                             DEFAULT_SHARE)
+            present, share = await _threshold(db, who.event_id)
+            changed, motion = current.submit(author, kind, text, addressee, self.clock(), present, share)
             await self._save_motions(db, out, who, changed, version, "mocao.submit", {"motion": motion.id})
             out.result = out.result | {"motion": motion.id}
 
@@ -113,11 +119,10 @@ class DeliberationService:
         """Sign a moção (or take the signature back); at the threshold it goes before the plenária."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            signer = await _delegate(db, who)
+            signer = await _present_delegate(db, who)
             current, version = await db.procedure.motions(who.event_id)
-            present = (await decisions.attendance(db, who.event_id)).present
-            changed = current.sign(motion_id, signer.delegate, signed, present, DEFAULT_SHARE,
-                                   self.clock())
+            present, share = await _threshold(db, who.event_id)
+            changed = current.sign(motion_id, signer.delegate, signed, present, share, self.clock())
             await self._save_motions(db, out, who, changed, version, "mocao.sign",
                                      {"motion": motion_id, "signed": signed, "delegate": signer.delegate})
 
@@ -265,8 +270,7 @@ class DeliberationService:
         out.publish(channel(who.event_id, "public"), "mocao.updated", view)
 
     async def _motions_view(self, db: Unit, event_id: int, motions: Motions) -> dict[str, Any]:
-        present = (await decisions.attendance(db, event_id)).present
-        return motions.to_dict(present, DEFAULT_SHARE)
+        return motions.to_dict(*await _threshold(db, event_id))
 
 
 def approved_spec(spec: PollSpec, approved: tuple[Proposal, ...]) -> dict[str, Any]:
@@ -295,6 +299,20 @@ def _opened(d: Deliberation | None) -> Deliberation:
     if d is None:
         raise Conflict("No destaque window was opened on this ballot.", code="no_window")
     return d
+
+
+async def _threshold(db: Unit, event_id: int) -> tuple[int, Fraction]:
+    """The delegates present now and the share of them a moção's signatures must reach."""
+    present = (await decisions.attendance(db, event_id)).present
+    return present, (await plenary_of(db, event_id)).share()
+
+
+async def _present_delegate(db: Unit, who: Identity) -> Signer:
+    """The delegate behind `who`, refused (`not_present_here`) unless present as decision votes count it."""
+    delegate = await _delegate(db, who)
+    if not await is_present(db, who.event_id, delegate.delegate):
+        raise Forbidden("Check in at the plenary to take part in its decisions.", code="not_present_here")
+    return delegate
 
 
 async def _delegate(db: Unit, who: Identity) -> Signer:

@@ -177,21 +177,26 @@ async function managePage() {
     fill(sections.event, h("h2", { id: "s-event" }, t("org.event")), form);
   }
 
-  /** The plenária: online delegates count as present or not; the stream's delay (docs/plenary.md). */
+  /** The plenária: online delegates count as present or not; the stream's delay; the share of
+   * the delegates present a moção's signatures must reach (docs/plenary.md, docs/procedure.md). */
   function drawPlenary(event) {
     const current = event.plenary || {};
     const online = h("input", { type: "checkbox", id: "pl-online", checked: Boolean(current.online_participation) });
     const delay = h("input", { id: "pl-delay", type: "number", min: "0", max: "120", value: String(current.stream_delay || 0) });
     const most = h("input", { id: "pl-max", type: "number", min: "0", max: "120", value: String(current.max_stream_delay || 0) });
+    const share = h("input", { id: "pl-share", type: "number", min: "1", max: "100", required: true,
+      value: String(current.motion_share || 20) });
     const form = h("form", {}, h("label", { class: "check" }, online, t("plenary.online_participation")),
       h("div", { class: "two-col" }, field(t("plenary.stream_delay"), delay, t("plenary.stream_delay_hint")),
         field(t("plenary.max_stream_delay"), most, t("plenary.max_stream_delay_hint"))),
+      field(t("plenary.motion_share"), share, t("plenary.motion_share_hint")),
       h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("common.save"))));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
         await hub.send("plenary.settings", { online_participation: online.checked,
-          stream_delay: Math.round(Number(delay.value) || 0), max_stream_delay: Math.round(Number(most.value) || 0) });
+          stream_delay: Math.round(Number(delay.value) || 0), max_stream_delay: Math.round(Number(most.value) || 0),
+          motion_share: Math.round(Number(share.value)) });
         toast(t("org.saved"));
       } catch (err) { toast(errorText(err), "error"); }
     });
