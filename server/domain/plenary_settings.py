@@ -38,8 +38,15 @@ class PlenarySettings:
 
     def changed(self, changes: dict[str, Any]) -> PlenarySettings:
         """These settings with `changes` applied; raises InvalidCommand (`invalid_field`) for a
-        delay outside 0..MAX_DELAY or a maximum below the organizer's own delay."""
+        delay outside 0..MAX_DELAY, a maximum below the organizer's own delay, a moção signature
+        share outside 1..100 % and a field it does not have (over HTTP the body comes as sent)."""
+        unknown = sorted(set(changes) - set(PlenarySettings.__dataclass_fields__))
+        if unknown:
+            raise InvalidCommand(f"unknown field {unknown[0]!r}", code="invalid_field", field=unknown[0])
         updated = replace(self, **changes)
+        if type(updated.online_participation) is not bool:
+            raise InvalidCommand("online_participation is true or false", code="invalid_field",
+                                 field="online_participation")
         for name in ("stream_delay", "max_stream_delay"):
             value = getattr(updated, name)
             if type(value) is not int or not 0 <= value <= MAX_DELAY:

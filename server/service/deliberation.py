@@ -188,14 +188,14 @@ class DeliberationService:
         """`destaques` and `mocoes`, as every client of the public channel shares them."""
         async with self.db.session() as db:
             return {"destaques": [d.to_dict() for d in await db.procedure.deliberations(event_id)],
-                    "mocoes": await self._motions_view(db, event_id, (await db.procedure.motions(event_id))[0])}
+                    "mocoes": await motions_view(db, event_id, (await db.procedure.motions(event_id))[0])}
 
     async def export(self, event_id: int) -> dict[str, Any]:
         """Deliberations and moções with who marked and who signed (the organizer's export)."""
         async with self.db.session() as db:
             found = await db.procedure.deliberations(event_id)
             motions, _ = await db.procedure.motions(event_id)
-            view = await self._motions_view(db, event_id, motions)
+            view = await motions_view(db, event_id, motions)
         for entry, motion in zip(view["motions"], motions.motions, strict=True):
             entry["signers"] = sorted(motion.signatures)
         return {"destaques": [d.to_dict() | {"marked_by": {k: sorted(v) for k, v in d.marks.items()}}
@@ -265,12 +265,14 @@ class DeliberationService:
                             action: str, detail: dict[str, Any]) -> None:
         await db.procedure.save_motions(who.event_id, motions, version)
         db.procedure.log(who.event_id, self.clock(), who.actor, action, "mocoes", detail)
-        view = await self._motions_view(db, who.event_id, motions)
+        view = await motions_view(db, who.event_id, motions)
         out.result = {"mocoes": view}
         out.publish(channel(who.event_id, "public"), "mocao.updated", view)
 
-    async def _motions_view(self, db: Unit, event_id: int, motions: Motions) -> dict[str, Any]:
-        return motions.to_dict(*await _threshold(db, event_id))
+
+async def motions_view(db: Unit, event_id: int, motions: Motions) -> dict[str, Any]:
+    """The moções as every screen shows them (`mocao.updated`), with the signatures needed now."""
+    return motions.to_dict(*await _threshold(db, event_id))
 
 
 def approved_spec(spec: PollSpec, approved: tuple[Proposal, ...]) -> dict[str, Any]:
