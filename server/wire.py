@@ -555,7 +555,7 @@ _SESSION = ("id", "title", "description", "speakers", "position", "status", "sta
 _POLL = ("id", "spec", "status", "visibility", "eligibility", "secret", "session", "position", "deadline",
          "remaining", "opened_at", "closed_at", "awaiting_count", "server_time")
 _EVENT = ("id", "code", "title", "description", "timezone", "languages", "default_lang", "segments", "stream",
-          "stream_url", "embed_origins")
+          "stream_url", "embed_origins", "plenary")
 
 # Every event published on a channel (the `name` of an `event` frame) and the shape of its data.
 EVENTS: dict[str, EventShape] = {

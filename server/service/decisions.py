@@ -9,7 +9,7 @@ snapshot is taken in the same commit as the opening or the close it belongs to.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from server.domain import checkin
 from server.domain.decision import Attendance, Counts, DecisionRule, Snapshot, decide, explain, has_quorum, label
@@ -21,10 +21,18 @@ from server.domain.tally import RunningTally
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.store import Unit
 from server.store import conference as events
-from server.store.poll_tables import PollRow
 
 
-def rule_of(row: PollRow) -> DecisionRule | None:
+class Poll(Protocol):
+    """What this module reads of a poll (the poll service's row satisfies it)."""
+
+    id: int | None
+    event_id: int
+    spec: dict[str, Any]
+    eligibility: str
+
+
+def rule_of(row: Poll) -> DecisionRule | None:
     return PollSpec.from_dict(row.spec).rule
 
 
@@ -45,7 +53,7 @@ async def attendance(db: Unit, event_id: int, eligibility: str = "delegates") ->
     return checkin.attendance(await db.attendees.groups(event_id), online, segment)
 
 
-async def at_open(db: Unit, row: PollRow, now: float) -> None:
+async def at_open(db: Unit, row: Poll, now: float) -> None:
     """Before a decision vote opens (or reopens): refuse it without quorum (Conflict `no_quorum`,
     with `present`, `entitled` and `needed`), else keep the opening's attendance."""
     rule = rule_of(row)
@@ -59,7 +67,7 @@ async def at_open(db: Unit, row: PollRow, now: float) -> None:
     await db.snapshots.save_opened(row.event_id, row.id, Snapshot(present, now))
 
 
-async def at_close(db: Unit, row: PollRow, now: float) -> None:
+async def at_close(db: Unit, row: Poll, now: float) -> None:
     """As a decision vote closes: keep the closing's attendance."""
     if rule_of(row) is None:
         return
@@ -68,7 +76,7 @@ async def at_close(db: Unit, row: PollRow, now: float) -> None:
     await db.snapshots.save_closed(row.event_id, row.id, Snapshot(present, now))
 
 
-async def decision(db: Unit, row: PollRow, running: RunningTally) -> dict[str, Any] | None:
+async def decision(db: Unit, row: Poll, running: RunningTally) -> dict[str, Any] | None:
     """The `decision` of a closed decision vote's result (None for other polls): the verdict,
     its arithmetic, both snapshots, and `label`/`explanation` in the event's language."""
     rule = rule_of(row)
