@@ -1,13 +1,15 @@
 """Destaques, block approval and moções before the plenária, and the ballot of approved texts.
 
 The chair (presenter or organizer) opens a destaque window on a proposal ballot, closes it,
-calls each vote and proclaims each verdict; delegates mark proposals and submit and sign
-moções. A vote is a decision vote: a yes/no/abstain poll with a quorum and majority rule
-that the chair created and opened (it has the polls' deadlines, delegates-only eligibility,
-secrecy, screens, quorum to open and attendance snapshots: server/service/decisions.py).
-Calling it links it to the block, a destaque or a moção; proclaiming records the decision
-the closed poll's result carries. Every command runs once (CommandRunner), is logged in the
-procedure's audit log, and publishes `destaque.updated` or `mocao.updated` after the commit.
+calls each vote and proclaims each verdict; delegates present (the attendance service's rule,
+the one decision votes count by) mark proposals and submit and sign moções, whose signature
+threshold is the organizer's share of the delegates present. A vote is a decision vote: a
+yes/no/abstain poll with a quorum and majority rule that the chair created and opened (it has
+the polls' deadlines, delegates-only eligibility, secrecy, screens, quorum to open and
+attendance snapshots: server/service/decisions.py). Calling it links it to the block, a
+destaque or a moção; proclaiming records the decision the closed poll's result carries. Every
+command runs once (CommandRunner), is logged in the procedure's audit log, and publishes
+`destaque.updated` or `mocao.updated` after the commit.
 """
 
 from __future__ import annotations
@@ -79,8 +81,8 @@ class DeliberationService:
                     raise Conflict("The destaque window was already opened on this ballot.", code="window_opened")
                 spec = (await db.procedure.poll_facts(who.event_id, poll_id)).spec
                 if spec.kind not in PROPOSAL_BALLOTS:
-                    raise InvalidCommand("Destaques are asked on a proposal ballot (sectioned or multiple choice).",
-                                         code="not_a_proposal_ballot", kind=spec.kind)
+                    raise InvalidCommand("Destaques are asked on a proposal ballot (multiple choice, in sections"
+                                         " or not).", code="not_a_proposal_ballot", kind=spec.kind)
                 changed = Deliberation.open(poll_id, [Proposal(o.id, o.label, o.group) for o in spec.options])
             else:
                 changed = _opened(current).close_window()
