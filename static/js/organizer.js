@@ -517,7 +517,7 @@ async function managePage() {
       h("div", { class: "export-row" }, h("span", { class: "label" }, t("org.export_report")),
         h("div", { class: "row" }, h("button", { type: "button", class: "btn btn-small btn-primary", dataset: { export: files.report.html },
           onclick: () => openReport(files.report.html) }, t("org.report_open")))),
-      ["polls", "messages", "delegates", "audit"].map(group),
+      ["polls", "messages", "delegates", "speakers", "destaques", "procedure", "audit"].map(group),
       h("div", { class: "export-row" }, field(t("org.export_participant"), who, t("org.export_participant_hint")),
         h("div", { class: "row" }, person("json"), person("csv"))));
     updatePolls();
