@@ -581,7 +581,7 @@ EVENTS: dict[str, EventShape] = {
     "poll.tally": _shape("poll", "tally", "turnout", "computed_at", optional=("sealed",)),
     "poll.turnout": _shape("poll", "turnout", "computed_at"),
     "poll.result": _shape("poll", "tally", "turnout", "outcome", "election", "computed_at",
-                          optional=("verification", "decision")),
+                          optional=("verification", "decision", "ranked")),
     "delegate.updated": _shape("id", "name", "segment", "status"),
     # the plenária: credenciamento and its settings (docs/plenary.md)
     "attendance.updated": _shape("delegate", "attendance"),
