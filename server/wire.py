@@ -399,6 +399,7 @@ class SpeakersDefault(Command):
 DelegateCode = Annotated[StrictStr, Field(min_length=4, max_length=32)]
 CheckinMethod = Literal["scan", "typed", "list"]
 StreamDelay = Annotated[StrictInt, Field(ge=0, le=120)]
+MotionShare = Annotated[StrictInt, Field(ge=1, le=100)]  # percent of the delegates present
 
 
 class CheckinIn(Command):
@@ -422,6 +423,7 @@ class PlenarySettingsSet(Command):
     online_participation: StrictBool | None = None
     stream_delay: StreamDelay | None = None
     max_stream_delay: StreamDelay | None = None
+    motion_share: MotionShare | None = None
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude={"type", "id"}, exclude_none=True)

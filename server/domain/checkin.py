@@ -19,6 +19,11 @@ from server.errors import Conflict
 CheckAction = Literal["in", "out"]
 
 
+def counts_as_present(revoked: bool, in_room: bool, online: bool, online_allowed: bool) -> bool:
+    """The presence rule: a valid credential, in the room, or online when the event allows it."""
+    return not revoked and (in_room or (online_allowed and online))
+
+
 @dataclass(frozen=True, slots=True)
 class Attendee:
     """One delegate as presence sees it."""
@@ -29,6 +34,9 @@ class Attendee:
     revoked: bool
     in_room: bool
     online: bool
+
+    def present(self, online_allowed: bool) -> bool:
+        return counts_as_present(self.revoked, self.in_room, self.online, online_allowed)
 
 
 def check(attendee: Attendee, action: CheckAction) -> bool:
@@ -61,7 +69,7 @@ class Group:
     count: int
 
     def present(self, online_allowed: bool) -> bool:
-        return not self.revoked and (self.in_room or (online_allowed and self.online))
+        return counts_as_present(self.revoked, self.in_room, self.online, online_allowed)
 
 
 def attendance(groups: Iterable[Group], online_allowed: bool, segment: str | None = None) -> Attendance:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from server.domain import floor
+from server.domain.erasure import stand_in, swapped
 from server.domain.floor import Matter
 from server.errors import Conflict, InvalidCommand, NotFound
 
@@ -108,6 +109,18 @@ class Deliberation:
         matters = tuple(changed if m.ref == ref else m for m in self.matters)
         done = all(m.stage == "decided" for m in matters)
         return replace(self, matters=matters, phase="done" if done else "destaques")
+
+    # -- erasure -------------------------------------------------------------------------
+
+    def names(self, delegate: int, name: str) -> bool:
+        return (any(delegate in v for v in self.marks.values())
+                or any(m.without_defender(name) != m for m in self.matters))
+
+    def erase(self, delegate: int, name: str) -> Deliberation:
+        """Erasure: the delegate's marks stay counted under a stand-in id, a defence in their name is blanked."""
+        other = stand_in(i for v in self.marks.values() for i in v)
+        return replace(self, marks={k: swapped(v, delegate, other) for k, v in self.marks.items()},
+                       matters=tuple(m.without_defender(name) for m in self.matters))
 
     # -- what the plenária approved --------------------------------------------------------
 

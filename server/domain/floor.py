@@ -34,6 +34,10 @@ class Matter:
     verdict: str | None = None
     decision: Mapping[str, Any] | None = None  # the arithmetic behind the verdict
 
+    def without_defender(self, name: str) -> Matter:
+        """Erasure: the defender's name (as the chair typed it) blanked when it is `name`."""
+        return replace(self, defender="") if name and self.defender.strip() == name.strip() else self
+
     @property
     def text(self) -> str:
         """The text voted on: the amended one when the chair recorded an amendment."""

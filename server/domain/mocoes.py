@@ -2,8 +2,8 @@
 
 Pure. A moção has a type (repúdio, apoio, recomendação, congratulação, or another), a text and
 an addressee; its author's signature counts. When its signatures reach the threshold share
-of the delegates present at that moment (20% unless the organizer sets another share,
-rounded up, at least one), it enters the plenária's queue as a matter
+of the delegates present at that moment (the organizer's `motion_share`, 20% unless set:
+server/domain/plenary_settings.py; rounded up, at least one), it enters the plenária's queue as a matter
 (`server.domain.floor.Matter`) and is defended and voted like a destaque. Signatures are
 then closed: the moção is before the plenária.
 """
@@ -17,12 +17,12 @@ from fractions import Fraction
 from typing import Any, Literal, cast, get_args
 
 from server.domain import floor
+from server.domain.erasure import stand_in, swapped
 from server.domain.floor import Matter
 from server.errors import Conflict, InvalidCommand, NotFound
 
 MotionKind = Literal["repudio", "apoio", "recomendacao", "congratulacao", "outra"]
 MOTION_KINDS: frozenset[str] = frozenset(get_args(MotionKind))
-DEFAULT_SHARE = Fraction(1, 5)
 MAX_TEXT = 2000
 MAX_ADDRESSEE = 200
 MAX_MOTIONS = 200
@@ -111,6 +111,22 @@ class Motions:
 
     def put(self, motion: Motion) -> Motions:
         return replace(self, motions=tuple(motion if m.id == motion.id else m for m in self.motions))
+
+    def names(self, delegate: int, name: str) -> bool:
+        return any(delegate == m.author.delegate or delegate in m.signatures
+                   or (m.matter is not None and m.matter.without_defender(name) != m.matter) for m in self.motions)
+
+    def erase(self, delegate: int, name: str) -> Motions:
+        """Erasure: the delegate's moções and signatures stay, under a stand-in id with no name
+        (the author's segment is kept); a defence in their name is blanked."""
+        other = stand_in(i for m in self.motions for i in (m.author.delegate, *m.signatures))
+
+        def anonymous(m: Motion) -> Motion:
+            author = Signer(other, "", m.author.segment) if m.author.delegate == delegate else m.author
+            matter = m.matter.without_defender(name) if m.matter is not None else None
+            return replace(m, author=author, signatures=swapped(m.signatures, delegate, other), matter=matter)
+
+        return replace(self, motions=tuple(anonymous(m) for m in self.motions))
 
     def to_dict(self, present: int, share: Fraction) -> dict[str, Any]:
         need = needed(present, share)

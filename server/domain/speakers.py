@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast, get_args
 
+from server.domain.erasure import stand_in
 from server.errors import Conflict, InvalidCommand, NotFound
 
 Stance = Literal["for", "against", "order"]
@@ -179,17 +180,43 @@ class SpeakersList:
             raise Conflict("Nobody has the floor.", code="no_speech")
         return self.current
 
+    # -- erasure -----------------------------------------------------------------------
+
+    def names(self, participant: int) -> bool:
+        return any(r.speaker.participant == participant for r in self._requests()) or participant in self.used_order
+
+    def erase(self, participant: int) -> SpeakersList:
+        """The list without `participant` (a participant erased): their waiting request is dropped
+        (nobody can be given the floor under it), their speeches stay, with segment and seconds,
+        under a stand-in with no name and no public id."""
+        other = stand_in(r.speaker.participant for r in self._requests())
+
+        def anonymous(r: Request) -> Request:
+            if r.speaker.participant != participant:
+                return r
+            return replace(r, speaker=Speaker(other, "", "", r.speaker.segment))
+
+        return replace(
+            self, queue=tuple(r for r in self.queue if r.speaker.participant != participant),
+            current=replace(self.current, request=anonymous(self.current.request)) if self.current else None,
+            spoken=tuple(replace(s, request=anonymous(s.request)) for s in self.spoken),
+            used_order=frozenset(other if p == participant else p for p in self.used_order))
+
+    def _requests(self) -> tuple[Request, ...]:
+        current = (self.current.request,) if self.current is not None else ()
+        return self.queue + current + tuple(s.request for s in self.spoken)
+
     # -- what is recorded --------------------------------------------------------------
 
     def totals(self, now: float) -> dict[str, Any]:
         """Seconds spoken per person (public id) and per segment, the running speech included."""
         speeches = self.spoken + ((self.current,) if self.current is not None else ())
-        people: dict[str, dict[str, Any]] = {}
+        people: dict[int, dict[str, Any]] = {}
         segments: dict[str, float] = {}
         for speech in speeches:
             who = speech.request.speaker
             seconds = speech.spoken(now)
-            entry = people.setdefault(who.public_id, {"public_id": who.public_id, "name": who.name,
+            entry = people.setdefault(who.participant, {"public_id": who.public_id, "name": who.name,
                                                       "segment": who.segment, "seconds": 0.0, "speeches": 0})
             entry["seconds"] += seconds
             entry["speeches"] += 1

@@ -18,8 +18,10 @@ from server.domain.plenary_settings import KEY, PlenarySettings, plenary_setting
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.identity import Identity
 from server.service.delegates import code_hash
+from server.service.qa import actor_of, audited
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
+from server.store import audit as audit_store
 from server.store import conference as events
 
 Method = Literal["scan", "typed", "list"]
@@ -28,6 +30,22 @@ Method = Literal["scan", "typed", "list"]
 def attendee_public(one: Attendee) -> dict[str, Any]:
     return {"id": one.delegate_id, "name": one.name, "segment": one.segment, "in_room": one.in_room,
             "online": one.online, "revoked": one.revoked}
+
+
+async def is_present(db: Unit, event_id: int, delegate_id: int) -> bool:
+    """Whether a delegate counts as present now, by the rule decision votes count by
+    (`server.domain.checkin.counts_as_present`): the procedure asks it before a delegate marks or signs."""
+    settings = await plenary_of(db, event_id)
+    one = await db.attendees.get(event_id, delegate_id)
+    return one is not None and one.present(settings.online_participation)
+
+
+async def plenary_of(db: Unit, event_id: int) -> PlenarySettings:
+    """An event's plenária settings as stored now (NotFound `event_not_found`)."""
+    event = await events.event_by_id(db, event_id)
+    if event is None:
+        raise NotFound("no such event", code="event_not_found")
+    return plenary_settings(event.settings)
 
 
 class AttendanceService:
@@ -85,8 +103,13 @@ class AttendanceService:
         async with self.db.session() as db:
             return list(await db.attendees.history(event_id))
 
-    async def set_settings(self, who: Identity, command_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        """Change the plenária settings (organizer); published to everyone as `plenary.settings`."""
+    async def settings(self, event_id: int) -> dict[str, Any]:
+        async with self.db.session() as db:
+            return {"settings": (await plenary_of(db, event_id)).public()}
+
+    async def set_settings(self, who: Identity, command_id: str | None, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change the plenária settings (organizer, over the websocket or HTTP), audited; published
+        to everyone as `plenary.settings`."""
         async def work(db: Unit, out: Outcome) -> None:
             event = await events.event_by_id(db, who.event_id)
             if event is None:
@@ -94,6 +117,9 @@ class AttendanceService:
             updated = plenary_settings(event.settings).changed(changes)
             event.settings = {**(event.settings or {}), KEY: updated.public()}
             db.add(event)
+            note = ", ".join(f"{name}={value}" for name, value in sorted(changes.items()))
+            audited(out, who.event_id, await audit_store.log(db, who.event_id, actor_of(who), "plenary.settings",
+                                                             "event", who.event_id, self.clock(), note=note))
             out.result = {"settings": updated.public()}
             out.publish(channel(who.event_id, "public"), "plenary.settings", out.result)
             out.publish(channel(who.event_id, "staff"), "attendance.updated",

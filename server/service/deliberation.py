@@ -1,32 +1,38 @@
 """Destaques, block approval and moções before the plenária, and the ballot of approved texts.
 
 The chair (presenter or organizer) opens a destaque window on a proposal ballot, closes it,
-calls each vote and proclaims each verdict; delegates mark proposals and submit and sign
-moções. A vote is a decision vote: a yes/no/abstain poll with a quorum and majority rule
-that the chair created and opened (it has the polls' deadlines, delegates-only eligibility,
-secrecy, screens, quorum to open and attendance snapshots: server/service/decisions.py).
-Calling it links it to the block, a destaque or a moção; proclaiming records the decision
-the closed poll's result carries. Every command runs once (CommandRunner), is logged in the
-procedure's audit log, and publishes `destaque.updated` or `mocao.updated` after the commit.
+calls each vote and proclaims each verdict; delegates present (the attendance service's rule,
+the one decision votes count by) mark proposals and submit and sign moções, whose signature
+threshold is the organizer's share of the delegates present. A vote is a decision vote: a
+yes/no/abstain poll with a quorum and majority rule that the chair created and opened (it has
+the polls' deadlines, delegates-only eligibility, secrecy, screens, quorum to open and
+attendance snapshots: server/service/decisions.py). Calling it links it to the block, a
+destaque or a moção; proclaiming records the decision the closed poll's result carries. Every
+command runs once (CommandRunner), is logged in the procedure's audit log, and publishes
+`destaque.updated` or `mocao.updated` after the commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from server.channels import ChannelKind, channel
 from server.domain.destaques import Deliberation, Proposal
 from server.domain.floor import Matter
-from server.domain.mocoes import DEFAULT_SHARE, Motions, Signer
+from server.domain.mocoes import Motions, Signer
 from server.domain.polls import PollSpec
-from server.errors import Conflict, InvalidCommand
+from server.errors import Conflict, Forbidden, InvalidCommand
 from server.identity import Identity
 from server.service import decisions
+from server.service.attendance import is_present, plenary_of
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
 
+# A destaque is asked on one proposal among many: a multiple-choice ballot, in sections or not.
+PROPOSAL_BALLOTS = frozenset({"multiple"})
 MatterChange = Callable[[Matter, float], Matter]
 # What a floor change needs from the store first, given the vote already called (if any).
 Gather = Callable[[Unit, Mapping[str, Any] | None], Awaitable[dict[str, Any]]]
@@ -74,6 +80,9 @@ class DeliberationService:
                 if current is not None:
                     raise Conflict("The destaque window was already opened on this ballot.", code="window_opened")
                 spec = (await db.procedure.poll_facts(who.event_id, poll_id)).spec
+                if spec.kind not in PROPOSAL_BALLOTS:
+                    raise InvalidCommand("Destaques are asked on a proposal ballot (multiple choice, in sections"
+                                         " or not).", code="not_a_proposal_ballot", kind=spec.kind)
                 changed = Deliberation.open(poll_id, [Proposal(o.id, o.label, o.group) for o in spec.options])
             else:
                 changed = _opened(current).close_window()
@@ -85,7 +94,7 @@ class DeliberationService:
         """A delegate asks for a destaque on `proposal` (or takes it back)."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            delegate = await _delegate(db, who)
+            delegate = await _present_delegate(db, who)
             current, version = await db.procedure.deliberation(who.event_id, poll_id)
             changed = _opened(current).mark(delegate.delegate, proposal, marked)
             await self._save(db, out, who, changed, version, "destaque.mark",
@@ -99,11 +108,10 @@ class DeliberationService:
     async def submit(self, who: Identity, command_id: str, kind: str, text: str, addressee: str) -> dict[str, Any]:
 
         async def work(db: Unit, out: Outcome) -> None:
-            author = await _delegate(db, who)
+            author = await _present_delegate(db, who)
             current, version = await db.procedure.motions(who.event_id)
-            present = (await decisions.attendance(db, who.event_id)).present
-            changed, motion = current.submit(author, kind, text, addressee, self.clock(), present,
-                                             DEFAULT_SHARE)
+            present, share = await _threshold(db, who.event_id)
+            changed, motion = current.submit(author, kind, text, addressee, self.clock(), present, share)
             await self._save_motions(db, out, who, changed, version, "mocao.submit", {"motion": motion.id})
             out.result = out.result | {"motion": motion.id}
 
@@ -113,11 +121,10 @@ class DeliberationService:
         """Sign a moção (or take the signature back); at the threshold it goes before the plenária."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            signer = await _delegate(db, who)
+            signer = await _present_delegate(db, who)
             current, version = await db.procedure.motions(who.event_id)
-            present = (await decisions.attendance(db, who.event_id)).present
-            changed = current.sign(motion_id, signer.delegate, signed, present, DEFAULT_SHARE,
-                                   self.clock())
+            present, share = await _threshold(db, who.event_id)
+            changed = current.sign(motion_id, signer.delegate, signed, present, share, self.clock())
             await self._save_motions(db, out, who, changed, version, "mocao.sign",
                                      {"motion": motion_id, "signed": signed, "delegate": signer.delegate})
 
@@ -183,14 +190,14 @@ class DeliberationService:
         """`destaques` and `mocoes`, as every client of the public channel shares them."""
         async with self.db.session() as db:
             return {"destaques": [d.to_dict() for d in await db.procedure.deliberations(event_id)],
-                    "mocoes": await self._motions_view(db, event_id, (await db.procedure.motions(event_id))[0])}
+                    "mocoes": await motions_view(db, event_id, (await db.procedure.motions(event_id))[0])}
 
     async def export(self, event_id: int) -> dict[str, Any]:
         """Deliberations and moções with who marked and who signed (the organizer's export)."""
         async with self.db.session() as db:
             found = await db.procedure.deliberations(event_id)
             motions, _ = await db.procedure.motions(event_id)
-            view = await self._motions_view(db, event_id, motions)
+            view = await motions_view(db, event_id, motions)
         for entry, motion in zip(view["motions"], motions.motions, strict=True):
             entry["signers"] = sorted(motion.signatures)
         return {"destaques": [d.to_dict() | {"marked_by": {k: sorted(v) for k, v in d.marks.items()}}
@@ -260,13 +267,14 @@ class DeliberationService:
                             action: str, detail: dict[str, Any]) -> None:
         await db.procedure.save_motions(who.event_id, motions, version)
         db.procedure.log(who.event_id, self.clock(), who.actor, action, "mocoes", detail)
-        view = await self._motions_view(db, who.event_id, motions)
+        view = await motions_view(db, who.event_id, motions)
         out.result = {"mocoes": view}
         out.publish(channel(who.event_id, "public"), "mocao.updated", view)
 
-    async def _motions_view(self, db: Unit, event_id: int, motions: Motions) -> dict[str, Any]:
-        present = (await decisions.attendance(db, event_id)).present
-        return motions.to_dict(present, DEFAULT_SHARE)
+
+async def motions_view(db: Unit, event_id: int, motions: Motions) -> dict[str, Any]:
+    """The moções as every screen shows them (`mocao.updated`), with the signatures needed now."""
+    return motions.to_dict(*await _threshold(db, event_id))
 
 
 def approved_spec(spec: PollSpec, approved: tuple[Proposal, ...]) -> dict[str, Any]:
@@ -295,6 +303,20 @@ def _opened(d: Deliberation | None) -> Deliberation:
     if d is None:
         raise Conflict("No destaque window was opened on this ballot.", code="no_window")
     return d
+
+
+async def _threshold(db: Unit, event_id: int) -> tuple[int, Fraction]:
+    """The delegates present now and the share of them a moção's signatures must reach."""
+    present = (await decisions.attendance(db, event_id)).present
+    return present, (await plenary_of(db, event_id)).share()
+
+
+async def _present_delegate(db: Unit, who: Identity) -> Signer:
+    """The delegate behind `who`, refused (`not_present_here`) unless present as decision votes count it."""
+    delegate = await _delegate(db, who)
+    if not await is_present(db, who.event_id, delegate.delegate):
+        raise Forbidden("Check in at the plenary to take part in its decisions.", code="not_present_here")
+    return delegate
 
 
 async def _delegate(db: Unit, who: Identity) -> Signer:

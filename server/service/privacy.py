@@ -14,6 +14,12 @@ Erasure (`delete_participant`) in one transaction:
   ballot itself was never linked to anyone);
 - sanctions are deleted, a delegate credential is revoked and released, the
   retry cache of the participant's commands is dropped;
+- the plenária's procedure keeps what they did, not who (server/domain/erasure.py): their
+  speeches stay in the speakers' lists and totals (seconds, segment) under a stand-in with no
+  name or public id, a waiting request is dropped, their destaque marks and moção signatures
+  stay counted, a moção they wrote stays without its author's name, a defence in their name
+  is blanked, and the procedure's audit log loses their actor key, public id and credential id.
+  Live screens get `speakers.updated`, `destaque.updated`, `mocao.updated`;
 - the participant row gets a fresh public id and an unmatchable device hash, so
   the same device joins next time as a new anonymous participant;
 - an audit entry `participant.deleted` records that it happened, with counts only.
@@ -38,6 +44,7 @@ from server.domain.qa import Item
 from server.domain.voters import keys_of, voter_key
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.service.delegates import delegate_public
+from server.service.deliberation import motions_view
 from server.service.qa import announce, audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
 from server.store import Database, Unit
@@ -50,7 +57,7 @@ from server.store.tables import EventRow
 MessagesMode = Literal["anonymise", "remove"]
 # Where an erasure changes rows (and so leaves old row versions behind until cleared).
 ERASED_TABLES = ("qa_item", "moderation_log", "command_log", "participant", "ballot", "participant_sanction",
-                 "delegate")
+                 "delegate", "speakers_list", "deliberation", "motions", "procedure_log")
 PURGED_TABLES = ("qa_item", "moderation_log", "command_log")
 ORGANIZER = Actor("organizer", None, "organizer")
 DAY = 86_400.0
@@ -185,6 +192,9 @@ class PrivacyService:
                 db.add(credential)
                 out.publish(channel(event_id, "staff"), "delegate.updated", delegate_public(credential))
 
+            procedure = await _erase_procedure(db, out, event_id, person.id, person.public_id, now,
+                                               credential.id if credential is not None else None,
+                                               credential.name if credential is not None else person.name)
             named = await repo.scrub_audit(db, event_id, person.public_id, ids, drop_texts=remove)
             commands = await repo.forget_commands(db, [voter_key(participant=person.id)])
             texts = {text for item in before for text in (item.text, item.original_text) if text} if remove else set()
@@ -207,6 +217,7 @@ class PrivacyService:
                 "audit_entries": named,
                 "commands": commands,
                 "staff_answers": staff_answers,
+                "procedure_entries": procedure,
             }
             note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
             entry = await audit_store.log(db, event_id, ORGANIZER, "participant.deleted", "participant", None, now,
@@ -382,6 +393,33 @@ def _own_item(item: Item) -> dict[str, Any]:
     return body
 
 
+
+
+async def _erase_procedure(db: Unit, out: Outcome, event_id: int, participant: int, public_id: str, now: float,
+                           delegate: int | None, name: str) -> int:
+    """The procedure's copies of the person (module docstring); returns how many log entries changed.
+    Read before the participant row is scrubbed: `public_id` and `name` are still theirs."""
+    public = channel(event_id, "public")
+    for stored in await db.procedure.speakers_lists(event_id):
+        if stored.names(participant):
+            lst, version = await db.procedure.speakers_list(event_id, stored.session)
+            lst = lst.erase(participant)
+            await db.procedure.save_speakers_list(event_id, lst, version)
+            out.publish(public, "speakers.updated", lst.to_dict(now))
+    if delegate is not None:
+        for found in await db.procedure.deliberations(event_id):
+            if found.names(delegate, name):
+                d, version = await db.procedure.deliberation(event_id, found.poll)
+                assert d is not None
+                d = d.erase(delegate, name)
+                await db.procedure.save_deliberation(event_id, d, version)
+                out.publish(public, "destaque.updated", d.to_dict())
+        motions, version = await db.procedure.motions(event_id)
+        if motions.names(delegate, name):
+            motions = motions.erase(delegate, name)
+            await db.procedure.save_motions(event_id, motions, version)
+            out.publish(public, "mocao.updated", await motions_view(db, event_id, motions))
+    return await db.procedure.scrub_log(event_id, voter_key(participant=participant), public_id, delegate, name)
 
 
 async def _event(db: Unit, event_id: int) -> EventRow:

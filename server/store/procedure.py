@@ -20,6 +20,8 @@ from server.store import polls as poll_repo
 from server.store.procedure_tables import DeliberationRow, MotionsRow, ProcedureLogRow, SpeakersListRow
 from server.store.tables import AgendaSessionRow, ParticipantRow
 
+ERASED_ACTOR = "erased"  # the actor of log entries whose participant was erased
+
 
 @dataclass(frozen=True, slots=True)
 class PollFacts:
@@ -116,6 +118,21 @@ class Procedure:
             detail: Mapping[str, Any]) -> None:
         self._db.add(ProcedureLogRow(event_id=event_id, at=at, actor=actor, action=action, target=target,
                                detail=dict(detail)))
+
+    async def scrub_log(self, event_id: int, actor: str, public_id: str, delegate: int | None, name: str) -> int:
+        """Erasure: entries by `actor` lose it, and no detail keeps the person's public id,
+        credential id or (as a defender) name. Returns how many entries changed."""
+        rows = await self._db.exec(select(ProcedureLogRow).where(ProcedureLogRow.event_id == event_id))
+        marks = {"public_id": public_id, "delegate": delegate, "defender": name}
+        changed = 0
+        for row in rows:
+            detail = {k: v for k, v in row.detail.items() if not (k in marks and marks[k] and v == marks[k])}
+            if row.actor == actor or detail != row.detail:
+                row.actor = ERASED_ACTOR if row.actor == actor else row.actor
+                row.detail = detail
+                self._db.add(row)
+                changed += 1
+        return changed
 
     async def log_entries(self, event_id: int) -> list[dict[str, Any]]:
         rows = await self._db.exec(

@@ -3,6 +3,8 @@
 `GET /api/events/{code}/attendance`: every delegate with whether they are in the room, and
 the counts per segment (a staff link that may check in: check-in, presenter, organizer).
 `GET /api/events/{code}/checkins.{json,csv}`: every check-in and check-out (organizer).
+`GET|PUT /api/events/{code}/plenary`: the plenária settings (organizer), the fields of the
+`plenary.settings` command; a PUT applies those given and answers `{settings}`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.identity import DOOR, require
+from server.identity import DOOR, Identity, require
 from server.service.presentation import spreadsheet_csv
-from server.web.api import heavy_response, json_errors, organizer_event, staff_member
+from server.web.api import body_of, heavy_response, json_errors, organizer_event, staff_member
 from server.web.services import Services
 
 CHECKIN_COLUMNS = ("id", "at", "delegate", "name", "segment", "action", "method", "actor")
@@ -52,8 +54,24 @@ async def checkins_csv(request: Request) -> Response:
                                 filename=f"plenaria-{code}-checkins.csv")
 
 
+@json_errors
+async def get_plenary(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    return JSONResponse(await _services(request).attendance.settings(event_id))
+
+
+@json_errors
+async def put_plenary(request: Request) -> Response:
+    event_id = await organizer_event(request)
+    changes = await body_of(request)
+    return JSONResponse(await _services(request).attendance.set_settings(Identity(event_id, "organizer"), None,
+                                                                         changes))
+
+
 routes = [
     Route("/api/events/{code}/attendance", attendance),
     Route("/api/events/{code}/checkins.json", checkins_json),
     Route("/api/events/{code}/checkins.csv", checkins_csv),
+    Route("/api/events/{code}/plenary", get_plenary),
+    Route("/api/events/{code}/plenary", put_plenary, methods=["PUT", "PATCH"]),
 ]

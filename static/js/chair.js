@@ -3,14 +3,15 @@
 // block vote and moções (open and close the window, defences, amendments, decision votes under
 // a rule, the verdict, the next ballot). Every button sends one command; the server decides.
 
-import { $, h, fill } from "./dom.js";
+import { h, fill } from "./dom.js";
 import { t } from "./i18n.js";
+import { toast } from "./page.js";
+import { ruleFields } from "./rulefields.js";
 import { liveSession, polls } from "./state.js";
 
-const RULES = {
-  simple: { majority: "simple", base: "valid", quorum_numerator: 1, quorum_denominator: 2 },
-  two_thirds: { majority: "two_thirds", base: "valid", quorum_numerator: 1, quorum_denominator: 2 },
-};
+// The rule the chair's next vote is called under, as chosen in the console (kept across re-renders).
+const DEFAULT_RULE = { majority: "simple", base: "valid", quorum: "1/2" };
+const chosenRule = new WeakMap();
 
 function button(label, onclick, extra = {}) {
   return h("button", { type: "button", class: "btn btn-small", onclick, ...extra }, label);
@@ -58,9 +59,11 @@ export function renderSpeakersControls(root, hub, run, show) {
       list.queue.length ? null : h("li", { class: "empty" }, t("chair.nobody_waiting"))));
 }
 
-/** A decision vote for `target`: a yes/no/abstain poll of the delegates under `rule`, linked and opened. */
-async function callVote(run, target, question, rule) {
-  const spec = { kind: "yes_no_abstain", question: question.slice(0, 500), rule: RULES[rule] };
+/** A decision vote for `target`: a yes/no/abstain poll of the delegates under the chosen rule, linked and opened. */
+async function callVote(run, target, question, ruleOf) {
+  let rule;
+  try { rule = ruleOf(); } catch (err) { toast(err.message, "error"); return; }
+  const spec = { kind: "yes_no_abstain", question: question.slice(0, 500), rule };
   const created = await run("poll.create", { spec, eligibility: "delegates" });
   await run("plenary.vote", { ...target, vote_poll: created.poll.id });
   await run("poll.open", { poll: created.poll.id });
@@ -74,7 +77,7 @@ function matterControls(run, target, matter, ruleOf) {
   if (matter.stage === "for") controls.push(button(t("plenary.stage_against"), () => act("plenary.defend", { stage: "against" })));
   if (matter.stage !== "vote" && matter.stage !== "decided") {
     controls.push(amend, button(t("chair.amend"), () => act("plenary.amend", { text: amend.value.trim() })));
-    controls.push(button(t("chair.call_vote"), () => callVote(run, target, matter.text, ruleOf()).catch(() => {})));
+    controls.push(button(t("chair.call_vote"), () => callVote(run, target, matter.text, ruleOf).catch(() => {})));
   }
   if (matter.stage === "vote") controls.push(button(t("chair.proclaim"), () => act("plenary.decide")));
   return h("li", { class: "chair-matter" },
@@ -87,20 +90,19 @@ export function renderPlenaryControls(root, hub, run, show) {
   if (typing(root)) return;
   const state = hub.state.public || {};
   const rounds = state.destaques || [];
-  const rule = $("select.chair-rule", root);
-  const chosen = rule ? rule.value : "simple";
-  const ruleSelect = h("select", { class: "chair-rule", "aria-label": t("chair.rule") },
-    h("option", { value: "simple" }, t("chair.rule_simple")), h("option", { value: "two_thirds" }, t("chair.rule_two_thirds")));
-  ruleSelect.value = chosen;
-  const ruleOf = () => ruleSelect.value;
+  // Built anew each time (labels follow the language), with what the chair had chosen.
+  const previous = chosenRule.get(root);
+  const decision = ruleFields("chair-rule", { values: previous ? previous.values() : DEFAULT_RULE });
+  chosenRule.set(root, decision);
+  const ruleOf = () => decision.rule();
   const ballots = polls(hub).filter((p) => p.kind === "multiple" && !rounds.some((d) => d.poll === p.id));
-  const parts = [h("label", { class: "row" }, t("chair.rule"), " ", ruleSelect)];
+  const parts = [h("fieldset", { class: "chair-rule" }, h("legend", {}, t("chair.rule")), decision.element)];
   for (const round of rounds) {
     const poll = { poll: round.poll };
     const head = [button(t("chair.show_destaque"), () => show("destaque", { ref: round.poll }))];
     if (round.phase === "window") head.push(button(t("chair.close_window"), () => run("destaque.window", { ...poll, open: false }).catch(() => {})));
     if (round.phase === "block" && !round.block_call) {
-      head.push(button(t("chair.call_block"), () => callVote(run, poll, t("plenary.block_count", { n: round.block.length }), ruleOf()).catch(() => {})));
+      head.push(button(t("chair.call_block"), () => callVote(run, poll, t("plenary.block_count", { n: round.block.length }), ruleOf).catch(() => {})));
     }
     if (round.phase === "block" && round.block_call) head.push(button(t("chair.proclaim"), () => run("plenary.decide", poll).catch(() => {})));
     if (round.phase === "done") head.push(button(t("chair.next_ballot"), () => run("plenary.ballot", poll).catch(() => {})));

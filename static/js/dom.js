@@ -34,6 +34,13 @@ export function fill(node, ...children) {
   return node;
 }
 
+/** A labelled form field: the label tied to `input` (given an id if it has none), an optional hint. */
+export function field(label, input, hint) {
+  const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
+  input.id = id;
+  return h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("span", { class: "hint" }, hint) : null);
+}
+
 export function $(selector, root = document) {
   return root.querySelector(selector);
 }

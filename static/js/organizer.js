@@ -4,7 +4,7 @@
 
 import "./reducers.js";
 import "./attendance.js";
-import { $, h, fill, setText, syncList } from "./dom.js";
+import { $, h, field, fill, setText, syncList } from "./dom.js";
 import { t, LANGUAGES, setLang, preferred, languageSwitcher, onLangChange, apply } from "./i18n.js";
 import { startPage, toast, errorText, staffSecret } from "./page.js";
 import { polls } from "./state.js";
@@ -14,6 +14,7 @@ import { download } from "./downloads.js";
 import { healthLine, replyHealthLine } from "./platforms.js";
 import { drawAta } from "./ata.js";
 import { drawCertificates } from "./certificates.js";
+import { ruleFields } from "./rulefields.js";
 
 const main = $("#main");
 const managing = location.pathname.startsWith("/o/");
@@ -33,12 +34,6 @@ async function api(method, path, body, secret) {
     throw new HubError(err.code || `http_${response.status}`, err.message || response.statusText, err.details);
   }
   return data;
-}
-
-function field(label, input, hint) {
-  const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
-  input.id = id;
-  return h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("span", { class: "hint" }, hint) : null);
 }
 
 function copyButton(getText, label) {
@@ -177,21 +172,26 @@ async function managePage() {
     fill(sections.event, h("h2", { id: "s-event" }, t("org.event")), form);
   }
 
-  /** The plenária: online delegates count as present or not; the stream's delay (docs/plenary.md). */
+  /** The plenária: online delegates count as present or not; the stream's delay; the share of
+   * the delegates present a moção's signatures must reach (docs/plenary.md, docs/procedure.md). */
   function drawPlenary(event) {
     const current = event.plenary || {};
     const online = h("input", { type: "checkbox", id: "pl-online", checked: Boolean(current.online_participation) });
     const delay = h("input", { id: "pl-delay", type: "number", min: "0", max: "120", value: String(current.stream_delay || 0) });
     const most = h("input", { id: "pl-max", type: "number", min: "0", max: "120", value: String(current.max_stream_delay || 0) });
+    const share = h("input", { id: "pl-share", type: "number", min: "1", max: "100", required: true,
+      value: String(current.motion_share || 20) });
     const form = h("form", {}, h("label", { class: "check" }, online, t("plenary.online_participation")),
       h("div", { class: "two-col" }, field(t("plenary.stream_delay"), delay, t("plenary.stream_delay_hint")),
         field(t("plenary.max_stream_delay"), most, t("plenary.max_stream_delay_hint"))),
+      field(t("plenary.motion_share"), share, t("plenary.motion_share_hint")),
       h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("common.save"))));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
         await hub.send("plenary.settings", { online_participation: online.checked,
-          stream_delay: Math.round(Number(delay.value) || 0), max_stream_delay: Math.round(Number(most.value) || 0) });
+          stream_delay: Math.round(Number(delay.value) || 0), max_stream_delay: Math.round(Number(most.value) || 0),
+          motion_share: Math.round(Number(share.value)) });
         toast(t("org.saved"));
       } catch (err) { toast(errorText(err), "error"); }
     });
@@ -532,7 +532,7 @@ async function managePage() {
       h("div", { class: "export-row" }, h("span", { class: "label" }, t("org.export_report")),
         h("div", { class: "row" }, h("button", { type: "button", class: "btn btn-small btn-primary", dataset: { export: files.report.html },
           onclick: () => openReport(files.report.html) }, t("org.report_open")))),
-      ["polls", "messages", "delegates", "audit"].map(group),
+      ["polls", "messages", "delegates", "speakers", "destaques", "procedure", "audit"].map(group),
       h("div", { class: "export-row" }, field(t("org.export_participant"), who, t("org.export_participant_hint")),
         h("div", { class: "row" }, person("json"), person("csv"))));
     updatePolls();
@@ -610,15 +610,8 @@ function pollBuilder(hub, event, call) {
   const scale = h("div", { class: "two-col" }, field(t("org.scale_min"), scaleMin), field(t("org.scale_max"), scaleMax));
   const methodField = field(t("org.method"), method);
   // A decision vote (yes/no/abstain): its majority over a base and the quorum to open it.
-  const majority = h("select", { id: "pb-majority" }, ["", "simple", "absolute", "two_thirds", "fraction"]
-    .map((v) => h("option", { value: v }, t(v ? `decision.majority_${v}` : "decision.no_rule"))));
-  const base = h("select", { id: "pb-base" }, ["valid", "cast", "present", "entitled"]
-    .map((v) => h("option", { value: v }, t(`decision.base_${v}`))));
-  const share = h("input", { id: "pb-share", value: "3/5", pattern: "\\d+/\\d+" });
-  const quorum = h("input", { id: "pb-quorum", value: "0/1", pattern: "\\d+/\\d+" });
-  const shareField = field(t("decision.share"), share);
-  const ruleField = h("div", { class: "two-col" }, field(t("decision.majority"), majority), field(t("decision.base"), base),
-    shareField, field(t("decision.quorum"), quorum, t("decision.quorum_hint")));
+  const decision = ruleFields("pb", { optional: true });
+  const ruleField = decision.element;
   const seatsField = field(t("org.rank_seats"), rankSeats);
   const rankField = h("div", { class: "two-col" }, field(t("org.rank_method"), rankMethod, t("org.rank_method_hint")), seatsField);
   const optionsField = field(t("org.options"), options, t("org.options_hint"));
@@ -631,10 +624,8 @@ function pollBuilder(hub, event, call) {
     seatsField.hidden = rankMethod.value !== "stv";
     optionsField.hidden = k === "rating" || k === "open_text" || k === "yes_no_abstain";
     ruleField.hidden = k !== "yes_no_abstain";
-    shareField.hidden = majority.value !== "fraction";
   };
   kind.addEventListener("change", sync);
-  majority.addEventListener("change", sync);
   rankMethod.addEventListener("change", sync);
   const heading = h("h3", { tabindex: "-1" }, t("org.new_poll"));
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, t("org.create_poll"));
@@ -665,7 +656,7 @@ function pollBuilder(hub, event, call) {
         { min: minPicks.value, max: maxPicks.value, smin: scaleMin.value, smax: scaleMax.value, method: method.value,
           rankMethod: rankMethod.value, rankSeats: rankSeats.value },
         editing ? editing.spec : null);
-      if (kind.value === "yes_no_abstain" && majority.value) spec.rule = ruleOf(majority.value, base.value, share.value, quorum.value);
+      if (kind.value === "yes_no_abstain" && decision.chosen()) spec.rule = decision.rule();
     } catch (err) { setText(error, err.message); return; }
     const fields = { spec, visibility: visibility.value, eligibility: eligibility.value, secret: secret.checked };
     try {
@@ -695,12 +686,7 @@ function pollBuilder(hub, event, call) {
       rankMethod.value = spec.method || "borda";
       rankSeats.value = String(spec.seats || 2);
     }
-    majority.value = spec.rule ? spec.rule.majority : "";
-    if (spec.rule) {
-      base.value = spec.rule.base;
-      share.value = `${spec.rule.numerator}/${spec.rule.denominator}`;
-      quorum.value = `${spec.rule.quorum_numerator}/${spec.rule.quorum_denominator}`;
-    }
+    decision.show(spec.rule);
     visibility.value = poll.visibility || "live";
     eligibility.value = poll.eligibility || "everyone";
     secret.checked = Boolean(poll.secret);
@@ -713,18 +699,6 @@ function pollBuilder(hub, event, call) {
     heading.focus();
   };
   return form;
-}
-
-/** A decision rule from the builder's fields; "3/5" shares (the server checks the bounds). */
-export function ruleOf(majority, base, share, quorum) {
-  const fraction = (text) => {
-    const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text || "");
-    if (!match) throw new Error(t("decision.share_format"));
-    return [Number(match[1]), Number(match[2])];
-  };
-  const [numerator, denominator] = majority === "fraction" ? fraction(share) : [1, 2];
-  const [quorumNumerator, quorumDenominator] = fraction(quorum);
-  return { majority, base, numerator, denominator, quorum_numerator: quorumNumerator, quorum_denominator: quorumDenominator };
 }
 
 /** The options text of a spec (the inverse of buildSpec): sections as "# Title / N", axes as "Axis | Proposal". */

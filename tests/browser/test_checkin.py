@@ -120,6 +120,7 @@ async def test_the_organizer_sets_the_plenary_and_a_decision_rule(browser: Brows
     await plenary.locator("#pl-online").check()
     await plenary.locator("#pl-delay").fill("25")
     await plenary.locator("#pl-max").fill("40")
+    await plenary.get_by_label("Assinaturas que uma moção precisa (% dos delegados presentes)").fill("25")
     await plenary.get_by_role("button").click()
     await expect(organizer.locator("#toasts")).to_contain_text("Salvo")
 
@@ -147,5 +148,6 @@ async def test_the_organizer_sets_the_plenary_and_a_decision_rule(browser: Brows
     participant = await Client(conference.server.ws_url, conference.code).connect()
     await participant.wait_for(lambda: participant.snapshots)
     event = next(s for s in participant.snapshots.values() if "event" in s)["event"]
-    assert event["plenary"] == {"online_participation": True, "stream_delay": 25, "max_stream_delay": 40}
+    assert event["plenary"] == {"online_participation": True, "stream_delay": 25, "max_stream_delay": 40,
+                                "motion_share": 25}
     await participant.close()

@@ -143,7 +143,8 @@ async def test_online_delegates_count_as_present_only_when_allowed(door: Door) -
         return updates[-1]["data"]["attendance"] if updates else None
 
     settings = await organizer.ok("plenary.settings", online_participation=True, stream_delay=20)
-    assert settings["settings"] == {"online_participation": True, "stream_delay": 20, "max_stream_delay": 0}
+    assert settings["settings"] == {"online_participation": True, "stream_delay": 20, "max_stream_delay": 0,
+                                    "motion_share": 20}
     seen = await organizer.wait_for(lambda: (a := latest()) and a["online_participation"] and a)
     assert seen["total"] == {"entitled": 2, "present": 2, "in_room": 1, "online": 1}
     assert segment_counts(seen) == {"Usuários": (1, 1), "Trabalhadores": (0, 0), "Entidades": (0, 0),
