@@ -13,10 +13,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.store.answers import AnswerDecisions
 from server.store.ata import AtaRecords
 from server.store.attendees import Attendees
+from server.store.ballots import Ballots
 from server.store.certificates import Certificates
 from server.store.decisions import PollSnapshots
+from server.store.electorate import Electorate
 from server.store.platforms import PlatformSources
 from server.store.procedure import Procedure
+from server.store.qa_settings import QASettingsStore
 from server.store.sanctions import Sanctions
 
 
@@ -30,6 +33,18 @@ class Unit(AsyncSession):
     @property
     def answers(self) -> AnswerDecisions:
         return AnswerDecisions(self)
+
+    @property
+    def ballots(self) -> Ballots:
+        return Ballots(self)
+
+    @property
+    def electorate(self) -> Electorate:
+        return Electorate(self)
+
+    @property
+    def qa_settings(self) -> QASettingsStore:
+        return QASettingsStore(self)
 
     @property
     def procedure(self) -> Procedure:
