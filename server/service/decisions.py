@@ -24,14 +24,17 @@ from server.store import conference as events
 
 
 class Poll(Protocol):
-    """What this module reads of a poll (the store's `Poll` value, or a poll service's row)."""
+    """What this module reads of a poll (a domain `Poll` or a row satisfies it)."""
 
     @property
     def id(self) -> int | None: ...
+
     @property
     def event_id(self) -> int: ...
+
     @property
     def spec(self) -> dict[str, Any]: ...
+
     @property
     def eligibility(self) -> str: ...
 

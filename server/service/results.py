@@ -57,7 +57,7 @@ class Presence:
 
 
 class PollRecord(Protocol):
-    """What this module reads of a poll: the store's `Poll` (server/domain/poll_state.py) has it,
+    """What this module reads of a poll: the store's `Poll` (server.domain.poll_lifecycle) has it,
     and so has the row a service not yet moved to that value holds."""
 
     @property
@@ -242,7 +242,7 @@ async def tally_data(
     """
     if sealed(row):
         assert row.id is not None
-        voted = await db.ballots.recorded_votes(row.id)
+        voted = await db.ballots.vote_records(row.id)
         return {"poll": row.id, "tally": None, "sealed": True, "turnout": await turnout(db, row, voted, presence),
                 "computed_at": now}
     running = await running_tally(db, row, found)

@@ -20,6 +20,6 @@ class Ballots:
         (anonymised, in their published order; none while it is sealed)."""
         return await (polls.counted_ballots(self._db, poll_id) if secret else polls.open_ballots(self._db, poll_id))
 
-    async def recorded_votes(self, poll_id: int) -> int:
+    async def vote_records(self, poll_id: int) -> int:
         """How many voted in a secret poll (its vote records), whether or not it was counted."""
         return await polls.vote_records(self._db, poll_id)

@@ -35,10 +35,6 @@ class Unit(AsyncSession):
         return AnswerDecisions(self)
 
     @property
-    def ballots(self) -> Ballots:
-        return Ballots(self)
-
-    @property
     def electorate(self) -> Electorate:
         return Electorate(self)
 
@@ -73,3 +69,7 @@ class Unit(AsyncSession):
     @property
     def certificates(self) -> Certificates:
         return Certificates(self)
+
+    @property
+    def ballots(self) -> Ballots:
+        return Ballots(self)
