@@ -13,11 +13,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.store.answers import AnswerDecisions
 from server.store.ata import AtaRecords
 from server.store.attendees import Attendees
+from server.store.audit import AuditLog
 from server.store.ballots import Ballots
 from server.store.certificates import Certificates
 from server.store.decisions import PollSnapshots
 from server.store.electorate import Electorate
 from server.store.platforms import PlatformSources
+from server.store.polls import Polls
 from server.store.procedure import Procedure
 from server.store.qa_settings import QASettingsStore
 from server.store.sanctions import Sanctions
@@ -33,6 +35,10 @@ class Unit(AsyncSession):
     @property
     def answers(self) -> AnswerDecisions:
         return AnswerDecisions(self)
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self)
 
     @property
     def electorate(self) -> Electorate:
@@ -69,6 +75,10 @@ class Unit(AsyncSession):
     @property
     def certificates(self) -> Certificates:
         return Certificates(self)
+
+    @property
+    def polls(self) -> Polls:
+        return Polls(self)
 
     @property
     def ballots(self) -> Ballots:
