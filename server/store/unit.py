@@ -16,7 +16,9 @@ from server.store.attendees import Attendees
 from server.store.audit import AuditLog
 from server.store.ballots import Ballots
 from server.store.certificates import Certificates
+from server.store.conference import Agenda, Events, StaffLinks
 from server.store.decisions import PollSnapshots
+from server.store.delegates import Delegates
 from server.store.electorate import Electorate
 from server.store.platforms import PlatformSources
 from server.store.polls import Polls
@@ -39,6 +41,22 @@ class Unit(AsyncSession):
     @property
     def audit(self) -> AuditLog:
         return AuditLog(self)
+
+    @property
+    def events(self) -> Events:
+        return Events(self)
+
+    @property
+    def agenda(self) -> Agenda:
+        return Agenda(self)
+
+    @property
+    def staff(self) -> StaffLinks:
+        return StaffLinks(self)
+
+    @property
+    def delegates(self) -> Delegates:
+        return Delegates(self)
 
     @property
     def electorate(self) -> Electorate:
