@@ -38,5 +38,3 @@ class StaffLink:
     created_at: float
     revoked_at: float | None
 
-    def public(self) -> dict[str, Any]:
-        return {"id": self.id, "role": self.role, "label": self.label, "revoked": self.revoked_at is not None}

@@ -20,6 +20,8 @@ from server.store.conference import Agenda, Events, StaffLinks
 from server.store.decisions import PollSnapshots
 from server.store.delegates import Delegates
 from server.store.electorate import Electorate
+from server.store.escrow import EscrowKeys
+from server.store.participants import Participants
 from server.store.platforms import PlatformSources
 from server.store.polls import Polls
 from server.store.procedure import Procedure
@@ -53,6 +55,14 @@ class Unit(AsyncSession):
     @property
     def staff(self) -> StaffLinks:
         return StaffLinks(self)
+
+    @property
+    def participants(self) -> Participants:
+        return Participants(self)
+
+    @property
+    def escrow(self) -> EscrowKeys:
+        return EscrowKeys(self)
 
     @property
     def delegates(self) -> Delegates:
