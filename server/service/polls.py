@@ -377,10 +377,10 @@ class PollService:
 
     async def _results_of(self, db: Unit, row: PollRow) -> dict[str, Any]:
         if awaiting_count(row):
-            return {"result": None, "tally": await self.ticker.current(db, row)}
+            return {"result": None, "tally": await self.ticker.current(db, repo.poll_of(row))}
         if row.status == "closed":
             return {"result": row.result or await final_result(db, row, self.presence, self.clock())}
-        return {"tally": await self.ticker.current(db, row)}
+        return {"tally": await self.ticker.current(db, repo.poll_of(row))}
 
     async def export(self, event_id: int, poll_id: int) -> dict[str, Any]:
         """Organizer export: the poll, its result (or current tally) and the ballots.

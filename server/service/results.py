@@ -18,12 +18,12 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from server.channels import ChannelKind, channel
 from server.domain import answers
 from server.domain.elections import election_result
-from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
+from server.domain.poll_lifecycle import SEGMENT_PREFIX, Poll, PollClock, PollStatus, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
 from server.domain.tally import RunningTally, outcome, ranked_count, tally
 from server.service import decisions
@@ -33,6 +33,10 @@ from server.store import delegates as credentials
 from server.store import polls as repo
 from server.store import qa_settings as settings_store
 from server.store.poll_tables import PollRow
+
+# A poll as the poll services hold it (`Poll`, from `Unit.polls`) or as the services not moved to
+# repositories yet still do (its row).
+AnyPoll: TypeAlias = PollRow | Poll
 
 
 async def _nobody(event_id: int) -> int:
@@ -60,7 +64,7 @@ class Presence:
     local_ids: Callable[[int], Collection[int]] = field(default=_no_ids)
 
 
-def poll_clock(row: PollRow) -> PollClock:
+def poll_clock(row: AnyPoll) -> PollClock:
     status: PollStatus = row.status  # type: ignore[assignment]
     return PollClock(status, row.opened_at, row.deadline, row.remaining, row.closed_at)
 
@@ -70,7 +74,7 @@ def apply_clock(row: PollRow, clock: PollClock) -> None:
     row.remaining, row.closed_at = clock.remaining, clock.closed_at
 
 
-def poll_view(row: PollRow, now: float | None = None) -> dict[str, Any]:
+def poll_view(row: AnyPoll, now: float | None = None) -> dict[str, Any]:
     """The poll entity of `poll.updated` and snapshots (no tally, no result)."""
     return {
         "id": row.id,
@@ -86,37 +90,37 @@ def poll_view(row: PollRow, now: float | None = None) -> dict[str, Any]:
     }
 
 
-def sealed(row: PollRow) -> bool:
+def sealed(row: AnyPoll) -> bool:
     """A secret poll whose ballots are not counted yet (open, paused, or closed awaiting its count)."""
     return row.secret and row.result is None
 
 
-def awaiting_count(row: PollRow) -> bool:
+def awaiting_count(row: AnyPoll) -> bool:
     """Closed, but its sealed ballots wait for the key (see server.service.secret_polls)."""
     return row.status == "closed" and sealed(row)
 
 
-def updated_channel(row: PollRow) -> str:
+def updated_channel(row: AnyPoll) -> str:
     """Drafts are staff business; every other state of a poll is public."""
     return channel(row.event_id, "staff" if row.status == "draft" else "public")
 
 
-def tally_channel(row: PollRow) -> str:
+def tally_channel(row: AnyPoll) -> str:
     """Live tallies go public only for `live` polls; staff always see them."""
     kind: ChannelKind = "public" if row.visibility == "live" else "staff"
     return channel(row.event_id, kind)
 
 
-def result_channel(row: PollRow) -> str:
+def result_channel(row: AnyPoll) -> str:
     kind: ChannelKind = "staff" if row.visibility == "hidden" else "public"
     return channel(row.event_id, kind)
 
 
-def visible_to_public(row: PollRow) -> bool:
+def visible_to_public(row: AnyPoll) -> bool:
     return public_sees_tally(row.visibility, row.status)
 
 
-async def screened(db: Unit, row: PollRow) -> answers.Screened:
+async def screened(db: Unit, row: AnyPoll) -> answers.Screened:
     """An open-text poll's answers screened by the event's rules and its moderators' decisions."""
     assert row.id is not None
     settings, _ = await settings_store.settings(db, row.event_id)
@@ -134,7 +138,7 @@ def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
     return {"poll": numbers["poll"], "turnout": numbers["turnout"], "computed_at": numbers["computed_at"]}
 
 
-async def result_events(db: Unit, row: PollRow, result: dict[str, Any]) -> list[Event]:
+async def result_events(db: Unit, row: AnyPoll, result: dict[str, Any]) -> list[Event]:
     """What a closing (or, for a secret poll, a counted) poll publishes besides `poll.updated`:
     its result; its final turnout on the public channel when participants may not see the
     result itself; and for a secret word cloud, the answers its moderators could not read
@@ -147,7 +151,7 @@ async def result_events(db: Unit, row: PollRow, result: dict[str, Any]) -> list[
     return events
 
 
-async def running_tally(db: Unit, row: PollRow, found: answers.Screened | None = None) -> RunningTally:
+async def running_tally(db: Unit, row: AnyPoll, found: answers.Screened | None = None) -> RunningTally:
     """The poll's tally from its stored ballots (an open-text poll's from `found`, its screened
     answers, when the caller screened them already)."""
     spec = PollSpec.from_dict(row.spec)
@@ -157,7 +161,7 @@ async def running_tally(db: Unit, row: PollRow, found: answers.Screened | None =
     return tally(spec, (Ballot.stored(b) for b in await repo.ballots(db, row)))
 
 
-def answers_view(row: PollRow, found: answers.Screened) -> dict[str, Any]:
+def answers_view(row: AnyPoll, found: answers.Screened) -> dict[str, Any]:
     """`mod.answers` data (staff): the answers moderators see and the hidden words; no voter."""
     at = row.opened_at or row.created_at
     return {
@@ -167,7 +171,7 @@ def answers_view(row: PollRow, found: answers.Screened) -> dict[str, Any]:
     }
 
 
-async def turnout(db: Unit, row: PollRow, voted: int, presence: Presence) -> dict[str, int]:
+async def turnout(db: Unit, row: AnyPoll, voted: int, presence: Presence) -> dict[str, int]:
     """Ballots cast, eligible voters online, eligible voters in total.
 
     In total: delegates-only polls count credentials not revoked; segment polls
@@ -192,7 +196,7 @@ async def turnout(db: Unit, row: PollRow, voted: int, presence: Presence) -> dic
 
 
 async def tally_data(
-    db: Unit, row: PollRow, presence: Presence, now: float, found: answers.Screened | None = None
+    db: Unit, row: AnyPoll, presence: Presence, now: float, found: answers.Screened | None = None
 ) -> dict[str, Any]:
     """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest).
 
@@ -212,7 +216,7 @@ async def tally_data(
     }
 
 
-async def final_result(db: Unit, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
+async def final_result(db: Unit, row: AnyPoll, presence: Presence, now: float) -> dict[str, Any]:
     """`poll.result` data: the tally plus what it decides.
 
     `outcome`: per section, the selected options (approved proposals, winner),

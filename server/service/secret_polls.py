@@ -30,7 +30,7 @@ from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
 from server.recount import HEADER, matches, recount, rows
 from server.service import decisions
-from server.service.results import Presence, final_result, poll_view, result_events, updated_channel
+from server.service.results import AnyPoll, Presence, final_result, poll_view, result_events, updated_channel
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import PollKey, Sealer, SealError
 from server.store import Unit
@@ -100,7 +100,7 @@ class SecretPolls:
 
     # -- counting ---------------------------------------------------------------------------
 
-    async def result_at_close(self, db: Unit, row: PollRow, now: float) -> dict[str, Any] | None:
+    async def result_at_close(self, db: Unit, row: AnyPoll, now: float) -> dict[str, Any] | None:
         """The result of a poll closing in this transaction: an open poll's final result, a
         secret poll's count, or None when its key is elsewhere (see `count`)."""
         await decisions.at_close(db, row, now)
@@ -109,7 +109,7 @@ class SecretPolls:
         return await final_result(db, row, self.presence, now)
 
     async def count(
-        self, db: Unit, row: PollRow, now: float, key: PollKey | None = None
+        self, db: Unit, row: AnyPoll, now: float, key: PollKey | None = None
     ) -> dict[str, Any] | None:
         """In a transaction that locked the closed poll for a change: open, shuffle and publish its
         ballots and return its result (saved on the row), or None when the key is not here.
@@ -131,8 +131,7 @@ class SecretPolls:
             await repo.replace_sealed_by_counted(db, row.id, ballots)
         result = await final_result(db, row, self.presence, now)
         result["verification"] = await _verification(db, row, result, ballots)
-        row.result = result
-        db.add(row)
+        await db.polls.save_result(row.id, result)
         return result
 
     async def finish(self, poll_id: int) -> None:
@@ -248,7 +247,7 @@ class SecretPolls:
         return result
 
 
-async def _verification(db: Unit, row: PollRow, result: dict[str, Any],
+async def _verification(db: Unit, row: AnyPoll, result: dict[str, Any],
                         ballots: list[dict[str, Any]]) -> dict[str, Any]:
     """What the results screen shows: trackers published, ballots counted, voters recorded, and
     whether a recount of the published file (the code citizens run) equals the result."""

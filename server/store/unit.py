@@ -13,9 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.store.answers import AnswerDecisions
 from server.store.ata import AtaRecords
 from server.store.attendees import Attendees
+from server.store.ballots import Ballots
 from server.store.certificates import Certificates
 from server.store.decisions import PollSnapshots
+from server.store.event_settings import EventSettings
 from server.store.platforms import PlatformSources
+from server.store.polls import Polls
 from server.store.procedure import Procedure
 from server.store.sanctions import Sanctions
 
@@ -58,3 +61,15 @@ class Unit(AsyncSession):
     @property
     def certificates(self) -> Certificates:
         return Certificates(self)
+
+    @property
+    def polls(self) -> Polls:
+        return Polls(self)
+
+    @property
+    def ballots(self) -> Ballots:
+        return Ballots(self)
+
+    @property
+    def event_settings(self) -> EventSettings:
+        return EventSettings(self)
