@@ -86,7 +86,7 @@ class SecretPolls:
         # Held from now on; if this transaction rolls back, the next opening replaces it.
         self._held[row.id] = key
 
-    async def sealer(self, db: Unit, row: PollRow) -> Sealer | None:
+    async def sealer(self, db: Unit, row: AnyPoll) -> Sealer | None:
         """The sealer of a secret poll's ballots (None when it has no key: counted, or never opened)."""
         assert row.id is not None
         stored = await repo.poll_key(db, row.id)
