@@ -69,11 +69,6 @@ def poll_clock(row: AnyPoll) -> PollClock:
     return PollClock(status, row.opened_at, row.deadline, row.remaining, row.closed_at)
 
 
-def apply_clock(row: PollRow, clock: PollClock) -> None:
-    row.status, row.opened_at, row.deadline = clock.status, clock.opened_at, clock.deadline
-    row.remaining, row.closed_at = clock.remaining, clock.closed_at
-
-
 def poll_view(row: AnyPoll, now: float | None = None) -> dict[str, Any]:
     """The poll entity of `poll.updated` and snapshots (no tally, no result)."""
     return {

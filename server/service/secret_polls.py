@@ -27,12 +27,13 @@ from dataclasses import replace
 from typing import Any
 
 from server.domain.ballot_box import BoxKey
+from server.domain.poll_lifecycle import Poll
 from server.domain.polls import PollSpec
 from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
 from server.recount import HEADER, matches, recount, rows
 from server.service import decisions
-from server.service.results import AnyPoll, Presence, final_result, poll_view, result_events, updated_channel
+from server.service.results import Presence, final_result, poll_view, result_events, updated_channel
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import PollKey, Sealer, SealError
 from server.store import Unit
@@ -66,50 +67,48 @@ class SecretPolls:
 
     # -- opening ----------------------------------------------------------------------------
 
-    async def open_box(self, db: Unit, row: AnyPoll) -> None:
+    async def open_box(self, db: Unit, poll: Poll) -> None:
         """In the transaction opening (or reopening) a secret poll: keep its key while its ballots
         are sealed, else make one. Raises Conflict `secret_poll_counted` (its ballots were
         counted and published) or `escrow_missing` (an event made before escrow keys existed:
         any organizer request sets it up)."""
-        assert row.id is not None
-        if await db.ballots.box_key(row.id) is not None:
+        if await db.ballots.box_key(poll.id) is not None:
             return
-        if await db.ballots.counted(row.id):
+        if await db.ballots.counted(poll.id):
             raise Conflict("A secret poll whose ballots were counted cannot be reopened.",
                            code="secret_poll_counted")
-        escrow = await db.ballots.escrow_key(row.event_id)
+        escrow = await db.ballots.escrow_key(poll.event_id)
         if escrow is None:
             raise Conflict("Open the organizer page once to set up this event's ballot box key.",
                            code="escrow_missing")
-        key = PollKey.generate(row.id)
-        db.ballots.add_box_key(row.id, BoxKey(key.public, key.escrow(escrow)))
+        key = PollKey.generate(poll.id)
+        db.ballots.add_box_key(poll.id, BoxKey(key.public, key.escrow(escrow)))
         # Held from now on; if this transaction rolls back, the next opening replaces it.
-        self._held[row.id] = key
+        self._held[poll.id] = key
 
-    async def sealer(self, db: Unit, row: AnyPoll) -> Sealer | None:
+    async def sealer(self, db: Unit, poll: Poll) -> Sealer | None:
         """The sealer of a secret poll's ballots (None when it has no key: counted, or never opened)."""
-        assert row.id is not None
-        stored = await db.ballots.box_key(row.id)
+        stored = await db.ballots.box_key(poll.id)
         if stored is None:
             return None
-        sealer = self._sealers.get((row.id, stored.public_key))
+        sealer = self._sealers.get((poll.id, stored.public_key))
         if sealer is None:
-            sealer = self._sealers[(row.id, stored.public_key)] = Sealer(
-                row.id, stored.public_key, PollSpec.from_dict(row.spec))
+            sealer = self._sealers[(poll.id, stored.public_key)] = Sealer(
+                poll.id, stored.public_key, PollSpec.from_dict(poll.spec))
         return sealer
 
     # -- counting ---------------------------------------------------------------------------
 
-    async def result_at_close(self, db: Unit, row: AnyPoll, now: float) -> dict[str, Any] | None:
+    async def result_at_close(self, db: Unit, poll: Poll, now: float) -> dict[str, Any] | None:
         """The result of a poll closing in this transaction: an open poll's final result, a
         secret poll's count, or None when its key is elsewhere (see `count`)."""
-        await decisions.at_close(db, row, now)
-        if row.secret:
-            return await self.count(db, row, now)
-        return await final_result(db, row, self.presence, now)
+        await decisions.at_close(db, poll, now)
+        if poll.secret:
+            return await self.count(db, poll, now)
+        return await final_result(db, poll, self.presence, now)
 
     async def count(
-        self, db: Unit, row: AnyPoll, now: float, key: PollKey | None = None
+        self, db: Unit, poll: Poll, now: float, key: PollKey | None = None
     ) -> dict[str, Any] | None:
         """In a transaction that locked the closed poll for a change: open, shuffle and publish its
         ballots and return its result (saved with the poll), or None when the key is not here.
@@ -117,21 +116,20 @@ class SecretPolls:
         Call `finish(poll_id)` after the commit. Raises SealError when a sealed ballot does
         not open (the transaction must then roll back: nothing is lost).
         """
-        assert row.id is not None
-        stored = await db.ballots.box_key(row.id)
-        key = key or self._held.get(row.id)
+        stored = await db.ballots.box_key(poll.id)
+        key = key or self._held.get(poll.id)
         if stored is None:  # nothing sealed (never opened with a key): count what is in clear
-            ballots = await db.ballots.counted(row.id)
+            ballots = await db.ballots.counted(poll.id)
         elif key is None or key.public != stored.public_key:
             return None
         else:
-            ballots = key.open_ballots(await db.ballots.sealed(row.id))
+            ballots = key.open_ballots(await db.ballots.sealed(poll.id))
         if stored is not None:
             _shuffle(ballots)
-            await db.ballots.replace_sealed_by_counted(row.id, ballots)
-        result = await final_result(db, row, self.presence, now)
-        result["verification"] = await _verification(db, row, result, ballots)
-        await db.polls.save_result(row.id, result)
+            await db.ballots.replace_sealed_by_counted(poll.id, ballots)
+        result = await final_result(db, poll, self.presence, now)
+        result["verification"] = await _verification(db, poll, result, ballots)
+        await db.polls.save_result(poll.id, result)
         return result
 
     async def finish(self, poll_id: int) -> None:
@@ -248,17 +246,16 @@ class SecretPolls:
         return result
 
 
-async def _verification(db: Unit, row: AnyPoll, result: dict[str, Any],
+async def _verification(db: Unit, poll: Poll, result: dict[str, Any],
                         ballots: list[dict[str, Any]]) -> dict[str, Any]:
     """What the results screen shows: trackers published, ballots counted, voters recorded, and
     whether a recount of the published file (the code citizens run) equals the result."""
-    assert row.id is not None
-    published = to_csv(HEADER, rows(ballots, ranked=row.spec.get("kind") == "ranking"))
+    published = to_csv(HEADER, rows(ballots, ranked=poll.spec.get("kind") == "ranking"))
     counted = recount(published.lstrip("\ufeff").splitlines(keepends=True))
     return {
-        "trackers": len(await db.ballots.trackers(row.id)),
+        "trackers": len(await db.ballots.trackers(poll.id)),
         "ballots": len(ballots),
-        "voters": await db.ballots.vote_records(row.id),
+        "voters": await db.ballots.vote_records(poll.id),
         "recount_matches": matches(counted, result["tally"]),
     }
 

@@ -1,4 +1,4 @@
-"""Repository of what the poll services read of an event: its settings, segments and join code."""
+"""Repository of what the poll services read of an event: its settings, segments, sessions, join code."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ class EventSettings:
         """The event's segments; None when there is no such event."""
         event = await events.event_by_id(self._db, event_id)
         return None if event is None else list(event.segments)
+
+    async def session_ids(self, event_id: int) -> list[int]:
+        """The ids of the event's agenda sessions in agenda order (a poll may belong to one)."""
+        return [item.id for item in await events.agenda(self._db, event_id)]
 
     async def id_by_code(self, code: str) -> int | None:
         """The id of the event with this join code (any case)."""
