@@ -18,12 +18,12 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from server.channels import ChannelKind, channel
 from server.domain import answers
 from server.domain.elections import election_result
-from server.domain.poll_lifecycle import SEGMENT_PREFIX, PollClock, PollStatus, public_sees_tally
+from server.domain.poll_lifecycle import SEGMENT_PREFIX, Poll, PollClock, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
 from server.domain.tally import RunningTally, outcome, ranked_count, tally
 from server.service import decisions
@@ -56,63 +56,11 @@ class Presence:
     local_ids: Callable[[int], Collection[int]] = field(default=_no_ids)
 
 
-class PollRecord(Protocol):
-    """What this module reads of a poll: the store's `Poll` (server.domain.poll_lifecycle) has it,
-    and so has the row a service not yet moved to that value holds."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def event_id(self) -> int: ...
-    @property
-    def session_id(self) -> int | None: ...
-    @property
-    def position(self) -> int: ...
-    @property
-    def spec(self) -> dict[str, Any]: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def opened_at(self) -> float | None: ...
-    @property
-    def deadline(self) -> float | None: ...
-    @property
-    def remaining(self) -> float | None: ...
-    @property
-    def closed_at(self) -> float | None: ...
-    @property
-    def visibility(self) -> str: ...
-    @property
-    def eligibility(self) -> str: ...
-    @property
-    def secret(self) -> bool: ...
-    @property
-    def result(self) -> dict[str, Any] | None: ...
-    @property
-    def created_at(self) -> float: ...
+def poll_clock(row: Poll) -> PollClock:
+    return PollClock(row.status, row.opened_at, row.deadline, row.remaining, row.closed_at)
 
 
-class ClockFields(Protocol):
-    """A poll's clock fields as a service holding a poll's row writes them (`apply_clock`)."""
-
-    status: str
-    opened_at: float | None
-    deadline: float | None
-    remaining: float | None
-    closed_at: float | None
-
-
-def poll_clock(row: PollRecord) -> PollClock:
-    status: PollStatus = row.status  # type: ignore[assignment]
-    return PollClock(status, row.opened_at, row.deadline, row.remaining, row.closed_at)
-
-
-def apply_clock(row: ClockFields, clock: PollClock) -> None:
-    row.status, row.opened_at, row.deadline = clock.status, clock.opened_at, clock.deadline
-    row.remaining, row.closed_at = clock.remaining, clock.closed_at
-
-
-def poll_view(row: PollRecord, now: float | None = None) -> dict[str, Any]:
+def poll_view(row: Poll, now: float | None = None) -> dict[str, Any]:
     """The poll entity of `poll.updated` and snapshots (no tally, no result)."""
     return {
         "id": row.id,
@@ -128,37 +76,37 @@ def poll_view(row: PollRecord, now: float | None = None) -> dict[str, Any]:
     }
 
 
-def sealed(row: PollRecord) -> bool:
+def sealed(row: Poll) -> bool:
     """A secret poll whose ballots are not counted yet (open, paused, or closed awaiting its count)."""
     return row.secret and row.result is None
 
 
-def awaiting_count(row: PollRecord) -> bool:
+def awaiting_count(row: Poll) -> bool:
     """Closed, but its sealed ballots wait for the key (see server.service.secret_polls)."""
     return row.status == "closed" and sealed(row)
 
 
-def updated_channel(row: PollRecord) -> str:
+def updated_channel(row: Poll) -> str:
     """Drafts are staff business; every other state of a poll is public."""
     return channel(row.event_id, "staff" if row.status == "draft" else "public")
 
 
-def tally_channel(row: PollRecord) -> str:
+def tally_channel(row: Poll) -> str:
     """Live tallies go public only for `live` polls; staff always see them."""
     kind: ChannelKind = "public" if row.visibility == "live" else "staff"
     return channel(row.event_id, kind)
 
 
-def result_channel(row: PollRecord) -> str:
+def result_channel(row: Poll) -> str:
     kind: ChannelKind = "staff" if row.visibility == "hidden" else "public"
     return channel(row.event_id, kind)
 
 
-def visible_to_public(row: PollRecord) -> bool:
+def visible_to_public(row: Poll) -> bool:
     return public_sees_tally(row.visibility, row.status)
 
 
-async def screened(db: Unit, row: PollRecord) -> answers.Screened:
+async def screened(db: Unit, row: Poll) -> answers.Screened:
     """An open-text poll's answers screened by the event's rules and its moderators' decisions."""
     assert row.id is not None
     settings, _ = await db.qa_settings.get(row.event_id)
@@ -176,7 +124,7 @@ def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
     return {"poll": numbers["poll"], "turnout": numbers["turnout"], "computed_at": numbers["computed_at"]}
 
 
-async def result_events(db: Unit, row: PollRecord, result: dict[str, Any]) -> list[Event]:
+async def result_events(db: Unit, row: Poll, result: dict[str, Any]) -> list[Event]:
     """What a closing (or, for a secret poll, a counted) poll publishes besides `poll.updated`:
     its result; its final turnout on the public channel when participants may not see the
     result itself; and for a secret word cloud, the answers its moderators could not read
@@ -189,7 +137,7 @@ async def result_events(db: Unit, row: PollRecord, result: dict[str, Any]) -> li
     return events
 
 
-async def running_tally(db: Unit, row: PollRecord, found: answers.Screened | None = None) -> RunningTally:
+async def running_tally(db: Unit, row: Poll, found: answers.Screened | None = None) -> RunningTally:
     """The poll's tally from its stored ballots (an open-text poll's from `found`, its screened
     answers, when the caller screened them already)."""
     spec = PollSpec.from_dict(row.spec)
@@ -200,7 +148,7 @@ async def running_tally(db: Unit, row: PollRecord, found: answers.Screened | Non
     return tally(spec, (Ballot.stored(b) for b in await db.ballots.in_clear(row.id, row.secret)))
 
 
-def answers_view(row: PollRecord, found: answers.Screened) -> dict[str, Any]:
+def answers_view(row: Poll, found: answers.Screened) -> dict[str, Any]:
     """`mod.answers` data (staff): the answers moderators see and the hidden words; no voter."""
     at = row.opened_at or row.created_at
     return {
@@ -210,7 +158,7 @@ def answers_view(row: PollRecord, found: answers.Screened) -> dict[str, Any]:
     }
 
 
-async def turnout(db: Unit, row: PollRecord, voted: int, presence: Presence) -> dict[str, int]:
+async def turnout(db: Unit, row: Poll, voted: int, presence: Presence) -> dict[str, int]:
     """Ballots cast, eligible voters online, eligible voters in total.
 
     In total: delegates-only polls count credentials not revoked; segment polls
@@ -234,7 +182,7 @@ async def turnout(db: Unit, row: PollRecord, voted: int, presence: Presence) -> 
 
 
 async def tally_data(
-    db: Unit, row: PollRecord, presence: Presence, now: float, found: answers.Screened | None = None
+    db: Unit, row: Poll, presence: Presence, now: float, found: answers.Screened | None = None
 ) -> dict[str, Any]:
     """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest).
 
@@ -254,7 +202,7 @@ async def tally_data(
     }
 
 
-async def final_result(db: Unit, row: PollRecord, presence: Presence, now: float) -> dict[str, Any]:
+async def final_result(db: Unit, row: Poll, presence: Presence, now: float) -> dict[str, Any]:
     """`poll.result` data: the tally plus what it decides.
 
     `outcome`: per section, the selected options (approved proposals, winner),

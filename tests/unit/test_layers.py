@@ -106,18 +106,15 @@ def test_the_recount_script_needs_only_python() -> None:
     assert names <= set(sys.stdlib_module_names) | {"__future__"}, names
 
 
-# Services that still hold ORM rows (server/store/*_tables.py) instead of domain values from a
-# repository (docs/architecture.md, "How a service talks to the store"). The list only shrinks:
-# a new service uses repositories, and one converted is taken off it.
-# decisions.py: the decision-vote hooks of the poll lifecycle take the poll's row from polls.py.
-STILL_ON_ROWS = {"ballot_box.py", "polls.py", "secret_polls.py", "tallies.py"}
-TABLES = ("server.store.tables", "server.store.poll_tables", "server.store.qa_tables", "server.store.answer_tables")
+# Services hold domain values from repositories (docs/architecture.md, "How a service talks to
+# the store"), never ORM rows: no service imports a table module (server/store/*tables.py).
+
+
+def _is_table_module(name: str) -> bool:
+    return name.startswith("server.store.") and name.rsplit(".", 1)[-1].endswith("tables")
 
 
 @pytest.mark.parametrize("path", modules("server/service"), ids=lambda p: p.name)
 def test_services_get_domain_values_from_repositories(path: Path) -> None:
-    on_rows = any(n.startswith(TABLES) for n in imports_of(path))
-    if path.name in STILL_ON_ROWS:
-        assert on_rows, f"{path.name} no longer holds ORM rows: take it off STILL_ON_ROWS"
-    else:
-        assert not on_rows, f"{path.name} imports ORM rows: add a repository returning domain values"
+    held = sorted(n for n in imports_of(path) if _is_table_module(n))
+    assert not held, f"{path.name} imports ORM rows ({held}): add a repository returning domain values"
