@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -59,6 +59,8 @@ class ConferenceService:
         self.lookups: Batcher[tuple[str, str], tuple[EventRow, ParticipantRow | None]] = Batcher(
             "lookups", self._look_up, MAX_LOOKUPS)
         self._escrowed: set[int] = set()  # events known to have their ballot escrow key
+        # Called with the event id once a session started or ended here (online presence is flushed).
+        self.agenda_listeners: list[Callable[[int], Awaitable[None]]] = []
 
     # -- organizer administration (HTTP) ------------------------------------
 
@@ -349,7 +351,10 @@ class ConferenceService:
                 out.publish(channel(who.event_id, "public"), "session.updated", item.to_dict())
             out.result = {"changed": [item.id for item in changed]}
 
-        return await self.runner.run(who.actor, command_id, work)
+        result = await self.runner.run(who.actor, command_id, work)
+        for listener in self.agenda_listeners:
+            await listener(who.event_id)
+        return result
 
     async def show_screen(
         self, who: Identity, command_id: str, kind: str, ref: int | None, text: str, seconds: int | None

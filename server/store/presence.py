@@ -1,0 +1,75 @@
+"""Repository of online presence (`Unit.presence`): the pieces of connected time per participant
+and session, the sessions' live windows they are cut to, and their erasure and retention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import case, delete, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.presence import Piece, Window
+from server.store.presence_tables import PresenceRow
+from server.store.tables import AgendaSessionRow, ParticipantRow
+
+ERASED_DEVICE = "erased:"  # server/store/privacy.py scrub_participant: the device hash of an erased person
+CHUNK = 1000  # rows per INSERT: far below SQLite's and PostgreSQL's limits on bound parameters
+
+
+class Presence:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def windows(self, event_id: int) -> list[Window]:
+        """The live time of every session of the event that has started."""
+        rows = await self._db.exec(select(AgendaSessionRow).where(AgendaSessionRow.event_id == event_id))
+        return [Window(row.id, row.started_at, row.ended_at) for row in rows
+                if row.id is not None and row.started_at is not None]
+
+    async def record(self, event_id: int, pieces: Sequence[Piece]) -> int:
+        """Store `pieces`; one already stored (same participant, session and start) keeps the later
+        end. Pieces of erased participants are dropped: their rows are read under a share lock, so
+        an erasure committing meanwhile is waited for and seen. Returns the pieces stored."""
+        ids = {piece.participant_id for piece in pieces}
+        if not ids:
+            return 0
+        found = await self._db.exec(select(ParticipantRow.id, ParticipantRow.device_hash)
+                                    .where(col(ParticipantRow.id).in_(ids), ParticipantRow.event_id == event_id)
+                                    .with_for_update(read=True))
+        alive = {pid for pid, device in found.all() if not device.startswith(ERASED_DEVICE)}
+        rows = [{"event_id": event_id, "participant_id": p.participant_id, "session_id": p.session_id,
+                 "start": p.start, "end": p.end} for p in pieces if p.participant_id in alive]
+        table = PresenceRow.__table__  # type: ignore[attr-defined]
+        insert = pg_insert if self._db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        for at in range(0, len(rows), CHUNK):
+            statement = insert(table).values(rows[at:at + CHUNK])
+            later = case((statement.excluded.end > table.c.end, statement.excluded.end), else_=table.c.end)
+            await self._db.exec(statement.on_conflict_do_update(
+                index_elements=["participant_id", "session_id", "start"], set_={"end": later}))
+        return len(rows)
+
+    async def pieces(self, event_id: int, participant_id: int | None = None) -> list[Piece]:
+        statement = select(PresenceRow).where(PresenceRow.event_id == event_id)
+        if participant_id is not None:
+            statement = statement.where(PresenceRow.participant_id == participant_id)
+        rows = await self._db.exec(statement)
+        return [Piece(row.participant_id, row.session_id, row.start, row.end) for row in rows]
+
+    async def erase(self, participant_id: int) -> int:
+        """Delete every piece of the participant; returns how many."""
+        result = await self._db.exec(delete(PresenceRow).where(col(PresenceRow.participant_id) == participant_id))
+        return int(result.rowcount or 0)
+
+    async def count_before(self, event_id: int, cutoff: float) -> int:
+        found = await self._db.exec(select(func.count()).select_from(PresenceRow)
+                                    .where(PresenceRow.event_id == event_id, col(PresenceRow.end) < cutoff))
+        return int(found.one())
+
+    async def purge(self, event_id: int, cutoff: float) -> int:
+        """Delete the event's pieces that ended before `cutoff` (retention); returns how many."""
+        result = await self._db.exec(delete(PresenceRow).where(col(PresenceRow.event_id) == event_id,
+                                                               col(PresenceRow.end) < cutoff))
+        return int(result.rowcount or 0)
