@@ -26,7 +26,7 @@ from server.identity import digest
 from server.settings import Settings
 from tests.client import Client
 from tests.conftest import RedisServer
-from tests.harness import Running, ServerProcess, add_sessions, create_event
+from tests.harness import Running, ServerProcess, add_sessions, create_event, running_server
 from tests.services import POSTGRES_URL, require_postgres
 
 MINUTE = 0.1
@@ -247,3 +247,30 @@ async def test_two_processes_on_redis_add_up_and_count_a_person_once(
     finally:
         a.stop()
         b.stop()
+
+
+async def test_a_stopping_server_writes_what_it_saw_and_retention_purges_it(tmp_path: Path) -> None:
+    """No tick ever comes (the interval is an hour): the stretch is written when the server stops,
+    read back by the next one, and the chat retention's purge deletes it."""
+    slow = replace(Settings(database_url=f"sqlite:///{tmp_path / 'plenaria.db'}"),
+                   attendance_minute_seconds=MINUTE, presence_flush_seconds=3600)
+    code = "PRES3"
+    async with running_server(slow) as first:
+        created, session, (malgorzata, _), presenter_token = await conference(first.base, code)
+        presenter = await Client(first.ws_url, code, token=presenter_token).connect()
+        await presenter.ok("session.start", session=session["id"])
+        phone = await Client(first.ws_url, code).connect()
+        await phone.ok("delegate.redeem", code=malgorzata["code"])
+        await asyncio.sleep(0.6)
+        assert await first.services.presence.seconds(phone.welcome["event_id"]) == {}, "nothing written yet"
+    async with running_server(replace(slow, port=8000)) as second, \
+            httpx.AsyncClient(base_url=second.base, headers=auth(created)) as http:
+        people = (await http.get(f"/api/events/{code}/certificates")).json()["people"]
+        (mine,) = [p for p in people if p["name"] == "Małgorzata Żółkiewska"]
+        assert mine["online_minutes"] >= 0.5 / MINUTE, mine
+        dry = (await http.post(f"/api/events/{code}/privacy/purge", json={"days": 0, "dry_run": True})).json()
+        assert dry["presence_deleted"] == 1 and dry["dry_run"] is True
+        purged = (await http.post(f"/api/events/{code}/privacy/purge", json={"days": 0})).json()
+        assert purged["presence_deleted"] == 1
+        people = (await http.get(f"/api/events/{code}/certificates")).json()["people"]
+        assert [p["online_minutes"] for p in people if p["name"] == "Małgorzata Żółkiewska"] == [0]
