@@ -16,7 +16,7 @@ from server.store.presence_tables import PresenceRow
 from server.store.tables import AgendaSessionRow, ParticipantRow
 
 ERASED_DEVICE = "erased:"  # server/store/privacy.py scrub_participant: the device hash of an erased person
-CHUNK = 1000  # rows per INSERT: far below SQLite's and PostgreSQL's limits on bound parameters
+CHUNK = 2000  # rows per executemany, so one flush of a large crowd does not hold one huge parameter list
 
 
 class Presence:
@@ -44,19 +44,23 @@ class Presence:
                  "start": p.start, "end": p.end} for p in pieces if p.participant_id in alive]
         table = PresenceRow.__table__  # type: ignore[attr-defined]
         insert = pg_insert if self._db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(table)
+        later = case((statement.excluded.end > table.c.end, statement.excluded.end), else_=table.c.end)
+        statement = statement.on_conflict_do_update(index_elements=["participant_id", "session_id", "start"],
+                                                    set_={"end": later})
         for at in range(0, len(rows), CHUNK):
-            statement = insert(table).values(rows[at:at + CHUNK])
-            later = case((statement.excluded.end > table.c.end, statement.excluded.end), else_=table.c.end)
-            await self._db.exec(statement.on_conflict_do_update(
-                index_elements=["participant_id", "session_id", "start"], set_={"end": later}))
+            # One statement executed for many rows: compiled once, not a VALUES list per batch.
+            await self._db.exec(statement, params=rows[at:at + CHUNK])
         return len(rows)
 
     async def pieces(self, event_id: int, participant_id: int | None = None) -> list[Piece]:
-        statement = select(PresenceRow).where(PresenceRow.event_id == event_id)
+        # Columns, not ORM objects: an event's pieces are tens of thousands of rows.
+        statement = select(PresenceRow.participant_id, PresenceRow.session_id, PresenceRow.start, PresenceRow.end
+                           ).where(PresenceRow.event_id == event_id)
         if participant_id is not None:
             statement = statement.where(PresenceRow.participant_id == participant_id)
         rows = await self._db.exec(statement)
-        return [Piece(row.participant_id, row.session_id, row.start, row.end) for row in rows]
+        return [Piece(*row) for row in rows.all()]
 
     async def erase(self, participant_id: int) -> int:
         """Delete every piece of the participant; returns how many."""
