@@ -13,7 +13,7 @@ Pure: no I/O, no clock (`now` arrives from the caller).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 Interval = tuple[float, float]
@@ -48,9 +48,15 @@ class Piece:
     end: float
 
 
-def cut(stretches: Iterable[Stretch], windows: Sequence[Window], now: float) -> list[Piece]:
+def cut(stretches: Iterable[Stretch], windows: Iterable[Window], now: float) -> list[Piece]:
     """The pieces of `stretches` inside each live window (a window still open runs until `now`).
     A stretch outside every window gives nothing."""
+    stretches = list(stretches)
+    if not stretches:
+        return []
+    earliest = min(stretch.start for stretch in stretches)
+    # Sessions that ended before every stretch began cut nothing: a long agenda costs nothing per person.
+    windows = [w for w in windows if w.end is None or w.end > earliest]
     pieces = []
     for stretch in stretches:
         for window in windows:
