@@ -20,6 +20,7 @@ from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound, PlenariaError, Unauthorized
 from server.identity import Identity, digest, new_secret, receipt_key
+from server.service.arrivals import Arrivals
 from server.service.batching import Batcher
 from server.service.qa import check_name
 from server.service.runner import CommandRunner, Outcome
@@ -33,7 +34,6 @@ from server.store.tables import EventRow, ParticipantRow, StaffTokenRow
 LANGUAGES = ("pt-BR", "pl", "en", "es")
 DEFAULT_SEGMENTS = ("Usuários", "Trabalhadores", "Governo", "Sociedade civil")
 _CODE = re.compile(r"^[A-Z0-9]{3,32}$")
-MAX_ARRIVALS = 500  # first visits written per transaction
 MAX_LOOKUPS = 500  # joins whose event and participant are read together
 EVENT_FIELDS = (
     "title", "description", "stream_url", "default_lang", "languages", "timezone", "segments", "embed_origins"
@@ -54,8 +54,9 @@ class ConferenceService:
         self.runner = runner
         self.db = runner.db
         self.clock = runner.clock
-        # First visits are written in batches: thousands of people open the page in the same minutes.
-        self.arrivals: Batcher[tuple[int, str], ParticipantRow] = Batcher("arrivals", self._register, MAX_ARRIVALS)
+        # First visits are written behind the join, in batches: thousands of people open the
+        # page in the same minutes.
+        self.arrivals = Arrivals(runner)
         self.lookups: Batcher[tuple[str, str], tuple[EventRow, ParticipantRow | None]] = Batcher(
             "lookups", self._look_up, MAX_LOOKUPS)
         self._escrowed: set[int] = set()  # events known to have their ballot escrow key
@@ -268,12 +269,19 @@ class ConferenceService:
         event, row = await self.lookups.submit((code.upper(), device_hash))
         assert event.id is not None
         _check_origin(event, origin)
-        first_visit = row is None
         if row is None:
-            row = await self.arrivals.submit((event.id, device_hash))
+            arrival = await self.arrivals.arrive(event.id, device_hash)
+            return Identity(event.id, "participant", arrival.id, arrival.public_id,
+                            receipt_key=receipt_key(device), first_visit=True)
         assert row.id is not None
         return Identity(event.id, "participant", row.id, row.public_id, name=row.name, segment=row.segment,
-                        receipt_key=receipt_key(device), first_visit=first_visit)
+                        receipt_key=receipt_key(device))
+
+    async def written(self, who: Identity) -> None:
+        """Return once the participant's row is durable (see server/service/arrivals.py): the
+        first command of a first visit waits for it; raises `store_unavailable` if it was not."""
+        if who.first_visit:
+            await self.arrivals.written(who.participant_id)
 
     async def _look_up(self, joins: list[tuple[str, str]]) -> list[tuple[EventRow, ParticipantRow | None]
                                                                    | PlenariaError]:
@@ -290,19 +298,6 @@ class ConferenceService:
             else:
                 answers.append((event, rows.get((event.id, device))))
         return answers
-
-    async def _register(self, arrivals: list[tuple[int, str]]) -> list[ParticipantRow | PlenariaError]:
-        """The participant rows of first visits, created in one transaction in the process's
-        writer queue (so they never race other writes in SQLite's busy handler)."""
-        try:
-            async with self.runner.gate, self.db.session() as db:
-                rows = await people.join_many(db, arrivals, self.clock())
-        except Collision:  # another process registered one of these devices meanwhile
-            rows = {}
-            for event_id, device_hash in arrivals:
-                async with self.runner.gate, self.db.session() as db:
-                    rows[(event_id, device_hash)] = await people.join(db, event_id, device_hash, self.clock())
-        return [rows[arrival] for arrival in arrivals]
 
     async def event_by_code(self, code: str) -> dict[str, Any] | None:
         async with self.db.session() as db:
