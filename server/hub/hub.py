@@ -242,8 +242,11 @@ class Hub:
             return
         conn.revoked = True
         self.stats["revoked"] += 1
-        task = asyncio.get_running_loop().create_task(
-            self.close(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked"))
+        self.close_soon(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked")
+
+    def close_soon(self, conn: Connection, code: int, reason: str, message: str) -> None:
+        """`close` without waiting for it (the frames already written go first)."""
+        task = asyncio.get_running_loop().create_task(self.close(conn, code, reason, message))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 

@@ -84,6 +84,8 @@ async def _session(ws: WebSocket, services: Services) -> None:
         finally:
             services.throttle.release(who.actor)
             services.hub.detach(conn)
+            if who.first_visit:
+                services.conference.arrivals.forget(who.participant_id)
     except WebSocketDisconnect:
         pass
     except Unavailable as exc:
@@ -164,7 +166,7 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
         message = wire.validate(raw)
         if declared is None:
             raise InvalidMessage("hello was already received", code="unexpected_message")
-        await _check_credential(services, conn)
+        await _check_standing(services, conn)
         result = await declared.call(services, conn.identity, message)
         return wire.ack(cast(str, command_id), result)
     except PlenariaError as exc:
@@ -174,10 +176,17 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
         return wire.error(command_id, PlenariaError("internal error", code="internal"))
 
 
-async def _check_credential(services: Services, conn: Connection) -> None:
-    """A staff command runs only while its link (or organizer secret) is in force; once it is
-    not, the connection is closed, here and by the hub of every process."""
+async def _check_standing(services: Services, conn: Connection) -> None:
+    """A first visit's command runs once its participant is stored (server/service/arrivals.py);
+    should it not be, the connection is closed for the device to join again. A staff command
+    runs only while its link (or organizer secret) is in force; once it is not, the connection
+    is closed, here and by the hub of every process."""
     if not conn.identity.is_staff:
+        try:
+            await services.conference.written(conn.identity)
+        except PlenariaError as exc:
+            services.hub.close_soon(conn, CLOSE_TRY_AGAIN, exc.code, "join again")
+            raise
         return
     if not conn.revoked and await services.conference.still_valid(conn.identity):
         return
