@@ -16,7 +16,7 @@ from server.store.presence_tables import PresenceRow
 from server.store.tables import AgendaSessionRow, ParticipantRow
 
 ERASED_DEVICE = "erased:"  # server/store/privacy.py scrub_participant: the device hash of an erased person
-CHUNK = 2000  # rows per executemany, so one flush of a large crowd does not hold one huge parameter list
+CHUNK = 500  # pieces per round trip: small enough that each chunk's Python work is a short turn of the loop
 
 
 class Presence:
@@ -32,26 +32,31 @@ class Presence:
     async def record(self, event_id: int, pieces: Sequence[Piece]) -> int:
         """Store `pieces`; one already stored (same participant, session and start) keeps the later
         end. Pieces of erased participants are dropped: their rows are read under a share lock, so
-        an erasure committing meanwhile is waited for and seen. Returns the pieces stored."""
-        ids = {piece.participant_id for piece in pieces}
-        if not ids:
-            return 0
-        found = await self._db.exec(select(ParticipantRow.id, ParticipantRow.device_hash)
-                                    .where(col(ParticipantRow.id).in_(ids), ParticipantRow.event_id == event_id)
-                                    .with_for_update(read=True))
-        alive = {pid for pid, device in found.all() if not device.startswith(ERASED_DEVICE)}
-        rows = [{"event_id": event_id, "participant_id": p.participant_id, "session_id": p.session_id,
-                 "start": p.start, "end": p.end} for p in pieces if p.participant_id in alive]
+        an erasure committing meanwhile is waited for and seen. Returns the pieces stored.
+
+        Written in chunks, each its own statements: the event loop gets a turn between them, so a
+        flush of a large crowd never stalls delivery for its whole length."""
         table = PresenceRow.__table__  # type: ignore[attr-defined]
         insert = pg_insert if self._db.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = insert(table)
         later = case((statement.excluded.end > table.c.end, statement.excluded.end), else_=table.c.end)
         statement = statement.on_conflict_do_update(index_elements=["participant_id", "session_id", "start"],
                                                     set_={"end": later})
-        for at in range(0, len(rows), CHUNK):
-            # One statement executed for many rows: compiled once, not a VALUES list per batch.
-            await self._db.exec(statement, params=rows[at:at + CHUNK])
-        return len(rows)
+        stored = 0
+        for at in range(0, len(pieces), CHUNK):
+            chunk = pieces[at:at + CHUNK]
+            found = await self._db.exec(select(ParticipantRow.id, ParticipantRow.device_hash)
+                                        .where(col(ParticipantRow.id).in_({p.participant_id for p in chunk}),
+                                               ParticipantRow.event_id == event_id)
+                                        .with_for_update(read=True))
+            alive = {pid for pid, device in found.all() if not device.startswith(ERASED_DEVICE)}
+            rows = [{"event_id": event_id, "participant_id": p.participant_id, "session_id": p.session_id,
+                     "start": p.start, "end": p.end} for p in chunk if p.participant_id in alive]
+            if rows:
+                # One statement executed for many rows: compiled once, not a VALUES list per batch.
+                await self._db.exec(statement, params=rows)
+            stored += len(rows)
+        return stored
 
     async def pieces(self, event_id: int, participant_id: int | None = None) -> list[Piece]:
         # Columns, not ORM objects: an event's pieces are tens of thousands of rows.

@@ -205,9 +205,10 @@ async def test_two_processes_on_redis_add_up_and_count_a_person_once(
     """Each process writes its own connections: Jan on A then on B adds up; Małgorzata on A and,
     overlapping, on B counts the union of the two."""
     options = ("--redis", redis_server.url, "--database", database)
-    a = ServerProcess(*options, env=FAST).start(tmp_path / "a.log")
-    b = ServerProcess(*options, env=FAST).start(tmp_path / "b.log")
+    a, b = ServerProcess(*options, env=FAST), ServerProcess(*options, env=FAST)
     try:
+        a.start(tmp_path / "a.log")
+        b.start(tmp_path / "b.log")
         code = "PRES2"
         created, session, (malgorzata, jan), presenter_token = await conference(a.base, code)
         presenter = await Client(a.ws_url, code, token=presenter_token).connect()
