@@ -11,6 +11,8 @@ after a failure) changes nothing. A process killed outright loses at most its la
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -42,6 +44,7 @@ class PresenceService:
         self.clock = clock or runner.clock
         self.stretches = stretches
         self.periodic = Periodic("presence-flush", interval, self._tick)
+        self._background: set[asyncio.Task[None]] = set()  # held so they run to the end
 
     def start(self) -> None:
         self.periodic.start()
@@ -49,6 +52,9 @@ class PresenceService:
     async def stop(self) -> None:
         """Close every open stretch and write them: the process is stopping."""
         await self.periodic.stop()
+        for task in list(self._background):
+            with contextlib.suppress(Exception):
+                await task
         self.stretches.close_all()
         try:
             await self.flush()
@@ -80,8 +86,14 @@ class PresenceService:
         return stored
 
     async def session_changed(self, event_id: int) -> None:
-        """A session started or ended on this process: write what it saw now, so its pieces are cut
-        to the live times just committed (the other processes follow on their next tick)."""
+        """A session started or ended on this process: write what it saw, so its pieces are cut to
+        the live times just committed (the other processes follow on their next tick). In the
+        background: the presenter's answer does not wait for a crowd's flush."""
+        task = asyncio.get_running_loop().create_task(self._flush_quietly(), name="presence-flush-now")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _flush_quietly(self) -> None:
         try:
             await self.flush()
         except Exception:
