@@ -15,7 +15,7 @@ from server.domain.presence import Piece, Window
 from server.store.presence_tables import PresenceRow
 from server.store.tables import AgendaSessionRow, ParticipantRow
 
-ERASED_DEVICE = "erased:"  # server/store/privacy.py scrub_participant: the device hash of an erased person
+ERASED_DEVICE = "erased:"  # the device hash of an erased person (server/store/participants.py scrubs it)
 CHUNK = 500  # pieces per round trip: small enough that each chunk's Python work is a short turn of the loop
 
 
