@@ -133,8 +133,17 @@ class Hub:
 
     async def _sync(self, conn: Connection, name: str, resume: Position | None) -> None:
         state = conn.channels[name]
-        async with state.syncing:
-            await self._sync_now(conn, name, state, resume if state.position is None else state.position)
+        if state.syncing is None:
+            state.syncing = asyncio.Lock()
+        lock = state.syncing
+        state.wanting += 1
+        try:
+            async with lock:
+                await self._sync_now(conn, name, state, resume if state.position is None else state.position)
+        finally:
+            state.wanting -= 1
+            if not state.wanting:
+                state.syncing = None
 
     async def _sync_now(self, conn: Connection, name: str, state: ChannelState, resume: Position | None) -> None:
         state.pending = []

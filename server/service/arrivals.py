@@ -39,6 +39,7 @@ class Arrivals:
         # Not yet committed: by device (a second tab joins as the same participant) and by id.
         self._pending: dict[tuple[int, str], people.Arrival] = {}
         self._unwritten: dict[int, asyncio.Future[None]] = {}
+        self._refused: set[int] = set()
         self.queue: Batcher[people.Arrival, None] = Batcher("arrivals", self._write, MAX_ARRIVALS)
 
     async def arrive(self, event_id: int, device_hash: str) -> people.Arrival:
@@ -66,14 +67,29 @@ class Arrivals:
         if unwritten is not None:
             await asyncio.shield(unwritten)
 
+    async def settled(self) -> None:
+        """Return once every first visit queued so far is written or refused: a writer of rows
+        that refer to participants by id (online presence, for one) waits for this first, and
+        leaves out the ids `refused`."""
+        waiting = [future for future in self._unwritten.values() if not future.done()]
+        if waiting:
+            await asyncio.wait(waiting)
+
+    def refused(self, participant_id: int) -> bool:
+        """This id was handed to a first visit whose row could not be written: no row has it."""
+        return participant_id in self._refused
+
     @property
     def pending(self) -> int:
-        return len(self._unwritten)
+        """First visits whose rows are not written yet."""
+        return sum(not future.done() for future in self._unwritten.values())
 
     def _settled(self, arrival: people.Arrival, done: asyncio.Future[None]) -> None:
         self._pending.pop((arrival.event_id, arrival.device_hash), None)
         if done.cancelled() or done.exception() is None:
             self._unwritten.pop(arrival.id, None)
+        else:
+            self._refused.add(arrival.id)  # a few ints, for the rare device that raced itself
         # A refused row stays in `_unwritten`, failed, so any later command of that connection
         # is refused too (it is closed on the first), until the connection is gone (`forget`).
 

@@ -17,6 +17,7 @@ from server.identity import Identity
 from server.service.answers import AnswerService
 from server.service.ata import AtaService
 from server.service.attendance import AttendanceService
+from server.service.belongings import Belongings
 from server.service.certificates import CertificateService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
@@ -64,6 +65,7 @@ class Services:
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
+    belongings: Belongings = field(init=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -82,6 +84,7 @@ class Services:
                                        limits.handshake_rate, limits.handshake_burst)
         services.throttle = ActorThrottle(limits.commands_per_second, limits.command_burst)
         services.heavy = HeavyWork()
+        services.belongings = Belongings(runner)
         services.qa = QAService(runner)
         services.moderation = ModerationService(runner)
         services.polls = PollService(runner)
@@ -133,6 +136,8 @@ class Services:
 
     async def personalise(self, who: Identity, shared: dict[str, Any]) -> dict[str, Any] | None:
         """`shared` completed for participant `who` (a copy), or None if they have nothing of their own."""
+        if not await self.belongings.any_of(who, tuple(view["id"] for view in shared.get("polls", ()))):
+            return None
         state: dict[str, Any] = orjson.loads(wire.dumps(shared))  # a deep copy: the shared state is never changed
         found_qa = await self.qa.personalise(who, state)
         if not await self.polls.personalise(who, state):

@@ -101,7 +101,8 @@ async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hell
     """The hello, checked before anything is stored: a refused Origin creates no participant."""
     limits = services.settings.limits
     try:
-        frame = await asyncio.wait_for(_receive(ws), timeout=limits.hello_timeout_seconds)
+        async with asyncio.timeout(limits.hello_timeout_seconds):
+            frame = await _receive(ws)
     except TimeoutError:
         await _refuse(ws, None, InvalidMessage("send hello first", code="hello_timeout"), CLOSE_POLICY)
         return None
@@ -128,7 +129,9 @@ async def _command_loop(ws: WebSocket, services: Services, conn: Connection, buc
         if conn.closed:
             return
         try:
-            frame = await asyncio.wait_for(_receive(ws), timeout=limits.idle_timeout_seconds)
+            # A timeout scope, not wait_for: no task of its own per idle connection.
+            async with asyncio.timeout(limits.idle_timeout_seconds):
+                frame = await _receive(ws)
         except TimeoutError:
             await services.hub.close(conn, CLOSE_IDLE, "idle", "no message for too long")
             return

@@ -100,6 +100,7 @@ async def test_a_first_visit_is_welcomed_before_its_row_is_written_and_acknowled
         await newcomer.send_raw('{"type": "profile.update", "id": "p1", "name": "Nova"}')
         await asyncio.sleep(0.2)
         assert "p1" not in newcomer.answers, "acknowledged before the participant was stored"
+    await services.conference.arrivals.settled()
     answer = await newcomer.wait_for(lambda: newcomer.answers.get("p1"))
     assert answer["type"] == "ack" and answer["result"]["participant"] == {**participant, "name": "Nova"}
     assert services.conference.arrivals.pending == 0
@@ -109,3 +110,32 @@ async def test_a_first_visit_is_welcomed_before_its_row_is_written_and_acknowled
     again = await Client(server.ws_url, "CHEGADA", device="newcomer-device-0123456789").connect()
     assert again.welcome["participant"] == {**participant, "name": "Nova"}
     await again.close()
+
+
+async def test_a_first_visit_whose_device_was_registered_elsewhere_meanwhile_joins_again(server: Running) -> None:
+    """Another process stored the same new device while this one was writing it: nothing of
+    this connection is acknowledged, it is closed to join again, and then it is that row."""
+    from server.identity import digest
+    from server.store import participants as people
+
+    created = await create_event(server.base, code="CORRIDA")
+    event_id = created["event"]["id"]
+    first = await Client(server.ws_url, "CORRIDA").connect()  # reserves this process's ids
+    services = server.services
+    device = "raced-device-0123456789"
+    newcomer = Client(server.ws_url, "CORRIDA", device=device)
+    async with services.runner.gate:
+        await asyncio.wait_for(newcomer.connect(), 5)
+        async with services.db.session() as db:  # the other process's write, outside this one's queue
+            other = await people.join(db, event_id, digest(device), now=1.0)
+        await newcomer.send_raw('{"type": "profile.update", "id": "p1", "name": "Nova"}')
+    answer = await newcomer.wait_for(lambda: newcomer.answers.get("p1"))
+    assert answer["type"] == "error" and answer["code"] == "store_unavailable"
+    await asyncio.wait_for(newcomer.closed.wait(), 5)
+    assert newcomer.close_code == 1013
+
+    again = await Client(server.ws_url, "CORRIDA", device=device).connect()
+    assert again.welcome["participant"]["id"] == other.public_id
+    assert (await again.ok("profile.update", name="Nova"))["participant"]["name"] == "Nova"
+    for client in (first, again):
+        await client.close()
