@@ -58,9 +58,13 @@ class CertificateService:
             windows = await db.presence.windows(event_id)
             pieces = await db.presence.pieces(event_id)
             codes = {one.delegate_id: one.code for one in await db.certificates.issued(event_id)}
+        by_participant: dict[int, list[presence_rules.Piece]] = {}
+        for piece in pieces:  # grouped once: an event's pieces are many, its delegates too
+            by_participant.setdefault(piece.participant_id, []).append(piece)
         rows = []
         for person in people:
-            row = self._attendance(person, log.get(person.delegate_id, []), pieces, windows, policy, now)
+            own = by_participant.get(person.participant_id, []) if person.participant_id is not None else []
+            row = self._attendance(person, log.get(person.delegate_id, []), own, windows, policy, now)
             rows.append({**row, "code": codes.get(person.delegate_id)})
         return {"min_minutes": policy.min_minutes, "sources": policy.sources, "people": rows}
 
