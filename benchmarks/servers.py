@@ -89,7 +89,7 @@ class PlenariaServer:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, seconds: float = 30.0) -> PlenariaServer:
+    def start(self, seconds: float = 120.0) -> PlenariaServer:  # a loaded machine imports slowly
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         env = {"PLENARIA_LOG_LEVEL": "warning"}
         self.proc = subprocess.Popen(

@@ -75,6 +75,11 @@ class Settings:
     # How long a process holds a platform source's lease without renewing it: after it dies,
     # another process takes the source over within this long.
     platform_lease_seconds: float = 15.0
+    # How often each process writes its participants' online presence (server/service/presence.py):
+    # a process killed outright loses at most this much of it.
+    presence_flush_seconds: float = 30.0
+    # Seconds of presence that make one attended minute on certificates: 60, except in tests.
+    attendance_minute_seconds: float = 60.0
 
     @property
     def broker_url(self) -> str:
@@ -110,6 +115,8 @@ _ENV_FIELDS = {
     "youtube_url": "PLENARIA_YOUTUBE_URL",
     "facebook_url": "PLENARIA_FACEBOOK_URL",
     "platform_lease_seconds": "PLENARIA_PLATFORM_LEASE_SECONDS",
+    "presence_flush_seconds": "PLENARIA_PRESENCE_FLUSH_SECONDS",
+    "attendance_minute_seconds": "PLENARIA_ATTENDANCE_MINUTE_SECONDS",
 }
 
 

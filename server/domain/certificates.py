@@ -1,9 +1,11 @@
-"""Certificates of participation: attendance from the credenciamento, and the certificate's words.
+"""Certificates of participation: attendance in the room and online, and the certificate's words.
 
-A delegate's attendance is the time they were checked in *while a session was live*: the
-check-in log gives in-room intervals, the agenda gives live intervals (started_at..ended_at,
-a session still live runs until `now`), and the attended minutes are the length of their
-intersection. A certificate goes to every delegate whose attended minutes reach the
+A delegate's attendance is the time they were present *while a session was live*: in the room
+(the check-in log gives in-room intervals, the agenda gives live intervals, started_at..ended_at,
+a session still live running until `now`; the door's minutes are their intersection) or online
+(the pieces of connected time server/domain/presence.py keeps, already inside live windows).
+Which of the two count is the organizer's choice (`SOURCES`); time both in the room and
+connected counts once. A certificate goes to every delegate whose attended minutes reach the
 organizer's threshold. `certificate` writes one as a block document (server/pdf.py lays it
 out), in pt-BR or pl (the event's language; English and Spanish for the other events).
 
@@ -13,9 +15,11 @@ Pure: no I/O, no clock (`now` and the formatted date arrive from the caller).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 Interval = tuple[float, float]
+SOURCES = ("both", "door", "online")
 
 WORDS: dict[str, dict[str, str]] = {
     "pt-BR": {"title": "Certificado de participação",
@@ -62,6 +66,34 @@ def overlap_minutes(a: Sequence[Interval], b: Sequence[Interval]) -> float:
         for other_start, other_end in _merged(b):
             total += max(0.0, min(end, other_end) - max(start, other_start))
     return total / 60
+
+
+def inside(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    """The intervals covered by both sets."""
+    return [(max(start, other_start), min(end, other_end)) for start, end in _merged(a)
+            for other_start, other_end in _merged(b) if min(end, other_end) > max(start, other_start)]
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    """Minutes in the room and online while a session was live, and the minutes that count."""
+
+    door: float
+    online: float
+    minutes: float
+
+
+def attendance(room: Sequence[Interval], online: Sequence[Interval], live_times: Sequence[Interval],
+               sources: str, minute: float = 60.0) -> Attendance:
+    """`room`: in-room intervals; `online`: connected pieces inside live windows. `minute` is the
+    length of a minute in seconds (tests shorten it). Both sources counted: their union."""
+    door = inside(room, live_times)
+    counted = [*(door if sources in ("both", "door") else []), *(online if sources in ("both", "online") else [])]
+    return Attendance(_length(door) / minute, _length(online) / minute, _length(counted) / minute)
+
+
+def _length(intervals: Sequence[Interval]) -> float:
+    return sum(end - start for start, end in _merged(intervals))
 
 
 def _merged(intervals: Sequence[Interval]) -> list[Interval]:

@@ -18,13 +18,15 @@ class TextSocket(Protocol):
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class ChannelState:
     position: Position | None = None
     # Envelopes that arrived while the snapshot or replay was being prepared.
     pending: list[Envelope] | None = field(default_factory=list)
     # One snapshot or replay at a time: a reset can ask for one while the first is in progress.
-    syncing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Held only while one is wanted (`wanting` of them), not for the life of the connection.
+    syncing: asyncio.Lock | None = None
+    wanting: int = 0
 
     @property
     def attaching(self) -> bool:
@@ -32,7 +34,13 @@ class ChannelState:
 
 
 class Connection:
-    """Hub-side state of a socket. `send` never waits on a slow peer: see `buffered`."""
+    """Hub-side state of a socket. `send` never waits on a slow peer: see `buffered`.
+
+    Slotted: ten thousand of them are held at once, and a per-instance dict would be a
+    few hundred bytes each for nothing."""
+
+    __slots__ = ("socket", "identity", "transport", "write_frame", "channels", "stale_since", "closed",
+                 "revoked", "first_visit")
 
     def __init__(
         self,

@@ -27,6 +27,7 @@ from server.errors import Unavailable
 from server.hub.connection import ChannelState, Connection
 from server.hub.frames import text_frame
 from server.hub.snapshots import PublicSnapshots
+from server.hub.stretches import Stretches
 from server.identity import Identity
 from server.settings import Limits
 
@@ -44,13 +45,15 @@ REVOKED = "staff.revoked"
 
 class Hub:
     def __init__(self, broker: Broker, limits: Limits, snapshotter: Snapshotter,
-                 public: PublicSnapshots | None = None) -> None:
+                 public: PublicSnapshots | None = None, stretches: Stretches | None = None) -> None:
         """`snapshotter` builds each staff snapshot; public ones come from `public`, shared per
-        channel position, when given (else from `snapshotter` too)."""
+        channel position, when given (else from `snapshotter` too). `stretches` learns when each
+        participant's first connection here arrives and their last one leaves (online presence)."""
         self.broker = broker
         self.limits = limits
         self.snapshotter = snapshotter
         self.public = public
+        self.stretches = stretches if stretches is not None else Stretches()
         self.process_id = secrets.token_hex(6)
         self._subs: dict[str, set[Connection]] = defaultdict(set)
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
@@ -95,7 +98,10 @@ class Hub:
         if first:
             await self.broker.subscribe(name)
         if kind == "public" and conn.identity.participant_id is not None:
-            self._online[conn.identity.event_id][conn.identity.participant_id] += 1
+            online = self._online[conn.identity.event_id]
+            online[conn.identity.participant_id] += 1
+            if online[conn.identity.participant_id] == 1:
+                self.stretches.opened(conn.identity.event_id, conn.identity.participant_id)
         await self._sync(conn, name, resume)
 
     def detach(self, conn: Connection) -> None:
@@ -114,6 +120,7 @@ class Hub:
             online[who.participant_id] -= 1
             if online[who.participant_id] <= 0:
                 del online[who.participant_id]
+                self.stretches.closed(who.event_id, who.participant_id)
         conn.channels.clear()
 
     async def _unsubscribe_if_unused(self, name: str) -> None:
@@ -126,8 +133,17 @@ class Hub:
 
     async def _sync(self, conn: Connection, name: str, resume: Position | None) -> None:
         state = conn.channels[name]
-        async with state.syncing:
-            await self._sync_now(conn, name, state, resume if state.position is None else state.position)
+        if state.syncing is None:
+            state.syncing = asyncio.Lock()
+        lock = state.syncing
+        state.wanting += 1
+        try:
+            async with lock:
+                await self._sync_now(conn, name, state, resume if state.position is None else state.position)
+        finally:
+            state.wanting -= 1
+            if not state.wanting:
+                state.syncing = None
 
     async def _sync_now(self, conn: Connection, name: str, state: ChannelState, resume: Position | None) -> None:
         state.pending = []
@@ -235,8 +251,11 @@ class Hub:
             return
         conn.revoked = True
         self.stats["revoked"] += 1
-        task = asyncio.get_running_loop().create_task(
-            self.close(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked"))
+        self.close_soon(conn, CLOSE_REVOKED, "revoked", "this staff link was revoked")
+
+    def close_soon(self, conn: Connection, code: int, reason: str, message: str) -> None:
+        """`close` without waiting for it (the frames already written go first)."""
+        task = asyncio.get_running_loop().create_task(self.close(conn, code, reason, message))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 

@@ -37,12 +37,16 @@ class Batcher(Generic[Item, Answer]):
 
     async def submit(self, item: Item) -> Answer:
         """Queue the item and return its answer once its batch is written (or raise its error)."""
+        return await self.push(item)
+
+    def push(self, item: Item) -> asyncio.Future[Answer]:
+        """Queue the item; the future holds its answer once its batch is written."""
         answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._queue.append((item, answer))
         if self._writer is None or self._writer.done():
             # A task of its own, so a caller that goes away mid-batch cancels nobody else's write.
             self._writer = asyncio.create_task(self._write_all(), name=self.name)
-        return await answer
+        return answer
 
     async def _write_all(self) -> None:
         while self._queue:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from server.domain.screen import Screen, choose_screen
 from server.domain.stream import embed_for
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound, PlenariaError, Unauthorized
 from server.identity import Identity, digest, new_secret, receipt_key
+from server.service.arrivals import Arrivals
 from server.service.batching import Batcher
 from server.service.qa import check_name
 from server.service.runner import CommandRunner, Outcome
@@ -31,7 +32,6 @@ from server.store import Collision, Unit
 LANGUAGES = ("pt-BR", "pl", "en", "es")
 DEFAULT_SEGMENTS = ("Usuários", "Trabalhadores", "Governo", "Sociedade civil")
 _CODE = re.compile(r"^[A-Z0-9]{3,32}$")
-MAX_ARRIVALS = 500  # first visits written per transaction
 MAX_LOOKUPS = 500  # joins whose event and participant are read together
 EVENT_FIELDS = (
     "title", "description", "stream_url", "default_lang", "languages", "timezone", "segments", "embed_origins"
@@ -52,11 +52,14 @@ class ConferenceService:
         self.runner = runner
         self.db = runner.db
         self.clock = runner.clock
-        # First visits are written in batches: thousands of people open the page in the same minutes.
-        self.arrivals: Batcher[tuple[int, str], Participant] = Batcher("arrivals", self._register, MAX_ARRIVALS)
+        # First visits are written behind the join, in batches: thousands of people open the
+        # page in the same minutes.
+        self.arrivals = Arrivals(runner)
         self.lookups: Batcher[tuple[str, str], tuple[Event, Participant | None]] = Batcher(
             "lookups", self._look_up, MAX_LOOKUPS)
         self._escrowed: set[int] = set()  # events known to have their ballot escrow key
+        # Called with the event id once a session started or ended here (online presence is flushed).
+        self.agenda_listeners: list[Callable[[int], Awaitable[None]]] = []
 
     # -- organizer administration (HTTP) ------------------------------------
 
@@ -247,11 +250,18 @@ class ConferenceService:
         # from the store each time: an erased participant or a changed event holds at once.
         event, row = await self.lookups.submit((code.upper(), device_hash))
         _check_origin(event, origin)
-        first_visit = row is None
         if row is None:
-            row = await self.arrivals.submit((event.id, device_hash))
+            arrival = await self.arrivals.arrive(event.id, device_hash)
+            return Identity(event.id, "participant", arrival.id, arrival.public_id,
+                            receipt_key=receipt_key(device), first_visit=True)
         return Identity(event.id, "participant", row.id, row.public_id, name=row.name, segment=row.segment,
-                        receipt_key=receipt_key(device), first_visit=first_visit)
+                        receipt_key=receipt_key(device))
+
+    async def written(self, who: Identity) -> None:
+        """Return once the participant's row is durable (see server/service/arrivals.py): the
+        first command of a first visit waits for it; raises `store_unavailable` if it was not."""
+        if who.first_visit:
+            await self.arrivals.written(who.participant_id)
 
     async def _look_up(self, joins: list[tuple[str, str]]) -> list[tuple[Event, Participant | None]
                                                                    | PlenariaError]:
@@ -268,19 +278,6 @@ class ConferenceService:
             else:
                 answers.append((event, rows.get((event.id, device))))
         return answers
-
-    async def _register(self, arrivals: list[tuple[int, str]]) -> list[Participant | PlenariaError]:
-        """The participants of first visits, created in one transaction in the process's
-        writer queue (so they never race other writes in SQLite's busy handler)."""
-        try:
-            async with self.runner.gate, self.db.session() as db:
-                rows = await db.participants.join_many(arrivals, self.clock())
-        except Collision:  # another process registered one of these devices meanwhile
-            rows = {}
-            for event_id, device_hash in arrivals:
-                async with self.runner.gate, self.db.session() as db:
-                    rows[(event_id, device_hash)] = await db.participants.join(event_id, device_hash, self.clock())
-        return [rows[arrival] for arrival in arrivals]
 
     async def event_by_code(self, code: str) -> dict[str, Any] | None:
         async with self.db.session() as db:
@@ -326,7 +323,10 @@ class ConferenceService:
                 out.publish(channel(who.event_id, "public"), "session.updated", item.to_dict())
             out.result = {"changed": [item.id for item in changed]}
 
-        return await self.runner.run(who.actor, command_id, work)
+        result = await self.runner.run(who.actor, command_id, work)
+        for listener in self.agenda_listeners:
+            await listener(who.event_id)
+        return result
 
     async def show_screen(
         self, who: Identity, command_id: str, kind: str, ref: int | None, text: str, seconds: int | None

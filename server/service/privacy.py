@@ -53,8 +53,8 @@ from server.store import Database, Unit
 MessagesMode = Literal["anonymise", "remove"]
 # Where an erasure changes rows (and so leaves old row versions behind until cleared).
 ERASED_TABLES = ("qa_item", "moderation_log", "command_log", "participant", "ballot", "participant_sanction",
-                 "delegate", "speakers_list", "deliberation", "motions", "procedure_log")
-PURGED_TABLES = ("qa_item", "moderation_log", "command_log")
+                 "delegate", "speakers_list", "deliberation", "motions", "procedure_log", "presence")
+PURGED_TABLES = ("qa_item", "moderation_log", "command_log", "presence")
 ORGANIZER = Actor("organizer", None, "organizer")
 DAY = 86_400.0
 MAX_RETENTION_DAYS = 3650
@@ -86,11 +86,13 @@ class PurgeReport:
     chat_deleted: int = 0
     commands_deleted: int = 0
     dry_run: bool = False
+    presence_deleted: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "event": self.code, "days": self.days, "cutoff": self.cutoff, "chat_deleted": self.chat_deleted,
-            "commands_deleted": self.commands_deleted, "dry_run": self.dry_run,
+            "commands_deleted": self.commands_deleted, "presence_deleted": self.presence_deleted,
+            "dry_run": self.dry_run,
         }
 
 
@@ -117,6 +119,7 @@ class PrivacyService:
             voters = keys_of(person.id, credential.id if credential is not None else None)
             secret = await db.privacy.secret_polls_of(event_id, voters)
             audit = await db.privacy.audit_about(event_id, person.public_id)
+            presence = await db.presence.pieces(event_id, person.id)
         return {
             "participant": {"id": person.public_id, "name": person.name or None, "segment": person.segment or None,
                             "joined_at": person.created_at},
@@ -137,6 +140,7 @@ class PrivacyService:
             ],
             "secret_polls_voted": [{"poll": poll.id, "question": poll.spec.get("question", "")} for poll in secret],
             "moderation": [entry.to_dict() for entry in audit],
+            "presence": [{"session": p.session_id, "start": p.start, "end": p.end} for p in presence],
         }
 
     # -- erasure ----------------------------------------------------------------------
@@ -185,6 +189,7 @@ class PrivacyService:
             procedure = await _erase_procedure(db, out, event_id, person.id, person.public_id, now,
                                                credential.id if credential is not None else None,
                                                credential.name if credential is not None else person.name)
+            presence = await db.presence.erase(person.id)
             named = await db.privacy.scrub_audit(event_id, person.public_id, ids, drop_texts=remove)
             commands = await db.privacy.forget_commands([voter_key(participant=person.id)])
             texts = {text for item in before for text in (item.text, item.original_text) if text} if remove else set()
@@ -206,6 +211,7 @@ class PrivacyService:
                 "commands": commands,
                 "staff_answers": staff_answers,
                 "procedure_entries": procedure,
+                "presence": presence,
             }
             note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
             entry = await db.audit.log(event_id, ORGANIZER, "participant.deleted", "participant", None, now,
@@ -272,8 +278,9 @@ class PrivacyService:
 async def purge_event(db: Unit, row: Event, *, days: int | None, dry_run: bool, now: float) -> tuple[
     PurgeReport, list[int]
 ]:
-    """Delete the event's chat messages older than `days` (default: its retention setting; none
-    set means keep) and the retry cache of older commands. Questions are never purged.
+    """Delete the event's chat messages and pieces of online presence older than `days` (default:
+    its retention setting; none set means keep) and the retry cache of older commands. Questions
+    are never purged.
     Returns the report and the ids of purged messages that were published."""
     keep = retention_days(row) if days is None else check_retention(days)
     if keep is None:
@@ -283,14 +290,16 @@ async def purge_event(db: Unit, row: Event, *, days: int | None, dry_run: bool, 
     actors = await db.privacy.participant_actors(row.id)
     if dry_run:
         commands = await db.privacy.count_commands(actors, cutoff)
-        return PurgeReport(row.code, keep, cutoff, len(old), commands, dry_run=True), []
+        presence = await db.presence.count_before(row.id, cutoff)
+        return PurgeReport(row.code, keep, cutoff, len(old), commands, dry_run=True, presence_deleted=presence), []
     deleted = await db.privacy.delete_items(row.id, [item_id for item_id, _ in old])
     commands = await db.privacy.forget_commands(actors, before=cutoff)
+    presence = await db.presence.purge(row.id, cutoff)
     if deleted:
         await db.audit.log(row.id, Actor("auto", None, "retention"), "purge", "event", row.id, now,
                            note=f"chat older than {keep} days: {deleted} deleted")
     published = [item_id for item_id, status in old if status in rules.PUBLIC_STATUSES]
-    return PurgeReport(row.code, keep, cutoff, deleted, commands), published
+    return PurgeReport(row.code, keep, cutoff, deleted, commands, presence_deleted=presence), published
 
 
 async def purge_database(url: str, *, code: str | None = None, days: int | None = None, dry_run: bool = False,
@@ -327,7 +336,8 @@ def describe(report: PurgeReport) -> str:
     cutoff = datetime.fromtimestamp(report.cutoff or 0, UTC).isoformat(timespec="seconds")
     verb = "would delete" if report.dry_run else "deleted"
     return (f"{report.code}: {verb} {report.chat_deleted} chat message(s) older than {report.days} day(s) "
-            f"(before {cutoff}) and {report.commands_deleted} cached command answer(s)")
+            f"(before {cutoff}), {report.commands_deleted} cached command answer(s) and "
+            f"{report.presence_deleted} piece(s) of online presence")
 
 
 def redacted(response: Mapping[str, Any], public_id: str, items: Mapping[int, Mapping[str, Any]],

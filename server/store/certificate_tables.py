@@ -6,12 +6,14 @@ from sqlmodel import Field, SQLModel
 
 
 class CertificatePolicyRow(SQLModel, table=True):
-    """The attendance a certificate needs, in minutes (no row: 0, any attendance)."""
+    """The attendance a certificate needs, in minutes (no row: 0, any attendance), and what
+    counts as attendance: `both` (in the room or online), `door` or `online`."""
 
     __tablename__ = "certificate_policy"
 
     event_id: int = Field(foreign_key="event.id", primary_key=True)
     min_minutes: int = 0
+    sources: str = Field(default="both", max_length=8)
 
 
 class CertificateRow(SQLModel, table=True):

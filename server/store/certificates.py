@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.store.certificate_tables import CertificatePolicyRow, CertificateRow
 from server.store.plenary_tables import CheckinLogRow
 from server.store.poll_tables import DelegateRow
-from server.store.tables import AgendaSessionRow, EventRow
+from server.store.tables import AgendaSessionRow, EventRow, ParticipantRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,13 @@ class Person:
     delegate_id: int
     name: str
     segment: str
+    participant_id: int | None = None  # the device that redeemed the credential, whose online time counts
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    min_minutes: int = 0
+    sources: str = "both"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +63,13 @@ class Certificates:
         row = await self._db.get(EventRow, event_id)
         return None if row is None else EventFacts(row.title, row.default_lang, row.timezone)
 
-    async def threshold(self, event_id: int) -> int:
+    async def policy(self, event_id: int) -> Policy:
         row = await self._db.get(CertificatePolicyRow, event_id)
-        return 0 if row is None else row.min_minutes
+        return Policy() if row is None else Policy(row.min_minutes, row.sources)
 
-    async def set_threshold(self, event_id: int, minutes: int) -> None:
+    async def set_policy(self, event_id: int, policy: Policy) -> None:
         row = await self._db.get(CertificatePolicyRow, event_id) or CertificatePolicyRow(event_id=event_id)
-        row.min_minutes = minutes
+        row.min_minutes, row.sources = policy.min_minutes, policy.sources
         self._db.add(row)
 
     async def people(self, event_id: int) -> list[Person]:
@@ -70,7 +77,30 @@ class Certificates:
         rows = await self._db.exec(select(DelegateRow)
                                    .where(DelegateRow.event_id == event_id, DelegateRow.status != "revoked")
                                    .order_by(col(DelegateRow.id)))
-        return [Person(row.id, row.name, row.segment) for row in rows if row.id is not None]
+        return [Person(row.id, row.name, row.segment, row.participant_id) for row in rows if row.id is not None]
+
+    async def participant_by_device(self, code: str, device_hash: str) -> tuple[int, int] | None:
+        """(event id, participant id) of the device in the event with join code `code`, if it joined."""
+        found = (await self._db.exec(select(EventRow.id, ParticipantRow.id)
+                                     .join(ParticipantRow, col(ParticipantRow.event_id) == EventRow.id)
+                                     .where(EventRow.code == code.upper(),
+                                            ParticipantRow.device_hash == device_hash))).first()
+        if found is None or found[0] is None or found[1] is None:
+            return None
+        return int(found[0]), int(found[1])
+
+    async def person_of(self, event_id: int, participant_id: int) -> Person | None:
+        """The credential in force that this participant redeemed, if any."""
+        row = (await self._db.exec(select(DelegateRow).where(
+            DelegateRow.event_id == event_id, DelegateRow.participant_id == participant_id,
+            DelegateRow.status != "revoked"))).first()
+        return None if row is None or row.id is None else Person(row.id, row.name, row.segment, row.participant_id)
+
+    async def door_log_of(self, event_id: int, delegate_id: int) -> list[tuple[float, str]]:
+        rows = await self._db.exec(select(CheckinLogRow).where(CheckinLogRow.event_id == event_id,
+                                                               CheckinLogRow.delegate_id == delegate_id)
+                                   .order_by(col(CheckinLogRow.id)))
+        return [(row.at, row.action) for row in rows]
 
     async def door_log(self, event_id: int) -> dict[int, list[tuple[float, str]]]:
         """{delegate id: [(at, "in" | "out"), ...] in log order}."""
@@ -93,12 +123,14 @@ class Certificates:
                              .order_by(col(CertificateRow.id)))
         return [Issued(row.delegate_id, name, row.code, row.minutes, row.issued_at) for row, name in rows.all()]
 
-    async def issue(self, event_id: int, delegate_id: int, code: str, minutes: float, now: float) -> None:
-        """A certificate for the delegate; one already issued keeps its code and gets the minutes now."""
+    async def issue(self, event_id: int, delegate_id: int, code: str, minutes: float, now: float) -> str:
+        """A certificate for the delegate; one already issued keeps its code and gets the minutes now.
+        Returns its code."""
         found = (await self._db.exec(select(CertificateRow).where(CertificateRow.delegate_id == delegate_id))).first()
         row = found or CertificateRow(event_id=event_id, delegate_id=delegate_id, code=code, issued_at=now)
         row.minutes = minutes
         self._db.add(row)
+        return row.code
 
     async def verify(self, code: str) -> Verified | None:
         """The certificate with this code, unless its credential was revoked since."""

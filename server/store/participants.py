@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.participants import Participant
 from server.errors import Conflict, NotFound
-from server.store.tables import ParticipantRow
+from server.store.tables import IdBlockRow, ParticipantRow
 
 # The rows erased people's messages and ballots move to (server/store/privacy.py): no device
 # hash is ever one of these, and their public id is empty.
@@ -89,10 +93,60 @@ async def join_many(
         col(ParticipantRow.device_hash).in_({device for _, device in wanted}),
     ))
     found = {(row.event_id, row.device_hash): row for row in result.all()}
-    new = {key: _new(*key, now) for key in wanted if key not in found}
+    missing = [key for key in wanted if key not in found]
+    new = {key: _new(*key, now) for key in missing}
+    for key, participant_id in zip(missing, await reserve_ids(db, len(missing)), strict=True):
+        new[key].id = participant_id
     db.add_all(new.values())
     await db.flush()
     return {key: found.get(key) or new[key] for key in wanted}
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A first visit whose id was reserved beforehand (`reserve_ids`), to be written."""
+
+    id: int
+    event_id: int
+    device_hash: str
+    public_id: str
+    created_at: float
+
+
+async def reserve_ids(db: AsyncSession, count: int) -> list[int]:
+    """`count` participant ids that no other row, process or reservation will ever take, so a
+    first visit can be known by its id before its row is written (server/service/arrivals.py).
+    On PostgreSQL they come from the table's own sequence; on SQLite from a counter row kept
+    above every id the table holds. Every insert of a participant takes its id from here."""
+    if count <= 0:
+        return []
+    if db.get_bind().dialect.name == "postgresql":
+        sequence = func.nextval(func.pg_get_serial_sequence("participant", "id"))
+        result = await db.exec(select(sequence).select_from(func.generate_series(1, count)))
+        return [int(value) for value in result.all()]
+    await db.exec(sqlite_insert(IdBlockRow).values(name="participant", next_id=1).on_conflict_do_nothing())
+    highest = select(func.coalesce(func.max(ParticipantRow.id), 0) + 1).scalar_subquery()
+    taken = await db.exec(
+        update(IdBlockRow).where(col(IdBlockRow.name) == "participant")
+        .values(next_id=func.max(IdBlockRow.next_id, highest) + count)
+        .returning(col(IdBlockRow.next_id)))
+    end = int(taken.scalar_one())
+    return list(range(end - count, end))
+
+
+async def register(db: AsyncSession, arrivals: Sequence[Arrival]) -> set[int]:
+    """Insert these first visits with one statement; the ids of those written. An arrival
+    whose device already has a row (another process, or another tab of it, registered it at
+    the same moment) or whose id is taken is left out, and nothing else of the batch fails."""
+    if not arrivals:
+        return set()
+    dialect = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect(ParticipantRow).values([
+        {"id": a.id, "event_id": a.event_id, "device_hash": a.device_hash, "public_id": a.public_id,
+         "name": "", "segment": "", "created_at": a.created_at} for a in arrivals
+    ]).on_conflict_do_nothing().returning(col(ParticipantRow.id))
+    result = await db.exec(statement)
+    return {int(value) for value in result.scalars().all()}
 
 
 async def join(db: AsyncSession, event_id: int, device_hash: str, now: float) -> ParticipantRow:
@@ -105,6 +159,7 @@ async def join(db: AsyncSession, event_id: int, device_hash: str, now: float) ->
     if existing is not None:
         return existing
     row = _new(event_id, device_hash, now)
+    row.id = (await reserve_ids(db, 1))[0]
     try:
         async with db.begin_nested():
             db.add(row)

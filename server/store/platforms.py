@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.platforms import MAX_REPLY, Health, Platform, Reply, Source
-from server.store.participants import by_device
+from server.store.participants import by_device, reserve_ids
 from server.store.platform_tables import ImportedCommentRow, PlatformReplyRow, PlatformSourceRow
 from server.store.tables import ParticipantRow
 
@@ -94,8 +94,8 @@ class PlatformSources:
         `key` goes into the device hash column, which no browser's device hash (hex) can equal."""
         row = await by_device(self._db, event_id, key)
         if row is None:
-            row = ParticipantRow(event_id=event_id, device_hash=key, public_id=public_id, name=name,
-                                 created_at=now)
+            row = ParticipantRow(id=(await reserve_ids(self._db, 1))[0], event_id=event_id, device_hash=key,
+                                 public_id=public_id, name=name, created_at=now)
         row.name = name
         self._db.add(row)
         await self._db.flush()

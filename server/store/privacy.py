@@ -35,7 +35,7 @@ from server.store.audit import entry_of
 from server.store.conference import event_of
 from server.store.delegates import delegate_of
 from server.store.items import item_of
-from server.store.participants import TOMBSTONE_DEVICE, Tombstone
+from server.store.participants import TOMBSTONE_DEVICE, Tombstone, reserve_ids
 from server.store.poll_tables import BallotRow, DelegateRow, PollRow, VoteRecordRow
 from server.store.polls import poll_of
 from server.store.qa_tables import ModerationLogRow, QAItemRow, SanctionRow, UpvoteRow
@@ -164,7 +164,8 @@ async def tombstone(db: AsyncSession, event_id: int, which: Tombstone) -> Partic
     found = (await db.exec(statement)).first()
     if found is not None:
         return found
-    row = ParticipantRow(event_id=event_id, device_hash=device, public_id="", created_at=0.0)
+    row = ParticipantRow(id=(await reserve_ids(db, 1))[0], event_id=event_id, device_hash=device,
+                         public_id="", created_at=0.0)
     try:
         async with db.begin_nested():
             db.add(row)

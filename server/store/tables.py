@@ -56,6 +56,16 @@ class ParticipantRow(SQLModel, table=True):
     created_at: float = 0.0
 
 
+class IdBlockRow(SQLModel, table=True):
+    """On SQLite, the next participant id nobody has taken (PostgreSQL uses the table's
+    sequence): ids are reserved in blocks ahead of the rows (server/store/participants.py)."""
+
+    __tablename__ = "id_block"
+
+    name: str = Field(primary_key=True, max_length=32)
+    next_id: int = 1
+
+
 class StaffTokenRow(SQLModel, table=True):
     __tablename__ = "staff_token"
 

@@ -25,6 +25,7 @@ from server.store.event_settings import EventSettings
 from server.store.participants import Participants
 from server.store.platforms import PlatformSources
 from server.store.polls import Polls
+from server.store.presence import Presence
 from server.store.privacy import PersonalData
 from server.store.procedure import Procedure
 from server.store.qa_settings import QASettingsStore
@@ -109,6 +110,10 @@ class Unit(AsyncSession):
     @property
     def certificates(self) -> Certificates:
         return Certificates(self)
+
+    @property
+    def presence(self) -> Presence:
+        return Presence(self)
 
     @property
     def polls(self) -> Polls:

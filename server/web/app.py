@@ -29,7 +29,7 @@ from server.web import (
 from server.web.headers import SecurityHeaders
 from server.web.services import Services
 from server.web.transport import TransportProbe
-from server.web.urls import CleanUrls
+from server.web.urls import CleanUrls, has_nul
 from server.web.ws import endpoint
 
 
@@ -66,7 +66,7 @@ def create_app(settings: Settings) -> Starlette:
         # Pages and modules compress well (120 KB to 35 KB for the participant page): it matters
         # on a phone at the back of a town hall. Websockets pass through untouched.
         middleware=[
-            Middleware(TransportProbe),
+            Middleware(TransportProbe, path="/ws", endpoint=endpoint, refuse=has_nul),
             Middleware(CleanUrls),
             Middleware(SecurityHeaders),
             Middleware(GZipMiddleware, minimum_size=1024),

@@ -12,10 +12,12 @@ from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
 from server.hub import Hub
 from server.hub.snapshots import PublicSnapshots
+from server.hub.stretches import Stretches
 from server.identity import Identity
 from server.service.answers import AnswerService
 from server.service.ata import AtaService
 from server.service.attendance import AttendanceService
+from server.service.belongings import Belongings
 from server.service.certificates import CertificateService
 from server.service.conference import ConferenceService
 from server.service.delegates import DelegateService
@@ -25,6 +27,7 @@ from server.service.importing import Importer, PlatformConfig
 from server.service.moderating import ModerationService
 from server.service.platform_sources import PlatformService
 from server.service.polls import PollService
+from server.service.presence import PresenceService
 from server.service.privacy import PrivacyService
 from server.service.qa import QAService
 from server.service.runner import CommandRunner
@@ -52,6 +55,7 @@ class Services:
     attendance: AttendanceService = field(init=False)
     ata: AtaService = field(init=False)
     certificates: CertificateService = field(init=False)
+    presence: PresenceService = field(init=False)
     privacy: PrivacyService = field(init=False)
     exports: ExportService = field(init=False)
     speakers: SpeakersService = field(init=False)
@@ -61,6 +65,7 @@ class Services:
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
+    belongings: Belongings = field(init=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -71,13 +76,15 @@ class Services:
         services: Services
         public = PublicSnapshots(lambda event_id: services.public_state(event_id),
                                  lambda who, state: services.personalise(who, state), PollService.nothing_of_their_own)
-        hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind), public)
+        stretches = Stretches()
+        hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind), public, stretches)
         services = cls(settings, db, broker, runner, conference, hub)
         limits = settings.limits
         services.admission = Admission(limits.max_connections, limits.connections_per_address,
                                        limits.handshake_rate, limits.handshake_burst)
         services.throttle = ActorThrottle(limits.commands_per_second, limits.command_burst)
         services.heavy = HeavyWork()
+        services.belongings = Belongings(runner)
         services.qa = QAService(runner)
         services.moderation = ModerationService(runner)
         services.polls = PollService(runner)
@@ -90,7 +97,9 @@ class Services:
         services.privacy = PrivacyService(runner)
         services.exports = ExportService(runner, services.polls)
         services.ata = AtaService(runner, services.exports)
-        services.certificates = CertificateService(runner)
+        services.certificates = CertificateService(runner, settings.attendance_minute_seconds)
+        services.presence = PresenceService(runner, stretches, settings.presence_flush_seconds)
+        conference.agenda_listeners.append(services.presence.session_changed)
         services.speakers = SpeakersService(runner)
         services.deliberation = DeliberationService(runner, services.polls)
         services.importer = Importer(runner, PlatformConfig(settings.youtube_url, settings.facebook_url,
@@ -105,12 +114,14 @@ class Services:
         await self.polls.start()
         self.qa.start()
         self.importer.start()
+        self.presence.start()
 
     async def stop(self) -> None:
         self.heavy.stop()
         await self.importer.stop()
         await self.qa.stop()
         await self.polls.stop()
+        await self.presence.stop()  # before the hub and the store close: what it saw is written
         await self.hub.stop()
         await self.db.dispose()
 
@@ -125,6 +136,8 @@ class Services:
 
     async def personalise(self, who: Identity, shared: dict[str, Any]) -> dict[str, Any] | None:
         """`shared` completed for participant `who` (a copy), or None if they have nothing of their own."""
+        if not await self.belongings.any_of(who, tuple(view["id"] for view in shared.get("polls", ()))):
+            return None
         state: dict[str, Any] = orjson.loads(wire.dumps(shared))  # a deep copy: the shared state is never changed
         found_qa = await self.qa.personalise(who, state)
         if not await self.polls.personalise(who, state):

@@ -8,6 +8,8 @@ import time
 class TokenBucket:
     """`rate` tokens per second up to `burst`. `take` returns 0 when allowed, else seconds to wait."""
 
+    __slots__ = ("rate", "burst", "tokens", "updated")  # one per connected participant
+
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate
         self.burst = float(burst)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from websockets.protocol import State
 
 SCOPE_KEY = "plenaria.transport"
@@ -27,8 +28,16 @@ PAUSE_THRESHOLD = 8 * 1024 * 1024
 
 
 class TransportProbe:
-    def __init__(self, app: ASGIApp) -> None:
+    """Also the websocket endpoint's shortcut: a connection to `path` goes straight to
+    `endpoint`, past the HTTP middleware and the router, which do nothing for it but would
+    each hold a coroutine frame (and wrap every send) for as long as it stays connected."""
+
+    def __init__(self, app: ASGIApp, path: str = "", endpoint: Callable[[WebSocket], Awaitable[None]] | None = None,
+                 refuse: Callable[[Scope], bool] | None = None) -> None:
         self.app = app
+        self.path = path
+        self.endpoint = endpoint
+        self.refuse = refuse  # a handshake this says no to goes the long way, to be refused there
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -37,6 +46,10 @@ class TransportProbe:
             if transport is not None:
                 scope[SCOPE_KEY] = transport
                 scope[PROTOCOL_KEY] = protocol
+            if (self.endpoint is not None and scope.get("path") == self.path
+                    and not (self.refuse is not None and self.refuse(scope))):
+                await self.endpoint(WebSocket(scope, receive, send))
+                return
         await self.app(scope, receive, send)
 
 

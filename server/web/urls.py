@@ -43,7 +43,7 @@ class CleanUrls:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and _has_nul(scope):
+        if scope["type"] in ("http", "websocket") and has_nul(scope):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008, "reason": "nul_character"})
                 return
@@ -53,6 +53,6 @@ class CleanUrls:
         await self.app(scope, receive, send)
 
 
-def _has_nul(scope: Scope) -> bool:
+def has_nul(scope: Scope) -> bool:
     query: bytes = scope.get("query_string", b"")
     return "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query

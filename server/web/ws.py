@@ -84,6 +84,8 @@ async def _session(ws: WebSocket, services: Services) -> None:
         finally:
             services.throttle.release(who.actor)
             services.hub.detach(conn)
+            if who.first_visit:
+                services.conference.arrivals.forget(who.participant_id)
     except WebSocketDisconnect:
         pass
     except Unavailable as exc:
@@ -99,7 +101,8 @@ async def _hello(ws: WebSocket, services: Services) -> tuple[Identity, wire.Hell
     """The hello, checked before anything is stored: a refused Origin creates no participant."""
     limits = services.settings.limits
     try:
-        frame = await asyncio.wait_for(_receive(ws), timeout=limits.hello_timeout_seconds)
+        async with asyncio.timeout(limits.hello_timeout_seconds):
+            frame = await _receive(ws)
     except TimeoutError:
         await _refuse(ws, None, InvalidMessage("send hello first", code="hello_timeout"), CLOSE_POLICY)
         return None
@@ -126,7 +129,9 @@ async def _command_loop(ws: WebSocket, services: Services, conn: Connection, buc
         if conn.closed:
             return
         try:
-            frame = await asyncio.wait_for(_receive(ws), timeout=limits.idle_timeout_seconds)
+            # A timeout scope, not wait_for: no task of its own per idle connection.
+            async with asyncio.timeout(limits.idle_timeout_seconds):
+                frame = await _receive(ws)
         except TimeoutError:
             await services.hub.close(conn, CLOSE_IDLE, "idle", "no message for too long")
             return
@@ -164,7 +169,7 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
         message = wire.validate(raw)
         if declared is None:
             raise InvalidMessage("hello was already received", code="unexpected_message")
-        await _check_credential(services, conn)
+        await _check_standing(services, conn)
         result = await declared.call(services, conn.identity, message)
         return wire.ack(cast(str, command_id), result)
     except PlenariaError as exc:
@@ -174,10 +179,17 @@ async def _answer(services: Services, conn: Connection, frame: str | bytes, buck
         return wire.error(command_id, PlenariaError("internal error", code="internal"))
 
 
-async def _check_credential(services: Services, conn: Connection) -> None:
-    """A staff command runs only while its link (or organizer secret) is in force; once it is
-    not, the connection is closed, here and by the hub of every process."""
+async def _check_standing(services: Services, conn: Connection) -> None:
+    """A first visit's command runs once its participant is stored (server/service/arrivals.py);
+    should it not be, the connection is closed for the device to join again. A staff command
+    runs only while its link (or organizer secret) is in force; once it is not, the connection
+    is closed, here and by the hub of every process."""
     if not conn.identity.is_staff:
+        try:
+            await services.conference.written(conn.identity)
+        except PlenariaError as exc:
+            services.hub.close_soon(conn, CLOSE_TRY_AGAIN, exc.code, "join again")
+            raise
         return
     if not conn.revoked and await services.conference.still_valid(conn.identity):
         return

@@ -1,5 +1,6 @@
-// The organizer's certificates card: attendance per delegate (minutes checked in while a session
-// was live), the threshold, issuing in bulk and the PDF of every certificate issued.
+// The organizer's certificates card: attendance per delegate (minutes checked in at the door and
+// connected online while a session was live), the threshold and what counts, issuing in bulk and
+// the PDF of every certificate issued.
 // HTTP API of server/web/certificates_api.py with the organizer's bearer secret.
 
 import { h, fill } from "./dom.js";
@@ -14,9 +15,14 @@ export async function drawCertificates(section, { code, secret, call }) {
   try { view = await call("GET", "/certificates"); } catch (err) { fill(section, heading); toast(errorText(err), "error"); return; }
   const redraw = () => drawCertificates(section, { code, secret, call });
   const minimum = h("input", { id: "cert-min", type: "number", min: "0", max: "43200", value: String(view.min_minutes) });
+  const sources = h("select", { id: "cert-sources" },
+    ...["both", "door", "online"].map((k) => h("option", { value: k, selected: view.sources === k || null }, t(`cert.sources_${k}`))));
   const save = h("button", {
-    type: "button", class: "btn btn-small", onclick: async () => {
-      try { await call("PUT", "/certificates/threshold", { min_minutes: Number(minimum.value) }); toast(t("cert.saved")); redraw(); }
+    type: "button", class: "btn btn-small", id: "cert-save", onclick: async () => {
+      try {
+        await call("PUT", "/certificates/threshold", { min_minutes: Number(minimum.value), sources: sources.value });
+        toast(t("cert.saved")); redraw();
+      }
       catch (err) { toast(errorText(err), "error"); }
     },
   }, t("common.save"));
@@ -31,16 +37,19 @@ export async function drawCertificates(section, { code, secret, call }) {
     onclick: () => download(`/api/events/${code}/certificates.pdf`, secret, `certificados-${code}.pdf`)
       .catch((err) => toast(errorText(err), "error")),
   }, t("cert.download"));
-  const rows = view.people.map((p) => h("tr", {},
+  const minutes = (n) => number(n, { maximumFractionDigits: 1 });
+  const rows = view.people.map((p) => h("tr", { "data-delegate": String(p.delegate) },
     h("th", { scope: "row" }, p.name), h("td", {}, p.segment),
-    h("td", {}, number(p.minutes, { maximumFractionDigits: 1 })),
+    h("td", { class: "cert-door" }, minutes(p.door_minutes)), h("td", { class: "cert-online" }, minutes(p.online_minutes)),
+    h("td", { class: "cert-minutes" }, minutes(p.minutes)),
     h("td", {}, p.code ? h("a", { href: `/verify/${p.code}`, target: "_blank", rel: "noopener" }, p.code)
       : p.eligible ? t("cert.eligible") : "")));
   fill(section, heading, h("p", { class: "hint" }, t("cert.hint")),
-    h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: "cert-min" }, t("cert.threshold")), minimum), save),
+    h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: "cert-min" }, t("cert.threshold")), minimum),
+      h("div", { class: "field" }, h("label", { for: "cert-sources" }, t("cert.sources")), sources), save),
     rows.length
       ? h("table", { class: "cert-table" }, h("thead", {}, h("tr", {},
-        ...["cert.name", "cert.segment", "cert.minutes", "cert.code"].map((k) => h("th", { scope: "col" }, t(k))))),
+        ...["cert.name", "cert.segment", "cert.door", "cert.online", "cert.minutes", "cert.code"].map((k) => h("th", { scope: "col" }, t(k))))),
       h("tbody", {}, rows))
       : h("p", { class: "hint" }, t("cert.none")),
     h("div", { class: "row row-end" }, pdf, issue));

@@ -14,6 +14,7 @@ import { renderBallots, renderDelegate, ballotBoxUrl, storedTracker } from "./ba
 import { renderResults } from "./results.js";
 import { showStream, onProgramTime } from "./stream.js";
 import { renderFloor } from "./floor.js";
+import { renderMyCertificate } from "./mycertificate.js";
 import { originBadge, originText } from "./platforms.js";
 
 const hub = await startPage({ shortLangs: true });
@@ -272,6 +273,7 @@ function upvote(id) {
 
 function renderVotes() {
   renderDelegate($("#delegate"), hub);
+  renderMyCertificate($("#my-certificate"), hub);
   renderFloor($("#floor"), hub);
   renderBallots($("#ballots"), hub);
   const results = $("#results");

@@ -95,3 +95,42 @@ async def test_staff_tokens_by_hash(database: Database) -> None:
         assert found is not None and found.role == "moderator"
         assert await repo.staff_by_hash(s, "b" * 64) is None
         assert len(await repo.staff_tokens(s, event_id)) == 1
+
+
+async def test_reserved_participant_ids_are_never_taken_twice(database: Database, database_url: str) -> None:
+    """A first visit's id is reserved before its row is written: ids reserved by two processes
+    never overlap, stay above every row present, and rows written by any path (a tombstone, a
+    first visit joined the old way) never take an id reserved and not yet used."""
+    from server.settings import Settings
+    from server.store.privacy import tombstone
+
+    event_id = await make_event(database)
+    async with database.session() as s:
+        existing = await people.join(s, event_id, "a" * 64, now=1.0)
+    other = Database(Settings(database_url=database_url).async_database_url)  # a second process
+    try:
+        async with database.session() as s:
+            mine = await people.reserve_ids(s, 50)
+        async with other.session() as s:
+            theirs = await people.reserve_ids(s, 50)
+        async with other.session() as s:
+            joined = await people.join(s, event_id, "b" * 64, now=1.0)
+            grave = await tombstone(s, event_id, "messages")
+    finally:
+        await other.dispose()
+    assert existing.id is not None and min(mine + theirs) > existing.id
+    assert len(set(mine) | set(theirs)) == 100
+    assert {joined.id, grave.id}.isdisjoint(mine + theirs)
+
+    arrivals = [people.Arrival(participant_id, event_id, f"{n:064x}", f"{n:012x}", 2.0)
+                for n, participant_id in enumerate(mine)]
+    # The second is the device joined above: left out, the rest written.
+    arrivals[1] = people.Arrival(mine[1], event_id, "b" * 64, "000000000001", 2.0)
+    async with database.session() as s:
+        written = await people.register(s, arrivals)
+    assert written == set(mine) - {mine[1]}
+    async with database.session() as s:
+        row = await people.by_device(s, event_id, f"{0:064x}")
+        assert row is not None and (row.id, row.public_id) == (mine[0], f"{0:012x}")
+        kept = await people.by_device(s, event_id, "b" * 64)
+        assert kept is not None and kept.id == joined.id

@@ -74,3 +74,68 @@ async def test_a_returning_participant_gets_their_own_things_and_a_newcomer_does
     assert again.snapshots[public]["delegate"] is None and newcomer.snapshots[public]["delegate"] is None
     for client in (again, newcomer):
         await client.close()
+
+
+async def test_a_first_visit_is_welcomed_before_its_row_is_written_and_acknowledged_after(
+    server: Running,
+) -> None:
+    """The newcomer's welcome and snapshot do not wait for the store; their first command
+    does, so nothing is acknowledged for a participant the store does not hold. A second
+    tab of the same new device meanwhile is the same participant."""
+    created = await create_event(server.base, code="CHEGADA")
+    public = f"ev:{created['event']['id']}:public"
+    first = await Client(server.ws_url, "CHEGADA").connect()  # reserves this process's ids
+    await first.ok("profile.update", name="Primeira")
+    services = server.services
+    newcomer = Client(server.ws_url, "CHEGADA", device="newcomer-device-0123456789")
+    tab = Client(server.ws_url, "CHEGADA", device="newcomer-device-0123456789")
+    async with services.runner.gate:  # every write of the process waits meanwhile
+        await asyncio.wait_for(newcomer.connect(), 5)
+        await asyncio.wait_for(tab.connect(), 5)
+        for client in (newcomer, tab):
+            await client.wait_for(lambda c=client: public in c.snapshots)
+        participant = newcomer.welcome["participant"]
+        assert tab.welcome["participant"] == participant
+        assert services.conference.arrivals.pending == 1
+        await newcomer.send_raw('{"type": "profile.update", "id": "p1", "name": "Nova"}')
+        await asyncio.sleep(0.2)
+        assert "p1" not in newcomer.answers, "acknowledged before the participant was stored"
+    await services.conference.arrivals.settled()
+    answer = await newcomer.wait_for(lambda: newcomer.answers.get("p1"))
+    assert answer["type"] == "ack" and answer["result"]["participant"] == {**participant, "name": "Nova"}
+    assert services.conference.arrivals.pending == 0
+    for client in (first, newcomer, tab):
+        await client.close()
+
+    again = await Client(server.ws_url, "CHEGADA", device="newcomer-device-0123456789").connect()
+    assert again.welcome["participant"] == {**participant, "name": "Nova"}
+    await again.close()
+
+
+async def test_a_first_visit_whose_device_was_registered_elsewhere_meanwhile_joins_again(server: Running) -> None:
+    """Another process stored the same new device while this one was writing it: nothing of
+    this connection is acknowledged, it is closed to join again, and then it is that row."""
+    from server.identity import digest
+    from server.store import participants as people
+
+    created = await create_event(server.base, code="CORRIDA")
+    event_id = created["event"]["id"]
+    first = await Client(server.ws_url, "CORRIDA").connect()  # reserves this process's ids
+    services = server.services
+    device = "raced-device-0123456789"
+    newcomer = Client(server.ws_url, "CORRIDA", device=device)
+    async with services.runner.gate:
+        await asyncio.wait_for(newcomer.connect(), 5)
+        async with services.db.session() as db:  # the other process's write, outside this one's queue
+            other = await people.join(db, event_id, digest(device), now=1.0)
+        await newcomer.send_raw('{"type": "profile.update", "id": "p1", "name": "Nova"}')
+    answer = await newcomer.wait_for(lambda: newcomer.answers.get("p1"))
+    assert answer["type"] == "error" and answer["code"] == "store_unavailable"
+    await asyncio.wait_for(newcomer.closed.wait(), 5)
+    assert newcomer.close_code == 1013
+
+    again = await Client(server.ws_url, "CORRIDA", device=device).connect()
+    assert again.welcome["participant"]["id"] == other.public_id
+    assert (await again.ok("profile.update", name="Nova"))["participant"]["name"] == "Nova"
+    for client in (first, again):
+        await client.close()

@@ -190,9 +190,10 @@ async def test_delete_anonymises_unlinks_ballots_and_forgets_the_device(conf: Co
     assert bad.status_code == 422 and bad.json()["error"]["details"] == {"field": "messages"}
     deleted = await conf.http.delete(f"/api/events/{CODE}/participants/{old_id}?messages=anonymise")
     assert deleted.status_code == 200, deleted.text
-    assert deleted.json() | {"audit_entries": 0, "commands": 0, "staff_answers": 0} == {
+    assert deleted.json() | {"audit_entries": 0, "commands": 0, "staff_answers": 0, "presence": 0} == {
         "deleted": True, "mode": "anonymise", "messages": 1, "questions": 1, "ballots": 1, "sanction": False,
         "delegate": False, "audit_entries": 0, "commands": 0, "staff_answers": 0, "procedure_entries": 0,
+        "presence": 0,
     }
 
     # Live pages drop the author's name: the chat message is upserted, the question has a newer version.
