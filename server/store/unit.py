@@ -16,6 +16,7 @@ from server.store.attendees import Attendees
 from server.store.certificates import Certificates
 from server.store.decisions import PollSnapshots
 from server.store.platforms import PlatformSources
+from server.store.preconference import Preconferences
 from server.store.procedure import Procedure
 from server.store.sanctions import Sanctions
 
@@ -58,3 +59,7 @@ class Unit(AsyncSession):
     @property
     def certificates(self) -> Certificates:
         return Certificates(self)
+
+    @property
+    def preconference(self) -> Preconferences:
+        return Preconferences(self)

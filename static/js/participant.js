@@ -15,6 +15,7 @@ import { renderResults } from "./results.js";
 import { showStream, onProgramTime } from "./stream.js";
 import { renderFloor } from "./floor.js";
 import { originBadge, originText } from "./platforms.js";
+import { renderContribute } from "./contribute.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
@@ -370,6 +371,7 @@ function render() {
   setText($("#event-title"), event.title || "");
   renderStream(event);
   renderNow(state);
+  renderContribute(hub, $("#preconference"), state);
   renderAgenda(state);
   renderChat(state);
   renderQuestions(state);
