@@ -96,7 +96,9 @@ async def seed(settings: Settings) -> list[tuple[str, dict[str, str]]]:
             code = created.event["code"]
             await seed_polls(services.polls, event_id, code)
             tokens = {entry["role"]: entry["token"] for entry in created.staff}
-            meetings = await seed_preconferences(services, event_id, base) if spec is SONORA else []
+            if spec is SONORA:
+                # Its meetings' pages are linked from its organizer page (Pre-conferences card).
+                await seed_preconferences(services, event_id)
             out.append(
                 (
                     created.event["title"],
@@ -110,7 +112,6 @@ async def seed(settings: Settings) -> list[tuple[str, dict[str, str]]]:
                     },
                 )
             )
-            out.extend(meetings)
     finally:
         await services.db.dispose()
     return out

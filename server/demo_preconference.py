@@ -28,19 +28,14 @@ CONTRIBUTIONS = [
 ]
 
 
-async def seed_preconferences(services: Services, event_id: int, base: str) -> list[tuple[str, dict[str, str]]]:
-    """The meetings of SONORA13 with their contributions; returns each meeting's pages."""
+async def seed_preconferences(services: Services, event_id: int) -> None:
+    """The meetings of SONORA13 with their contributions and a first consolidation."""
     pre = services.preconference
     await pre.set_eixos(event_id, list(EIXOS.values()))
-    codes, pages = [], []
+    codes = []
     for fields in MEETINGS:
         _, created = await pre.add_meeting(event_id, fields)
-        code = created.event["code"]
-        codes.append(code)
-        tokens = {entry["role"]: entry["token"] for entry in created.staff}
-        pages.append({"participant": f"{base}/e/{code}", "moderator": f"{base}/m/{code}#k={tokens['moderator']}",
-                      "presenter": f"{base}/p/{code}#k={tokens['presenter']}",
-                      "organizer": f"{base}/o/{code}#k={created.organizer_secret}"})
+        codes.append(created.event["code"])
     ids: list[int] = []
     for meeting, device, text, eixo, level in CONTRIBUTIONS:
         # A participant of the meeting, as the participant page would join (a stable demo device).
@@ -51,4 +46,3 @@ async def seed_preconferences(services: Services, event_id: int, base: str) -> l
     await pre.merge(event_id, {"contributions": ids[:3],
                                "text": "Ampliar as equipes de referência do CRAS e do CREAS por concurso público"})
     await pre.merge(event_id, {"contributions": [ids[4]]})
-    return [(f"Pré-conferência · {m['place']}", links) for m, links in zip(MEETINGS, pages, strict=True)]
