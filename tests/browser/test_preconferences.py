@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import PHONE, Browser, Conference
+from tests.browser.conftest import PHONE, Browser, Conference, Shot
 from tests.client import Client
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 EIXOS = ["Financiamento", "Controle social"]
 
 
-async def send(browser: Browser, url: str, text: str, eixo: str, level: str) -> None:
+async def send(browser: Browser, url: str, text: str, eixo: str, level: str, shot: Shot | None = None) -> None:
     phone = await browser.page(url, viewport=PHONE)
     card = phone.locator("#preconference")
     await expect(card).to_contain_text("Pré-conferência · ")
@@ -26,18 +26,21 @@ async def send(browser: Browser, url: str, text: str, eixo: str, level: str) -> 
     await phone.get_by_role("button", name="Enviar proposta").click()
     await expect(card.locator("#pre-sent")).to_contain_text(text)
     await expect(card).to_contain_text("Recebida.")
-    await browser.audit(phone, step="contribution sent")
+    if shot is not None:
+        await shot(phone, "preconference-phone-meeting")
+    else:
+        await browser.audit(phone, step="contribution sent")
     await phone.context.close()
 
 
 async def test_the_organizer_merges_contributions_and_the_phone_ballot_shows_their_origin(
-        browser: Browser, conference: Conference) -> None:
+        browser: Browser, conference: Conference, shot: Shot) -> None:
     await conference.api("PUT", "/preconference/eixos", {"eixos": EIXOS})
     nacoes = await conference.api("POST", "/preconference/meetings",
                                   {"place": "CRAS Nações", "date": "2025-06-13", "area": "Nações", "code": "NACOES"})
     benedito = await conference.api("POST", "/preconference/meetings",
                                     {"place": "CRAS São Benedito", "date": "2025-06-16", "code": "BENEDITO"})
-    await send(browser, nacoes["links"]["participant"], "Ampliar a equipe do CRAS", "Financiamento", "municipal")
+    await send(browser, nacoes["links"]["participant"], "Ampliar a equipe do CRAS", "Financiamento", "municipal", shot)
     await send(browser, nacoes["links"]["participant"], "Mais técnicos no CRAS", "Financiamento", "municipal")
     await send(browser, benedito["links"]["participant"], "Cofinanciamento estadual regular", "Financiamento", "state")
 
@@ -58,7 +61,8 @@ async def test_the_organizer_merges_contributions_and_the_phone_ballot_shows_the
     await card.get_by_label("Cofinanciamento estadual regular").check()
     await card.get_by_role("button", name="Reunir as selecionadas numa proposta").click()
     await expect(card.locator("#pre-proposals li")).to_have_count(2)
-    await browser.audit(page, step="consolidated")
+    await card.scroll_into_view_if_needed()
+    await shot(page, "preconference-organizer")
     await card.get_by_role("button", name="Criar cédula a partir da lista sistematizada").click()
     await expect(page.locator("#toasts")).to_contain_text("Cédula criada")
     await expect(page.locator("#org-polls")).to_contain_text("Propostas das pré-conferências")
@@ -72,5 +76,6 @@ async def test_the_organizer_merges_contributions_and_the_phone_ballot_shows_the
     await expect(choice.locator(".choice-origin")).to_have_text("CRAS Nações, 13/06 — 2 contribuições reunidas")
     await expect(phone.locator(".choice", has_text="Cofinanciamento estadual regular").locator(".choice-origin")) \
         .to_have_text("CRAS São Benedito, 16/06")
-    await browser.audit(phone, step="ballot with origins")
+    await choice.scroll_into_view_if_needed()
+    await shot(phone, "preconference-phone-ballot")
     await presenter.close()
