@@ -608,6 +608,7 @@ EVENTS: dict[str, EventShape] = {
     "platform.removed": _shape("id"),
     # pre-conferences (docs/preconferences.md)
     "preconference.updated": _shape("contributions", "proposals"),
+    "preconference.meeting": _shape("meeting", "conference", "eixos", "levels"),
 }
 EVENT_NAMES: tuple[str, ...] = tuple(EVENTS)
 

@@ -10,14 +10,14 @@ over HTTP, each one transaction with an entry in the conference's audit log, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from server.channels import channel
 from server.domain import preconference as rules
 from server.domain.audit import Actor
 from server.domain.preconference import Contribution, Meeting, Proposal
-from server.errors import InvalidCommand, NotFound
+from server.errors import Conflict, InvalidCommand, NotFound
 from server.identity import Identity
 from server.service.conference import ConferenceService, CreatedEvent
 from server.service.polls import PollService
@@ -46,9 +46,13 @@ class PreconferenceService:
         eixos = rules.check_eixos(raw)
 
         async def work(db: Unit, out: Outcome) -> None:
-            await _parent(db, event_id)
             before = await db.preconference.eixos(event_id)
             await db.preconference.set_eixos(event_id, eixos)
+            parent = await _parent(db, event_id)
+            # Each meeting's page offers the new eixos at once (and its joiners' snapshots move on).
+            for meeting in await db.preconference.meetings(event_id):
+                out.publish(channel(meeting.event_id, "public"), "preconference.meeting",
+                            _meeting_view(meeting, parent.title, eixos))
             await self._audit(db, out, event_id, "preconference.eixos", "event", event_id,
                               before="\n".join(before), after="\n".join(eixos))
             out.result = {"eixos": list(eixos)}
@@ -73,7 +77,7 @@ class PreconferenceService:
                 raise InvalidCommand("a pre-conference meeting has no meetings of its own",
                                      code="not_a_conference", field="event")
         event_fields: dict[str, Any] = {
-            "title": f"{parent.title} — {place}"[:200], "default_lang": parent.default_lang,
+            "title": f"{place} — {parent.title}"[:200], "default_lang": parent.default_lang,
             "languages": list(parent.languages), "timezone": parent.timezone, "segments": list(parent.segments),
         }
         if fields.get("code"):
@@ -140,8 +144,11 @@ class PreconferenceService:
             emptied = {c.proposal_id for c in chosen if c.proposal_id is not None}
             emptied -= {c.proposal_id for c in known.values() if c.id not in ids}
             position = max((p.position for p in proposals), default=0) + 1
-            await db.preconference.delete_proposals(event_id, emptied)
             proposal = await db.preconference.add_proposal(event_id, draft, position, self.clock())
+            if not await db.preconference.move(event_id, [(c.id, c.proposal_id) for c in chosen], proposal.id):
+                raise Conflict("these contributions were consolidated meanwhile; reload the list",
+                               code="consolidation_changed")
+            await db.preconference.delete_proposals(event_id, emptied)
             await self._audit(db, out, event_id, "preconference.merge", "proposal", proposal.id,
                               before=draft.original, after=draft.text,
                               note=f"contributions {', '.join(map(str, ids))}")
@@ -224,8 +231,7 @@ class PreconferenceService:
                 return {}
             parent = await db.preconference.conference(meeting.parent_id)
             eixos = await db.preconference.eixos(meeting.parent_id)
-        return {"preconference": {"meeting": meeting.to_dict(), "conference": parent.title if parent else "",
-                                  "eixos": list(eixos), "levels": list(rules.LEVELS)}}
+        return {"preconference": _meeting_view(meeting, parent.title if parent else "", eixos)}
 
     async def export_rows(self, event_id: int) -> tuple[list[list[Any]], list[list[Any]]]:
         """The contributions' and the final proposals' spreadsheet rows, each with its header."""
@@ -274,6 +280,12 @@ class PreconferenceService:
         if action != "preconference.ballot":
             counts = await db.preconference.contributions(event_id), await db.preconference.proposals(event_id)
             out.publish(staff, "preconference.updated", {"contributions": len(counts[0]), "proposals": len(counts[1])})
+
+
+def _meeting_view(meeting: Meeting, conference: str, eixos: Sequence[str]) -> dict[str, Any]:
+    """What a meeting's participants may submit to (its public snapshot's `preconference`)."""
+    return {"meeting": meeting.to_dict(), "conference": conference, "eixos": list(eixos),
+            "levels": list(rules.LEVELS)}
 
 
 def _proposal_view(proposal: Proposal, contributions: list[Contribution], meetings: Mapping[int, Meeting],

@@ -119,12 +119,11 @@ class Preconferences:
         return [_proposal(row) for row in result.all()]
 
     async def add_proposal(self, parent_id: int, draft: Draft, position: int, now: float) -> Proposal:
+        """The proposal's row; its contributions join it by `move`."""
         row = ProposalRow(parent_id=parent_id, text=draft.text, original=draft.original, eixo=draft.eixo,
                           level=draft.level, position=position, created_at=now)
         self._db.add(row)
         await self._db.flush()
-        assert row.id is not None
-        await self.assign(parent_id, draft.contribution_ids, row.id)
         return _proposal(row)
 
     async def save_proposal(self, parent_id: int, proposal: Proposal) -> None:
@@ -135,11 +134,19 @@ class Preconferences:
         self._db.add(row)
         await self._db.flush()
 
-    async def assign(self, parent_id: int, contribution_ids: Iterable[int], proposal_id: int | None) -> None:
-        """Put the contributions in the proposal (None: back to unconsolidated)."""
-        await self._db.exec(update(ContributionRow).where(
-            col(ContributionRow.parent_id) == parent_id, col(ContributionRow.id).in_(list(contribution_ids)))
-            .values(proposal_id=proposal_id).execution_options(synchronize_session=False))
+    async def move(self, parent_id: int, moves: Iterable[tuple[int, int | None]], proposal_id: int) -> bool:
+        """Put each contribution `(id, the proposal it was in)` in `proposal_id`, only where it is
+        still in that one; False if any had moved meanwhile (another merge or undo committed
+        first: the caller rolls back)."""
+        moved = True
+        for contribution_id, before in moves:
+            current = (col(ContributionRow.proposal_id).is_(None) if before is None
+                       else col(ContributionRow.proposal_id) == before)
+            result = await self._db.exec(update(ContributionRow).where(
+                col(ContributionRow.parent_id) == parent_id, col(ContributionRow.id) == contribution_id, current)
+                .values(proposal_id=proposal_id).execution_options(synchronize_session=False))
+            moved = moved and result.rowcount == 1
+        return moved
 
     async def delete_proposals(self, parent_id: int, proposal_ids: Iterable[int]) -> None:
         """Delete the proposals; their contributions return to the unconsolidated list first."""

@@ -370,6 +370,8 @@ function render() {
   const event = state.event || {};
   setText($("#event-title"), event.title || "");
   renderStream(event);
+  // A pre-conference meeting in a room usually has no broadcast: no empty player on its phones.
+  $("#stream").hidden = Boolean(state.preconference) && (event.stream || {}).kind === "none";
   renderNow(state);
   renderContribute(hub, $("#preconference"), state);
   renderAgenda(state);

@@ -27,7 +27,8 @@ export async function drawPreconference(section, { call, onBallot }) {
   try { view = await call("GET", "/preconference"); } catch (err) { fill(section, heading); toast(errorText(err), "error"); return; }
   const redraw = () => drawPreconference(section, { call, onBallot });
   const act = async (work, message) => {
-    try { const result = await work(); if (message) toast(message); await redraw(); return result; } catch (err) { toast(errorText(err), "error"); return null; }
+    // Redrawn after a refusal too: another tab or team member may have changed the list.
+    try { const result = await work(); if (message) toast(message); await redraw(); return result; } catch (err) { toast(errorText(err), "error"); await redraw(); return null; }
   };
   const meetings = new Map(view.meetings.map((m) => [m.id, m]));
 

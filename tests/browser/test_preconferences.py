@@ -20,6 +20,7 @@ async def send(browser: Browser, url: str, text: str, eixo: str, level: str, sho
     phone = await browser.page(url, viewport=PHONE)
     card = phone.locator("#preconference")
     await expect(card).to_contain_text("Pré-conferência · ")
+    await expect(phone.locator("#stream")).to_be_hidden()  # a meeting without a broadcast: no empty player
     await phone.get_by_label("Sua proposta").fill(text)
     await phone.get_by_label("Eixo").select_option(eixo)
     await phone.get_by_label("Âmbito").select_option(level)

@@ -27,6 +27,10 @@ async def test_meetings_contributions_and_proposals_round_trip(database: Databas
         made = await s.preconference.add_proposal(
             conference, Draft("Ampliar as equipes", "Mais equipes\nConcurso", "Financiamento", "municipal",
                               (first.id, second.id)), 1, 4.0)
+        assert await s.preconference.move(conference, [(first.id, None), (second.id, None)], made.id)
+    async with database.session() as s:
+        # A contribution that is no longer where the mover read it is not moved.
+        assert not await s.preconference.move(conference, [(first.id, None)], made.id)
     async with database.session() as s:
         assert await s.preconference.proposals(conference) == [made]
         stored = await s.preconference.contributions(conference)

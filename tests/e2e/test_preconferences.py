@@ -66,11 +66,19 @@ async def test_meetings_feed_the_conference_ballot_with_their_origins(server: Ru
         assert elsewhere["code"] == "not_a_preconference"
         await at_conference.close()
 
+        # A new eixo reaches the meetings' pages live, and is accepted at once.
+        more = [*EIXOS, "Gestão do SUAS"]
+        assert (await http.put(f"{base}/eixos", json={"eixos": more})).status_code == 200
+        changed = await caio.wait_for(lambda: caio.named("preconference.meeting"))
+        assert changed[-1]["data"]["eixos"] == more and changed[-1]["data"]["meeting"]["place"] == "CRAS São Benedito"
+        assert (await caio.ok("proposal.submit", text="Vigilância socioassistencial", eixo="Gestão do SUAS",
+                              level="federal"))["contribution"]["eixo"] == "Gestão do SUAS"
+
         state = (await http.get(base)).json()
-        assert [c["text"] for c in state["contributions"]] == [
+        assert [c["text"] for c in state["contributions"]][:4] == [
             "Ampliar a equipe do CRAS Nações", "Mais técnicos no CRAS", "Cofinanciamento estadual regular",
             "Conselho com paridade real"]
-        assert [m["contributions"] for m in state["meetings"]] == [2, 2]
+        assert [m["contributions"] for m in state["meetings"]] == [2, 3]
 
         # Consolidate: two contributions of CRAS Nações merge, reworded; the others alone.
         ids = [one["contribution"]["id"], two["contribution"]["id"]]
