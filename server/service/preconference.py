@@ -255,7 +255,11 @@ class PreconferenceService:
         contributions = await db.preconference.contributions(parent.id)
         proposals = await db.preconference.proposals(parent.id)
         by_meeting = {m.id: m for m in meetings}
+        # On a meeting's own organizer page: the conference it prepares, where consolidation happens.
+        own = await db.preconference.meeting_of_event(parent.id)
+        conference = await db.preconference.conference(own.parent_id) if own is not None else None
         return {
+            "meeting_of": {"code": conference.code, "title": conference.title} if conference else None,
             "eixos": list(await db.preconference.eixos(parent.id)),
             "levels": list(rules.LEVELS),
             "meetings": [m.to_dict() | {"label": m.label(parent.default_lang),

@@ -551,7 +551,7 @@ async function managePage() {
   }
 
   // The ballot made from the consolidated list arrives in the polls card as poll.updated.
-  const drawPre = () => drawPreconference(sections.preconference, { call });
+  const drawPre = () => drawPreconference(sections.preconference, { call, linkRow });
 
   const event = () => (hub.state.public && hub.state.public.event) || {};
   const render = (batch) => {
@@ -585,7 +585,10 @@ async function managePage() {
     if (names.has("staff.revoked")) refreshStaff();
     if (names.has("delegate.updated")) refreshDelegates();
     // A contribution arrived at a meeting, or the consolidation changed (another tab, the API).
-    if (names.has("preconference.updated") && !sections.preconference.contains(document.activeElement)) drawPre();
+    // Not while the organizer types in it (ticked contributions survive a redraw).
+    const typing = sections.preconference.contains(document.activeElement)
+      && document.activeElement.matches("textarea, select, input:not([type=checkbox])");
+    if (names.has("preconference.updated") && !typing) drawPre();
     if (names.has("platform.health") || names.has("platform.removed") || names.has("snapshot")) updatePlatforms();
     updatePolls();
   };

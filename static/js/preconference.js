@@ -17,15 +17,28 @@ export function originLine(proposal) {
   return count > 1 ? `${places} — ${t("pre.merged", { n: count })}` : places;
 }
 
+// The meeting added last on this page, with its links: their secrets are shown only now.
+let added = null;
+// The contributions ticked for the next merge: kept when the card redraws for a new arrival.
+const selected = new Set();
+const LINKS = [["organizer", "org.link_organizer"], ["moderator", "org.link_moderator"], ["presenter", "org.link_presenter"],
+  ["participant", "org.link_participant"], ["screen", "org.link_screen"]];
+
 /**
  * Draw the card into `section`. `call(method, path, body)` is the organizer's API helper;
- * `onBallot(poll)` runs once the ballot is made (the polls card shows it).
+ * `onBallot(poll)` (optional) runs once the ballot is made; `linkRow(label, url)` draws a link to copy.
  */
-export async function drawPreconference(section, { call, onBallot }) {
+export async function drawPreconference(section, options) {
+  const { call, onBallot, linkRow } = options;
   const heading = h("h2", { id: "s-pre" }, t("pre.title"));
   let view;
   try { view = await call("GET", "/preconference"); } catch (err) { fill(section, heading); toast(errorText(err), "error"); return; }
-  const redraw = () => drawPreconference(section, { call, onBallot });
+  if (view.meeting_of) {
+    // A meeting's own organizer page: its contributions are consolidated at the conference.
+    fill(section, heading, h("p", { class: "hint" }, t("pre.is_meeting", view.meeting_of)));
+    return;
+  }
+  const redraw = () => drawPreconference(section, options);
   const act = async (work, message) => {
     // Redrawn after a refusal too: another tab or team member may have changed the list.
     try { const result = await work(); if (message) toast(message); await redraw(); return result; } catch (err) { toast(errorText(err), "error"); await redraw(); return null; }
@@ -49,12 +62,19 @@ export async function drawPreconference(section, { call, onBallot }) {
     h("div", { class: "row row-end" }, h("button", { type: "submit", class: "btn btn-primary" }, t("pre.add_meeting"))));
   meetingForm.addEventListener("submit", (e) => {
     e.preventDefault();
-    act(() => call("POST", "/preconference/meetings", { place: place.value, date: date.value, area: area.value }), t("pre.meeting_added"));
+    act(async () => {
+      added = await call("POST", "/preconference/meetings", { place: place.value, date: date.value, area: area.value });
+      return added;
+    }, t("pre.meeting_added"));
   });
   const meetingList = h("ul", { class: "pre-meetings" }, view.meetings.map((m) => h("li", { dataset: { meeting: String(m.id) } },
     h("strong", {}, m.label), m.area ? ` · ${m.area}` : "", " · ",
     h("a", { href: `/e/${m.code}`, target: "_blank", rel: "noopener" }, m.code), " · ",
     t("pre.contributions_n", { n: m.contributions }))));
+  const addedLinks = added && linkRow ? h("div", { class: "secret-once", id: "pre-added" },
+    h("p", {}, t("pre.links_once", { code: added.event.code })),
+    LINKS.filter(([key]) => added.links[key]).map(([key, label]) => linkRow(t(label), added.links[key]))) : null;
+  const loose = view.contributions.filter((c) => !c.proposal).length;
 
   // -- contributions, per level and eixo, with a checkbox each --
   const proposalOf = new Map(view.proposals.map((p) => [p.id, p]));
@@ -65,7 +85,8 @@ export async function drawPreconference(section, { call, onBallot }) {
       const items = view.contributions.filter((c) => c.level === level && c.eixo === eixo);
       groups.push(h("div", { class: "pre-group" }, h("h4", {}, `${levelName(level)} · ${eixo}`),
         h("ul", { class: "pre-contributions" }, items.map((c) => {
-          const box = h("input", { type: "checkbox", value: String(c.id), dataset: { contribution: String(c.id) } });
+          const box = h("input", { type: "checkbox", value: String(c.id), checked: selected.has(c.id), dataset: { contribution: String(c.id) },
+            onchange: (e) => { if (e.target.checked) selected.add(c.id); else selected.delete(c.id); } });
           boxes.push(box);
           const m = meetings.get(c.meeting);
           const merged = c.proposal ? proposalOf.get(c.proposal) : null;
@@ -93,7 +114,8 @@ export async function drawPreconference(section, { call, onBallot }) {
     if (text.value.trim()) body.text = text.value;
     if (mergeEixo.value) body.eixo = mergeEixo.value;
     if (mergeLevel.value) body.level = mergeLevel.value;
-    act(() => call("POST", "/preconference/proposals", body), t("pre.merged_done"));
+    act(async () => { const made = await call("POST", "/preconference/proposals", body); selected.clear(); return made; },
+      t("pre.merged_done"));
   });
 
   // -- the consolidated list --
@@ -132,10 +154,11 @@ export async function drawPreconference(section, { call, onBallot }) {
   } }, t("pre.make_ballot"));
 
   fill(section, heading, h("p", { class: "hint" }, t("pre.hint")), eixoForm,
-    h("h3", {}, t("pre.meetings")), meetingList, meetingForm,
+    h("h3", {}, t("pre.meetings")), meetingList, addedLinks, meetingForm,
     h("h3", {}, t("pre.contributions")), groups.length ? groups : h("p", { class: "hint" }, t("pre.no_contributions")), mergeForm,
     h("h3", {}, t("pre.proposals")), view.proposals.length ? proposals : h("p", { class: "hint" }, t("pre.no_proposals")),
     h("h3", {}, t("pre.ballot")), h("p", { class: "hint" }, t("pre.ballot_hint")),
+    loose ? h("p", { class: "secret-once", id: "pre-loose" }, t("pre.unconsolidated", { n: loose })) : null,
     h("div", { class: "two-col" }, view.levels.map((l) => field(t("pre.limit", { level: levelName(l) }), limits[l]))),
     h("div", { class: "row row-end" }, ballotButton));
 }

@@ -39,17 +39,27 @@ async def test_the_organizer_merges_contributions_and_the_phone_ballot_shows_the
     await conference.api("PUT", "/preconference/eixos", {"eixos": EIXOS})
     nacoes = await conference.api("POST", "/preconference/meetings",
                                   {"place": "CRAS Nações", "date": "2025-06-13", "area": "Nações", "code": "NACOES"})
-    benedito = await conference.api("POST", "/preconference/meetings",
-                                    {"place": "CRAS São Benedito", "date": "2025-06-16", "code": "BENEDITO"})
-    await send(browser, nacoes["links"]["participant"], "Ampliar a equipe do CRAS", "Financiamento", "municipal", shot)
-    await send(browser, nacoes["links"]["participant"], "Mais técnicos no CRAS", "Financiamento", "municipal")
-    await send(browser, benedito["links"]["participant"], "Cofinanciamento estadual regular", "Financiamento", "state")
-
     page = await browser.page(conference.url("organizer"))
     card = page.locator("#preconference")
-    await expect(card.locator(".pre-contributions li")).to_have_count(3)
     await expect(card.locator(".pre-meetings")).to_contain_text("CRAS Nações, 13/06")
+    # A meeting added on the page: its own code and links, shown once.
+    await card.get_by_label("Local").fill("CRAS São Benedito")
+    await card.get_by_label("Data").fill("2025-06-16")
+    await card.get_by_role("button", name="Adicionar reunião").click()
+    added = card.locator("#pre-added")
+    await expect(added).to_contain_text("Os links aparecem só agora")
+    benedito = await added.get_by_label("Participantes").input_value()
+    meeting_organizer = await added.get_by_label("Organização").input_value()
+    await expect(card.locator(".pre-meetings li")).to_have_count(2)
+
+    await send(browser, nacoes["links"]["participant"], "Ampliar a equipe do CRAS", "Financiamento", "municipal", shot)
+    # The organizer's card follows the arrivals, keeping what is ticked.
+    await expect(card.locator(".pre-contributions li")).to_have_count(1)
     await card.get_by_label("Ampliar a equipe do CRAS").check()
+    await send(browser, nacoes["links"]["participant"], "Mais técnicos no CRAS", "Financiamento", "municipal")
+    await send(browser, benedito, "Cofinanciamento estadual regular", "Financiamento", "state")
+    await expect(card.locator(".pre-contributions li")).to_have_count(3)
+    await expect(card.get_by_label("Ampliar a equipe do CRAS")).to_be_checked()
     await card.get_by_label("Mais técnicos no CRAS").check()
     await card.get_by_label("Redação da proposta final").first.fill("Ampliar as equipes de referência dos CRAS")
     await card.get_by_role("button", name="Reunir as selecionadas numa proposta").click()
@@ -67,6 +77,13 @@ async def test_the_organizer_merges_contributions_and_the_phone_ballot_shows_the
     await card.get_by_role("button", name="Criar cédula a partir da lista sistematizada").click()
     await expect(page.locator("#toasts")).to_contain_text("Cédula criada")
     await expect(page.locator("#org-polls")).to_contain_text("Propostas das pré-conferências")
+    await expect(card.locator("#pre-loose")).to_be_hidden()
+
+    # The meeting's own organizer page says where its contributions are consolidated.
+    own = await browser.page(meeting_organizer)
+    await expect(own.locator("#preconference")).to_contain_text(
+        "Esta é uma reunião de pré-conferência da 13ª Conferência Municipal de Assistência Social (PLENO1)")
+    await own.context.close()
 
     poll = next(p for p in await conference.api("GET", "/polls") if p["spec"]["question"].startswith("Propostas"))
     presenter = await Client(conference.server.ws_url, conference.code, token=conference.presenter).connect()
