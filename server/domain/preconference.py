@@ -210,7 +210,8 @@ def origins(contributions: Iterable[Contribution], meetings: Mapping[int, Meetin
     by_meeting: dict[int, list[Contribution]] = {}
     for contribution in contributions:
         by_meeting.setdefault(contribution.meeting_id, []).append(contribution)
-    found = [Origin(meetings[mid], len(items), len({c.author for c in items}))
+    # An erased author (no public id left) counts once per contribution: nobody can tell them apart.
+    found = [Origin(meetings[mid], len(items), len({c.author or f"#{c.id}" for c in items}))
              for mid, items in by_meeting.items() if mid in meetings]
     return sorted(found, key=lambda o: (o.meeting.date, o.meeting.place, o.meeting.id))
 

@@ -20,6 +20,8 @@ Erasure (`delete_participant`) in one transaction:
   stay counted, a moção they wrote stays without its author's name, a defence in their name
   is blanked, and the procedure's audit log loses their actor key, public id and credential id.
   Live screens get `speakers.updated`, `destaque.updated`, `mocao.updated`;
+- their pre-conference contributions stay (they may be consolidated already) without their
+  public id (docs/preconferences.md);
 - the participant row gets a fresh public id and an unmatchable device hash, so
   the same device joins next time as a new anonymous participant;
 - an audit entry `participant.deleted` records that it happened, with counts only.
@@ -195,6 +197,7 @@ class PrivacyService:
             procedure = await _erase_procedure(db, out, event_id, person.id, person.public_id, now,
                                                credential.id if credential is not None else None,
                                                credential.name if credential is not None else person.name)
+            contributions = await db.preconference.forget_author(person.id)
             named = await repo.scrub_audit(db, event_id, person.public_id, ids, drop_texts=remove)
             commands = await repo.forget_commands(db, [voter_key(participant=person.id)])
             texts = {text for item in before for text in (item.text, item.original_text) if text} if remove else set()
@@ -218,6 +221,7 @@ class PrivacyService:
                 "commands": commands,
                 "staff_answers": staff_answers,
                 "procedure_entries": procedure,
+                "contributions": contributions,
             }
             note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
             entry = await audit_store.log(db, event_id, ORGANIZER, "participant.deleted", "participant", None, now,

@@ -111,6 +111,14 @@ class Preconferences:
             .order_by(col(ContributionRow.id)))
         return [_contribution(row) for row in result.all()]
 
+    async def forget_author(self, participant_id: int) -> int:
+        """Erasure: the participant's contributions stay (the meeting's record, perhaps already
+        consolidated) without their public id or participant id; returns how many."""
+        result = await self._db.exec(update(ContributionRow).where(
+            col(ContributionRow.participant_id) == participant_id).values(participant_id=0, author="")
+            .execution_options(synchronize_session=False))
+        return int(result.rowcount or 0)
+
     # -- final proposals ---------------------------------------------------------------
 
     async def proposals(self, parent_id: int) -> list[Proposal]:

@@ -42,3 +42,7 @@ async def test_meetings_contributions_and_proposals_round_trip(database: Databas
         assert [c.proposal_id for c in await s.preconference.contributions(conference)] == [None, None]
         found = await s.preconference.conference(conference)
         assert found is not None and (found.code, found.title) == ("CONF1", "Conferência")
+        assert await s.preconference.forget_author(8) == 1
+    async with database.session() as s:
+        assert [c.author for c in await s.preconference.contributions(conference)] == ["p7", ""]
+        assert await s.preconference.contributions_of_participant(meeting.id, 8) == []

@@ -73,6 +73,9 @@ def test_the_origin_line_names_each_meeting_and_how_many_were_merged() -> None:
     assert [(o.meeting.id, o.contributions, o.supporters) for o in three] == [(1, 2, 1), (2, 1, 1)]
     assert rules.origin_label(three, "en") == "CRAS Nações, 13/06; CRAS São Benedito, 16/06 — 3 contributions merged"
     assert rules.origin_label([], "en") == ""
+    # Erased authors (no public id left) cannot be told apart: each of their contributions counts.
+    erased = rules.origins([contribution(7, 1, "", "x"), contribution(8, 1, "", "y")], MEETINGS)
+    assert rules.supporters(erased) == 2
 
 
 def test_the_ballot_has_a_section_per_level_and_the_origin_on_each_option() -> None:
