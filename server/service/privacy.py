@@ -124,6 +124,9 @@ class PrivacyService:
             voters = keys_of(person.id, credential.id if credential is not None else None)
             secret = await repo.secret_polls_of(db, event_id, voters)
             audit = [audit_store.entry_of(row) for row in await repo.audit_about(db, event_id, person.public_id)]
+            meeting = await db.preconference.meeting_of_event(event_id)
+            contributions = [] if meeting is None else await db.preconference.contributions_of_participant(
+                meeting.id, person.id)
         return {
             "participant": {"id": person.public_id, "name": person.name or None, "segment": person.segment or None,
                             "joined_at": person.created_at},
@@ -144,6 +147,9 @@ class PrivacyService:
             ],
             "secret_polls_voted": [{"poll": poll.id, "question": poll.spec.get("question", "")} for poll in secret],
             "moderation": [entry.to_dict() for entry in audit],
+            # What they proposed at a pre-conference meeting (docs/preconferences.md).
+            "contributions": [{"id": c.id, "at": c.at, "text": c.text, "eixo": c.eixo, "level": c.level,
+                               "proposal": c.proposal_id} for c in contributions],
         }
 
     # -- erasure ----------------------------------------------------------------------

@@ -77,6 +77,7 @@ def participant_rows(data: dict[str, Any]) -> list[list[Any]]:
     rows += [["secret_poll_voted", "", "", "", s["question"], ""] for s in data["secret_polls_voted"]]
     rows += [["moderation", m["id"], iso(m["at"]), m["action"], m["target"]["id"], m["note"]]
              for m in data["moderation"]]
+    rows += [["contribution", c["id"], iso(c["at"]), c["level"], c["eixo"], c["text"]] for c in data["contributions"]]
     return rows
 
 

@@ -151,9 +151,14 @@ async def test_meetings_feed_the_conference_ballot_with_their_origins(server: Ru
         approved = [row for block in ata["document"]["blocks"] if block["kind"] == "table" for row in block["rows"]]
         assert ["Municipal", EIXOS[0], "Ampliar as equipes de referência dos CRAS (CRAS Nações, 13/06 — 2 contribuições"
                 " reunidas)", "3"] in approved
-        # Erasing a meeting's participant keeps their contribution, consolidated, without their id.
+        # A meeting's participant's data export lists their contributions; erasing them keeps each
+        # contribution, consolidated, without their id.
         meeting_auth = {"authorization": f"Bearer {nacoes['organizer_secret']}"}
         ana_id = ana.welcome["participant"]["id"]
+        own = await http.get(f"/api/events/CRASNACOES/participants/{ana_id}/export?format=csv", headers=meeting_auth)
+        record = rows(own.text)[-1]
+        assert (record["record"], record["id"], record["status"], record["detail"]) == (
+            "contribution", str(one["contribution"]["id"]), "municipal", "Ampliar a equipe do CRAS Nações")
         erased = await http.delete(f"/api/events/CRASNACOES/participants/{ana_id}", headers=meeting_auth)
         assert erased.status_code == 200 and erased.json()["contributions"] == 1, erased.text
         state = (await http.get(base)).json()
