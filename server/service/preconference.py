@@ -23,7 +23,6 @@ from server.service.conference import ConferenceService, CreatedEvent
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store import audit as audit_log
 from server.store.preconference import Conference
 
 ORGANIZER = Actor("organizer", None, "organizer")
@@ -277,8 +276,8 @@ class PreconferenceService:
     async def _audit(self, db: Unit, out: Outcome, event_id: int, action: str, target_kind: str,
                      target_id: int | None, *, before: str | None = None, after: str | None = None,
                      note: str = "") -> None:
-        entry = await audit_log.log(db, event_id, ORGANIZER, action, target_kind, target_id, self.clock(),
-                                    note=note, text_before=before, text_after=after)
+        entry = await db.audit.log(event_id, ORGANIZER, action, target_kind, target_id, self.clock(),
+                                   note=note, text_before=before, text_after=after)
         staff = channel(event_id, "staff")
         out.publish(staff, "mod.audit", {"entry": entry.to_dict()})
         if action != "preconference.ballot":
