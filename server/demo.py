@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.demo_polls import seed_polls
+from server.demo_preconference import seed_preconferences
 from server.settings import Settings
 from server.web.services import Services
 
@@ -95,6 +96,9 @@ async def seed(settings: Settings) -> list[tuple[str, dict[str, str]]]:
             code = created.event["code"]
             await seed_polls(services.polls, event_id, code)
             tokens = {entry["role"]: entry["token"] for entry in created.staff}
+            if spec is SONORA:
+                # Its meetings' pages are linked from its organizer page (Pre-conferences card).
+                await seed_preconferences(services, event_id)
             out.append(
                 (
                     created.event["title"],

@@ -506,6 +506,18 @@ class PlenaryBallot(Command):
 
 
 
+# -- pre-conferences (docs/preconferences.md) --
+
+
+class ProposalSubmit(Command):
+    """A participant's contribution to the pre-conference meeting they joined."""
+
+    type: Literal["proposal.submit"]
+    text: Annotated[StrictStr, Field(min_length=1, max_length=300)]
+    eixo: Annotated[StrictStr, Field(min_length=1, max_length=120)]
+    level: Literal["municipal", "state", "federal"]
+
+
 class StreamDelaySet(Command):
     """A viewer's measured delay behind the room (seconds); the server bounds what it grants."""
 
@@ -529,7 +541,7 @@ INBOUND: dict[str, type[Inbound]] = {name_of(shape): shape for shape in (
     SpeakersResume, SpeakersExtend, SpeakersEnd, SpeakersOpen, SpeakersDefault,
     CheckinIn, CheckinOut, PlenarySettingsSet,
     DestaqueWindow, DestaqueMark, MocaoSubmit, MocaoSign, PlenaryDefend, PlenaryAmend, PlenaryVote,
-    PlenaryDecide, PlenaryBallot, StreamDelaySet,
+    PlenaryDecide, PlenaryBallot, StreamDelaySet, ProposalSubmit,
 )}
 
 @dataclass(frozen=True, slots=True)
@@ -594,6 +606,9 @@ EVENTS: dict[str, EventShape] = {
     # live comments imported from the broadcast platforms (docs/platforms.md)
     "platform.health": _shape("source", wraps="source"),
     "platform.removed": _shape("id"),
+    # pre-conferences (docs/preconferences.md)
+    "preconference.updated": _shape("contributions", "proposals"),
+    "preconference.meeting": _shape("meeting", "conference", "eixos", "levels"),
 }
 EVENT_NAMES: tuple[str, ...] = tuple(EVENTS)
 

@@ -245,7 +245,8 @@ def _proposals(proposals: Iterable[Mapping[str, Any]], t: dict[str, str]) -> lis
         for level in poll["levels"]:
             for axis in level["axes"]:
                 for item in axis["approved"]:
-                    rows.append([level["title"], axis["axis"] or t["no_axis"], item["label"], str(item["votes"])])
+                    label = f"{item['label']} ({item['origin']})" if item.get("origin") else item["label"]
+                    rows.append([level["title"], axis["axis"] or t["no_axis"], label, str(item["votes"])])
                 for item in axis["tied"]:
                     rows.append([level["title"], axis["axis"] or t["no_axis"], f"{item['label']} ({t['tied']})",
                                  str(item["votes"])])

@@ -42,7 +42,7 @@ _YES_NO_ABSTAIN_OPTIONS_LABELS = ("Yes", "No", "Abstain")
 # Kinds whose ballots pick option ids (as opposed to a number or a text).
 OPTION_KINDS: frozenset[str] = frozenset({"single", "multiple", "yes_no_abstain", "ranking", "election"})
 
-_OPTION_KEYS = frozenset({"id", "label", "group"})
+_OPTION_KEYS = frozenset({"id", "label", "group", "origin"})
 _SECTION_KEYS = frozenset({"id", "title", "option_ids", "min_picks", "max_picks"})
 _ELECTION_SECTION_KEYS = _SECTION_KEYS | {"seats", "alternates"}
 _BASE_KEYS = frozenset({"kind", "question"})
@@ -67,14 +67,20 @@ def _invalid_poll(message: str, field: str, rule: str = "invalid", **details: An
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One answer or candidate. `group` is the axis (eixo) label shown in the UI."""
+    """One answer or candidate. `group` is the axis (eixo) label shown in the UI; `origin` where a
+    proposal came from ("CRAS Nações, 13/06 — 2 contributions merged", server.domain.preconference),
+    shown under it on the ballot and in the results, and present in the JSON only when set."""
 
     id: str
     label: str
     group: str = ""
+    origin: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "group": self.group}
+        data = {"id": self.id, "label": self.label, "group": self.group}
+        if self.origin:
+            data["origin"] = self.origin
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,9 +271,10 @@ def _check_options(spec: PollSpec) -> None:
             _invalid_poll(f"Option id {option.id!r} is used twice.", f"{field}.id", "duplicate")
         seen.add(option.id)
         _check_text(option.label, f"{field}.label", MAX_LABEL_LENGTH)
-        if len(option.group) > MAX_LABEL_LENGTH:
-            _invalid_poll(f"{field}.group must be at most {MAX_LABEL_LENGTH} characters.", f"{field}.group", "too_long",
-                          limit=MAX_LABEL_LENGTH)
+        for key, value in (("group", option.group), ("origin", option.origin)):
+            if len(value) > MAX_LABEL_LENGTH:
+                _invalid_poll(f"{field}.{key} must be at most {MAX_LABEL_LENGTH} characters.", f"{field}.{key}",
+                              "too_long", limit=MAX_LABEL_LENGTH)
     if spec.kind == "yes_no_abstain" and sorted(seen) != sorted(YES_NO_ABSTAIN_IDS):
         _invalid_poll("A yes_no_abstain poll has exactly the options yes, no and abstain.", "options", "yes_no_abstain")
 
@@ -394,7 +401,8 @@ def _list(data: Mapping[str, Any], key: str, field: str) -> list[Any]:
 
 def _parse_option(data: object, field: str) -> Option:
     raw = _object(data, field, _OPTION_KEYS)
-    return Option(id=_str(raw, "id", field), label=_str(raw, "label", field), group=_str(raw, "group", field, ""))
+    return Option(id=_str(raw, "id", field), label=_str(raw, "label", field), group=_str(raw, "group", field, ""),
+                  origin=_str(raw, "origin", field, ""))
 
 
 def _parse_section(data: object, field: str, kind: str, method: str) -> Section:

@@ -196,7 +196,7 @@ def delegate_rows(elections: Sequence[dict[str, Any]]) -> list[list[Any]]:
 def proposals_of(poll: dict[str, Any], result: dict[str, Any]) -> dict[str, Any] | None:
     """Approved proposals of a closed multiple-choice poll, per section (level) and group (axis).
 
-    `levels`: `[{title, axes: [{axis, approved: [{id, label, votes}], tied: [...]}]}]`.
+    `levels`: `[{title, axes: [{axis, approved: [{id, label, votes, origin?}], tied: [...]}]}]`.
     """
     spec = poll["spec"]
     if spec["kind"] != "multiple" or poll["status"] != "closed" or not result.get("outcome"):
@@ -211,8 +211,10 @@ def proposals_of(poll: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]
                 option = options.get(oid, {"label": oid, "group": ""})
                 axis = axes.setdefault(option.get("group", ""), {"axis": option.get("group", ""), "approved": [],
                                                                  "tied": []})
-                axis["approved" if key == "selected" else "tied"].append(
-                    {"id": oid, "label": option["label"], "votes": counts.get(oid, 0)})
+                entry = {"id": oid, "label": option["label"], "votes": counts.get(oid, 0)}
+                if option.get("origin"):  # a pre-conference proposal: where it came from
+                    entry["origin"] = option["origin"]
+                axis["approved" if key == "selected" else "tied"].append(entry)
         levels.append({"title": section.get("title") or spec.get("question", ""),
                        "axes": sorted(axes.values(), key=lambda a: str(a["axis"]))})
     return {"poll": poll["id"], "question": spec.get("question", ""), "ballots": result["tally"].get("ballots", 0),

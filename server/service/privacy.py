@@ -20,6 +20,8 @@ Erasure (`delete_participant`) in one transaction:
   stay counted, a moção they wrote stays without its author's name, a defence in their name
   is blanked, and the procedure's audit log loses their actor key, public id and credential id.
   Live screens get `speakers.updated`, `destaque.updated`, `mocao.updated`;
+- their pre-conference contributions stay (they may be consolidated already) without their
+  public id (docs/preconferences.md);
 - the participant row gets a fresh public id and an unmatchable device hash, so
   the same device joins next time as a new anonymous participant;
 - an audit entry `participant.deleted` records that it happened, with counts only.
@@ -120,6 +122,9 @@ class PrivacyService:
             secret = await db.privacy.secret_polls_of(event_id, voters)
             audit = await db.privacy.audit_about(event_id, person.public_id)
             presence = await db.presence.pieces(event_id, person.id)
+            meeting = await db.preconference.meeting_of_event(event_id)
+            contributions = [] if meeting is None else await db.preconference.contributions_of_participant(
+                meeting.id, person.id)
         return {
             "participant": {"id": person.public_id, "name": person.name or None, "segment": person.segment or None,
                             "joined_at": person.created_at},
@@ -141,6 +146,9 @@ class PrivacyService:
             "secret_polls_voted": [{"poll": poll.id, "question": poll.spec.get("question", "")} for poll in secret],
             "moderation": [entry.to_dict() for entry in audit],
             "presence": [{"session": p.session_id, "start": p.start, "end": p.end} for p in presence],
+            # What they proposed at a pre-conference meeting (docs/preconferences.md).
+            "contributions": [{"id": c.id, "at": c.at, "text": c.text, "eixo": c.eixo, "level": c.level,
+                               "proposal": c.proposal_id} for c in contributions],
         }
 
     # -- erasure ----------------------------------------------------------------------
@@ -190,6 +198,7 @@ class PrivacyService:
                                                credential.id if credential is not None else None,
                                                credential.name if credential is not None else person.name)
             presence = await db.presence.erase(person.id)
+            contributions = await db.preconference.forget_author(person.id)
             named = await db.privacy.scrub_audit(event_id, person.public_id, ids, drop_texts=remove)
             commands = await db.privacy.forget_commands([voter_key(participant=person.id)])
             texts = {text for item in before for text in (item.text, item.original_text) if text} if remove else set()
@@ -212,6 +221,7 @@ class PrivacyService:
                 "staff_answers": staff_answers,
                 "procedure_entries": procedure,
                 "presence": presence,
+                "contributions": contributions,
             }
             note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
             entry = await db.audit.log(event_id, ORGANIZER, "participant.deleted", "participant", None, now,

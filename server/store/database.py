@@ -25,6 +25,7 @@ from server.store import (
     answer_tables,  # noqa: F401  (moderators' decisions on open-text answers)
     platform_tables,  # noqa: F401  (imported live comments of YouTube and Facebook)
     poll_tables,  # noqa: F401  (polls, ballots, delegates)
+    preconference_tables,  # noqa: F401  (pre-conference meetings, contributions, proposals)
     procedure_tables,  # noqa: F401  (speakers' lists, the procedure's audit log)
     qa_tables,  # noqa: F401  (chat, questions, moderation)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)

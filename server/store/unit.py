@@ -25,6 +25,7 @@ from server.store.event_settings import EventSettings
 from server.store.participants import Participants
 from server.store.platforms import PlatformSources
 from server.store.polls import Polls
+from server.store.preconference import Preconferences
 from server.store.presence import Presence
 from server.store.privacy import PersonalData
 from server.store.procedure import Procedure
@@ -122,6 +123,10 @@ class Unit(AsyncSession):
     @property
     def ballots(self) -> Ballots:
         return Ballots(self)
+
+    @property
+    def preconference(self) -> Preconferences:
+        return Preconferences(self)
 
     @property
     def event_settings(self) -> EventSettings:

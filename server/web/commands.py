@@ -124,4 +124,6 @@ COMMANDS: dict[str, Declared] = _table(
       lambda s, who, m: s.deliberation.call_vote(who, m.id, m.target(), m.vote_poll)),
     D(wire.PlenaryDecide, PRESENTERS, lambda s, who, m: s.deliberation.proclaim(who, m.id, m.target())),
     D(wire.PlenaryBallot, PRESENTERS, lambda s, who, m: s.deliberation.next_ballot(who, m.id, m.poll)),
+    # pre-conferences
+    D(wire.ProposalSubmit, PARTICIPANTS, lambda s, who, m: s.preconference.submit(who, m.id, m.text, m.eixo, m.level)),
 )

@@ -46,7 +46,8 @@ async def listing(request: Request) -> Response:
     base = f"/api/events/{request.path_params['code'].upper()}"
     files: dict[str, Any] = {
         name: {"json": f"{base}/exports/{name}?format=json", "csv": f"{base}/exports/{name}?format=csv"}
-        for name in ("messages", "polls", "delegates", "speakers", "destaques", "procedure")
+        for name in ("messages", "polls", "delegates", "speakers", "destaques", "procedure", "contributions",
+                     "proposals")
     }
     files["audit"] = {"json": f"{base}/audit?format=json", "csv": f"{base}/audit?format=csv"}
     files["report"] = {"html": f"{base}/report"}
@@ -128,6 +129,29 @@ async def procedure(request: Request) -> Response:
     return await _csv(request, "procedure", speaking.LOG_COLUMNS, speaking.log_rows(export))
 
 
+async def _preconference(request: Request, what: str) -> Response:
+    """The pre-conferences' contributions or consolidated proposals (with their origins)."""
+    event_id = await organizer_event(request)
+    form = export_format(request)
+    service = _services(request).preconference
+    if form == "json":
+        state = await service.state(event_id)
+        return await _json(request, what, {what: state[what], "meetings": state["meetings"]})
+    contributions, proposals = await service.export_rows(event_id)
+    rows = contributions if what == "contributions" else proposals
+    return await _csv(request, what, tuple(rows[0]), rows[1:])
+
+
+@json_errors
+async def contributions(request: Request) -> Response:
+    return await _preconference(request, "contributions")
+
+
+@json_errors
+async def proposals(request: Request) -> Response:
+    return await _preconference(request, "proposals")
+
+
 @json_errors
 async def conference_report(request: Request) -> Response:
     """The printable report (HTML, no script); print it to PDF from the browser."""
@@ -146,5 +170,7 @@ routes = [
     Route("/api/events/{code}/exports/speakers", speakers),
     Route("/api/events/{code}/exports/destaques", destaques),
     Route("/api/events/{code}/exports/procedure", procedure),
+    Route("/api/events/{code}/exports/contributions", contributions),
+    Route("/api/events/{code}/exports/proposals", proposals),
     Route("/api/events/{code}/report", conference_report),
 ]

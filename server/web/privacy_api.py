@@ -78,6 +78,7 @@ def participant_rows(data: dict[str, Any]) -> list[list[Any]]:
     rows += [["moderation", m["id"], iso(m["at"]), m["action"], m["target"]["id"], m["note"]]
              for m in data["moderation"]]
     rows += [["presence", p["session"], iso(p["start"]), "", "", f"until {iso(p['end'])}"] for p in data["presence"]]
+    rows += [["contribution", c["id"], iso(c["at"]), c["level"], c["eixo"], c["text"]] for c in data["contributions"]]
     return rows
 
 

@@ -185,6 +185,11 @@ def _sessions(sessions: Iterable[Mapping[str, Any]], t: dict[str, str], when: An
     return _section(t["sessions"], f"<table>{head}<tbody>{''.join(rows)}</tbody></table>", "sessions")
 
 
+def _origin(proposal: Mapping[str, Any]) -> str:
+    """A pre-conference proposal's origin line, under it."""
+    return f'<br><span class="origin">{e(proposal["origin"])}</span>' if proposal.get("origin") else ""
+
+
 def _proposals(polls: Iterable[Mapping[str, Any]], t: dict[str, str], count: Count) -> str:
     blocks = []
     for poll in polls:
@@ -192,8 +197,8 @@ def _proposals(polls: Iterable[Mapping[str, Any]], t: dict[str, str], count: Cou
         for level in poll["levels"]:
             axes = []
             for axis in level["axes"]:
-                items = "".join(f'<li>{e(p["label"])} <span class="votes">{e(count("votes", p["votes"]))}</span></li>'
-                                for p in axis["approved"])
+                items = "".join(f'<li>{e(p["label"])} <span class="votes">{e(count("votes", p["votes"]))}</span>'
+                                f'{_origin(p)}</li>' for p in axis["approved"])
                 tied = "".join(f'<li class="tied">{e(p["label"])} <span class="votes">{e(count("votes", p["votes"]))}'
                                f'</span> <span class="flag">{e(t["tied"])}</span></li>'
                                for p in axis["tied"])

@@ -27,6 +27,7 @@ from server.service.importing import Importer, PlatformConfig
 from server.service.moderating import ModerationService
 from server.service.platform_sources import PlatformService
 from server.service.polls import PollService
+from server.service.preconference import PreconferenceService
 from server.service.presence import PresenceService
 from server.service.privacy import PrivacyService
 from server.service.qa import QAService
@@ -62,6 +63,7 @@ class Services:
     deliberation: DeliberationService = field(init=False)
     importer: Importer = field(init=False)
     platforms: PlatformService = field(init=False)
+    preconference: PreconferenceService = field(init=False)
     admission: Admission = field(init=False)
     throttle: ActorThrottle = field(init=False)
     heavy: HeavyWork = field(init=False)
@@ -106,6 +108,7 @@ class Services:
                                                             settings.token_key,
                                                             lease_ttl=settings.platform_lease_seconds))
         services.platforms = PlatformService(runner, services.importer)
+        services.preconference = PreconferenceService(runner, conference, services.polls)
         return services
 
     async def start(self) -> None:
@@ -132,6 +135,7 @@ class Services:
         state.update(await self.polls.public_state(event_id))
         state.update(await self.speakers.public_state(event_id))
         state.update(await self.deliberation.public_state(event_id))
+        state.update(await self.preconference.public_state(event_id))
         return state
 
     async def personalise(self, who: Identity, shared: dict[str, Any]) -> dict[str, Any] | None:
@@ -154,6 +158,8 @@ class Services:
         state.update(await self.answers.snapshot(who, kind))
         state.update(await self.speakers.snapshot(who, kind))
         state.update(await self.deliberation.snapshot(who, kind))
+        if kind == "public":
+            state.update(await self.preconference.public_state(who.event_id))
         if kind == "staff":
             state["presence"] = {"online": await self.broker.presence(who.event_id)}
             state["platforms"] = await self.platforms.listing(who.event_id)

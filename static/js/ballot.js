@@ -119,7 +119,9 @@ function optionInput(poll, option, type, name) {
   const id = `p${poll.id}-${option.id}`;
   return h("li", { class: "choice" },
     h("input", { type, id, name, value: option.id }),
-    h("label", { for: id }, optionLabel(poll.spec, option)));
+    h("label", { for: id }, optionLabel(poll.spec, option),
+      // Where a pre-conference proposal came from ("CRAS Nações, 13/06 — 2 contributions merged").
+      option.origin ? h("span", { class: "choice-origin" }, option.origin) : null));
 }
 
 function grouped(poll, options, type, name) {

@@ -37,6 +37,7 @@ export const COMMANDS = Object.freeze({
   "poll.resume": ["organizer", "presenter"],
   "poll.visibility": ["organizer", "presenter"],
   "profile.update": ["participant"],
+  "proposal.submit": ["participant"],
   "question.answer": ["moderator", "organizer", "presenter"],
   "question.archive": ["moderator", "organizer"],
   "question.ask": ["participant"],

@@ -14,6 +14,7 @@ import { download } from "./downloads.js";
 import { healthLine, replyHealthLine } from "./platforms.js";
 import { drawAta } from "./ata.js";
 import { drawCertificates } from "./certificates.js";
+import { drawPreconference } from "./preconference.js";
 import { ruleFields } from "./rulefields.js";
 
 const main = $("#main");
@@ -155,6 +156,7 @@ async function managePage() {
     delegates: h("section", { class: "card", "aria-labelledby": "s-delegates" }),
     plenary: h("section", { class: "card", "aria-labelledby": "s-plenary" }),
     platforms: h("section", { class: "card", "aria-labelledby": "s-platforms", id: "platforms-card" }),
+    preconference: h("section", { class: "card", "aria-labelledby": "s-pre", id: "preconference" }),
     exports: h("section", { class: "card", "aria-labelledby": "s-exports" }),
     ata: h("section", { class: "card", "aria-labelledby": "s-ata", id: "ata" }),
     certificates: h("section", { class: "card", "aria-labelledby": "s-certificates", id: "certificates" }),
@@ -532,7 +534,7 @@ async function managePage() {
       h("div", { class: "export-row" }, h("span", { class: "label" }, t("org.export_report")),
         h("div", { class: "row" }, h("button", { type: "button", class: "btn btn-small btn-primary", dataset: { export: files.report.html },
           onclick: () => openReport(files.report.html) }, t("org.report_open")))),
-      ["polls", "messages", "delegates", "speakers", "destaques", "procedure", "audit"].map(group),
+      ["polls", "messages", "delegates", "speakers", "destaques", "procedure", "contributions", "proposals", "audit"].map(group),
       h("div", { class: "export-row" }, field(t("org.export_participant"), who, t("org.export_participant_hint")),
         h("div", { class: "row" }, person("json"), person("csv"))));
     updatePolls();
@@ -548,6 +550,9 @@ async function managePage() {
     drawAta(sections.ata, { code, secret, call, openPrintable: openReport, sessions: agenda });
   }
 
+  // The ballot made from the consolidated list arrives in the polls card as poll.updated.
+  const drawPre = () => drawPreconference(sections.preconference, { call, linkRow });
+
   const event = () => (hub.state.public && hub.state.public.event) || {};
   const render = (batch) => {
     const state = hub.state.public;
@@ -562,6 +567,7 @@ async function managePage() {
       drawPlatforms(); drawExports();
       redrawAta(state);
       drawCertificates(sections.certificates, { code, secret, call });
+      drawPre();
       return;
     }
     const names = new Set((batch || []).map((b) => b.name));
@@ -578,6 +584,11 @@ async function managePage() {
     if (names.has("plenary.settings") && !sections.plenary.contains(document.activeElement)) drawPlenary(event());
     if (names.has("staff.revoked")) refreshStaff();
     if (names.has("delegate.updated")) refreshDelegates();
+    // A contribution arrived at a meeting, or the consolidation changed (another tab, the API).
+    // Not while the organizer types in it (ticked contributions survive a redraw).
+    const typing = sections.preconference.contains(document.activeElement)
+      && document.activeElement.matches("textarea, select, input:not([type=checkbox])");
+    if (names.has("preconference.updated") && !typing) drawPre();
     if (names.has("platform.health") || names.has("platform.removed") || names.has("snapshot")) updatePlatforms();
     updatePolls();
   };

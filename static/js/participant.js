@@ -16,6 +16,7 @@ import { showStream, onProgramTime } from "./stream.js";
 import { renderFloor } from "./floor.js";
 import { renderMyCertificate } from "./mycertificate.js";
 import { originBadge, originText } from "./platforms.js";
+import { renderContribute } from "./contribute.js";
 
 const hub = await startPage({ shortLangs: true });
 const code = hub.event;
@@ -371,7 +372,10 @@ function render() {
   const event = state.event || {};
   setText($("#event-title"), event.title || "");
   renderStream(event);
+  // A pre-conference meeting in a room usually has no broadcast: no empty player on its phones.
+  $("#stream").hidden = Boolean(state.preconference) && (event.stream || {}).kind === "none";
   renderNow(state);
+  renderContribute(hub, $("#preconference"), state);
   renderAgenda(state);
   renderChat(state);
   renderQuestions(state);

@@ -48,6 +48,8 @@ registerReducer("question.removed", (state, data) => {
   markMine(state, data.id, "question", data.reason, data.why);
 });
 registerReducer("qa.settings.updated", (state, data) => { state.qa = data.settings; });
+// A pre-conference meeting's page: the conference changed its eixos (docs/preconferences.md).
+registerReducer("preconference.meeting", (state, data) => { state.preconference = data; });
 
 function markMine(state, id, kind, status, why) {
   const mine = (state.mine || []).find((m) => m.id === id && m.kind === kind);

@@ -34,7 +34,8 @@ export function barRow(poll, option, counts, total, outcome, node) {
   const share = total > 0 ? n / total : 0;
   if (!node) {
     node = h("li", { class: "bar-row" },
-      h("span", { class: "bar-label" }, h("span", { class: "bar-text" }), h("span", { class: "bar-tag" })),
+      h("span", { class: "bar-label" }, h("span", { class: "bar-text" }), h("span", { class: "bar-tag" }),
+        h("span", { class: "bar-origin" })),
       h("span", { class: "bar-track", "aria-hidden": "true" }, h("span", { class: "bar-fill" })),
       h("span", { class: "bar-value" }, h("strong", { class: "bar-count" }), " ", h("span", { class: "bar-pct" })));
   }
@@ -47,6 +48,9 @@ export function barRow(poll, option, counts, total, outcome, node) {
   const alternate = outcome && (outcome.alternates || []).includes(option.id);
   node.dataset.outcome = selected ? "selected" : tied ? "tied" : alternate ? "alternate" : "";
   setText(node.querySelector(".bar-tag"), alternate ? ` · ${t("results.alternate")}` : "");
+  // A pre-conference proposal's origin line: where it came from, on the projector and phones alike.
+  const origin = node.querySelector(".bar-origin");
+  if (origin) { setText(origin, option.origin || ""); origin.hidden = !option.origin; }
   node.setAttribute("aria-label", `${optionLabel(poll, option)}: ${t("results.votes", { n })}, ${percent(share)}`
     + (selected ? `, ${t("results.approved")}` : tied ? `, ${t("results.tied")}` : alternate ? `, ${t("results.alternate")}` : ""));
   return node;

@@ -194,6 +194,7 @@ async def test_delete_anonymises_unlinks_ballots_and_forgets_the_device(conf: Co
         "deleted": True, "mode": "anonymise", "messages": 1, "questions": 1, "ballots": 1, "sanction": False,
         "delegate": False, "audit_entries": 0, "commands": 0, "staff_answers": 0, "procedure_entries": 0,
         "presence": 0,
+        "contributions": 0,
     }
 
     # Live pages drop the author's name: the chat message is upserted, the question has a newer version.
