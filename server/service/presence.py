@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from server.domain import presence as rules
@@ -24,6 +24,10 @@ from server.service.runner import CommandRunner
 
 log = logging.getLogger("plenaria.presence")
 FLUSH_SECONDS = 30.0
+
+
+async def _nothing_pending() -> None:
+    return None
 
 
 class Stretches(Protocol):
@@ -38,8 +42,12 @@ class Stretches(Protocol):
 
 class PresenceService:
     def __init__(self, runner: CommandRunner, stretches: Stretches, interval: float = FLUSH_SECONDS,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 settled: Callable[[], Awaitable[None]] = _nothing_pending) -> None:
         self.runner = runner
+        # First visits are written after their welcome (server/service/arrivals.py): a flush
+        # waits for those queued, so a newcomer's first minutes are not dropped as unknown.
+        self.settled = settled
         self.db = runner.db
         self.clock = clock or runner.clock
         self.stretches = stretches
@@ -67,6 +75,7 @@ class PresenceService:
     async def flush(self) -> int:
         """Write what this process saw since the last flush (open stretches up to now). Returns the
         pieces stored. On failure the ended stretches are kept for the next flush."""
+        await self.settled()
         now = self.clock()
         ended, current = self.stretches.take(now)
         if not ended and not current:

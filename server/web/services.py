@@ -100,7 +100,8 @@ class Services:
         services.exports = ExportService(runner, services.polls)
         services.ata = AtaService(runner, services.exports)
         services.certificates = CertificateService(runner, settings.attendance_minute_seconds)
-        services.presence = PresenceService(runner, stretches, settings.presence_flush_seconds)
+        services.presence = PresenceService(runner, stretches, settings.presence_flush_seconds,
+                                            settled=conference.arrivals.settled)
         conference.agenda_listeners.append(services.presence.session_changed)
         services.speakers = SpeakersService(runner)
         services.deliberation = DeliberationService(runner, services.polls)
