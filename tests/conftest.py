@@ -20,6 +20,21 @@ from tests.services import POSTGRES_URL, free_port, port_open, require, require_
 
 
 @pytest.fixture(autouse=True)
+async def tasks_end_with_their_test() -> AsyncIterator[None]:
+    """Every test runs in the session's one event loop (pyproject.toml), so what a test leaves
+    running would outlive it: the tasks it started are cancelled after its fixtures are torn down,
+    as closing a loop of its own would. Session and module fixtures are set up before this one, so
+    their tasks (the shared Chromium's driver) are left alone."""
+    before = asyncio.all_tasks()
+    yield
+    left = [task for task in asyncio.all_tasks() if task not in before and task is not asyncio.current_task()]
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left, timeout=10)
+
+
+@pytest.fixture(autouse=True)
 def services_publish_declared_events(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every event a service publishes in any test has the shape server/wire.py declares
     (EVENTS); collected and reported after the test, so the server's own path is untouched."""

@@ -11,6 +11,7 @@ critical violation fails the test, naming the rule, the elements and the state i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -137,19 +138,46 @@ class Browser:
             await audit_page(self, page, step)
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+class Chromium:
+    """The session's one Playwright driver and Chromium: starting both costs seconds, a fresh
+    context (a separate device, storage of its own) costs milliseconds. Relaunched if it died."""
+
+    def __init__(self, playwright: Any) -> None:
+        self.playwright = playwright
+        self.raw: Any = None
+
+    async def launched(self) -> Any:
+        if self.raw is None or not self.raw.is_connected():
+            self.raw = await self.playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        return self.raw
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Chromium]:
     require_chromium()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        raw = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        browser = Browser(raw)
+        shared = Chromium(playwright)
         try:
-            yield browser
-            await browser.audit(step="end of test")
+            yield shared
         finally:
-            await raw.close()
+            if shared.raw is not None:
+                await shared.raw.close()
+
+
+@pytest.fixture
+async def browser(chromium: Chromium) -> AsyncIterator[Browser]:
+    """A test's own browser: every page it opens is a context of its own in the shared Chromium,
+    all closed when the test ends (after the end-of-test audit)."""
+    browser = Browser(await chromium.launched())
+    try:
+        yield browser
+        await browser.audit(step="end of test")
+    finally:
+        for context in browser.contexts:
+            with contextlib.suppress(Exception):  # already closed by the test, or Chromium died
+                await context.close()
 
 
 async def audit_page(browser: Browser, page: Any, step: str) -> None:

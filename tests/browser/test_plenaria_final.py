@@ -88,17 +88,20 @@ async def plenary(server: Running) -> AsyncIterator[Plenary]:
                                    headers={"content-type": "text/csv"})
         credentials = response.json()["delegates"]
         chair = await Client(server.ws_url, CODE, token=chair_token).connect()
-        delegates = []
-        for credential in credentials:
+
+        async def redeemed(credential: dict[str, Any]) -> Client:
             device = await Client(server.ws_url, CODE).connect()
             await device.ok("delegate.redeem", code=credential["code"])
-            delegates.append(device)
+            return device
+
+        # 40 phones at once, as a hall of delegates would (and in a second, not one after another).
+        delegates = list(await asyncio.gather(*(redeemed(credential) for credential in credentials)))
         # 36 of the 40 come to the door, where the check-in link scans their credentials.
         door_token = (await http.post(f"/api/events/{CODE}/staff", json={"role": "checkin", "label": "Porta"})
                       ).json()["token"]
         door = await Client(server.ws_url, CODE, token=door_token).connect()
-        for credential in credentials[:36]:
-            await door.ok("checkin.in", code=credential["code"], method="scan")
+        await asyncio.gather(*(door.ok("checkin.in", code=credential["code"], method="scan")
+                               for credential in credentials[:36]))
         await door.close()
         yield Plenary(server, http, chair, delegates[:36], public, session["id"])
         for client in (chair, *delegates):
