@@ -681,6 +681,12 @@ def _validate_text(spec: PollSpec, raw: Mapping[str, Any]) -> Ballot:
     return Ballot(text=clean)
 
 
+def ranks_choices(spec: Mapping[str, Any]) -> bool:
+    """Whether a stored spec's ballots list their choices in preference order (a ranking poll, an
+    stv election): exports then give each choice its rank."""
+    return spec.get("kind") == "ranking" or (spec.get("kind") == "election" and spec.get("method") == "stv")
+
+
 def remaining_picks(spec: PollSpec, choices: Iterable[str]) -> dict[str, int]:
     """How many more picks each section allows given the current `choices`.
 

@@ -31,7 +31,7 @@ from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
 from server.domain.plenary_settings import plenary_settings
 from server.domain.poll_lifecycle import PollClock
-from server.domain.polls import PollSpec
+from server.domain.polls import PollSpec, ranks_choices
 from server.domain.stream_delay import viewer_delay
 from server.domain.voters import keys_of
 from server.domain.wordcloud import answer_key
@@ -309,7 +309,7 @@ class PollService:
                 # An answer moderation holds or hides is published blank: counted, never shown.
                 shown = (await screened(db, row)).texts
                 ballots = [{**ballot, "text": text} for ballot, text in zip(ballots, shown, strict=True)]
-        return recount.rows(ballots, ranked=row.spec.get("kind") == "ranking")
+        return recount.rows(ballots, ranked=ranks_choices(row.spec))
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ import logging
 import secrets
 from typing import Any
 
-from server.domain.polls import PollSpec
+from server.domain.polls import PollSpec, ranks_choices
 from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
 from server.recount import HEADER, matches, recount, rows
@@ -253,7 +253,7 @@ async def _verification(db: Unit, row: PollRow, result: dict[str, Any],
     """What the results screen shows: trackers published, ballots counted, voters recorded, and
     whether a recount of the published file (the code citizens run) equals the result."""
     assert row.id is not None
-    published = to_csv(HEADER, rows(ballots, ranked=row.spec.get("kind") == "ranking"))
+    published = to_csv(HEADER, rows(ballots, ranked=ranks_choices(row.spec)))
     counted = recount(published.lstrip("\ufeff").splitlines(keepends=True))
     return {
         "trackers": len(await repo.trackers(db, row.id)),
