@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import PHONE, Browser, Conference, Shot
+from tests.browser.test_flows import keep
 from tests.client import Client
 
 pytestmark = pytest.mark.browser
@@ -56,6 +57,7 @@ async def test_a_voter_ranks_on_the_phone_and_the_projector_shows_the_rounds(
     await ballot.get_by_role("group", name="Governo").get_by_role("button", name=re.compile("Gabi")).first.click()
     await browser.audit(phone, step="ranking the candidates of each segment")
     await shot(phone, "participant-phone-stv-ballot", audit=False)
+    keep("participant-phone-stv-ballot", "participant-phone-stv-ballot")
     await ballot.get_by_role("button", name="Votar").click()
     await expect(ballot.locator(".ballot-done")).to_contain_text("Voto registrado")
 
@@ -86,6 +88,7 @@ async def test_a_voter_ranks_on_the_phone_and_the_projector_shows_the_rounds(
     await expect(stage.locator(".stage-round-moved", has_text="Bia +1").first).to_be_attached()
     await expect(stage.locator(".block-head .section-title", has_text="Governo · 1º suplente").first).to_be_attached()
     await shot(screen, "screen-stv-election-rounds")
+    keep("screen-stv-election-rounds", "screen-stv-election-rounds")
 
     row = console.locator("#polls .poll-row", has_text=QUESTION)
     panels = row.locator(".election-counts .ranked-count")
