@@ -5,7 +5,8 @@ is open while `now < deadline`: a vote at the deadline or after it is refused
 even when the task that closes due polls has not run yet (`accepts_votes`).
 Pausing keeps the remaining time; resuming starts counting it down again.
 
-Everything here is pure: transitions return a new `PollClock` or raise.
+Everything here is pure: transitions return a new `PollClock` or raise. A `Poll` is one
+poll as the store holds it, a frozen value the poll services read and replace.
 """
 
 from __future__ import annotations
@@ -54,6 +55,39 @@ class PollClock:
             "remaining": self.remaining,
             "closed_at": self.closed_at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """A poll as stored: its spec (as `PollSpec.to_dict` wrote it), settings, clock and result.
+
+    `result` is the final result, set when the poll closes (a secret poll's once counted)
+    and cleared when it reopens.
+    """
+
+    id: int
+    event_id: int
+    spec: dict[str, Any]
+    session_id: int | None = None
+    position: int = 0
+    status: PollStatus = "draft"
+    opened_at: float | None = None
+    deadline: float | None = None
+    remaining: float | None = None
+    closed_at: float | None = None
+    visibility: Visibility = "live"
+    eligibility: str = "everyone"
+    secret: bool = False
+    result: dict[str, Any] | None = None
+    created_at: float = 0.0
+
+    @property
+    def clock(self) -> PollClock:
+        return PollClock(self.status, self.opened_at, self.deadline, self.remaining, self.closed_at)
+
+    def with_clock(self, clock: PollClock) -> Poll:
+        return replace(self, status=clock.status, opened_at=clock.opened_at, deadline=clock.deadline,
+                       remaining=clock.remaining, closed_at=clock.closed_at)
 
 
 def check_seconds(seconds: int | None, field: str = "seconds") -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from moderation import Decision, Verdict
 from server.channels import ChannelKind, channel
 from server.domain import answers as rules
+from server.domain.poll_lifecycle import Poll
 from server.domain.polls import normalize_text
 from server.domain.qa_policy import SHORT_TEXT_MAX_LENGTH
 from server.domain.wordcloud import answer_key, word_key
@@ -30,10 +31,6 @@ from server.service.qa import actor_of, audited, check_sanctions, short_text_che
 from server.service.results import answers_view, final_result, result_channel, screened, sealed
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store import audit as audit_store
-from server.store import polls as poll_repo
-from server.store import qa_settings as settings_store
-from server.store.poll_tables import PollRow
 
 
 class AnswerService:
@@ -66,7 +63,7 @@ class AnswerService:
         moderator keeps its author from writing (word-cloud answers are writing too).
         """
         async with self.db.session() as db:
-            settings, _ = await settings_store.settings(db, who.event_id)
+            settings, _ = await db.qa_settings.get(who.event_id)
             if who.participant_id is not None:
                 await check_sanctions(db, who.participant_id, self.clock())
         decision = short_text_checker(settings.policy_for_short_text())(normalize_text(text))
@@ -101,7 +98,7 @@ class AnswerService:
             decided = rules.decide(subject, key, action, current, actor.name, now)
             if decided is not None:
                 await db.answers.save(who.event_id, poll_id, decided)
-                entry = await audit_store.log(db, who.event_id, actor, action, subject, poll_id, now, text_before=key)
+                entry = await db.audit.log(who.event_id, actor, action, subject, poll_id, now, text_before=key)
                 audited(out, who.event_id, entry)
             found = await screened(db, row)
             out.publish(channel(who.event_id, "staff"), "mod.answers", answers_view(row, found))
@@ -124,8 +121,8 @@ class AnswerService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            for row in await poll_repo.polls_of_event(db, event_id):
-                if row.status == "draft" or row.spec.get("kind") != "open_text" or row.id is None:
+            for row in await db.polls.of_event(event_id):
+                if row.status == "draft" or row.spec.get("kind") != "open_text":
                     continue
                 out.publish(channel(event_id, "staff"), "mod.answers", answers_view(row, await screened(db, row)))
                 if row.status == "closed" and not sealed(row):
@@ -137,17 +134,17 @@ class AnswerService:
         for poll_id in marked:
             self.polls.ticker.mark(poll_id)
 
-    async def _recount_closed(self, db: Unit, row: PollRow, now: float, out: Outcome) -> None:
+    async def _recount_closed(self, db: Unit, row: Poll, now: float, out: Outcome) -> None:
         """Store and publish a closed poll's result counted again under its current moderation.
         A counted secret poll keeps its verification: the recount of its published file counts
         answers, which moderation never changes."""
-        assert row.id is not None and row.result is not None
+        assert row.result is not None
         verification = row.result.get("verification")
-        row.result = await final_result(db, row, self.polls.presence, now)
+        result = await final_result(db, row, self.polls.presence, now)
         if verification is not None:
-            row.result["verification"] = verification
-        await poll_repo.save_result(db, row.id, row.result)
-        out.publish(result_channel(row), "poll.result", row.result)
+            result["verification"] = verification
+        await db.polls.save_result(row.id, result)
+        out.publish(result_channel(row), "poll.result", result)
 
     # -- snapshots ---------------------------------------------------------------------------
 
@@ -158,14 +155,14 @@ class AnswerService:
             return {}
         async with self.db.session() as db:
             views = {}
-            for row in await poll_repo.polls_of_event(db, who.event_id):
-                if row.status != "draft" and row.spec.get("kind") == "open_text" and row.id is not None:
+            for row in await db.polls.of_event(who.event_id):
+                if row.status != "draft" and row.spec.get("kind") == "open_text":
                     views[str(row.id)] = answers_view(row, await screened(db, row))
         return {"answers": views}
 
 
-async def _open_text_poll(db: Unit, event_id: int, poll_id: int) -> PollRow:
-    row = await poll_repo.lock_poll(db, poll_id, write=False)
+async def _open_text_poll(db: Unit, event_id: int, poll_id: int) -> Poll:
+    row = await db.polls.lock(poll_id, write=False)
     if row is None or row.event_id != event_id:
         raise NotFound("No such poll in this event.", code="poll_not_found")
     if row.spec.get("kind") != "open_text":

@@ -14,6 +14,8 @@ from typing import Any
 
 from server.channels import ChannelKind, channel
 from server.domain import agenda as agenda_rules
+from server.domain.conference import Event, StaffLink
+from server.domain.participants import Participant
 from server.domain.plenary_settings import plenary_settings
 from server.domain.roles import Role
 from server.domain.screen import Screen, choose_screen
@@ -25,10 +27,6 @@ from server.service.qa import check_name
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import escrow_public
 from server.store import Collision, Unit
-from server.store import conference as repo
-from server.store import participants as people
-from server.store import polls as poll_repo
-from server.store.tables import EventRow, ParticipantRow, StaffTokenRow
 
 LANGUAGES = ("pt-BR", "pl", "en", "es")
 DEFAULT_SEGMENTS = ("Usuários", "Trabalhadores", "Governo", "Sociedade civil")
@@ -55,8 +53,8 @@ class ConferenceService:
         self.db = runner.db
         self.clock = runner.clock
         # First visits are written in batches: thousands of people open the page in the same minutes.
-        self.arrivals: Batcher[tuple[int, str], ParticipantRow] = Batcher("arrivals", self._register, MAX_ARRIVALS)
-        self.lookups: Batcher[tuple[str, str], tuple[EventRow, ParticipantRow | None]] = Batcher(
+        self.arrivals: Batcher[tuple[int, str], Participant] = Batcher("arrivals", self._register, MAX_ARRIVALS)
+        self.lookups: Batcher[tuple[str, str], tuple[Event, Participant | None]] = Batcher(
             "lookups", self._look_up, MAX_LOOKUPS)
         self._escrowed: set[int] = set()  # events known to have their ballot escrow key
 
@@ -71,21 +69,13 @@ class ConferenceService:
         secret = new_secret()
         staff_secrets = {"moderator": new_secret(), "presenter": new_secret()}
         async def work(db: Unit, out: Outcome) -> None:
-            if await repo.event_by_code(db, code) is not None:
+            if await db.events.by_code(code) is not None:
                 raise InvalidCommand("this join code is taken", code="code_taken", field="code")
-            row = await repo.add_event(
-                db, EventRow(code=code, organizer_secret_hash=digest(secret), created_at=self.clock(), **values)
-            )
-            assert row.id is not None
+            row = await db.events.add(code, digest(secret), self.clock(), values)
             # The key that seals secret polls' keys for recovery (server.service.sealing).
-            poll_repo.set_escrow_key(db, row.id, escrow_public(secret))
+            db.escrow.set(row.id, escrow_public(secret))
             for role, token in staff_secrets.items():
-                await repo.add_staff_token(
-                    db,
-                    StaffTokenRow(
-                        event_id=row.id, role=role, label=role, token_hash=digest(token), created_at=self.clock()
-                    ),
-                )
+                await db.staff.add(row.id, role, role, digest(token), self.clock())
             out.result = public_event(row)
 
         result = await self.runner.run("admin", None, work)
@@ -95,12 +85,11 @@ class ConferenceService:
     async def authorize_organizer(self, code: str, secret: str) -> int:
         """Return the event id when `secret` is its organizer secret; raises Unauthorized/NotFound."""
         async with self.db.session() as db:
-            row = await repo.event_by_code(db, code)
+            row = await db.events.by_code(code)
         if row is None:
             raise NotFound("no event with this join code", code="event_not_found")
         if not secret or not secrets.compare_digest(row.organizer_secret_hash, digest(secret)):
             raise Unauthorized("organizer secret required", code="unauthorized")
-        assert row.id is not None
         if row.id not in self._escrowed:
             await self._ensure_escrow(row.id, secret)
         return row.id
@@ -108,7 +97,7 @@ class ConferenceService:
     async def authorize_staff(self, code: str, token: str) -> Identity:
         """The organizer or staff member whose secret `token` is; raises Unauthorized/NotFound."""
         async with self.db.session() as db:
-            row = await repo.event_by_code(db, code)
+            row = await db.events.by_code(code)
             if row is None:
                 raise NotFound("no event with this join code", code="event_not_found")
             if not token:
@@ -119,8 +108,8 @@ class ConferenceService:
         """Give an event made before escrow keys existed its key, from the secret just checked."""
         try:
             async with self.runner.gate, self.db.session() as db:
-                if await poll_repo.escrow_key(db, event_id) is None:
-                    poll_repo.set_escrow_key(db, event_id, escrow_public(secret))
+                if await db.escrow.get(event_id) is None:
+                    db.escrow.set(event_id, escrow_public(secret))
         except Collision:
             pass  # another process set it at the same moment
         self._escrowed.add(event_id)
@@ -129,10 +118,8 @@ class ConferenceService:
         values = _event_values(fields, partial=True)
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _event(db, event_id)
-            for key, value in values.items():
-                setattr(row, key, value)
-            db.add(row)
+            await _event(db, event_id)
+            row = await db.events.change(event_id, values)
             out.result = public_event(row)
             out.publish(channel(event_id, "public"), "event.updated", out.result)
 
@@ -146,8 +133,8 @@ class ConferenceService:
             if "starts_at" in values:
                 values["starts_at"] = agenda_rules.normalise_start(values["starts_at"], event.timezone)
             if "position" not in values:
-                values["position"] = len(await repo.agenda(db, event_id)) + 1
-            item = await repo.add_agenda_item(db, event_id, values)
+                values["position"] = len(await db.agenda.of_event(event_id)) + 1
+            item = await db.agenda.add(event_id, values)
             out.result = item.to_dict()
             out.publish(channel(event_id, "public"), "session.updated", out.result)
 
@@ -157,14 +144,14 @@ class ConferenceService:
         values = _session_values(fields, partial=True)
 
         async def work(db: Unit, out: Outcome) -> None:
-            items = {item.id: item for item in await repo.agenda(db, event_id)}
+            items = {item.id: item for item in await db.agenda.of_event(event_id)}
             if session_id not in items:
                 raise NotFound("no such session in this event", code="session_not_found")
             if "starts_at" in values:
                 event = await _event(db, event_id)
                 values["starts_at"] = agenda_rules.normalise_start(values["starts_at"], event.timezone)
             item = replace(items[session_id], **values)
-            await repo.save_agenda_items(db, event_id, [item])
+            await db.agenda.save(event_id, [item])
             out.result = item.to_dict()
             out.publish(channel(event_id, "public"), "session.updated", out.result)
 
@@ -172,7 +159,7 @@ class ConferenceService:
 
     async def delete_session(self, event_id: int, session_id: int) -> None:
         async def work(db: Unit, out: Outcome) -> None:
-            if not await repo.delete_agenda_item(db, event_id, session_id):
+            if not await db.agenda.delete(event_id, session_id):
                 raise NotFound("no such session in this event", code="session_not_found")
             out.publish(channel(event_id, "public"), "session.removed", {"id": session_id})
 
@@ -184,23 +171,17 @@ class ConferenceService:
         token = new_secret()
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await repo.add_staff_token(
-                db,
-                StaffTokenRow(
-                    event_id=event_id, role=role, label=label[:80], token_hash=digest(token), created_at=self.clock()
-                ),
-            )
+            row = await db.staff.add(event_id, role, label[:80], digest(token), self.clock())
             out.result = staff_public(row) | {"token": token}
 
         return await self.runner.run("admin", None, work)
 
     async def revoke_staff(self, event_id: int, staff_id: int) -> dict[str, Any]:
         async def work(db: Unit, out: Outcome) -> None:
-            row = await db.get(StaffTokenRow, staff_id)
-            if row is None or row.event_id != event_id:
+            found = await db.staff.get(staff_id)
+            if found is None or found.event_id != event_id:
                 raise NotFound("no such staff link", code="staff_not_found")
-            row.revoked_at = row.revoked_at or self.clock()
-            db.add(row)
+            row = await db.staff.revoke(staff_id, self.clock())
             out.result = staff_public(row)
             # Every process closes the link's open connections when this reaches its hub.
             out.publish(channel(event_id, "staff"), "staff.revoked", {"id": staff_id, "role": row.role})
@@ -214,16 +195,15 @@ class ConferenceService:
         secret = new_secret()
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _event(db, event_id)
+            await _event(db, event_id)
             # The escrow key that lets the organizer count a secret poll whose key holder died
             # derives from this secret: a sealed poll must be counted under the old one first.
             if any(poll.secret and poll.status != "draft" and poll.result is None
-                   for poll in await poll_repo.polls_of_event(db, event_id)):
+                   for poll in await db.polls.of_event(event_id)):
                 raise Conflict("Count the open secret polls before changing the organizer secret.",
                                code="secret_poll_sealed")
-            row.organizer_secret_hash = digest(secret)
-            db.add(row)
-            await poll_repo.replace_escrow_key(db, event_id, escrow_public(secret))
+            await db.events.change(event_id, {"organizer_secret_hash": digest(secret)})
+            await db.escrow.replace(event_id, escrow_public(secret))
             out.publish(channel(event_id, "staff"), "staff.revoked", {"id": None, "role": "organizer"})
 
         await self.runner.run("admin", None, work)
@@ -237,14 +217,14 @@ class ConferenceService:
             return True
         async with self.db.session() as db:
             if who.staff_id is None:
-                event = await repo.event_by_id(db, who.event_id)
+                event = await db.events.get(who.event_id)
                 return event is not None and secrets.compare_digest(event.organizer_secret_hash, who.credential)
-            row = await db.get(StaffTokenRow, who.staff_id)
+            row = await db.staff.get(who.staff_id)
             return row is not None and row.revoked_at is None
 
     async def list_staff(self, event_id: int) -> list[dict[str, Any]]:
         async with self.db.session() as db:
-            return [staff_public(row) for row in await repo.staff_tokens(db, event_id)]
+            return [staff_public(row) for row in await db.staff.of_event(event_id)]
 
     # -- joining ------------------------------------------------------------
 
@@ -257,8 +237,8 @@ class ConferenceService:
         Unauthorized `invalid_token`."""
         if token:
             async with self.db.session() as db:
-                event = await repo.event_by_code(db, code)
-                if event is None or event.id is None:
+                event = await db.events.by_code(code)
+                if event is None:
                     raise NotFound("no event with this join code", code="event_not_found")
                 _check_origin(event, origin)
                 return await _staff_identity(db, event, token)
@@ -266,47 +246,45 @@ class ConferenceService:
         # Read with every join that queued meanwhile (one trip to the database for a crowd), and
         # from the store each time: an erased participant or a changed event holds at once.
         event, row = await self.lookups.submit((code.upper(), device_hash))
-        assert event.id is not None
         _check_origin(event, origin)
         first_visit = row is None
         if row is None:
             row = await self.arrivals.submit((event.id, device_hash))
-        assert row.id is not None
         return Identity(event.id, "participant", row.id, row.public_id, name=row.name, segment=row.segment,
                         receipt_key=receipt_key(device), first_visit=first_visit)
 
-    async def _look_up(self, joins: list[tuple[str, str]]) -> list[tuple[EventRow, ParticipantRow | None]
+    async def _look_up(self, joins: list[tuple[str, str]]) -> list[tuple[Event, Participant | None]
                                                                    | PlenariaError]:
         """The event and (if it visited before) the participant of each (join code, device hash)."""
         async with self.db.session() as db:
-            events = await repo.events_by_codes(db, (code for code, _ in joins))
-            rows = await people.by_devices(
-                db, ((events[code].id or 0, device) for code, device in joins if code in events))
-        answers: list[tuple[EventRow, ParticipantRow | None] | PlenariaError] = []
+            events = await db.events.by_codes(code for code, _ in joins)
+            rows = await db.participants.by_devices(
+                (events[code].id, device) for code, device in joins if code in events)
+        answers: list[tuple[Event, Participant | None] | PlenariaError] = []
         for code, device in joins:
             event = events.get(code)
-            if event is None or event.id is None:
+            if event is None:
                 answers.append(NotFound("no event with this join code", code="event_not_found"))
             else:
                 answers.append((event, rows.get((event.id, device))))
         return answers
 
-    async def _register(self, arrivals: list[tuple[int, str]]) -> list[ParticipantRow | PlenariaError]:
-        """The participant rows of first visits, created in one transaction in the process's
+    async def _register(self, arrivals: list[tuple[int, str]]) -> list[Participant | PlenariaError]:
+        """The participants of first visits, created in one transaction in the process's
         writer queue (so they never race other writes in SQLite's busy handler)."""
         try:
             async with self.runner.gate, self.db.session() as db:
-                rows = await people.join_many(db, arrivals, self.clock())
+                rows = await db.participants.join_many(arrivals, self.clock())
         except Collision:  # another process registered one of these devices meanwhile
             rows = {}
             for event_id, device_hash in arrivals:
                 async with self.runner.gate, self.db.session() as db:
-                    rows[(event_id, device_hash)] = await people.join(db, event_id, device_hash, self.clock())
+                    rows[(event_id, device_hash)] = await db.participants.join(event_id, device_hash, self.clock())
         return [rows[arrival] for arrival in arrivals]
 
     async def event_by_code(self, code: str) -> dict[str, Any] | None:
         async with self.db.session() as db:
-            row = await repo.event_by_code(db, code)
+            row = await db.events.by_code(code)
             return None if row is None else public_event(row)
 
     # -- live commands (websocket) ------------------------------------------
@@ -317,13 +295,12 @@ class ConferenceService:
             event = await _event(db, who.event_id)
             if segment and segment not in event.segments:
                 raise InvalidCommand("unknown segment", code="invalid_segment", field="segment")
-            row = await people.by_id(db, who.participant_id or 0)
+            row = await db.participants.get(who.participant_id or 0)
             if row is None:
                 raise NotFound("participant not found", code="participant_not_found")
             if name.strip() != row.name:
                 await check_name(db, who.event_id, name.strip())
-            row.name, row.segment = name.strip(), segment
-            db.add(row)
+            row = await db.participants.set_profile(row.id, name.strip(), segment)
             out.result = {"participant": {"id": row.public_id, "name": row.name, "segment": row.segment}}
 
         return await self.runner.run(who.actor, command_id, work)
@@ -342,9 +319,9 @@ class ConferenceService:
         decide: Callable[[Sequence[agenda_rules.AgendaItem], int, float], list[agenda_rules.AgendaItem]],
     ) -> dict[str, Any]:
         async def work(db: Unit, out: Outcome) -> None:
-            items = await repo.agenda(db, who.event_id)
+            items = await db.agenda.of_event(who.event_id)
             changed = decide(items, session_id, self.clock())
-            await repo.save_agenda_items(db, who.event_id, changed)
+            await db.agenda.save(who.event_id, changed)
             for item in changed:
                 out.publish(channel(who.event_id, "public"), "session.updated", item.to_dict())
             out.result = {"changed": [item.id for item in changed]}
@@ -357,9 +334,8 @@ class ConferenceService:
         screen = choose_screen(kind, ref=ref, text=text, seconds=seconds, now=self.clock())
 
         async def work(db: Unit, out: Outcome) -> None:
-            event = await _event(db, who.event_id)
-            event.screen = screen.to_dict()
-            db.add(event)
+            await _event(db, who.event_id)
+            event = await db.events.change(who.event_id, {"screen": screen.to_dict()})
             out.result = {"screen": event.screen}
             out.publish(channel(who.event_id, "public"), "screen.updated", event.screen)
 
@@ -372,8 +348,8 @@ class ConferenceService:
         async with self.db.session() as db:
             event = await _event(db, event_id)
             if kind == "staff":
-                return {"staff": [staff_public(row) for row in await repo.staff_tokens(db, event_id)]}
-            items = await repo.agenda(db, event_id)
+                return {"staff": [staff_public(row) for row in await db.staff.of_event(event_id)]}
+            items = await db.agenda.of_event(event_id)
         live = agenda_rules.live_session(items)
         return {
             "event": public_event(event),
@@ -383,31 +359,30 @@ class ConferenceService:
         }
 
 
-async def _event(db: Unit, event_id: int) -> EventRow:
-    row = await repo.event_by_id(db, event_id)
+async def _event(db: Unit, event_id: int) -> Event:
+    row = await db.events.get(event_id)
     if row is None:
         raise NotFound("no such event", code="event_not_found")
     return row
 
 
-def _check_origin(event: EventRow, origin: str | None) -> None:
+def _check_origin(event: Event, origin: str | None) -> None:
     if origin is not None and origin not in event.embed_origins:
         raise Forbidden("this site may not connect to this event", code="origin_not_allowed")
 
 
-async def _staff_identity(db: Unit, event: EventRow, token: str) -> Identity:
-    assert event.id is not None
+async def _staff_identity(db: Unit, event: Event, token: str) -> Identity:
     credential = digest(token)
     if secrets.compare_digest(event.organizer_secret_hash, credential):
         return Identity(event.id, "organizer", credential=credential)
-    row = await repo.staff_by_hash(db, credential)
+    row = await db.staff.by_hash(credential)
     if row is None or row.event_id != event.id or row.revoked_at is not None:
         raise Unauthorized("this staff link is not valid (revoked or mistyped)", code="invalid_token")
     role: Role = row.role if row.role in ("moderator", "checkin") else "presenter"  # type: ignore[assignment]
     return Identity(event.id, role, staff_id=row.id, name=row.label, credential=credential)
 
 
-def public_event(row: EventRow) -> dict[str, Any]:
+def public_event(row: Event) -> dict[str, Any]:
     return {
         "id": row.id,
         "code": row.code,
@@ -424,7 +399,7 @@ def public_event(row: EventRow) -> dict[str, Any]:
     }
 
 
-def staff_public(row: StaffTokenRow) -> dict[str, Any]:
+def staff_public(row: StaffLink) -> dict[str, Any]:
     return {"id": row.id, "role": row.role, "label": row.label, "revoked": row.revoked_at is not None}
 
 

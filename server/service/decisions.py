@@ -24,12 +24,19 @@ from server.store import conference as events
 
 
 class Poll(Protocol):
-    """What this module reads of a poll (the poll service's row satisfies it)."""
+    """What this module reads of a poll (a domain `Poll` or a row satisfies it)."""
 
-    id: int | None
-    event_id: int
-    spec: dict[str, Any]
-    eligibility: str
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def event_id(self) -> int: ...
+
+    @property
+    def spec(self) -> dict[str, Any]: ...
+
+    @property
+    def eligibility(self) -> str: ...
 
 
 def rule_of(row: Poll) -> DecisionRule | None:

@@ -18,16 +18,14 @@ import io
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from server.channels import channel
+from server.domain.delegates import Delegate
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.identity import Identity
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store import conference as events
-from server.store import delegates as repo
-from server.store.poll_tables import DelegateRow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -50,7 +48,21 @@ def code_hash(event_id: int, code: str) -> str:
     return hashlib.sha256(f"plenaria-delegate:{event_id}:{clean}".encode()).hexdigest()
 
 
-def delegate_public(row: DelegateRow) -> dict[str, Any]:
+class Credential(Protocol):
+    """What staff see of a credential: a `Delegate`, or a row a service not moved to repositories holds."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def segment(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
+def delegate_public(row: Credential) -> dict[str, Any]:
+    """`delegate.updated` data and the organizer's list entry: never the code."""
     return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
 
 
@@ -143,10 +155,10 @@ class DelegateService:
     async def preview_csv(self, event_id: int, text: str) -> dict[str, Any]:
         """Check a list without importing it: every row with its problems, and the counts."""
         async with self.db.session() as db:
-            event = await events.event_by_id(db, event_id)
+            event = await db.events.get(event_id)
             if event is None:
                 raise NotFound("no such event", code="event_not_found")
-            existing = [row.name for row in await repo.of_event(db, event_id)]
+            existing = [row.name for row in await db.delegates.of_event(event_id)]
         rows = check_csv(text, event.segments, existing)
         bad = sum(1 for row in rows if row["problems"])
         return {"rows": rows, "valid": len(rows) - bad, "invalid": bad}
@@ -157,10 +169,10 @@ class DelegateService:
         unless `skip_invalid`: then the good rows are imported and the others come back in `skipped`."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            event = await events.event_by_id(db, event_id)
+            event = await db.events.get(event_id)
             if event is None:
                 raise NotFound("no such event", code="event_not_found")
-            existing = [row.name for row in await repo.of_event(db, event_id)]
+            existing = [row.name for row in await db.delegates.of_event(event_id)]
             skipped: list[dict[str, Any]] = []
             if skip_invalid:
                 checked = check_csv(text, event.segments, existing)
@@ -174,7 +186,7 @@ class DelegateService:
             codes = [new_code() for _ in parsed]
             now = self.clock()
             hashes = [code_hash(event_id, code) for code in codes]
-            ids = await repo.add_many(db, event_id, [
+            ids = await db.delegates.add_many(event_id, [
                 {"event_id": event_id, "name": name, "segment": segment, "code_hash": hashed, "status": "issued",
                  "issued_at": now}
                 for (name, segment), hashed in zip(parsed, hashes, strict=True)
@@ -190,17 +202,15 @@ class DelegateService:
 
     async def listing(self, event_id: int) -> dict[str, Any]:
         async with self.db.session() as db:
-            rows = await repo.of_event(db, event_id)
-            counts = await repo.counts(db, event_id)
+            rows = await db.delegates.of_event(event_id)
+            counts = await db.delegates.counts(event_id)
         return {"delegates": [delegate_public(row) for row in rows], "counts": counts}
 
     async def revoke(self, event_id: int, delegate_id: int) -> dict[str, Any]:
         """The code stops working and the device holding it is no longer this delegate."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _delegate(db, event_id, delegate_id)
-            row.status, row.participant_id, row.revoked_at = "revoked", None, self.clock()
-            db.add(row)
+            row = await db.delegates.revoke((await _delegate(db, event_id, delegate_id)).id, self.clock())
             out.result = delegate_public(row)
             out.publish(channel(event_id, "staff"), "delegate.updated", out.result)
 
@@ -211,10 +221,8 @@ class DelegateService:
         code = new_code()
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _delegate(db, event_id, delegate_id)
-            row.code_hash, row.status, row.participant_id = code_hash(event_id, code), "issued", None
-            row.issued_at, row.used_at, row.revoked_at = self.clock(), None, None
-            db.add(row)
+            found = await _delegate(db, event_id, delegate_id)
+            row = await db.delegates.reissue(found.id, code_hash(event_id, code), self.clock())
             out.result = delegate_public(row)
             out.publish(channel(event_id, "staff"), "delegate.updated", out.result)
 
@@ -228,19 +236,19 @@ class DelegateService:
             raise InvalidCommand("Only participants redeem credentials.", code="forbidden")
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await repo.by_code(db, who.event_id, code_hash(who.event_id, code))
-            if row is None or row.id is None:
+            row = await db.delegates.by_code(who.event_id, code_hash(who.event_id, code))
+            if row is None:
                 raise NotFound("This code is not valid; check it and try again.", code="invalid_code")
             if row.status == "revoked":
                 raise Conflict("This code was revoked.", code="code_revoked")
             if row.status == "used" and row.participant_id != participant_id:
                 raise Conflict("This code was already used.", code="code_used")
             if row.status == "issued":
-                held = await repo.of_participant(db, who.event_id, participant_id)
+                held = await db.delegates.of_participant(who.event_id, participant_id)
                 if held is not None:
                     raise Conflict("This device already holds a credential.", code="already_delegate",
                                    delegate=delegate_public(held))
-                if not await repo.claim(db, row.id, participant_id, self.clock()):
+                if not await db.delegates.claim(row.id, participant_id, self.clock()):
                     raise Conflict("This code was already used.", code="code_used")
             view = delegate_public(row) | {"status": "used"}
             if row.status == "issued":
@@ -250,8 +258,8 @@ class DelegateService:
         return await self.runner.run(who.actor, command_id, work)
 
 
-async def _delegate(db: Unit, event_id: int, delegate_id: int) -> DelegateRow:
-    row = await repo.by_id(db, event_id, delegate_id)
+async def _delegate(db: Unit, event_id: int, delegate_id: int) -> Delegate:
+    row = await db.delegates.get(event_id, delegate_id)
     if row is None:
         raise NotFound("no such delegate", code="delegate_not_found")
     return row

@@ -18,7 +18,6 @@ from server.errors import NotFound
 from server.service.conference import public_event
 from server.service.polls import PollService
 from server.service.runner import CommandRunner
-from server.store import conference as events
 from server.store import exports as repo
 from server.store import polls as poll_repo
 
@@ -97,10 +96,10 @@ class ExportService:
     async def report(self, event_id: int) -> dict[str, Any]:
         """Everything the printable report shows; see server/web/report.py."""
         async with self.db.session() as db:
-            row = await events.event_by_id(db, event_id)
+            row = await db.events.get(event_id)
             if row is None:
                 raise NotFound("no such event", code="event_not_found")
-            agenda = [item.to_dict() for item in await events.agenda(db, event_id)]
+            agenda = [item.to_dict() for item in await db.agenda.of_event(event_id)]
             items = await repo.all_items(db, event_id)
         results = await self.poll_results(event_id)
         return {

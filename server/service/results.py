@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from server.channels import ChannelKind, channel
 from server.domain import answers
@@ -29,10 +29,6 @@ from server.domain.tally import RunningTally, outcome, ranked_count, tally
 from server.service import decisions
 from server.service.qa import short_text_checker
 from server.store import Unit
-from server.store import delegates as credentials
-from server.store import polls as repo
-from server.store import qa_settings as settings_store
-from server.store.poll_tables import PollRow
 
 
 async def _nobody(event_id: int) -> int:
@@ -60,17 +56,63 @@ class Presence:
     local_ids: Callable[[int], Collection[int]] = field(default=_no_ids)
 
 
-def poll_clock(row: PollRow) -> PollClock:
+class PollRecord(Protocol):
+    """What this module reads of a poll: the store's `Poll` (server.domain.poll_lifecycle) has it,
+    and so has the row a service not yet moved to that value holds."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def event_id(self) -> int: ...
+    @property
+    def session_id(self) -> int | None: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def spec(self) -> dict[str, Any]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def opened_at(self) -> float | None: ...
+    @property
+    def deadline(self) -> float | None: ...
+    @property
+    def remaining(self) -> float | None: ...
+    @property
+    def closed_at(self) -> float | None: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def eligibility(self) -> str: ...
+    @property
+    def secret(self) -> bool: ...
+    @property
+    def result(self) -> dict[str, Any] | None: ...
+    @property
+    def created_at(self) -> float: ...
+
+
+class ClockFields(Protocol):
+    """A poll's clock fields as a service holding a poll's row writes them (`apply_clock`)."""
+
+    status: str
+    opened_at: float | None
+    deadline: float | None
+    remaining: float | None
+    closed_at: float | None
+
+
+def poll_clock(row: PollRecord) -> PollClock:
     status: PollStatus = row.status  # type: ignore[assignment]
     return PollClock(status, row.opened_at, row.deadline, row.remaining, row.closed_at)
 
 
-def apply_clock(row: PollRow, clock: PollClock) -> None:
+def apply_clock(row: ClockFields, clock: PollClock) -> None:
     row.status, row.opened_at, row.deadline = clock.status, clock.opened_at, clock.deadline
     row.remaining, row.closed_at = clock.remaining, clock.closed_at
 
 
-def poll_view(row: PollRow, now: float | None = None) -> dict[str, Any]:
+def poll_view(row: PollRecord, now: float | None = None) -> dict[str, Any]:
     """The poll entity of `poll.updated` and snapshots (no tally, no result)."""
     return {
         "id": row.id,
@@ -86,41 +128,41 @@ def poll_view(row: PollRow, now: float | None = None) -> dict[str, Any]:
     }
 
 
-def sealed(row: PollRow) -> bool:
+def sealed(row: PollRecord) -> bool:
     """A secret poll whose ballots are not counted yet (open, paused, or closed awaiting its count)."""
     return row.secret and row.result is None
 
 
-def awaiting_count(row: PollRow) -> bool:
+def awaiting_count(row: PollRecord) -> bool:
     """Closed, but its sealed ballots wait for the key (see server.service.secret_polls)."""
     return row.status == "closed" and sealed(row)
 
 
-def updated_channel(row: PollRow) -> str:
+def updated_channel(row: PollRecord) -> str:
     """Drafts are staff business; every other state of a poll is public."""
     return channel(row.event_id, "staff" if row.status == "draft" else "public")
 
 
-def tally_channel(row: PollRow) -> str:
+def tally_channel(row: PollRecord) -> str:
     """Live tallies go public only for `live` polls; staff always see them."""
     kind: ChannelKind = "public" if row.visibility == "live" else "staff"
     return channel(row.event_id, kind)
 
 
-def result_channel(row: PollRow) -> str:
+def result_channel(row: PollRecord) -> str:
     kind: ChannelKind = "staff" if row.visibility == "hidden" else "public"
     return channel(row.event_id, kind)
 
 
-def visible_to_public(row: PollRow) -> bool:
+def visible_to_public(row: PollRecord) -> bool:
     return public_sees_tally(row.visibility, row.status)
 
 
-async def screened(db: Unit, row: PollRow) -> answers.Screened:
+async def screened(db: Unit, row: PollRecord) -> answers.Screened:
     """An open-text poll's answers screened by the event's rules and its moderators' decisions."""
     assert row.id is not None
-    settings, _ = await settings_store.settings(db, row.event_id)
-    texts = [str(ballot.get("text") or "") for ballot in await repo.ballots(db, row)]
+    settings, _ = await db.qa_settings.get(row.event_id)
+    texts = [str(ballot.get("text") or "") for ballot in await db.ballots.in_clear(row.id, row.secret)]
     check = short_text_checker(settings.policy_for_short_text())
     return answers.screen(row.id, texts, await db.answers.of_poll(row.id), check)
 
@@ -134,7 +176,7 @@ def turnout_data(numbers: dict[str, Any]) -> dict[str, Any]:
     return {"poll": numbers["poll"], "turnout": numbers["turnout"], "computed_at": numbers["computed_at"]}
 
 
-async def result_events(db: Unit, row: PollRow, result: dict[str, Any]) -> list[Event]:
+async def result_events(db: Unit, row: PollRecord, result: dict[str, Any]) -> list[Event]:
     """What a closing (or, for a secret poll, a counted) poll publishes besides `poll.updated`:
     its result; its final turnout on the public channel when participants may not see the
     result itself; and for a secret word cloud, the answers its moderators could not read
@@ -147,17 +189,18 @@ async def result_events(db: Unit, row: PollRow, result: dict[str, Any]) -> list[
     return events
 
 
-async def running_tally(db: Unit, row: PollRow, found: answers.Screened | None = None) -> RunningTally:
+async def running_tally(db: Unit, row: PollRecord, found: answers.Screened | None = None) -> RunningTally:
     """The poll's tally from its stored ballots (an open-text poll's from `found`, its screened
     answers, when the caller screened them already)."""
     spec = PollSpec.from_dict(row.spec)
     if spec.kind == "open_text":
         found = found or await screened(db, row)
         return tally(spec, (Ballot(text=text) for text in found.texts))
-    return tally(spec, (Ballot.stored(b) for b in await repo.ballots(db, row)))
+    assert row.id is not None
+    return tally(spec, (Ballot.stored(b) for b in await db.ballots.in_clear(row.id, row.secret)))
 
 
-def answers_view(row: PollRow, found: answers.Screened) -> dict[str, Any]:
+def answers_view(row: PollRecord, found: answers.Screened) -> dict[str, Any]:
     """`mod.answers` data (staff): the answers moderators see and the hidden words; no voter."""
     at = row.opened_at or row.created_at
     return {
@@ -167,7 +210,7 @@ def answers_view(row: PollRow, found: answers.Screened) -> dict[str, Any]:
     }
 
 
-async def turnout(db: Unit, row: PollRow, voted: int, presence: Presence) -> dict[str, int]:
+async def turnout(db: Unit, row: PollRecord, voted: int, presence: Presence) -> dict[str, int]:
     """Ballots cast, eligible voters online, eligible voters in total.
 
     In total: delegates-only polls count credentials not revoked; segment polls
@@ -176,23 +219,22 @@ async def turnout(db: Unit, row: PollRow, voted: int, presence: Presence) -> dic
     event_id = row.event_id
     ids = set(presence.local_ids(event_id))
     if row.eligibility == "delegates":
-        total = await credentials.valid(db, event_id)
-        holders = {d.participant_id for d in await credentials.of_event(db, event_id) if d.status == "used"}
-        online = len(ids & holders)
+        total = await db.electorate.delegates(event_id)
+        online = len(ids & await db.electorate.delegate_holders(event_id))
     elif row.eligibility.startswith(SEGMENT_PREFIX):
         segment = row.eligibility[len(SEGMENT_PREFIX):]
-        members = await repo.participants_in_segment(db, event_id, segment)
-        total = len(members) + await credentials.unclaimed(db, event_id, segment)
+        members = await db.electorate.in_segment(event_id, segment)
+        total = len(members) + await db.electorate.unclaimed(event_id, segment)
         online = len(ids & members)
     else:
-        total = await repo.participants(db, event_id)
+        total = await db.electorate.participants(event_id)
         # The broker's count covers every process but lags a couple of seconds; this process's is exact.
         online = max(await presence.count(event_id), len(ids))
     return {"voted": voted, "online": online, "eligible": max(total, voted)}
 
 
 async def tally_data(
-    db: Unit, row: PollRow, presence: Presence, now: float, found: answers.Screened | None = None
+    db: Unit, row: PollRecord, presence: Presence, now: float, found: answers.Screened | None = None
 ) -> dict[str, Any]:
     """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest).
 
@@ -200,7 +242,7 @@ async def tally_data(
     """
     if sealed(row):
         assert row.id is not None
-        voted = await repo.vote_records(db, row.id)
+        voted = await db.ballots.vote_records(row.id)
         return {"poll": row.id, "tally": None, "sealed": True, "turnout": await turnout(db, row, voted, presence),
                 "computed_at": now}
     running = await running_tally(db, row, found)
@@ -212,7 +254,7 @@ async def tally_data(
     }
 
 
-async def final_result(db: Unit, row: PollRow, presence: Presence, now: float) -> dict[str, Any]:
+async def final_result(db: Unit, row: PollRecord, presence: Presence, now: float) -> dict[str, Any]:
     """`poll.result` data: the tally plus what it decides.
 
     `outcome`: per section, the selected options (approved proposals, winner),

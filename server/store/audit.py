@@ -73,3 +73,33 @@ def entry_of(row: ModerationLogRow) -> AuditEntry:
         text_before=row.text_before,
         text_after=row.text_after,
     )
+
+
+class AuditLog:
+    """The moderation audit log in one transaction (`Unit.audit`): `AuditEntry`s in and out."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def log(
+        self,
+        event_id: int,
+        actor: Actor,
+        action: str,
+        target_kind: str,
+        target_id: int | None,
+        now: float,
+        *,
+        participant: str = "",
+        reasons: Sequence[Any] = (),
+        note: str = "",
+        text_before: str | None = None,
+        text_after: str | None = None,
+    ) -> AuditEntry:
+        """Append an entry (written with the unit's transaction) and return it."""
+        return await log(self._db, event_id, actor, action, target_kind, target_id, now, participant=participant,
+                         reasons=reasons, note=note, text_before=text_before, text_after=text_after)
+
+    async def of_event(self, event_id: int, limit: int | None = None) -> list[AuditEntry]:
+        """Entries oldest first; with `limit`, only the newest `limit` of them."""
+        return await audit(self._db, event_id, limit)

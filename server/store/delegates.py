@@ -10,6 +10,7 @@ from sqlalchemy import insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain.delegates import CredentialStatus, Delegate
 from server.store.poll_tables import DelegateRow
 
 _CHUNK = 500
@@ -112,3 +113,71 @@ async def unclaimed(db: AsyncSession, event_id: int, segment: str) -> int:
     )
     result = await db.exec(statement)
     return len(result.all())
+
+
+class Delegates:
+    """Delegate credentials in one transaction (`Unit.delegates`): domain `Delegate`s out."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def of_event(self, event_id: int) -> list[Delegate]:
+        """The event's credentials in the order they were issued."""
+        return [delegate_of(row) for row in await of_event(self._db, event_id)]
+
+    async def counts(self, event_id: int) -> dict[str, int]:
+        """Credentials per status: issued, used, revoked."""
+        return await counts(self._db, event_id)
+
+    async def add_many(self, event_id: int, values: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Insert credentials (column values: name, segment, code_hash, status, issued_at); their ids by code hash."""
+        return await add_many(self._db, event_id, values)
+
+    async def get(self, event_id: int, delegate_id: int) -> Delegate | None:
+        row = await by_id(self._db, event_id, delegate_id)
+        return None if row is None else delegate_of(row)
+
+    async def by_code(self, event_id: int, code_hash: str) -> Delegate | None:
+        row = await by_code(self._db, event_id, code_hash)
+        return None if row is None else delegate_of(row)
+
+    async def of_participant(self, event_id: int, participant_id: int) -> Delegate | None:
+        """The credential this device holds (revoked ones are released, so never returned)."""
+        row = await of_participant(self._db, event_id, participant_id)
+        return None if row is None else delegate_of(row)
+
+    async def claim(self, delegate_id: int, participant_id: int, now: float) -> bool:
+        """Give an issued credential to a device: one conditional UPDATE, so a code works once."""
+        return await claim(self._db, delegate_id, participant_id, now)
+
+    async def revoke(self, delegate_id: int, at: float) -> Delegate:
+        """The code stops working and the device holding it is released; `at` is stored as when."""
+        row = await self._row(delegate_id)
+        row.status, row.participant_id, row.revoked_at = "revoked", None, at
+        return await self._save(row)
+
+    async def reissue(self, delegate_id: int, code_hash: str, now: float) -> Delegate:
+        """A new code (hash) for the same delegate: issued again, no device, the old code gone."""
+        row = await self._row(delegate_id)
+        row.code_hash, row.status, row.participant_id = code_hash, "issued", None
+        row.issued_at, row.used_at, row.revoked_at = now, None, None
+        return await self._save(row)
+
+    async def _row(self, delegate_id: int) -> DelegateRow:
+        row = await self._db.get(DelegateRow, delegate_id)
+        if row is None:
+            raise LookupError(f"delegate {delegate_id} is not stored")
+        return row
+
+    async def _save(self, row: DelegateRow) -> Delegate:
+        self._db.add(row)
+        await self._db.flush()
+        return delegate_of(row)
+
+
+def delegate_of(row: DelegateRow) -> Delegate:
+    assert row.id is not None
+    status: CredentialStatus = row.status  # type: ignore[assignment]
+    return Delegate(id=row.id, event_id=row.event_id, name=row.name, segment=row.segment, status=status,
+                    participant_id=row.participant_id, issued_at=row.issued_at, used_at=row.used_at,
+                    revoked_at=row.revoked_at)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain.participants import Participant
 from server.errors import Conflict, NotFound
 from server.store.tables import ParticipantRow
 
@@ -116,3 +117,60 @@ async def join(db: AsyncSession, event_id: int, device_hash: str, now: float) ->
 
 def _new(event_id: int, device_hash: str, now: float) -> ParticipantRow:
     return ParticipantRow(event_id=event_id, device_hash=device_hash, public_id=secrets.token_hex(6), created_at=now)
+
+
+class Participants:
+    """Participants in one transaction (`Unit.participants`): domain `Participant`s out."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def get(self, participant_id: int) -> Participant | None:
+        row = await by_id(self._db, participant_id)
+        return None if row is None else participant_of(row)
+
+    async def by_public_id(self, event_id: int, public_id: str) -> Participant:
+        """The one real participant with this public id (never a tombstone): NotFound
+        `participant_not_found`, or Conflict `ambiguous_participant` when two share it."""
+        return participant_of(await by_public_id(self._db, event_id, public_id))
+
+    async def by_devices(self, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Participant]:
+        """The participants of these (event id, device hash) pairs, read with one query; unknown ones absent."""
+        return {key: participant_of(row) for key, row in (await by_devices(self._db, wanted)).items()}
+
+    async def join_many(self, arrivals: Iterable[tuple[int, str]], now: float) -> dict[tuple[int, str], Participant]:
+        """Each (event id, device hash)'s participant, the new ones created with one flush (see `join_many`)."""
+        return {key: participant_of(row) for key, row in (await join_many(self._db, arrivals, now)).items()}
+
+    async def join(self, event_id: int, device_hash: str, now: float) -> Participant:
+        """The device's participant, created on its first visit (race-safe, see `join`)."""
+        return participant_of(await join(self._db, event_id, device_hash, now))
+
+    async def set_profile(self, participant_id: int, name: str, segment: str) -> Participant:
+        row = await self._row(participant_id)
+        row.name, row.segment = name, segment
+        self._db.add(row)
+        await self._db.flush()
+        return participant_of(row)
+
+    async def scrub(self, participant_id: int) -> None:
+        """A fresh public id and an unmatchable device hash, no name or segment: the device joins
+        next time as someone new (an erasure)."""
+        row = await self._row(participant_id)
+        row.device_hash = f"erased:{secrets.token_hex(24)}"
+        row.public_id = secrets.token_hex(6)
+        row.name, row.segment = "", ""
+        self._db.add(row)
+        await self._db.flush()
+
+    async def _row(self, participant_id: int) -> ParticipantRow:
+        row = await by_id(self._db, participant_id)
+        if row is None:
+            raise LookupError(f"participant {participant_id} is not stored")
+        return row
+
+
+def participant_of(row: ParticipantRow) -> Participant:
+    assert row.id is not None
+    return Participant(id=row.id, event_id=row.event_id, public_id=row.public_id, name=row.name,
+                       segment=row.segment, created_at=row.created_at)

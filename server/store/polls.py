@@ -1,5 +1,9 @@
 """Repository for polls, their ballots, the sealed and counted ballots of secret polls, vote records.
 
+`Polls` (`Unit.polls`) gives services domain `Poll` values; the ballots' repository
+(server/store/ballots.py) is built on the functions below, which still hand ORM rows to
+the services not moved to repositories yet.
+
 Concurrency contract (both backends): a vote transaction calls `lock_poll(...,
 write=False)` first, a lifecycle change `lock_poll(..., write=True)`, and the
 closing task's `close_if_due` is one conditional UPDATE. On PostgreSQL the vote
@@ -19,6 +23,7 @@ from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain.poll_lifecycle import Poll, PollStatus, Visibility
 from server.store.poll_tables import (
     BallotEscrowRow,
     BallotRow,
@@ -31,6 +36,89 @@ from server.store.poll_tables import (
     VoteRecordRow,
 )
 from server.store.tables import ParticipantRow
+
+
+class Polls:
+    """Polls in one transaction (`Unit.polls`): domain `Poll`s in and out.
+
+    A change is written to the poll's row in the session (loaded by `get` or `lock` earlier
+    in the transaction) and flushed, so the transaction reads it back as written.
+    """
+
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def get(self, poll_id: int) -> Poll | None:
+        row = await poll(self._db, poll_id)
+        return None if row is None else poll_of(row)
+
+    async def lock(self, poll_id: int, *, write: bool) -> Poll | None:
+        """The poll, locked against changes for the transaction (module docstring)."""
+        row = await lock_poll(self._db, poll_id, write=write)
+        return None if row is None else poll_of(row)
+
+    async def of_event(self, event_id: int) -> list[Poll]:
+        """The event's polls in agenda order (position, then creation)."""
+        return [poll_of(row) for row in await polls_of_event(self._db, event_id)]
+
+    async def due(self, now: float) -> list[int]:
+        return await due_polls(self._db, now)
+
+    async def event_of(self, poll_id: int) -> int | None:
+        return await event_of(self._db, poll_id)
+
+    async def close_if_due(self, poll_id: int, now: float) -> bool:
+        return await close_if_due(self._db, poll_id, now)
+
+    async def add(
+        self, event_id: int, created_at: float, *, spec: dict[str, Any], position: int,
+        session_id: int | None = None, visibility: Visibility = "live", eligibility: str = "everyone",
+        secret: bool = False,
+    ) -> Poll:
+        """A new draft poll."""
+        row = await add_poll(self._db, PollRow(
+            event_id=event_id, created_at=created_at, spec=spec, position=position, session_id=session_id,
+            visibility=visibility, eligibility=eligibility, secret=secret))
+        return poll_of(row)
+
+    async def save(self, changed: Poll) -> None:
+        """Write every field of the poll but its id, event and creation time."""
+        row = await self._row(changed.id)
+        row.spec, row.session_id, row.position = changed.spec, changed.session_id, changed.position
+        row.status, row.opened_at, row.deadline = changed.status, changed.opened_at, changed.deadline
+        row.remaining, row.closed_at = changed.remaining, changed.closed_at
+        row.visibility, row.eligibility, row.secret = changed.visibility, changed.eligibility, changed.secret
+        row.result = changed.result
+        self._db.add(row)
+        await self._db.flush()
+
+    async def save_result(self, poll_id: int, result: dict[str, Any] | None) -> None:
+        row = await self._row(poll_id)
+        row.result = result
+        self._db.add(row)
+        await self._db.flush()
+
+    async def delete(self, poll_id: int) -> None:
+        await delete_poll(self._db, await self._row(poll_id))
+
+    async def _row(self, poll_id: int) -> PollRow:
+        row = await self._db.get(PollRow, poll_id)  # the session's, when the transaction read it
+        if row is None:
+            raise LookupError(f"poll {poll_id} is not stored")
+        return row
+
+
+def poll_of(row: PollRow) -> Poll:
+    """The row as a domain value (its JSON copied: the value never aliases the session's row)."""
+    assert row.id is not None
+    status: PollStatus = row.status  # type: ignore[assignment]
+    visibility: Visibility = row.visibility  # type: ignore[assignment]
+    return Poll(
+        id=row.id, event_id=row.event_id, spec=dict(row.spec), session_id=row.session_id, position=row.position,
+        status=status, opened_at=row.opened_at, deadline=row.deadline, remaining=row.remaining,
+        closed_at=row.closed_at, visibility=visibility, eligibility=row.eligibility, secret=row.secret,
+        result=None if row.result is None else dict(row.result), created_at=row.created_at,
+    )
 
 
 async def add_poll(db: AsyncSession, row: PollRow) -> PollRow:
@@ -267,7 +355,7 @@ async def vote_records(db: AsyncSession, poll_id: int) -> int:
     return int(result.one())
 
 
-async def ballots(db: AsyncSession, row: PollRow) -> list[dict[str, Any]]:
+async def ballots(db: AsyncSession, row: PollRow | Poll) -> list[dict[str, Any]]:
     """The stored ballots of a poll in clear: open ballots, or a counted secret poll's."""
     assert row.id is not None
     return await (counted_ballots(db, row.id) if row.secret else open_ballots(db, row.id))

@@ -25,3 +25,18 @@ async def save_settings(db: AsyncSession, event_id: int, value: QASettings, now:
     db.add(row)
     await db.flush()
     return row.version
+
+
+class QASettingsStore:
+    """The event's chat and Q&A settings in one transaction (`Unit.qa_settings`): `QASettings` in and out."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def get(self, event_id: int) -> tuple[QASettings, int]:
+        """The event's settings and their version (0 when never changed: the defaults)."""
+        return await settings(self._db, event_id)
+
+    async def save(self, event_id: int, value: QASettings, now: float) -> int:
+        """Store new settings; returns their version."""
+        return await save_settings(self._db, event_id, value, now)

@@ -13,10 +13,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.store.answers import AnswerDecisions
 from server.store.ata import AtaRecords
 from server.store.attendees import Attendees
+from server.store.audit import AuditLog
+from server.store.ballots import Ballots
 from server.store.certificates import Certificates
+from server.store.conference import Agenda, Events, StaffLinks
 from server.store.decisions import PollSnapshots
+from server.store.delegates import Delegates
+from server.store.electorate import Electorate
+from server.store.escrow import EscrowKeys
+from server.store.participants import Participants
 from server.store.platforms import PlatformSources
+from server.store.polls import Polls
 from server.store.procedure import Procedure
+from server.store.qa_settings import QASettingsStore
 from server.store.sanctions import Sanctions
 
 
@@ -30,6 +39,42 @@ class Unit(AsyncSession):
     @property
     def answers(self) -> AnswerDecisions:
         return AnswerDecisions(self)
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self)
+
+    @property
+    def events(self) -> Events:
+        return Events(self)
+
+    @property
+    def agenda(self) -> Agenda:
+        return Agenda(self)
+
+    @property
+    def staff(self) -> StaffLinks:
+        return StaffLinks(self)
+
+    @property
+    def participants(self) -> Participants:
+        return Participants(self)
+
+    @property
+    def escrow(self) -> EscrowKeys:
+        return EscrowKeys(self)
+
+    @property
+    def delegates(self) -> Delegates:
+        return Delegates(self)
+
+    @property
+    def electorate(self) -> Electorate:
+        return Electorate(self)
+
+    @property
+    def qa_settings(self) -> QASettingsStore:
+        return QASettingsStore(self)
 
     @property
     def procedure(self) -> Procedure:
@@ -58,3 +103,11 @@ class Unit(AsyncSession):
     @property
     def certificates(self) -> Certificates:
         return Certificates(self)
+
+    @property
+    def polls(self) -> Polls:
+        return Polls(self)
+
+    @property
+    def ballots(self) -> Ballots:
+        return Ballots(self)
