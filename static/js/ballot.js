@@ -310,6 +310,13 @@ function rankingRow(poll, option) {
     else list.insertBefore(row, rows[index].nextSibling);
     row.querySelector(delta < 0 ? ".up" : ".down").focus();
     list.closest("form").dataset.touched = "1";
+    // The focus stays on the button, so say where the candidate is now (screen readers).
+    let status = list.parentElement.querySelector(":scope > .rank-status");
+    if (!status) {
+      status = h("span", { class: "rank-status visually-hidden", role: "status" });
+      list.after(status);
+    }
+    setText(status, t("poll.ranked_at", { option: option.label, place: index + 1, n: rows.length }));
   };
   const row = h("li", { class: "rank-row", dataset: { option: option.id } },
     h("span", { class: "rank-label" }, optionLabel(poll.spec, option)),

@@ -54,6 +54,7 @@ async def test_a_voter_ranks_on_the_phone_and_the_projector_shows_the_rounds(
     await phone.keyboard.press("Enter")
     await phone.keyboard.press("Enter")
     await expect(segment.locator(".rank-row")).to_have_text(["Caio↑↓", "Ana↑↓", "Bia↑↓"])
+    await expect(segment.get_by_role("status")).to_have_text("Caio: agora 1º de 3")
     await ballot.get_by_role("group", name="Governo").get_by_role("button", name=re.compile("Gabi")).first.click()
     await browser.audit(phone, step="ranking the candidates of each segment")
     await shot(phone, "participant-phone-stv-ballot", audit=False)
