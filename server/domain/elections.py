@@ -76,10 +76,16 @@ def election_result(spec: PollSpec, running: RunningTally, *, tiebreak: Sequence
     _require_election(spec)
     names = {o.id: o.label for o in spec.options}
     counts = running.counts()
-    results = outcome(spec, running, tiebreak=tiebreak)
-    ranked: list[SegmentCount | None] = (
-        list(segment_counts(spec, running)) if spec.method == "stv" else [None] * len(spec.sections)
-    )
+    ranked: list[SegmentCount | None] = [None] * len(spec.sections)
+    results: tuple[SectionOutcome, ...]
+    if spec.method == "stv":
+        # Counted once here (not again through outcome()): each segment's outcome is its counts'.
+        counted = segment_counts(spec, running)
+        ranked = list(counted)
+        results = tuple(SectionOutcome(s.id, s.title, c.elected, c.alternates, c.tied, c.open_places)
+                        for s, c in zip(spec.sections, counted, strict=True))
+    else:
+        results = outcome(spec, running, tiebreak=tiebreak)
     segments = [_segment(s, r, names, counts, c) for s, r, c in zip(spec.sections, results, ranked, strict=True)]
     seats = {s["segment"]: s["seats"] for s in segments}
     elected = {s["segment"]: len(s["elected"]) for s in segments}
