@@ -18,7 +18,7 @@ import io
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from server.channels import channel
 from server.domain.delegates import Delegate
@@ -48,20 +48,7 @@ def code_hash(event_id: int, code: str) -> str:
     return hashlib.sha256(f"plenaria-delegate:{event_id}:{clean}".encode()).hexdigest()
 
 
-class Credential(Protocol):
-    """What staff see of a credential: a `Delegate`, or a row a service not moved to repositories holds."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def segment(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-
-
-def delegate_public(row: Credential) -> dict[str, Any]:
+def delegate_public(row: Delegate) -> dict[str, Any]:
     """`delegate.updated` data and the organizer's list entry: never the code."""
     return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
 

@@ -40,6 +40,7 @@ from moderation.activity import repeat_key_of
 from server.channels import channel
 from server.domain import qa as rules
 from server.domain.audit import Actor
+from server.domain.conference import Event
 from server.domain.qa import Item
 from server.domain.voters import keys_of, voter_key
 from server.errors import Conflict, InvalidCommand, NotFound
@@ -48,11 +49,6 @@ from server.service.deliberation import motions_view
 from server.service.qa import announce, audited, sanction_public
 from server.service.runner import CommandRunner, Outcome
 from server.store import Database, Unit
-from server.store import audit as audit_store
-from server.store import conference as events
-from server.store import participants as people
-from server.store import privacy as repo
-from server.store.tables import EventRow
 
 MessagesMode = Literal["anonymise", "remove"]
 # Where an erasure changes rows (and so leaves old row versions behind until cleared).
@@ -65,7 +61,7 @@ MAX_RETENTION_DAYS = 3650
 RETENTION_KEY = "chat_retention_days"
 
 
-def retention_days(row: EventRow) -> int | None:
+def retention_days(row: Event) -> int | None:
     value = (row.settings or {}).get(RETENTION_KEY)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -112,22 +108,21 @@ class PrivacyService:
         Secret polls are listed by title only: their ballots were never linked to a voter.
         """
         async with self.db.session() as db:
-            person = await people.by_public_id(db, event_id, public_id)
-            assert person.id is not None
-            items = await repo.items_of(db, person.id)
-            upvotes = await repo.upvotes_of(db, person.id)
+            person = await db.participants.by_public_id(event_id, public_id)
+            items = await db.privacy.items_of(person.id)
+            upvotes = await db.privacy.upvotes_of(person.id)
             sanction = await db.sanctions.of(person.id)
-            credential = await repo.credential_of(db, event_id, person.id)
-            ballots = await repo.open_ballots_of(db, person.id)
+            credential = await db.privacy.credential_of(event_id, person.id)
+            ballots = await db.privacy.open_ballots_of(person.id)
             voters = keys_of(person.id, credential.id if credential is not None else None)
-            secret = await repo.secret_polls_of(db, event_id, voters)
-            audit = [audit_store.entry_of(row) for row in await repo.audit_about(db, event_id, person.public_id)]
+            secret = await db.privacy.secret_polls_of(event_id, voters)
+            audit = await db.privacy.audit_about(event_id, person.public_id)
         return {
             "participant": {"id": person.public_id, "name": person.name or None, "segment": person.segment or None,
                             "joined_at": person.created_at},
             "messages": [_own_item(item) for item in items if item.kind == "chat"],
             "questions": [_own_item(item) for item in items if item.kind == "question"],
-            "upvotes": [{"question": u.question_id, "at": u.created_at} for u in upvotes],
+            "upvotes": [{"question": u.question_id, "at": u.at} for u in upvotes],
             "sanction": None if sanction is None else {
                 "muted_until": sanction.muted_until, "banned": sanction.banned, "updated_at": sanction.updated_at,
             },
@@ -154,60 +149,53 @@ class PrivacyService:
 
         async def work(db: Unit, out: Outcome) -> None:
             now = self.clock()
-            person = await people.by_public_id(db, event_id, public_id)
-            assert person.id is not None
-            credential = await repo.credential_of(db, event_id, person.id)
-            ballots = await repo.open_ballots_of(db, person.id)
+            person = await db.participants.by_public_id(event_id, public_id)
+            credential = await db.privacy.credential_of(event_id, person.id)
+            ballots = await db.privacy.open_ballots_of(person.id)
             voters = keys_of(person.id, credential.id if credential is not None else None)
-            secret = await repo.secret_polls_of(db, event_id, voters)
+            secret = await db.privacy.secret_polls_of(event_id, voters)
             running = [p.id for p in [*(p for _, p in ballots), *secret] if p.status in ("open", "paused")]
             if running:
                 raise Conflict("this participant voted in a poll that is still open; close it first",
-                               code="poll_open", polls=sorted({pid for pid in running if pid is not None}))
+                               code="poll_open", polls=sorted(set(running)))
 
-            before = await repo.items_of(db, person.id)
+            before = await db.privacy.items_of(person.id)
             ids = [item.id for item in before]
-            holder = await repo.tombstone(db, event_id, "messages")
-            assert holder.id is not None
-            await repo.detach_items(db, ids, holder.id, remove=remove)
+            holder = await db.privacy.tombstone(event_id, "messages")
+            await db.privacy.detach_items(ids, holder, remove=remove)
             if remove:
-                await repo.drop_reason_details(db, event_id, ids)
-            after = {item.id: item for item in await repo.items_by_id(db, ids)}
+                await db.privacy.drop_reason_details(event_id, ids)
+            after = {item.id: item for item in await db.privacy.items_by_id(ids)}
             for item in before:
                 announce(out, event_id, item, after[item.id], republish=True)
 
             if ballots:
-                pool = await repo.tombstone(db, event_id, "ballots")
-                assert pool.id is not None
-                await repo.detach_ballots(db, [b.id for b, _ in ballots if b.id is not None], pool.id)
+                pool = await db.privacy.tombstone(event_id, "ballots")
+                await db.privacy.detach_ballots([b.id for b, _ in ballots], pool)
 
             sanction = await db.sanctions.of(person.id)
             if sanction is not None:
-                await repo.delete_sanction(db, person.id)
+                await db.privacy.delete_sanction(person.id)
                 out.publish(channel(event_id, "staff"), "mod.sanction",
                             sanction_public(None, False, person.public_id, person.name))
             if credential is not None:
-                credential.status, credential.participant_id = "revoked", None
-                credential.revoked_at = credential.revoked_at or now
-                db.add(credential)
+                credential = await db.delegates.revoke(credential.id, credential.revoked_at or now)
                 out.publish(channel(event_id, "staff"), "delegate.updated", delegate_public(credential))
 
             procedure = await _erase_procedure(db, out, event_id, person.id, person.public_id, now,
                                                credential.id if credential is not None else None,
                                                credential.name if credential is not None else person.name)
-            named = await repo.scrub_audit(db, event_id, person.public_id, ids, drop_texts=remove)
-            commands = await repo.forget_commands(db, [voter_key(participant=person.id)])
+            named = await db.privacy.scrub_audit(event_id, person.public_id, ids, drop_texts=remove)
+            commands = await db.privacy.forget_commands([voter_key(participant=person.id)])
             texts = {text for item in before for text in (item.text, item.original_text) if text} if remove else set()
             views = {item_id: item.staff() for item_id, item in after.items()}
             staff_answers = 0
-            for row in await repo.staff_commands(db, await _staff_actors(db, event_id)):
-                clean = redacted(row.response, person.public_id, views, texts)
+            for answer in await db.privacy.staff_answers(await _staff_actors(db, event_id)):
+                clean = redacted(answer.response, person.public_id, views, texts)
                 if clean is not None:
-                    row.response = clean
-                    db.add(row)
+                    await db.privacy.replace_answer(answer.actor, answer.command_id, clean)
                     staff_answers += 1
-            repo.scrub_participant(person)
-            db.add(person)
+            await db.participants.scrub(person.id)
             counts = {
                 "messages": sum(1 for i in before if i.kind == "chat"),
                 "questions": sum(1 for i in before if i.kind == "question"),
@@ -220,8 +208,8 @@ class PrivacyService:
                 "procedure_entries": procedure,
             }
             note = f"messages={messages}; " + ", ".join(f"{k}={int(v)}" for k, v in counts.items())
-            entry = await audit_store.log(db, event_id, ORGANIZER, "participant.deleted", "participant", None, now,
-                                      note=note)
+            entry = await db.audit.log(event_id, ORGANIZER, "participant.deleted", "participant", None, now,
+                                       note=note)
             # Resuming clients would otherwise be replayed events that name them or quote them.
             out.forget_history(channel(event_id, "public"))
             out.forget_history(channel(event_id, "staff"))
@@ -253,10 +241,9 @@ class PrivacyService:
 
         async def work(db: Unit, out: Outcome) -> None:
             row = await _event(db, event_id)
-            row.settings = {**(row.settings or {}), RETENTION_KEY: days}
-            db.add(row)
-            entry = await audit_store.log(db, event_id, ORGANIZER, "retention", "event", event_id, self.clock(),
-                                      note=f"{RETENTION_KEY}={days}")
+            await db.events.change(event_id, {"settings": {**row.settings, RETENTION_KEY: days}})
+            entry = await db.audit.log(event_id, ORGANIZER, "retention", "event", event_id, self.clock(),
+                                       note=f"{RETENTION_KEY}={days}")
             audited(out, event_id, entry)
             out.result = {RETENTION_KEY: days}
 
@@ -282,27 +269,26 @@ class PrivacyService:
         return reports[0]
 
 
-async def purge_event(db: Unit, row: EventRow, *, days: int | None, dry_run: bool, now: float) -> tuple[
+async def purge_event(db: Unit, row: Event, *, days: int | None, dry_run: bool, now: float) -> tuple[
     PurgeReport, list[int]
 ]:
     """Delete the event's chat messages older than `days` (default: its retention setting; none
     set means keep) and the retry cache of older commands. Questions are never purged.
     Returns the report and the ids of purged messages that were published."""
-    assert row.id is not None
     keep = retention_days(row) if days is None else check_retention(days)
     if keep is None:
         return PurgeReport(row.code, None, None, dry_run=dry_run), []
     cutoff = now - keep * DAY
-    old = await repo.old_chat(db, row.id, cutoff)
-    actors = await repo.participant_actors(db, row.id)
+    old = await db.privacy.old_chat(row.id, cutoff)
+    actors = await db.privacy.participant_actors(row.id)
     if dry_run:
-        commands = await repo.count_commands(db, actors, cutoff)
+        commands = await db.privacy.count_commands(actors, cutoff)
         return PurgeReport(row.code, keep, cutoff, len(old), commands, dry_run=True), []
-    deleted = await repo.delete_items(db, row.id, [item_id for item_id, _ in old])
-    commands = await repo.forget_commands(db, actors, before=cutoff)
+    deleted = await db.privacy.delete_items(row.id, [item_id for item_id, _ in old])
+    commands = await db.privacy.forget_commands(actors, before=cutoff)
     if deleted:
-        await audit_store.log(db, row.id, Actor("auto", None, "retention"), "purge", "event", row.id, now,
-                          note=f"chat older than {keep} days: {deleted} deleted")
+        await db.audit.log(row.id, Actor("auto", None, "retention"), "purge", "event", row.id, now,
+                           note=f"chat older than {keep} days: {deleted} deleted")
     published = [item_id for item_id, status in old if status in rules.PUBLIC_STATUSES]
     return PurgeReport(row.code, keep, cutoff, deleted, commands), published
 
@@ -316,14 +302,14 @@ async def purge_database(url: str, *, code: str | None = None, days: int | None 
     try:
         await database.create_schema()
         async with database.session() as db:
-            rows = await repo.events(db, code)
+            rows = await db.privacy.events(code)
         if code is not None and not rows:
             raise NotFound("no event with this join code", code="event_not_found")
         reports = []
         moment = clock() if now is None else now
         for row in rows:
             async with database.session() as db:
-                fresh = await events.event_by_id(db, row.id or 0)
+                fresh = await db.events.get(row.id)
                 assert fresh is not None
                 report, _ = await purge_event(db, fresh, days=days, dry_run=dry_run, now=moment)
             reports.append(report)
@@ -377,7 +363,7 @@ def redacted(response: Mapping[str, Any], public_id: str, items: Mapping[int, Ma
 
 async def _staff_actors(db: Unit, event_id: int) -> list[str]:
     """The command-log keys of the event's staff links and its organizer (server.identity)."""
-    return [f"s:{row.id}" for row in await events.staff_tokens(db, event_id)] + [f"o:{event_id}"]
+    return [f"s:{row.id}" for row in await db.staff.of_event(event_id)] + [f"o:{event_id}"]
 
 
 def _own_item(item: Item) -> dict[str, Any]:
@@ -422,8 +408,8 @@ async def _erase_procedure(db: Unit, out: Outcome, event_id: int, participant: i
     return await db.procedure.scrub_log(event_id, voter_key(participant=participant), public_id, delegate, name)
 
 
-async def _event(db: Unit, event_id: int) -> EventRow:
-    row = await events.event_by_id(db, event_id)
+async def _event(db: Unit, event_id: int) -> Event:
+    row = await db.events.get(event_id)
     if row is None:
         raise NotFound("no such event", code="event_not_found")
     return row

@@ -17,21 +17,144 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain.audit import AuditEntry
+from server.domain.conference import Event
+from server.domain.delegates import Delegate
+from server.domain.personal_data import CachedAnswer, OwnBallot, OwnUpvote
+from server.domain.poll_lifecycle import Poll
 from server.domain.qa import Item
 from server.domain.voters import voter_key
+from server.store.audit import entry_of
+from server.store.conference import event_of
+from server.store.delegates import delegate_of
 from server.store.items import item_of
 from server.store.participants import TOMBSTONE_DEVICE, Tombstone
 from server.store.poll_tables import BallotRow, DelegateRow, PollRow, VoteRecordRow
+from server.store.polls import poll_of
 from server.store.qa_tables import ModerationLogRow, QAItemRow, SanctionRow, UpvoteRow
 from server.store.tables import CommandLogRow, EventRow, ParticipantRow
 
 _CHUNK = 500
+
+
+class PersonalData:
+    """A participant's data for their export and erasure, and chat retention, in one transaction
+    (`Unit.privacy`): domain values in and out (the module docstring says what erasure leaves)."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    # -- reading one participant's data
+
+    async def items_of(self, participant_id: int) -> list[Item]:
+        """Every chat message and question the participant wrote, oldest first, any status."""
+        return await items_of(self._db, participant_id)
+
+    async def items_by_id(self, ids: Sequence[int]) -> list[Item]:
+        return await items_by_id(self._db, ids)
+
+    async def upvotes_of(self, participant_id: int) -> list[OwnUpvote]:
+        """The questions the participant upvoted, in the order they did."""
+        return [OwnUpvote(row.question_id, row.created_at) for row in await upvotes_of(self._db, participant_id)]
+
+    async def credential_of(self, event_id: int, participant_id: int) -> Delegate | None:
+        """The delegate credential this device claimed (used, or revoked while still attached)."""
+        row = await credential_of(self._db, event_id, participant_id)
+        return None if row is None else delegate_of(row)
+
+    async def open_ballots_of(self, participant_id: int) -> list[tuple[OwnBallot, Poll]]:
+        """The participant's ballots in open (not secret) polls, with their polls, by poll."""
+        found = await open_ballots_of(self._db, participant_id)
+        return [(_own_ballot(ballot), poll_of(poll)) for ballot, poll in found]
+
+    async def secret_polls_of(self, event_id: int, voters: Iterable[str]) -> list[Poll]:
+        """Secret polls in which any of these voter keys voted (never what was voted)."""
+        return [poll_of(row) for row in await secret_polls_of(self._db, event_id, voters)]
+
+    async def audit_about(self, event_id: int, public_id: str) -> list[AuditEntry]:
+        """The moderation audit entries naming this public id, oldest first."""
+        return [entry_of(row) for row in await audit_about(self._db, event_id, public_id)]
+
+    # -- erasure
+
+    async def tombstone(self, event_id: int, which: Tombstone) -> int:
+        """The id of the event's tombstone participant of this kind, created on first use (race-safe)."""
+        row = await tombstone(self._db, event_id, which)
+        assert row.id is not None
+        return row.id
+
+    async def detach_items(self, item_ids: Sequence[int], tombstone_id: int, *, remove: bool) -> None:
+        """Give the items to the message tombstone with no author name or id; with `remove`, also
+        drop their text (and any pre-edit text) and mark them deleted."""
+        await detach_items(self._db, item_ids, tombstone_id, remove=remove)
+
+    async def drop_reason_details(self, event_id: int, item_ids: Sequence[int]) -> None:
+        """Moderation reasons keep their rule and verdict but no detail quoting the text."""
+        await drop_reason_details(self._db, event_id, item_ids)
+
+    async def detach_ballots(self, ballot_ids: Sequence[int], tombstone_id: int) -> None:
+        """Each ballot gets a random voter key and the ballot tombstone: still counted, no longer anyone's."""
+        await detach_ballots(self._db, ballot_ids, tombstone_id)
+
+    async def delete_sanction(self, participant_id: int) -> None:
+        await delete_sanction(self._db, participant_id)
+
+    async def scrub_audit(self, event_id: int, public_id: str, item_ids: Sequence[int], *, drop_texts: bool) -> int:
+        """Blank the public id in the audit log (with `drop_texts`, the texts it kept of these items
+        too); returns how many entries named them."""
+        return await scrub_audit(self._db, event_id, public_id, item_ids, drop_texts=drop_texts)
+
+    async def forget_commands(self, actors: Sequence[str], before: float | None = None) -> int:
+        """Delete the retry cache of these actors (older than `before`, if given); returns how many."""
+        return await forget_commands(self._db, actors, before)
+
+    async def staff_answers(self, actors: Sequence[str]) -> list[CachedAnswer]:
+        """The cached answers of these (staff) actors' commands."""
+        return [CachedAnswer(row.actor, row.command_id, dict(row.response))
+                for row in await staff_commands(self._db, actors)]
+
+    async def replace_answer(self, actor: str, command_id: str, response: dict[str, Any]) -> None:
+        """Keep `response` as the cached answer of this command instead of the one stored."""
+        row = await self._db.get(CommandLogRow, (actor, command_id))
+        if row is None:
+            raise LookupError(f"no cached answer of {actor}/{command_id}")
+        row.response = response
+        self._db.add(row)
+        await self._db.flush()
+
+    # -- retention
+
+    async def events(self, code: str | None = None) -> list[Event]:
+        """Every event (or the one with this join code), by id."""
+        return [event_of(row) for row in await events(self._db, code)]
+
+    async def old_chat(self, event_id: int, before: float) -> list[tuple[int, str]]:
+        """(id, status) of the event's chat messages written before `before` (never questions)."""
+        return await old_chat(self._db, event_id, before)
+
+    async def participant_actors(self, event_id: int) -> list[str]:
+        """The command-log actor keys of the event's participants (`p:<id>`)."""
+        return await participant_actors(self._db, event_id)
+
+    async def count_commands(self, actors: Sequence[str], before: float) -> int:
+        """How many cached answers of these actors are older than `before`."""
+        return await count_commands(self._db, actors, before)
+
+    async def delete_items(self, event_id: int, item_ids: Sequence[int]) -> int:
+        """Delete chat rows and the audit texts that quoted them (the audit entries stay); returns how many."""
+        return await delete_items(self._db, event_id, item_ids)
+
+
+def _own_ballot(row: BallotRow) -> OwnBallot:
+    assert row.id is not None
+    return OwnBallot(id=row.id, poll_id=row.poll_id, ballot=dict(row.ballot), cast_at=row.cast_at)
 
 
 async def tombstone(db: AsyncSession, event_id: int, which: Tombstone) -> ParticipantRow:
@@ -249,13 +372,6 @@ async def count_commands(db: AsyncSession, actors: Sequence[str], before: float)
         )
         total += int(result.one())
     return total
-
-
-def scrub_participant(row: ParticipantRow) -> None:
-    """A fresh public id and an unmatchable device hash: the device joins next time as someone new."""
-    row.device_hash = f"erased:{secrets.token_hex(24)}"
-    row.public_id = secrets.token_hex(6)
-    row.name, row.segment = "", ""
 
 
 # -- retention -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from server.store.escrow import EscrowKeys
 from server.store.participants import Participants
 from server.store.platforms import PlatformSources
 from server.store.polls import Polls
+from server.store.privacy import PersonalData
 from server.store.procedure import Procedure
 from server.store.qa_settings import QASettingsStore
 from server.store.sanctions import Sanctions
@@ -63,6 +64,10 @@ class Unit(AsyncSession):
     @property
     def escrow(self) -> EscrowKeys:
         return EscrowKeys(self)
+
+    @property
+    def privacy(self) -> PersonalData:
+        return PersonalData(self)
 
     @property
     def delegates(self) -> Delegates:
