@@ -8,6 +8,8 @@ agree on these keys, so they are built here and nowhere else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 def voter_key(*, participant: int | None = None, delegate: int | None = None) -> str:
     """The key of a participant (`p:<id>`) or of a delegate credential (`d:<id>`): exactly one."""
@@ -19,3 +21,14 @@ def voter_key(*, participant: int | None = None, delegate: int | None = None) ->
 def keys_of(participant: int, delegate: int | None) -> list[str]:
     """Every key a participant's ballots may be stored under (their own, their credential's)."""
     return [voter_key(participant=participant)] + ([voter_key(delegate=delegate)] if delegate is not None else [])
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A delegate credential as voting sees it: whose it is, its segment, whether it is in use."""
+
+    id: int
+    event_id: int
+    name: str
+    segment: str
+    status: str

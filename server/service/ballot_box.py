@@ -31,23 +31,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.domain import poll_lifecycle as life
-from server.domain.plenary_settings import PlenarySettings, plenary_settings
+from server.domain.plenary_settings import PlenarySettings
+from server.domain.poll_lifecycle import Poll
 from server.domain.polls import PollSpec, validate_ballot
 from server.domain.stream_delay import viewer_delay
-from server.domain.voters import voter_key
+from server.domain.voters import Credential, voter_key
 from server.errors import Conflict, Forbidden, NotFound, PlenariaError, PollClosed
 from server.identity import Identity
 from server.service.batching import Batcher
-from server.service.results import poll_clock
 from server.service.runner import Answer, CommandRunner
 from server.service.sealing import Sealer
 from server.service.secret_polls import SecretPolls
 from server.store import Unit
-from server.store import conference as events
-from server.store import delegates as credentials
 from server.store import participants as people
-from server.store import polls as repo
-from server.store.poll_tables import BallotRow, DelegateRow, PollRow
+from server.store.ballots import StagedBallots
 
 # Large enough that a burst is a few dozen transactions, small enough that the IN lists and
 # the time one transaction holds SQLite's write lock stay short.
@@ -77,14 +74,14 @@ class Vote:
 class _Context:
     """What one transaction read for its whole batch."""
 
-    polls: dict[int, PollRow | None]
+    polls: dict[int, Poll | None]
     specs: dict[int, PollSpec]
     segments: dict[int, str]  # participant id -> profile segment
-    delegates: dict[int, DelegateRow]
+    delegates: dict[int, Credential]  # participant id -> the credential they hold
     now: float
+    ballots: StagedBallots  # the open polls' ballots of the batch's voters, and the batch's own
     plenary: dict[int, PlenarySettings] = field(default_factory=dict)  # event id -> its settings
     in_room: set[int] = field(default_factory=set)  # delegate ids checked in (read for decision votes only)
-    ballots: dict[tuple[int, str], BallotRow] = field(default_factory=dict)
     secret_voted: set[tuple[int, str]] = field(default_factory=set)
     sealers: dict[int, Sealer | None] = field(default_factory=dict)  # secret polls: None when it has no key
     admitted: dict[int, _Admitted | PlenariaError] = field(default_factory=dict)  # by position in the batch
@@ -94,7 +91,7 @@ class _Context:
 class _Admitted:
     """A vote that passed every rule that does not depend on the voter's earlier ballot."""
 
-    row: PollRow
+    poll: Poll
     ballot: dict[str, Any]
     voter: str
     delegate_id: int | None
@@ -123,50 +120,49 @@ class BallotBox:
         return [_store_one(db, context, vote, context.admitted[position]) for position, vote in enumerate(votes)]
 
     async def _read(self, db: Unit, votes: list[Vote]) -> _Context:
-        polls: dict[int, PollRow | None] = {}
+        polls: dict[int, Poll | None] = {}
         # The same lock a single vote takes (see server.store.polls), in id order across processes.
         for poll_id in sorted({vote.poll_id for vote in votes}):
-            polls[poll_id] = await repo.lock_poll(db, poll_id, write=False)
+            polls[poll_id] = await db.polls.lock(poll_id, write=False)
         participant_ids = {vote.participant_id for vote in votes}
         context = _Context(
             polls=polls,
-            specs={poll_id: PollSpec.from_dict(row.spec) for poll_id, row in polls.items() if row is not None},
+            specs={poll_id: PollSpec.from_dict(poll.spec) for poll_id, poll in polls.items() if poll is not None},
             segments=await people.segments(db, participant_ids),
-            delegates=await credentials.of_participants(db, participant_ids),
+            delegates=await db.ballots.credentials_of(participant_ids),
             now=self.runner.clock(),
+            ballots=db.ballots.staged(),
         )
         for event_id in {vote.who.event_id for vote in votes}:
-            event = await events.event_by_id(db, event_id)
-            context.plenary[event_id] = plenary_settings(event.settings if event is not None else None)
+            context.plenary[event_id] = await db.event_settings.plenary(event_id)
         if any(spec.rule is not None for spec in context.specs.values()):
-            context.in_room = await db.attendees.in_room({d.id for d in context.delegates.values() if d.id})
+            context.in_room = await db.attendees.in_room({d.id for d in context.delegates.values()})
         voters: dict[int, set[str]] = {}
         for position, vote in enumerate(votes):
             admitted = context.admitted[position] = _admit(context, vote)
             if not isinstance(admitted, PlenariaError):
                 voters.setdefault(vote.poll_id, set()).add(admitted.voter)
         for poll_id, who in voters.items():
-            row = polls[poll_id]
-            assert row is not None
-            if row.secret:
-                context.secret_voted |= {(poll_id, voter) for voter in await repo.secret_voters(db, poll_id, who)}
-                context.sealers[poll_id] = await self.secret.sealer(db, row)
+            poll = polls[poll_id]
+            assert poll is not None
+            if poll.secret:
+                context.secret_voted |= {(poll_id, voter) for voter in await db.ballots.secret_voters(poll_id, who)}
+                context.sealers[poll_id] = await self.secret.sealer(db, poll)
             else:
-                found = await repo.ballots_by_voter(db, poll_id, who)
-                context.ballots.update(((poll_id, voter), ballot) for voter, ballot in found.items())
+                await context.ballots.read(poll_id, who)
         return context
 
 
 def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
     """The rules of a vote that do not depend on earlier ballots, or the error that refuses it."""
-    row = context.polls.get(vote.poll_id)
-    if row is None or row.event_id != vote.who.event_id:
+    poll = context.polls.get(vote.poll_id)
+    if poll is None or poll.event_id != vote.who.event_id:
         return NotFound("No such poll in this event.", code="poll_not_found")
     # An online viewer sees the deadline late by their stream delay: their ballot counts until then.
-    late = viewer_delay(context.plenary.get(row.event_id, PlenarySettings()), vote.delay)
-    if not poll_clock(row).accepts_votes(context.now - late):
-        return PollClosed("This poll is not accepting votes.", code="poll_closed", status=row.status,
-                          deadline=row.deadline, server_time=context.now)
+    late = viewer_delay(context.plenary.get(poll.event_id, PlenarySettings()), vote.delay)
+    if not poll.clock.accepts_votes(context.now - late):
+        return PollClosed("This poll is not accepting votes.", code="poll_closed", status=poll.status,
+                          deadline=poll.deadline, server_time=context.now)
     try:
         ballot = validate_ballot(context.specs[vote.poll_id], vote.raw).to_dict()
     except PlenariaError as refused:
@@ -177,18 +173,18 @@ def _admit(context: _Context, vote: Vote) -> _Admitted | PlenariaError:
     delegate = context.delegates.get(vote.participant_id)
     if delegate is not None and delegate.event_id != vote.who.event_id:
         delegate = None
-    if not life.may_vote(row.eligibility, delegate_segment=delegate.segment if delegate else None,
+    if not life.may_vote(poll.eligibility, delegate_segment=delegate.segment if delegate else None,
                          profile_segment=segment):
         return Forbidden("You are not eligible to vote in this poll.", code="not_eligible",
-                         eligibility=row.eligibility)
+                         eligibility=poll.eligibility)
     # A decision vote counts the delegates present: in the room, or online when the organizer allows it.
     if context.specs[vote.poll_id].rule is not None and delegate is not None and delegate.id not in context.in_room \
-            and not context.plenary.get(row.event_id, PlenarySettings()).online_participation:
+            and not context.plenary.get(poll.event_id, PlenarySettings()).online_participation:
         return Forbidden("Check in at the plenary to vote in this decision.", code="not_present")
     # In delegates-only polls the credential votes, so a reissued code cannot vote twice.
-    if delegate is not None and row.eligibility == "delegates":
-        return _Admitted(row, ballot, voter_key(delegate=delegate.id), delegate.id)
-    return _Admitted(row, ballot, voter_key(participant=vote.participant_id), delegate.id if delegate else None)
+    if delegate is not None and poll.eligibility == "delegates":
+        return _Admitted(poll, ballot, voter_key(delegate=delegate.id), delegate.id)
+    return _Admitted(poll, ballot, voter_key(participant=vote.participant_id), delegate.id if delegate else None)
 
 
 def _store_one(
@@ -198,22 +194,16 @@ def _store_one(
     if isinstance(admitted, PlenariaError):
         return admitted
     poll_id, voter = vote.poll_id, admitted.voter
-    if admitted.row.secret:
+    if admitted.poll.secret:
         if (poll_id, voter) in context.secret_voted:
             return Conflict("You have already voted in this secret poll.", code="already_voted")
         sealer = context.sealers.get(poll_id)
         if sealer is None:  # opened by a version that stored secret ballots unsealed
             return Conflict("This secret poll has no ballot box key: close it and open a new one.",
                             code="ballot_box_unavailable")
-        repo.stage_secret_ballot(db, poll_id, voter, vote.tracker, sealer.seal(admitted.ballot))
+        db.ballots.stage_secret(poll_id, voter, vote.tracker, sealer.seal(admitted.ballot))
         context.secret_voted.add((poll_id, voter))
         return {"poll": poll_id, "secret": True}
-    stored = context.ballots.get((poll_id, voter))
-    changed = stored is not None
-    if stored is None:
-        stored = BallotRow(poll_id=poll_id, voter=voter, participant_id=vote.participant_id)
-        context.ballots[(poll_id, voter)] = stored
-    stored.ballot, stored.cast_at = admitted.ballot, context.now
-    stored.participant_id, stored.delegate_id = vote.participant_id, admitted.delegate_id
-    db.add(stored)
+    changed = context.ballots.stage(poll_id, voter, admitted.ballot, participant_id=vote.participant_id,
+                                    delegate_id=admitted.delegate_id, cast_at=context.now)
     return {"poll": poll_id, "ballot": admitted.ballot, "changed": changed}

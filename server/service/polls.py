@@ -23,17 +23,17 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
 from server import recount
 from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
-from server.domain.plenary_settings import plenary_settings
-from server.domain.poll_lifecycle import PollClock
+from server.domain.poll_lifecycle import Poll, PollClock
 from server.domain.polls import PollSpec, ranks_choices
 from server.domain.stream_delay import viewer_delay
-from server.domain.voters import keys_of
+from server.domain.voters import Credential, keys_of
 from server.domain.wordcloud import answer_key
 from server.errors import Conflict, Forbidden, InvalidCommand, NotFound
 from server.identity import Identity
@@ -41,10 +41,8 @@ from server.service import decisions
 from server.service.ballot_box import BallotBox, Vote
 from server.service.results import (
     Presence,
-    apply_clock,
     awaiting_count,
     final_result,
-    poll_clock,
     poll_view,
     result_channel,
     result_events,
@@ -60,10 +58,6 @@ from server.service.runner import CommandRunner, Outcome
 from server.service.secret_polls import SecretPolls
 from server.service.tallies import TallyTicker
 from server.store import Unit
-from server.store import conference as events
-from server.store import delegates as credentials
-from server.store import polls as repo
-from server.store.poll_tables import PollRow
 
 POLL_FIELDS = ("spec", "visibility", "eligibility", "secret", "session", "position")
 TRACKER_LENGTH = 12  # base32 characters: 60 bits, unique among a poll's trackers (the store checks)
@@ -101,10 +95,10 @@ class PollService:
             values = await _poll_values(db, event_id, fields, partial=False)
             decisions.check_eligibility(values["spec"], values.get("eligibility", "everyone"))
             if "position" not in values:
-                values["position"] = len(await repo.polls_of_event(db, event_id)) + 1
-            row = await repo.add_poll(db, PollRow(event_id=event_id, created_at=self.clock(), **values))
-            out.result = {"poll": poll_view(row, self.clock())}
-            out.publish(updated_channel(row), "poll.updated", out.result["poll"])
+                values["position"] = len(await db.polls.of_event(event_id)) + 1
+            poll = await db.polls.add(event_id, self.clock(), **values)
+            out.result = {"poll": poll_view(poll, self.clock())}
+            out.publish(updated_channel(poll), "poll.updated", out.result["poll"])
 
         result = await self.runner.run(actor, command_id, work)
         if "poll" not in result:  # the recorded answer of another command that used this id
@@ -118,26 +112,25 @@ class PollService:
         """Edit a draft; once opened only `visibility` may change (`poll_not_draft` otherwise)."""
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _poll(db, event_id, poll_id, lock="change")
+            poll = await _poll(db, event_id, poll_id, lock="change")
             values = await _poll_values(db, event_id, fields, partial=True)
-            if row.status != "draft" and set(values) - {"visibility"}:
+            if poll.status != "draft" and set(values) - {"visibility"}:
                 raise Conflict("Only a draft poll can be edited; visibility can change any time.",
-                               code="poll_not_draft", status=row.status)
-            for key, value in values.items():
-                setattr(row, key, value)
-            decisions.check_eligibility(row.spec, row.eligibility)
-            db.add(row)
-            out.result = poll_view(row, self.clock())
-            out.publish(updated_channel(row), "poll.updated", out.result)
+                               code="poll_not_draft", status=poll.status)
+            poll = replace(poll, **values)
+            decisions.check_eligibility(poll.spec, poll.eligibility)
+            await db.polls.save(poll)
+            out.result = poll_view(poll, self.clock())
+            out.publish(updated_channel(poll), "poll.updated", out.result)
 
         return await self.runner.run("admin", None, work)
 
     async def delete_poll(self, event_id: int, poll_id: int) -> None:
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _poll(db, event_id, poll_id, lock="change")
-            if row.status != "draft":
-                raise Conflict("Only a draft poll can be deleted.", code="poll_not_draft", status=row.status)
-            await repo.delete_poll(db, row)
+            poll = await _poll(db, event_id, poll_id, lock="change")
+            if poll.status != "draft":
+                raise Conflict("Only a draft poll can be deleted.", code="poll_not_draft", status=poll.status)
+            await db.polls.delete(poll.id)
             out.publish(channel(event_id, "staff"), "poll.removed", {"id": poll_id})
 
         await self.runner.run("admin", None, work)
@@ -145,7 +138,7 @@ class PollService:
     async def list_polls(self, event_id: int) -> list[dict[str, Any]]:
         """Every poll with its tally or result, as staff see them."""
         async with self.db.session() as db:
-            return [await self._staff_view(db, row) for row in await repo.polls_of_event(db, event_id)]
+            return [await self._staff_view(db, poll) for poll in await db.polls.of_event(event_id)]
 
     # -- running (presenter, organizer) ---------------------------------------------------
 
@@ -168,26 +161,25 @@ class PollService:
         return await self._transition(who, command_id, poll_id, lambda c, now: life.reopen(c, now, seconds))
 
     async def set_visibility(self, who: Identity, command_id: str, poll_id: int, visibility: str) -> dict[str, Any]:
-        life.check_visibility(visibility)
+        checked = life.check_visibility(visibility)
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _poll(db, who.event_id, poll_id, lock="change")
-            row.visibility = visibility
-            db.add(row)
+            poll = replace(await _poll(db, who.event_id, poll_id, lock="change"), visibility=checked)
+            await db.polls.save(poll)
             now = self.clock()
-            out.result = {"poll": poll_view(row, now)}
-            out.publish(updated_channel(row), "poll.updated", out.result["poll"])
-            if row.status == "draft":
+            out.result = {"poll": poll_view(poll, now)}
+            out.publish(updated_channel(poll), "poll.updated", out.result["poll"])
+            if poll.status == "draft":
                 return
-            numbers = row.result if row.status == "closed" and row.result is not None else None
-            numbers = numbers or await tally_data(db, row, self.presence, now)
+            numbers = poll.result if poll.status == "closed" and poll.result is not None else None
+            numbers = numbers or await tally_data(db, poll, self.presence, now)
             # Made public now: show participants what staff already saw; hidden now: only how many voted.
-            if not visible_to_public(row):
-                out.publish(channel(row.event_id, "public"), "poll.turnout", turnout_data(numbers))
+            if not visible_to_public(poll):
+                out.publish(channel(poll.event_id, "public"), "poll.turnout", turnout_data(numbers))
             elif "outcome" in numbers:
-                out.publish(result_channel(row), "poll.result", numbers)
+                out.publish(result_channel(poll), "poll.result", numbers)
             else:
-                out.publish(tally_channel(row), "poll.tally", numbers)
+                out.publish(tally_channel(poll), "poll.tally", numbers)
 
         return await self.runner.run(who.actor, command_id, work)
 
@@ -197,28 +189,27 @@ class PollService:
         counted: list[int] = []
 
         async def work(db: Unit, out: Outcome) -> None:
-            row = await _poll(db, who.event_id, poll_id, lock="change")
+            poll = await _poll(db, who.event_id, poll_id, lock="change")
             now = self.clock()
-            before = poll_clock(row)
+            before = poll.clock
             after = change(before, now)
             if after.status == "open" and before.status in ("draft", "closed"):
-                await decisions.at_open(db, row, now)
-            if row.secret and after.status == "open" and before.status in ("draft", "closed"):
-                await self.secret.open_box(db, row)
-            apply_clock(row, after)
+                await decisions.at_open(db, poll, now)
+            if poll.secret and after.status == "open" and before.status in ("draft", "closed"):
+                await self.secret.open_box(db, poll)
+            poll = poll.with_clock(after)
             if after.status != "closed":
-                row.result = None
-            db.add(row)
-            await db.flush()
+                poll = replace(poll, result=None)
+            await db.polls.save(poll)
             if after.status == "closed":
-                row.result = await self.secret.result_at_close(db, row, now)
-                db.add(row)
-                if row.secret and row.result is not None:
+                poll = replace(poll, result=await self.secret.result_at_close(db, poll, now))
+                await db.polls.save(poll)
+                if poll.secret and poll.result is not None:
                     counted.append(poll_id)
-            out.result = {"poll": poll_view(row, now)}
-            out.publish(updated_channel(row), "poll.updated", out.result["poll"])
-            if after.status == "closed" and row.result is not None:
-                for target, name, data in await result_events(db, row, row.result):
+            out.result = {"poll": poll_view(poll, now)}
+            out.publish(updated_channel(poll), "poll.updated", out.result["poll"])
+            if after.status == "closed" and poll.result is not None:
+                for target, name, data in await result_events(db, poll, poll.result):
                     out.publish(target, name, data)
 
         result = await self.runner.run(who.actor, command_id, work)
@@ -257,8 +248,7 @@ class PollService:
         if who.participant_id is None:
             raise Forbidden("Only participants watch the stream.", code="forbidden")
         async with self.db.session() as db:
-            event = await events.event_by_id(db, who.event_id)
-        settings = plenary_settings(event.settings if event is not None else None)
+            settings = await db.event_settings.plenary(who.event_id)
         self.delays[(who.event_id, who.participant_id)] = seconds
         return {"delay": viewer_delay(settings, seconds)}
 
@@ -278,10 +268,10 @@ class PollService:
         """Public: a secret poll with every tracker in its box (sorted) and, once counted and
         if its results are public, its result (with `verification`)."""
         async with self.db.session() as db:
-            row = await _public_secret_poll(db, code, poll_id)
-            trackers = await repo.trackers(db, poll_id)
-        shown = row.result if row.result is not None and visible_to_public(row) else None
-        return {"poll": poll_view(row, self.clock()), "counted": not sealed(row), "trackers": trackers,
+            poll = await _public_secret_poll(db, code, poll_id)
+            trackers = await db.ballots.trackers(poll_id)
+        shown = poll.result if poll.result is not None and visible_to_public(poll) else None
+        return {"poll": poll_view(poll, self.clock()), "counted": not sealed(poll), "trackers": trackers,
                 "result": shown}
 
     async def check_tracker(self, code: str, poll_id: int, tracker: str) -> dict[str, Any]:
@@ -289,9 +279,10 @@ class PollService:
         box, and whether the poll's ballots were counted. Never anything about the ballot."""
         clean = normalize_tracker(tracker)
         async with self.db.session() as db:
-            row = await _public_secret_poll(db, code, poll_id)
-            found = bool(clean) and await repo.has_tracker(db, poll_id, clean)
-        return {"poll": poll_id, "tracker": clean or tracker[:20], "found": found, "counted": found and not sealed(row)}
+            poll = await _public_secret_poll(db, code, poll_id)
+            found = bool(clean) and await db.ballots.has_tracker(poll_id, clean)
+        return {"poll": poll_id, "tracker": clean or tracker[:20], "found": found,
+                "counted": found and not sealed(poll)}
 
     async def published_ballots(self, code: str, poll_id: int) -> list[list[Any]]:
         """Public: the rows of the anonymised ballots of a counted secret poll whose results are
@@ -299,17 +290,17 @@ class PollService:
         answer as the cloud counts it (blank when moderation holds or hides it). Conflict
         `not_counted`, Forbidden `results_hidden`."""
         async with self.db.session() as db:
-            row = await _public_secret_poll(db, code, poll_id)
-            if sealed(row):
+            poll = await _public_secret_poll(db, code, poll_id)
+            if sealed(poll):
                 raise Conflict("The ballots are published once the poll is counted.", code="not_counted")
-            if not visible_to_public(row):
+            if not visible_to_public(poll):
                 raise Forbidden("The results of this poll are not public.", code="results_hidden")
-            ballots = await repo.counted_ballots(db, poll_id)
-            if row.spec.get("kind") == "open_text":
+            ballots = await db.ballots.counted(poll_id)
+            if poll.spec.get("kind") == "open_text":
                 # An answer moderation holds or hides is published blank: counted, never shown.
-                shown = (await screened(db, row)).texts
+                shown = (await screened(db, poll)).texts
                 ballots = [{**ballot, "text": text} for ballot, text in zip(ballots, shown, strict=True)]
-        return recount.rows(ballots, ranked=ranks_choices(row.spec))
+        return recount.rows(ballots, ranked=ranks_choices(poll.spec))
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -319,8 +310,8 @@ class PollService:
         and every tally and result included."""
         if kind == "staff":
             async with self.db.session() as db:
-                return {"all_polls": [await self._staff_view(db, row)
-                                      for row in await repo.polls_of_event(db, who.event_id)]}
+                return {"all_polls": [await self._staff_view(db, poll)
+                                      for poll in await db.polls.of_event(who.event_id)]}
         state = await self.public_state(who.event_id)
         if who.participant_id is not None and not await self.personalise(who, state):
             state = self.nothing_of_their_own(state)
@@ -331,12 +322,12 @@ class PollService:
         visibility allows, no `my_vote` and no `delegate` (staff see the public channel so)."""
         async with self.db.session() as db:
             polls = []
-            for row in await repo.polls_of_event(db, event_id):
-                if row.status == "draft":
+            for poll in await db.polls.of_event(event_id):
+                if poll.status == "draft":
                     continue
-                view = poll_view(row, self.clock())
-                numbers = await self._results_of(db, row)
-                if visible_to_public(row):
+                view = poll_view(poll, self.clock())
+                numbers = await self._results_of(db, poll)
+                if visible_to_public(poll):
                     view.update(numbers)
                 else:  # how many voted, never what
                     view["turnout"] = turnout_data(numbers.get("result") or numbers["tally"])
@@ -350,13 +341,13 @@ class PollService:
         assert who.participant_id is not None
         mine: dict[int, dict[str, Any]] = {}
         async with self.db.session() as db:
-            held = await credentials.of_participant(db, who.event_id, who.participant_id)
+            held = await db.ballots.credential_of(who.event_id, who.participant_id)
             voters = keys_of(who.participant_id, held.id if held is not None else None)
             ids = [view["id"] for view in state["polls"]]
             if ids:
-                for poll_id, ballot in (await repo.ballots_of_voter(db, ids, voters)).items():
+                for poll_id, ballot in (await db.ballots.of_voter(ids, voters)).items():
                     mine[poll_id] = {"ballot": ballot}
-                for poll_id in await repo.secret_votes_of_voter(db, ids, voters):
+                for poll_id in await db.ballots.secret_polls_voted(ids, voters):
                     mine[poll_id] = {"voted": True}
         if held is None and not mine:
             return False
@@ -369,18 +360,18 @@ class PollService:
         """`public_state` as a participant who voted nowhere and holds no credential sees it."""
         return {**state, "polls": [view | {"my_vote": None} for view in state["polls"]], "delegate": None}
 
-    async def _staff_view(self, db: Unit, row: PollRow) -> dict[str, Any]:
-        view = poll_view(row, self.clock())
-        if row.status != "draft":
-            view.update(await self._results_of(db, row))
+    async def _staff_view(self, db: Unit, poll: Poll) -> dict[str, Any]:
+        view = poll_view(poll, self.clock())
+        if poll.status != "draft":
+            view.update(await self._results_of(db, poll))
         return view
 
-    async def _results_of(self, db: Unit, row: PollRow) -> dict[str, Any]:
-        if awaiting_count(row):
-            return {"result": None, "tally": await self.ticker.current(db, row)}
-        if row.status == "closed":
-            return {"result": row.result or await final_result(db, row, self.presence, self.clock())}
-        return {"tally": await self.ticker.current(db, row)}
+    async def _results_of(self, db: Unit, poll: Poll) -> dict[str, Any]:
+        if awaiting_count(poll):
+            return {"result": None, "tally": await self.ticker.current(db, poll)}
+        if poll.status == "closed":
+            return {"result": poll.result or await final_result(db, poll, self.presence, self.clock())}
+        return {"tally": await self.ticker.current(db, poll)}
 
     async def export(self, event_id: int, poll_id: int) -> dict[str, Any]:
         """Organizer export: the poll, its result (or current tally) and the ballots.
@@ -394,31 +385,31 @@ class PollService:
         clear says whether its answer is shown (`moderation`).
         """
         async with self.db.session() as db:
-            row = await _poll(db, event_id, poll_id, lock="read")
+            poll = await _poll(db, event_id, poll_id, lock="read")
             now = self.clock()
-            if sealed(row):
-                result = await tally_data(db, row, self.presence, now)
+            if sealed(poll):
+                result = await tally_data(db, poll, self.presence, now)
             else:
-                result = row.result or await final_result(db, row, self.presence, now)
-            data: dict[str, Any] = {"poll": poll_view(row, now), "result": result}
-            if row.secret:
-                data["vote_records"] = await repo.vote_records(db, poll_id)
-                data["trackers"] = await repo.trackers(db, poll_id)
-                data["ballots"] = [] if sealed(row) else await repo.counted_ballots(db, poll_id)
-                data["ballots_counted"] = None if sealed(row) else len(data["ballots"])
+                result = poll.result or await final_result(db, poll, self.presence, now)
+            data: dict[str, Any] = {"poll": poll_view(poll, now), "result": result}
+            if poll.secret:
+                data["vote_records"] = await db.ballots.vote_records(poll_id)
+                data["trackers"] = await db.ballots.trackers(poll_id)
+                data["ballots"] = [] if sealed(poll) else await db.ballots.counted(poll_id)
+                data["ballots_counted"] = None if sealed(poll) else len(data["ballots"])
             else:
-                data["ballots"] = await repo.open_ballot_rows(db, poll_id)
-            if row.spec.get("kind") == "open_text" and row.status != "draft":
-                mark_answers(data, await screened(db, row))
+                data["ballots"] = await db.ballots.export_rows(poll_id)
+            if poll.spec.get("kind") == "open_text" and poll.status != "draft":
+                mark_answers(data, await screened(db, poll))
         return data
 
     async def stored_ballots(self, poll_id: int) -> list[dict[str, Any]]:
         """Every ballot of a poll in clear (open, or a counted secret poll's), for audits and tests."""
         async with self.db.session() as db:
-            row = await repo.poll(db, poll_id)
-            if row is None:
+            poll = await db.polls.get(poll_id)
+            if poll is None:
                 raise NotFound("no such poll", code="poll_not_found")
-            return await repo.ballots(db, row)
+            return await db.ballots.of_poll(poll)
 
 
 def mark_answers(data: dict[str, Any], found: Screened) -> None:
@@ -447,41 +438,42 @@ def normalize_tracker(text: str) -> str:
     return _grouped(clean)
 
 
-def delegate_view(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "segment": row.segment, "status": row.status}
+def delegate_view(credential: Credential) -> dict[str, Any]:
+    return {"id": credential.id, "name": credential.name, "segment": credential.segment,
+            "status": credential.status}
 
 
-async def _public_secret_poll(db: Unit, code: str, poll_id: int) -> PollRow:
+async def _public_secret_poll(db: Unit, code: str, poll_id: int) -> Poll:
     """A secret poll that is not a draft, by join code; NotFound `event_not_found`,
     `poll_not_found`, or Conflict `poll_not_secret`."""
-    event = await events.event_by_code(db, code)
-    if event is None or event.id is None:
+    event_id = await db.event_settings.id_by_code(code)
+    if event_id is None:
         raise NotFound("no event with this join code", code="event_not_found")
-    row = await _poll(db, event.id, poll_id, lock="read")
-    if row.status == "draft":
+    poll = await _poll(db, event_id, poll_id, lock="read")
+    if poll.status == "draft":
         raise NotFound("No such poll in this event.", code="poll_not_found")
-    if not row.secret:
+    if not poll.secret:
         raise Conflict("Only secret polls have trackers.", code="poll_not_secret")
-    return row
+    return poll
 
 
-async def _poll(db: Unit, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> PollRow:
+async def _poll(db: Unit, event_id: int, poll_id: int, *, lock: Literal["read", "change"]) -> Poll:
     """The event's poll: just read, or locked for a change (votes lock it in BallotBox)."""
     if lock == "read":
-        row = await repo.poll(db, poll_id)
+        poll = await db.polls.get(poll_id)
     else:
-        row = await repo.lock_poll(db, poll_id, write=True)
-    if row is None or row.event_id != event_id:
+        poll = await db.polls.lock(poll_id, write=True)
+    if poll is None or poll.event_id != event_id:
         raise NotFound("No such poll in this event.", code="poll_not_found")
-    return row
+    return poll
 
 
 async def _poll_values(db: Unit, event_id: int, fields: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(POLL_FIELDS))
     if unknown:
         raise InvalidCommand(f"unknown field {unknown[0]!r}", code="invalid_field", field=unknown[0])
-    event = await events.event_by_id(db, event_id)
-    if event is None:
+    segments = await db.event_settings.segments(event_id)
+    if segments is None:
         raise NotFound("no such event", code="event_not_found")
     values: dict[str, Any] = {}
     if "spec" in fields or not partial:
@@ -491,14 +483,14 @@ async def _poll_values(db: Unit, event_id: int, fields: Mapping[str, Any], *, pa
     if "visibility" in fields:
         values["visibility"] = life.check_visibility(_string(fields, "visibility"))
     if "eligibility" in fields:
-        values["eligibility"] = life.check_eligibility(_string(fields, "eligibility"), event.segments)
+        values["eligibility"] = life.check_eligibility(_string(fields, "eligibility"), segments)
     if "secret" in fields:
         if not isinstance(fields["secret"], bool):
             raise InvalidCommand("secret must be true or false", code="invalid_field", field="secret")
         values["secret"] = fields["secret"]
     if "session" in fields:
         session = fields["session"]
-        if session is not None and not any(item.id == session for item in await events.agenda(db, event_id)):
+        if session is not None and session not in await db.event_settings.session_ids(event_id):
             raise InvalidCommand("no such session in this event", code="invalid_field", field="session")
         values["session_id"] = session
     if "position" in fields:

@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import replace
 from typing import Any
 
+from server.domain.ballot_box import BoxKey
+from server.domain.poll_lifecycle import Poll
 from server.domain.polls import PollSpec, ranks_choices
 from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
@@ -34,8 +37,6 @@ from server.service.results import Presence, final_result, poll_view, result_eve
 from server.service.runner import CommandRunner, Outcome
 from server.service.sealing import PollKey, Sealer, SealError
 from server.store import Unit
-from server.store import polls as repo
-from server.store.poll_tables import PollRow
 from server.store.scrubbing import scrub_sealed
 
 log = logging.getLogger("plenaria.secret")
@@ -66,79 +67,75 @@ class SecretPolls:
 
     # -- opening ----------------------------------------------------------------------------
 
-    async def open_box(self, db: Unit, row: PollRow) -> None:
+    async def open_box(self, db: Unit, poll: Poll) -> None:
         """In the transaction opening (or reopening) a secret poll: keep its key while its ballots
         are sealed, else make one. Raises Conflict `secret_poll_counted` (its ballots were
         counted and published) or `escrow_missing` (an event made before escrow keys existed:
         any organizer request sets it up)."""
-        assert row.id is not None
-        if await repo.poll_key(db, row.id) is not None:
+        if await db.ballots.box_key(poll.id) is not None:
             return
-        if await repo.counted_ballots(db, row.id):
+        if await db.ballots.counted(poll.id):
             raise Conflict("A secret poll whose ballots were counted cannot be reopened.",
                            code="secret_poll_counted")
-        escrow = await repo.escrow_key(db, row.event_id)
+        escrow = await db.ballots.escrow_key(poll.event_id)
         if escrow is None:
             raise Conflict("Open the organizer page once to set up this event's ballot box key.",
                            code="escrow_missing")
-        key = PollKey.generate(row.id)
-        repo.add_poll_key(db, row.id, key.public, key.escrow(escrow))
+        key = PollKey.generate(poll.id)
+        db.ballots.add_box_key(poll.id, BoxKey(key.public, key.escrow(escrow)))
         # Held from now on; if this transaction rolls back, the next opening replaces it.
-        self._held[row.id] = key
+        self._held[poll.id] = key
 
-    async def sealer(self, db: Unit, row: PollRow) -> Sealer | None:
+    async def sealer(self, db: Unit, poll: Poll) -> Sealer | None:
         """The sealer of a secret poll's ballots (None when it has no key: counted, or never opened)."""
-        assert row.id is not None
-        stored = await repo.poll_key(db, row.id)
+        stored = await db.ballots.box_key(poll.id)
         if stored is None:
             return None
-        sealer = self._sealers.get((row.id, stored.public_key))
+        sealer = self._sealers.get((poll.id, stored.public_key))
         if sealer is None:
-            sealer = self._sealers[(row.id, stored.public_key)] = Sealer(
-                row.id, stored.public_key, PollSpec.from_dict(row.spec))
+            sealer = self._sealers[(poll.id, stored.public_key)] = Sealer(
+                poll.id, stored.public_key, PollSpec.from_dict(poll.spec))
         return sealer
 
     # -- counting ---------------------------------------------------------------------------
 
-    async def result_at_close(self, db: Unit, row: PollRow, now: float) -> dict[str, Any] | None:
+    async def result_at_close(self, db: Unit, poll: Poll, now: float) -> dict[str, Any] | None:
         """The result of a poll closing in this transaction: an open poll's final result, a
         secret poll's count, or None when its key is elsewhere (see `count`)."""
-        await decisions.at_close(db, row, now)
-        if row.secret:
-            return await self.count(db, row, now)
-        return await final_result(db, row, self.presence, now)
+        await decisions.at_close(db, poll, now)
+        if poll.secret:
+            return await self.count(db, poll, now)
+        return await final_result(db, poll, self.presence, now)
 
     async def count(
-        self, db: Unit, row: PollRow, now: float, key: PollKey | None = None
+        self, db: Unit, poll: Poll, now: float, key: PollKey | None = None
     ) -> dict[str, Any] | None:
         """In a transaction that locked the closed poll for a change: open, shuffle and publish its
-        ballots and return its result (saved on the row), or None when the key is not here.
+        ballots and return its result (saved with the poll), or None when the key is not here.
 
         Call `finish(poll_id)` after the commit. Raises SealError when a sealed ballot does
         not open (the transaction must then roll back: nothing is lost).
         """
-        assert row.id is not None
-        stored = await repo.poll_key(db, row.id)
-        key = key or self._held.get(row.id)
+        stored = await db.ballots.box_key(poll.id)
+        key = key or self._held.get(poll.id)
         if stored is None:  # nothing sealed (never opened with a key): count what is in clear
-            ballots = await repo.counted_ballots(db, row.id)
+            ballots = await db.ballots.counted(poll.id)
         elif key is None or key.public != stored.public_key:
             return None
         else:
-            ballots = key.open_ballots(await repo.sealed_ballots(db, row.id))
+            ballots = key.open_ballots(await db.ballots.sealed(poll.id))
         if stored is not None:
             _shuffle(ballots)
-            await repo.replace_sealed_by_counted(db, row.id, ballots)
-        result = await final_result(db, row, self.presence, now)
-        result["verification"] = await _verification(db, row, result, ballots)
-        row.result = result
-        db.add(row)
+            await db.ballots.replace_sealed_by_counted(poll.id, ballots)
+        result = await final_result(db, poll, self.presence, now)
+        result["verification"] = await _verification(db, poll, result, ballots)
+        await db.polls.save_result(poll.id, result)
         return result
 
     async def finish(self, poll_id: int) -> None:
         """After a count's commit: forget the key and scrub the sealed rows from the store."""
         async with self.db.session() as db:
-            if await repo.poll_key(db, poll_id) is not None:
+            if await db.ballots.box_key(poll_id) is not None:
                 return  # the count did not commit: keep the key
         self._forget(poll_id)
         await self.scrub()
@@ -180,8 +177,8 @@ class SecretPolls:
         if not self._held:
             return []
         async with self.db.session() as db:
-            stored = {poll_id: await repo.poll_key(db, poll_id) for poll_id in self._held}
-            rows = {poll_id: await repo.poll(db, poll_id) for poll_id, key in stored.items() if key is not None}
+            stored = {poll_id: await db.ballots.box_key(poll_id) for poll_id in self._held}
+            polls = {poll_id: await db.polls.get(poll_id) for poll_id, key in stored.items() if key is not None}
         counted = []
         for poll_id, key in stored.items():
             held = self._held.get(poll_id)
@@ -191,8 +188,8 @@ class SecretPolls:
             if held is None or held.public != key.public_key:  # reopened elsewhere with a new key
                 self._forget(poll_id)
                 continue
-            row = rows.get(poll_id)
-            if row is None or row.status != "closed" or row.result is not None or poll_id in self._broken:
+            poll = polls.get(poll_id)
+            if poll is None or poll.status != "closed" or poll.result is not None or poll_id in self._broken:
                 continue
             try:
                 if await self._count_alone(poll_id, held) is not None:
@@ -210,18 +207,18 @@ class SecretPolls:
         secret does not open the escrowed key) or `seal_broken` (a sealed ballot does not open).
         """
         async with self.db.session() as db:
-            row = await repo.poll(db, poll_id)
-            if row is None or row.event_id != event_id:
+            poll = await db.polls.get(poll_id)
+            if poll is None or poll.event_id != event_id:
                 raise NotFound("No such poll in this event.", code="poll_not_found")
-            stored = await repo.poll_key(db, poll_id)
-        if not row.secret or stored is None:
+            stored = await db.ballots.box_key(poll_id)
+        if not poll.secret or stored is None:
             raise Conflict("This poll has no sealed ballots to count.", code="not_sealed")
         try:
             key = PollKey.from_escrow(poll_id, stored.public_key, stored.escrow, organizer_secret)
         except SealError as exc:
             raise Conflict("The organizer secret does not open this ballot box.", code="escrow_mismatch") from exc
         self._held[poll_id] = key
-        if row.status != "closed":
+        if poll.status != "closed":
             return {"poll": poll_id, "counted": False, "result": None}
         result = await self._count_alone(poll_id, key)
         return {"poll": poll_id, "counted": result is not None, "result": result}
@@ -230,35 +227,35 @@ class SecretPolls:
         """Count a closed poll in a transaction of its own, publish its result, finish."""
         out = Outcome()
         async with self.runner.gate, self.db.session() as db:
-            row = await repo.lock_poll(db, poll_id, write=True)
-            if row is None or row.status != "closed" or row.result is not None:
+            poll = await db.polls.lock(poll_id, write=True)
+            if poll is None or poll.status != "closed" or poll.result is not None:
                 return None  # reopened meanwhile, or counted by another process
             now = self.runner.clock()
             try:
-                result = await self.count(db, row, now, key)
+                result = await self.count(db, poll, now, key)
             except SealError:
                 log.exception("poll %d: a sealed ballot does not open; the ballots stay sealed", poll_id)
                 raise Conflict("A sealed ballot of this poll does not open.", code="seal_broken") from None
             assert result is not None
-            out.publish(updated_channel(row), "poll.updated", poll_view(row, now))
-            for target, name, data in await result_events(db, row, result):
+            poll = replace(poll, result=result)
+            out.publish(updated_channel(poll), "poll.updated", poll_view(poll, now))
+            for target, name, data in await result_events(db, poll, result):
                 out.publish(target, name, data)
         await self.runner.publish(out)
         await self.finish(poll_id)
         return result
 
 
-async def _verification(db: Unit, row: PollRow, result: dict[str, Any],
+async def _verification(db: Unit, poll: Poll, result: dict[str, Any],
                         ballots: list[dict[str, Any]]) -> dict[str, Any]:
     """What the results screen shows: trackers published, ballots counted, voters recorded, and
     whether a recount of the published file (the code citizens run) equals the result."""
-    assert row.id is not None
-    published = to_csv(HEADER, rows(ballots, ranked=ranks_choices(row.spec)))
+    published = to_csv(HEADER, rows(ballots, ranked=ranks_choices(poll.spec)))
     counted = recount(published.lstrip("\ufeff").splitlines(keepends=True))
     return {
-        "trackers": len(await repo.trackers(db, row.id)),
+        "trackers": len(await db.ballots.trackers(poll.id)),
         "ballots": len(ballots),
-        "voters": await repo.vote_records(db, row.id),
+        "voters": await db.ballots.vote_records(poll.id),
         "recount_matches": matches(counted, result["tally"]),
     }
 

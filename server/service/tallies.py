@@ -39,10 +39,12 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from server.channels import channel
-from server.domain.plenary_settings import PlenarySettings, plenary_settings
+from server.domain.plenary_settings import PlenarySettings
+from server.domain.poll_lifecycle import Poll
 from server.domain.stream_delay import longest_delay
 from server.errors import Unavailable
 from server.service.periodic import Periodic
@@ -60,9 +62,6 @@ from server.service.results import (
 from server.service.runner import CommandRunner, Outcome
 from server.service.secret_polls import SecretPolls
 from server.store import Unit
-from server.store import conference as events
-from server.store import polls as repo
-from server.store.poll_tables import PollRow
 
 log = logging.getLogger("plenaria.tallies")
 # With several processes, votes taken elsewhere do not mark this process's cache: bound its age.
@@ -98,17 +97,16 @@ class TallyTicker:
         self._dirty.add(poll_id)
         self._latest.pop(poll_id, None)
 
-    async def current(self, db: Unit, row: PollRow) -> dict[str, Any]:
+    async def current(self, db: Unit, poll: Poll) -> dict[str, Any]:
         """The poll's tally for a snapshot: the last one computed when no vote came since
         (here) and it is under CACHE_SECONDS old, else computed now. A burst of reconnects
         after a restart thus costs one tally per poll, not one per connection."""
-        assert row.id is not None
-        cached = self._latest.get(row.id)
+        cached = self._latest.get(poll.id)
         now = self.runner.clock()
-        if cached is not None and row.id not in self._dirty and now - cached["computed_at"] < CACHE_SECONDS:
+        if cached is not None and poll.id not in self._dirty and now - cached["computed_at"] < CACHE_SECONDS:
             return cached
-        data = await tally_data(db, row, self.presence, now)
-        self._latest[row.id] = data
+        data = await tally_data(db, poll, self.presence, now)
+        self._latest[poll.id] = data
         return data
 
     def start(self) -> None:
@@ -127,39 +125,35 @@ class TallyTicker:
         """Close every open poll past its deadline; returns the ids this process closed."""
         now = self.runner.clock()
         async with self.db.session() as db:
-            due = await repo.due_polls(db, now)
+            due = await db.polls.due(now)
         closed = []
         for poll_id in due:
             out = Outcome()
             async with self.gate, self.db.session() as db:
                 # Online viewers' ballots count until the deadline plus their stream delay.
-                late = longest_delay(await self._plenary(db, poll_id))
-                if not await repo.close_if_due(db, poll_id, now - late):
+                event_id = await db.polls.event_of(poll_id)
+                plenary = await db.event_settings.plenary(event_id) if event_id is not None else PlenarySettings()
+                late = longest_delay(plenary)
+                if not await db.polls.close_if_due(poll_id, now - late):
                     continue  # another process (or a presenter) closed it first, or viewers are still late
-                row = await repo.poll(db, poll_id)
-                assert row is not None
-                result = await self.secret.result_at_close(db, row, now)
+                poll = await db.polls.get(poll_id)
+                assert poll is not None
+                result = await self.secret.result_at_close(db, poll, now)
                 if result is not None:
-                    row.result = result
-                    await repo.save_result(db, poll_id, result)
-                out.publish(updated_channel(row), "poll.updated", poll_view(row, now))
+                    poll = replace(poll, result=result)
+                    await db.polls.save_result(poll_id, result)
+                out.publish(updated_channel(poll), "poll.updated", poll_view(poll, now))
                 if result is not None:
-                    for target, name, data in await result_events(db, row, result):
+                    for target, name, data in await result_events(db, poll, result):
                         out.publish(target, name, data)
             self._dirty.discard(poll_id)
             self._public_owed.pop(poll_id, None)  # the result supersedes every tally
             await self.runner.publish(out)
-            if row.secret and result is not None:
+            if poll.secret and result is not None:
                 await self.secret.finish(poll_id)
             self.stats["closed"] += 1
             closed.append(poll_id)
         return closed
-
-    @staticmethod
-    async def _plenary(db: Unit, poll_id: int) -> PlenarySettings:
-        event_id = await repo.event_of(db, poll_id)
-        event = await events.event_by_id(db, event_id) if event_id is not None else None
-        return plenary_settings(event.settings if event is not None else None)
 
     async def flush(self) -> None:
         """Publish one tally per dirty poll, computed from the store.
@@ -176,41 +170,40 @@ class TallyTicker:
             started = time.monotonic()
             try:
                 async with self.db.session() as db:
-                    row = await repo.poll(db, poll_id)
-                    if row is None or row.status in ("draft", "closed"):
+                    poll = await db.polls.get(poll_id)
+                    if poll is None or poll.status in ("draft", "closed"):
                         continue  # a closed poll's final result supersedes its tallies
-                    found = await screened(db, row) if row.spec.get("kind") == "open_text" else None
-                    data = await tally_data(db, row, self.presence, self.runner.clock(), found)
-                    answers = answers_view(row, found) if found is not None else None
+                    found = await screened(db, poll) if poll.spec.get("kind") == "open_text" else None
+                    data = await tally_data(db, poll, self.presence, self.runner.clock(), found)
+                    answers = answers_view(poll, found) if found is not None else None
             except Unavailable:
                 self._dirty.add(poll_id)
                 raise
             finished = time.monotonic()
             self._next_recount[poll_id] = finished + COST_SHARE_INVERSE * (finished - started)
             self._latest[poll_id] = data
-            events = self._audience(row, data, finished)
+            events = self._audience(poll, data, finished)
             if answers is not None and answers != self._answers.get(poll_id):
                 self._answers[poll_id] = answers
-                events.append((channel(row.event_id, "staff"), "mod.answers", answers))
+                events.append((channel(poll.event_id, "staff"), "mod.answers", answers))
             await self.runner.publish(Outcome(events=events))
             self.stats["tallies"] += 1
 
-    def _audience(self, row: PollRow, data: dict[str, Any], now: float) -> list[Event]:
+    def _audience(self, poll: Poll, data: dict[str, Any], now: float) -> list[Event]:
         """Where this recount goes. Live polls: to participants, or to staff only when
         participants had one less than PUBLIC_SECONDS ago (they are then owed this one).
         Other polls: to staff, and its turnout alone (`poll.turnout`) to participants at
         that same pace, so a screen's count of ballots is never stale by more than that."""
-        assert row.id is not None
-        staff, public = channel(row.event_id, "staff"), channel(row.event_id, "public")
+        staff, public = channel(poll.event_id, "staff"), channel(poll.event_id, "public")
         events: list[Event] = []
         name = "poll.tally"
-        if tally_channel(row) != public:
+        if tally_channel(poll) != public:
             events, name = [(staff, "poll.tally", data)], "poll.turnout"
-        if now - self._public_at.get(row.id, float("-inf")) >= PUBLIC_SECONDS:
-            self._public_at[row.id] = now
-            self._public_owed.pop(row.id, None)
+        if now - self._public_at.get(poll.id, float("-inf")) >= PUBLIC_SECONDS:
+            self._public_at[poll.id] = now
+            self._public_owed.pop(poll.id, None)
             return [*events, (public, name, _public_part(name, data))]
-        self._public_owed[row.id] = (public, name)
+        self._public_owed[poll.id] = (public, name)
         return events or [(staff, "poll.tally", data)]
 
     async def pay_public(self) -> None:

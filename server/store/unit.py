@@ -21,6 +21,7 @@ from server.store.decisions import PollSnapshots
 from server.store.delegates import Delegates
 from server.store.electorate import Electorate
 from server.store.escrow import EscrowKeys
+from server.store.event_settings import EventSettings
 from server.store.participants import Participants
 from server.store.platforms import PlatformSources
 from server.store.polls import Polls
@@ -116,3 +117,7 @@ class Unit(AsyncSession):
     @property
     def ballots(self) -> Ballots:
         return Ballots(self)
+
+    @property
+    def event_settings(self) -> EventSettings:
+        return EventSettings(self)
