@@ -139,7 +139,7 @@ def compose(record: Mapping[str, Any], when: When) -> Document:
         blocks.append({"kind": "h2", "text": t["votes"]})
         blocks.extend(block for entry in loose for block in _vote(entry, t, lang))
     blocks.extend(_proposals(record.get("proposals", []), t))
-    blocks.extend(_elections(record.get("elections", []), t))
+    blocks.extend(_elections(record.get("elections", []), t, lang))
     blocks.extend(_motions(record.get("motions", []), t))
     return {"lang": lang, "title": f"{t['ata']} — {event.get('title', '')}", "blocks": blocks}
 
@@ -256,7 +256,7 @@ def _proposals(proposals: Iterable[Mapping[str, Any]], t: dict[str, str]) -> lis
     return [{"kind": "h2", "text": t["proposals"]}, *blocks] if blocks else []
 
 
-def _elections(elections: Iterable[Mapping[str, Any]], t: dict[str, str]) -> list[dict[str, Any]]:
+def _elections(elections: Iterable[Mapping[str, Any]], t: dict[str, str], lang: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     for election in elections:
         if not election.get("closed"):
@@ -269,6 +269,11 @@ def _elections(elections: Iterable[Mapping[str, Any]], t: dict[str, str]) -> lis
         blocks.append({"kind": "h3", "text": str(election["question"])})
         blocks.append({"kind": "table", "header": [t["segment"], t["result"], t["elected"], t["ballots"]],
                        "rows": rows} if rows else {"kind": "p", "text": t["none"]})
+        if election.get("method") == "stv":
+            # How each segment was counted: the ata records the method and the rounds it took.
+            counted = [f"{s['title']}: {sum(len(c['rounds']) for c in s.get('counts') or [])} {t['rounds']}"
+                       for s in election["segments"]]
+            blocks.append({"kind": "p", "text": f"{t['ranked']} ({_METHOD_NAMES[lang]['stv']}): {'; '.join(counted)}"})
     return [{"kind": "h2", "text": t["elections"]}, *blocks] if blocks else []
 
 

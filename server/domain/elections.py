@@ -3,7 +3,8 @@
 Conferences elect delegates per segment (e.g. government and civil society) with
 parity: the segments compared must have the same number of seats. These helpers
 present `outcome()` for the result panel and check parity when organizers create
-an election.
+an election. An stv election's segments carry their counts round by round
+(server.domain.ranked_elections); its candidates' `votes` are first preferences.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from server.domain.polls import PollSpec, Section
-from server.domain.tally import RunningTally, SectionOutcome, outcome
+from server.domain.ranked_elections import SegmentCount
+from server.domain.tally import RunningTally, SectionOutcome, outcome, segment_counts
 from server.errors import InvalidCommand
 
 
@@ -32,7 +34,10 @@ def _candidates(ids: Sequence[str], names: dict[str, str], counts: dict[str, int
     return [{"id": oid, "name": names[oid], "votes": counts[oid]} for oid in ids]
 
 
-def _segment(section: Section, result: SectionOutcome, names: dict[str, str], counts: dict[str, int]) -> dict[str, Any]:
+def _segment(section: Section, result: SectionOutcome, names: dict[str, str], counts: dict[str, int],
+             ranked: SegmentCount | None) -> dict[str, Any]:
+    if ranked is not None:
+        counts = dict(ranked.first)
     elected = _candidates(result.selected, names, counts)
     return {
         "segment": section.id,
@@ -45,6 +50,10 @@ def _segment(section: Section, result: SectionOutcome, names: dict[str, str], co
         # Seats neither filled nor awaiting a tie decision: too few candidates got votes.
         "vacant_seats": section.seats - len(elected) - _seat_tie(section, result),
         "status": "decided" if result.decided else "tie",
+        # stv: what the tie is for ("seats" or "alternate"), and every count with its rounds.
+        "tie_for": ranked.tie_for if ranked is not None else ("seats" if _seat_tie(section, result) else
+                                                              "alternate" if result.tied else None),
+        "counts": ranked.counts_dict() if ranked is not None else [],
     }
 
 
@@ -58,7 +67,8 @@ def election_result(spec: PollSpec, running: RunningTally, *, tiebreak: Sequence
 
     Shape: {"method", "ballots", "segments": [{"segment", "title", "seats",
     "elected": [{"id", "name", "votes"}], "alternates": [...], "tied": [...],
-    "open_places", "vacant_seats", "status": "decided" | "tie"}],
+    "open_places", "vacant_seats", "status": "decided" | "tie", "tie_for": "seats" | "alternate" | null,
+    "counts": [stv only: {"for": "seats" | "alternate", "place", ...RankedCount.to_dict()}]}],
     "parity": {"seats": {segment: seats}, "elected": {segment: n},
     "equal_seats": bool, "equal_elected": bool}}.
     `tiebreak` is passed to `outcome()`. Raises InvalidCommand for a non-election.
@@ -66,8 +76,17 @@ def election_result(spec: PollSpec, running: RunningTally, *, tiebreak: Sequence
     _require_election(spec)
     names = {o.id: o.label for o in spec.options}
     counts = running.counts()
-    results = outcome(spec, running, tiebreak=tiebreak)
-    segments = [_segment(s, r, names, counts) for s, r in zip(spec.sections, results, strict=True)]
+    ranked: list[SegmentCount | None] = [None] * len(spec.sections)
+    results: tuple[SectionOutcome, ...]
+    if spec.method == "stv":
+        # Counted once here (not again through outcome()): each segment's outcome is its counts'.
+        counted = segment_counts(spec, running)
+        ranked = list(counted)
+        results = tuple(SectionOutcome(s.id, s.title, c.elected, c.alternates, c.tied, c.open_places)
+                        for s, c in zip(spec.sections, counted, strict=True))
+    else:
+        results = outcome(spec, running, tiebreak=tiebreak)
+    segments = [_segment(s, r, names, counts, c) for s, r, c in zip(spec.sections, results, ranked, strict=True)]
     seats = {s["segment"]: s["seats"] for s in segments}
     elected = {s["segment"]: len(s["elected"]) for s in segments}
     return {

@@ -21,7 +21,9 @@ from server.domain.ranked import RANKED_METHODS, RankedMethod
 from server.errors import BallotInvalid, InvalidCommand
 
 PollKind = Literal["single", "multiple", "yes_no_abstain", "rating", "ranking", "open_text", "election"]
-ElectionMethod = Literal["approval", "plurality"]
+# plurality and approval pick candidates unordered; stv ranks them within each segment and
+# counts each segment's seats by single transferable vote (server/domain/ranked_elections.py).
+ElectionMethod = Literal["approval", "plurality", "stv"]
 
 POLL_KINDS: frozenset[str] = frozenset(get_args(PollKind))
 ELECTION_METHODS: frozenset[str] = frozenset(get_args(ElectionMethod))
@@ -119,8 +121,8 @@ class PollSpec:
     Construction checks every rule and raises `InvalidCommand(code="invalid_poll",
     field=...)` on the first broken one. Two normalisations happen on construction:
     a `yes_no_abstain` poll without options gets the options yes/no/abstain, and
-    the sections of an `approval` election get `max_picks` equal to their number of
-    candidates (approval lets a voter approve every candidate of a segment).
+    the sections of an `approval` or `stv` election get `max_picks` equal to their number of
+    candidates (approval lets a voter approve every candidate of a segment, STV rank them all).
 
     The top-level `min_picks`/`max_picks` only apply to a `multiple` poll without
     sections; with sections each section carries its own limits.
@@ -151,7 +153,7 @@ class PollSpec:
         if self.kind == "yes_no_abstain" and not self.options:
             defaults = zip(YES_NO_ABSTAIN_IDS, _YES_NO_ABSTAIN_OPTIONS_LABELS, strict=True)
             object.__setattr__(self, "options", tuple(Option(i, label) for i, label in defaults))
-        if self.kind == "election" and self.method == "approval":
+        if self.kind == "election" and self.method in ("approval", "stv"):
             widened = tuple(replace(s, max_picks=len(s.option_ids)) for s in self.sections)
             object.__setattr__(self, "sections", widened)
         object.__setattr__(self, "_option_ids", tuple(o.id for o in self.options))
@@ -416,10 +418,10 @@ def _parse_section(data: object, field: str, kind: str, method: str) -> Section:
     seats = _int(raw, "seats", field, 0)
     # Plurality: a voter may by default pick as many candidates as there are seats.
     default_max = min(seats, len(option_ids)) if election else 1
-    if election and method == "approval":
+    if election and method in ("approval", "stv"):
         default_max = len(option_ids)
         if "max_picks" in raw and raw["max_picks"] != default_max:
-            _invalid_poll("Approval voting allows every candidate; omit max_picks.", f"{field}.max_picks",
+            _invalid_poll("Approval and ranked voting allow every candidate; omit max_picks.", f"{field}.max_picks",
                           "approval_max")
     return Section(
         id=_str(raw, "id", field),
@@ -442,7 +444,7 @@ def _parse_spec(data: Mapping[str, Any]) -> PollSpec:
     ranking = kind == "ranking"
     method = _str(raw, "method", "", "borda" if ranking else "plurality")
     if method not in (RANKED_METHODS if ranking else ELECTION_METHODS):
-        choices = "borda, irv, stv or schulze" if ranking else "approval or plurality"
+        choices = "borda, irv, stv or schulze" if ranking else "approval, plurality or stv"
         _invalid_poll(f"method must be {choices}.", "method", "unknown_method")
     if kind == "multiple" and raw.get("sections"):
         for key in ("min_picks", "max_picks"):
@@ -486,7 +488,8 @@ class Ballot:
     """A canonical, validated ballot.
 
     `choices` holds one id for single/yes_no_abstain, sorted unique ids for
-    multiple/election, ids in rank order for ranking; `rating` is set only for
+    multiple/election, ids in rank order for ranking and for an stv election (there grouped
+    by segment in segment order, each segment's candidates in the voter's order); `rating` is set only for
     rating polls and `text` (whitespace-normalised) only for open_text polls.
     """
 
@@ -553,6 +556,8 @@ def validate_ballot(spec: PollSpec, raw: Mapping[str, Any]) -> Ballot:
     """
     if spec.kind in ("single", "yes_no_abstain"):
         return _validate_single(spec, raw)
+    if spec.kind == "election" and spec.method == "stv":
+        return _validate_ranked_election(spec, raw)
     if spec.kind in ("multiple", "election"):
         return _validate_multiple(spec, raw)
     if spec.kind == "ranking":
@@ -626,6 +631,18 @@ def _validate_multiple(spec: PollSpec, raw: Mapping[str, Any]) -> Ballot:
     return Ballot(choices=tuple(sorted(choices)))
 
 
+def _validate_ranked_election(spec: PollSpec, raw: Mapping[str, Any]) -> Ballot:
+    # `choices` in preference order; only the order within a segment means anything, so the
+    # canonical form groups them by segment (stable), and the same ranking is the same ballot.
+    section_of = spec.section_of()
+    choices = _read_choices(raw, "choices", section_of)
+    picked = [section_of[c] for c in choices]
+    for section in spec.sections:
+        _check_count(section.id, picked.count(section.id), section.min_picks, section.max_picks)
+    place = {s.id: index for index, s in enumerate(spec.sections)}
+    return Ballot(choices=tuple(sorted(choices, key=lambda c: place[section_of[c]])))
+
+
 def _validate_ranking(spec: PollSpec, raw: Mapping[str, Any]) -> Ballot:
     ranking = _read_choices(raw, "ranking", spec.option_ids())
     # A partial ranking is fine, an empty one is not a vote.
@@ -670,6 +687,12 @@ def _validate_text(spec: PollSpec, raw: Mapping[str, Any]) -> Ballot:
             got=len(clean),
         )
     return Ballot(text=clean)
+
+
+def ranks_choices(spec: Mapping[str, Any]) -> bool:
+    """Whether a stored spec's ballots list their choices in preference order (a ranking poll, an
+    stv election): exports then give each choice its rank."""
+    return spec.get("kind") == "ranking" or (spec.get("kind") == "election" and spec.get("method") == "stv")
 
 
 def remaining_picks(spec: PollSpec, choices: Iterable[str]) -> dict[str, int]:

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from server.domain.polls import OPTION_KINDS, Ballot, PollSpec
 from server.domain.ranked import RankedCount, Rankings, count
+from server.domain.ranked_elections import SegmentCount, count_segment
 from server.domain.wordcloud import WordCounter
 
 WORD_LIMIT = 60
@@ -25,8 +26,8 @@ WORD_LIMIT = 60
 class RunningTally:
     """Incremental tally of canonical ballots (as returned by `validate_ballot`).
 
-    `add` and `remove` cost O(picks of the ballot); a ranking poll also keeps how many
-    ballots gave each distinct ranking (`rankings()`), for its count by method at the
+    `add` and `remove` cost O(picks of the ballot); a ranking poll and an stv election also
+    keep how many ballots gave each distinct ranking (`rankings()`), for their counts at the
     close. `remove` must only be given a ballot that was added; it raises ValueError,
     changing nothing, when the counts show it cannot have been. Two tallies are equal
     when their specs, their `to_dict()` and their `rankings()` are equal.
@@ -38,7 +39,8 @@ class RunningTally:
       ({} for rating and open_text); for ranking, how many ballots ranked it at all
     - "sections" (only when the spec has sections):
       {section_id: {"ballots": ballots with at least one pick in the section,
-      "counts": {option_id: picks} for the section's options}}
+      "counts": {option_id: picks} for the section's options}}; an stv election adds
+      "first": {option_id: ballots ranking it first within the section}
     - rating: "distribution": {"<value>": n} for every value of the scale,
       "mean": float | None, "median": float | None (None when no ballots)
     - ranking: "borda": {option_id: points} (with n options, 1st place earns n-1,
@@ -59,6 +61,8 @@ class RunningTally:
         self._distribution = dict.fromkeys(range(spec.scale_min, spec.scale_max + 1), 0)
         self._words = WordCounter()
         self._rankings: Counter[tuple[str, ...]] = Counter()
+        self._ranked = spec.kind == "ranking" or (spec.kind == "election" and spec.method == "stv")
+        self._section_first = dict.fromkeys(spec.option_ids(), 0)
 
     @property
     def ballots(self) -> int:
@@ -69,7 +73,8 @@ class RunningTally:
         return dict(self._counts)
 
     def rankings(self) -> Rankings:
-        """Ranking polls: how many ballots gave each distinct ranking (a copy; {} otherwise)."""
+        """Ranking polls and stv elections: how many ballots gave each distinct ranking (a copy;
+        {} otherwise). An stv election's rankings are whole ballots, every segment's choices."""
         return {ranking: n for ranking, n in self._rankings.items() if n > 0}
 
     def add(self, ballot: Ballot) -> None:
@@ -107,7 +112,7 @@ class RunningTally:
             raise ValueError("remove() of a ballot that was not added")
         if self.spec.kind == "rating" and self._distribution[ballot.rating or 0] < 1:
             raise ValueError("remove() of a ballot that was not added")
-        if self.spec.kind == "ranking" and self._rankings[ballot.choices] < 1:
+        if self._ranked and self._rankings[ballot.choices] < 1:
             raise ValueError("remove() of a ballot that was not added")
 
     def _apply(self, ballot: Ballot, sign: int) -> None:
@@ -122,7 +127,13 @@ class RunningTally:
             for place, choice in enumerate(ballot.choices):
                 self._borda[choice] += sign * (top - place)
             self._first[ballot.choices[0]] += sign
+        if self._ranked:
             self._rankings[ballot.choices] += sign
+        if self.spec.kind == "election" and self._ranked:
+            # A segment's first preference is the first of the ballot's choices in it.
+            for section_id in touched:
+                head = next(c for c in ballot.choices if self._section_of.get(c) == section_id)
+                self._section_first[head] += sign
         if self.spec.kind == "rating" and ballot.rating is not None:
             self._distribution[ballot.rating] += sign
 
@@ -137,6 +148,9 @@ class RunningTally:
                 }
                 for s in self.spec.sections
             }
+            if self.spec.kind == "election" and self._ranked:
+                for s in self.spec.sections:
+                    data["sections"][s.id]["first"] = {oid: self._section_first[oid] for oid in s.option_ids}
         if self.spec.kind == "rating":
             data["distribution"] = {str(v): n for v, n in self._distribution.items()}
             data["mean"] = _mean(self._distribution)
@@ -234,7 +248,8 @@ def outcome(spec: PollSpec, running: RunningTally, *, tiebreak: Sequence[str] = 
     - single: pseudo-section "" with the one winner
     - yes_no_abstain: pseudo-section "" deciding between yes and no only;
       abstentions do not pick a side, so abstain is never the result
-    - election: per section the top `seats`, then `alternates` alternates
+    - election: per section the top `seats`, then `alternates` alternates; an stv election
+      by its counts per segment (`segment_counts`), where `tiebreak` does not apply either
     - ranking: pseudo-section "" with the winners of the poll's counting method
       (`ranked_count`); `tiebreak` does not apply, a tie stays a tie
     - rating, open_text: () (their tally is the result)
@@ -255,6 +270,11 @@ def outcome(spec: PollSpec, running: RunningTally, *, tiebreak: Sequence[str] = 
         return (_place("", "", spec.option_ids(), counts, priority, 1, 0),)
     if spec.kind == "yes_no_abstain":
         return (_place("", "", ("yes", "no"), counts, priority, 1, 0),)
+    if spec.kind == "election" and spec.method == "stv":
+        return tuple(
+            SectionOutcome(s.id, s.title, c.elected, c.alternates, c.tied, c.open_places)
+            for s, c in zip(spec.sections, segment_counts(spec, running), strict=True)
+        )
     if spec.kind == "election":
         return tuple(
             _place(s.id, s.title, s.option_ids, counts, priority, s.seats, s.alternates) for s in spec.sections
@@ -270,6 +290,14 @@ def ranked_count(spec: PollSpec, running: RunningTally) -> RankedCount:
     if spec.kind != "ranking" or running.spec != spec:
         raise ValueError("a ranked count needs the tally of a ranking poll")
     return count(spec.ranking_method, spec.option_ids(), running.rankings(), spec.seats)
+
+
+def segment_counts(spec: PollSpec, running: RunningTally) -> tuple[SegmentCount, ...]:
+    """The counts of an stv election, one per segment in segment order (server.domain.ranked_elections)."""
+    if spec.kind != "election" or spec.method != "stv" or running.spec != spec:
+        raise ValueError("segment counts need the tally of an stv election")
+    rankings = running.rankings()
+    return tuple(count_segment(s.id, s.option_ids, s.seats, s.alternates, rankings) for s in spec.sections)
 
 
 def _place(

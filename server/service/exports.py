@@ -32,7 +32,9 @@ POLL_COLUMNS = (
     "poll", "question", "kind", "status", "secret", "ballots", "eligible", "section", "option_id", "label", "group",
     "votes", "outcome", "decision", "decision_arithmetic",
 )
-DELEGATE_COLUMNS = ("poll", "question", "poll_status", "segment", "place", "candidate_id", "candidate", "votes")
+# `method`: plurality, approval or stv; `rounds`: how many rounds a segment's STV counts took (0 otherwise).
+DELEGATE_COLUMNS = ("poll", "question", "poll_status", "segment", "place", "candidate_id", "candidate", "votes",
+                    "method", "rounds")
 
 
 def iso(at: float | None) -> str:
@@ -84,6 +86,7 @@ class ExportService:
             poll, result = entry["poll"], entry["result"]
             if poll["spec"]["kind"] == "election" and result.get("election"):
                 out.append({"poll": poll["id"], "question": poll["spec"].get("question", ""),
+                            "method": poll["spec"].get("method", "plurality"),
                             "status": poll["status"], "closed": poll["status"] == "closed",
                             "segments": result["election"]["segments"]})
         return out
@@ -186,10 +189,11 @@ def delegate_rows(elections: Sequence[dict[str, Any]]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for election in elections:
         for segment in election["segments"]:
+            rounds = sum(len(c["rounds"]) for c in segment.get("counts") or [])
             for key, place in (("elected", "elected"), ("alternates", "alternate"), ("tied", "tied")):
                 for c in segment[key]:
                     rows.append([election["poll"], election["question"], election["status"], segment["title"], place,
-                                 c["id"], c["name"], c["votes"]])
+                                 c["id"], c["name"], c["votes"], election.get("method", "plurality"), rounds])
     return rows
 
 

@@ -31,7 +31,7 @@ from server.channels import ChannelKind, channel
 from server.domain import poll_lifecycle as life
 from server.domain.answers import Screened
 from server.domain.poll_lifecycle import Poll, PollClock
-from server.domain.polls import PollSpec
+from server.domain.polls import PollSpec, ranks_choices
 from server.domain.stream_delay import viewer_delay
 from server.domain.voters import Credential, keys_of
 from server.domain.wordcloud import answer_key
@@ -300,7 +300,7 @@ class PollService:
                 # An answer moderation holds or hides is published blank: counted, never shown.
                 shown = (await screened(db, poll)).texts
                 ballots = [{**ballot, "text": text} for ballot, text in zip(ballots, shown, strict=True)]
-        return recount.rows(ballots, ranked=poll.spec.get("kind") == "ranking")
+        return recount.rows(ballots, ranked=ranks_choices(poll.spec))
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from server.domain.ballot_box import BoxKey
 from server.domain.poll_lifecycle import Poll
-from server.domain.polls import PollSpec
+from server.domain.polls import PollSpec, ranks_choices
 from server.domain.spreadsheet import to_csv
 from server.errors import Conflict, NotFound
 from server.recount import HEADER, matches, recount, rows
@@ -250,7 +250,7 @@ async def _verification(db: Unit, poll: Poll, result: dict[str, Any],
                         ballots: list[dict[str, Any]]) -> dict[str, Any]:
     """What the results screen shows: trackers published, ballots counted, voters recorded, and
     whether a recount of the published file (the code citizens run) equals the result."""
-    published = to_csv(HEADER, rows(ballots, ranked=poll.spec.get("kind") == "ranking"))
+    published = to_csv(HEADER, rows(ballots, ranked=ranks_choices(poll.spec)))
     counted = recount(published.lstrip("\ufeff").splitlines(keepends=True))
     return {
         "trackers": len(await db.ballots.trackers(poll.id)),

@@ -141,6 +141,8 @@ async def recount_script(request: Request) -> Response:
 def result_rows(data: dict[str, Any]) -> list[list[Any]]:
     spec, result = data["poll"]["spec"], data["result"]
     tally = result["tally"]
+    if spec["kind"] == "election" and result.get("election") and spec.get("method") == "stv":
+        return stv_election_rows(spec, result["election"])
     if spec["kind"] == "election" and result.get("election"):
         rows: list[list[Any]] = [["segment", "candidate_id", "candidate", "votes", "status"]]
         for segment in result["election"]["segments"]:
@@ -176,6 +178,25 @@ def result_rows(data: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def stv_election_rows(spec: dict[str, Any], election: dict[str, Any]) -> list[list[Any]]:
+    """An STV election: per segment the result (count "result": elected, alternates, ties, with
+    first preferences as votes), then every round of each count ("seats", "alternate 1", ...)."""
+    label = {o["id"]: o["label"] for o in spec["options"]}
+    rows: list[list[Any]] = [["segment", "count", "round", "candidate_id", "candidate", "votes", "status"]]
+    for segment in election["segments"]:
+        for place, key in (("elected", "elected"), ("alternate", "alternates"), ("tied", "tied")):
+            for candidate in segment[key]:
+                rows.append([segment["title"], "result", "", candidate["id"], candidate["name"], candidate["votes"],
+                             place])
+        for count in segment["counts"]:
+            name = "seats" if count["for"] == "seats" else f"alternate {count['place']}"
+            for counted in count["rounds"]:
+                for oid, votes in counted["totals"].items():
+                    state = next((k for k in ("elected", "eliminated", "tied") if oid in counted[k]), "")
+                    rows.append([segment["title"], name, counted["number"], oid, label.get(oid, oid), votes, state])
+    return rows
+
+
 def ranked_rows(spec: dict[str, Any], ranked: dict[str, Any], tally: dict[str, Any]) -> list[list[Any]]:
     """A ranking poll's count: one row per candidate per round (IRV, STV), else one per place."""
     label = {o["id"]: o["label"] for o in spec["options"]}
@@ -194,7 +215,9 @@ def ranked_rows(spec: dict[str, Any], ranked: dict[str, Any], tally: dict[str, A
 
 def ballot_rows(data: dict[str, Any]) -> list[list[Any]]:
     if data["poll"]["secret"]:
-        ranked = data["poll"]["spec"]["kind"] == "ranking"
+        spec = data["poll"]["spec"]
+        # Ranked ballots (a ranking poll, an stv election) give each choice its place.
+        ranked = spec["kind"] == "ranking" or spec.get("method") == "stv"
         return [list(recount.HEADER), *recount.rows(data["ballots"], ranked=ranked)]
     rows: list[list[Any]] = [["voter", "delegate", "segment", "choices", "rating", "text", "cast_at", "moderation"]]
     for entry in data["ballots"]:

@@ -26,6 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
         "elected": "Eleitos", "alternates": "Suplentes",
         "turnout": "Participação nas votações", "poll": "Votação", "voted": "Votaram", "eligible": "Aptos",
         "secret": "secreta", "not_closed": "não encerrada", "questions": "Perguntas e chat",
+        "stv": "voto único transferível",
         "q_total": "Perguntas recebidas", "q_answered": "Perguntas respondidas", "q_askers": "Pessoas que perguntaram",
         "q_upvotes": "Apoios a perguntas", "chat": "Mensagens de chat", "chat_published": "Mensagens publicadas",
         "moderated": "Retidas ou bloqueadas pela moderação", "top": "Perguntas mais apoiadas",
@@ -40,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "elected": "Wybrani", "alternates": "Zastępcy",
         "turnout": "Frekwencja w głosowaniach", "poll": "Głosowanie", "voted": "Głosowało", "eligible": "Uprawnionych",
         "secret": "tajne", "not_closed": "niezamknięte", "questions": "Pytania i czat",
+        "stv": "pojedynczy głos przechodni",
         "q_total": "Zadane pytania", "q_answered": "Pytania z odpowiedzią", "q_askers": "Osoby pytające",
         "q_upvotes": "Poparcia pytań", "chat": "Wiadomości na czacie", "chat_published": "Opublikowane wiadomości",
         "moderated": "Wstrzymane lub zablokowane przez moderację", "top": "Najbardziej popierane pytania",
@@ -54,6 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
         "elected": "Elected", "alternates": "Alternates",
         "turnout": "Turnout", "poll": "Poll", "voted": "Voted", "eligible": "Eligible",
         "secret": "secret", "not_closed": "not closed", "questions": "Questions and chat",
+        "stv": "single transferable vote",
         "q_total": "Questions asked", "q_answered": "Questions answered", "q_askers": "People who asked",
         "q_upvotes": "Upvotes", "chat": "Chat messages", "chat_published": "Messages published",
         "moderated": "Held or blocked by moderation", "top": "Most upvoted questions", "none": "None",
@@ -68,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "elected": "Electos", "alternates": "Suplentes",
         "turnout": "Participación en las votaciones", "poll": "Votación", "voted": "Votaron", "eligible": "Habilitados",
         "secret": "secreta", "not_closed": "no cerrada", "questions": "Preguntas y chat",
+        "stv": "voto único transferible",
         "q_total": "Preguntas recibidas", "q_answered": "Preguntas respondidas", "q_askers": "Personas que preguntaron",
         "q_upvotes": "Apoyos a preguntas", "chat": "Mensajes de chat", "chat_published": "Mensajes publicados",
         "moderated": "Retenidos o bloqueados por la moderación", "top": "Preguntas más apoyadas", "none": "Ninguno",
@@ -81,6 +85,7 @@ COUNTED: dict[str, dict[str, dict[str, str]]] = {
         "ballots": {"one": "cédula", "other": "cédulas", "zero": "cédulas"},
         "seats": {"one": "vaga", "other": "vagas", "zero": "vagas"},
         "open_places": {"one": "vaga em empate", "other": "vagas em empate", "zero": "vagas em empate"},
+        "rounds": {"one": "rodada", "other": "rodadas", "zero": "rodadas"},
     },
     "pl": {
         "votes": {"one": "głos", "few": "głosy", "many": "głosów", "other": "głosu"},
@@ -88,18 +93,21 @@ COUNTED: dict[str, dict[str, dict[str, str]]] = {
         "seats": {"one": "miejsce", "few": "miejsca", "many": "miejsc", "other": "miejsca"},
         "open_places": {"one": "miejsce z remisem", "few": "miejsca z remisem", "many": "miejsc z remisem",
                         "other": "miejsca z remisem"},
+        "rounds": {"one": "runda", "few": "rundy", "many": "rund", "other": "rundy"},
     },
     "en": {
         "votes": {"one": "vote", "other": "votes"},
         "ballots": {"one": "ballot", "other": "ballots"},
         "seats": {"one": "seat", "other": "seats"},
         "open_places": {"one": "tied seat", "other": "tied seats"},
+        "rounds": {"one": "round", "other": "rounds"},
     },
     "es": {
         "votes": {"one": "voto", "other": "votos", "many": "de votos"},
         "ballots": {"one": "papeleta", "other": "papeletas", "many": "de papeletas"},
         "seats": {"one": "escaño", "other": "escaños", "many": "de escaños"},
         "open_places": {"one": "escaño empatado", "other": "escaños empatados", "many": "de escaños empatados"},
+        "rounds": {"one": "ronda", "other": "rondas", "many": "de rondas"},
     },
 }
 
@@ -225,6 +233,9 @@ def _elections(elections: Iterable[Mapping[str, Any]], t: dict[str, str], count:
         segments = []
         for s in election["segments"]:
             open_places = (f' · {e(count("open_places", s["open_places"]))}' if s.get("open_places") else "")
+            # An STV segment: the method and how many rounds its counts took (the CSV lists them).
+            rounds = sum(len(c["rounds"]) for c in s.get("counts") or [])
+            open_places += f' · {e(t["stv"])}, {e(count("rounds", rounds))}' if s.get("counts") else ""
             tied = (f'<h5>{e(t["tied"])}</h5><ul class="tied">{_people(s["tied"], t, count, tied=True)}</ul>'
                     if s["tied"] else "")
             alternates = (f'<h5>{e(t["alternates"])}</h5><ol>{_people(s["alternates"], t, count)}</ol>'

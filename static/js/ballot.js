@@ -108,11 +108,17 @@ function ruleText(poll) {
       ? t("poll.rule_exact", { n: spec.max_picks })
       : t("poll.rule_range", { min: spec.min_picks, max: spec.max_picks });
   }
+  if (rankedElection(spec)) return t("poll.rule_ranked_sections");
   if ((spec.sections || []).length) return t("poll.rule_sections");
   if (spec.kind === "ranking") return t("poll.rule_ranking");
   if (spec.kind === "rating") return t("poll.rule_rating", { min: spec.scale_min, max: spec.scale_max });
   if (spec.kind === "open_text") return t("poll.rule_text", { n: spec.max_text_length });
   return t("poll.rule_single");
+}
+
+/** An election counted by STV: its ballot ranks the candidates of each segment. */
+function rankedElection(spec) {
+  return spec.kind === "election" && spec.method === "stv";
 }
 
 function optionInput(poll, option, type, name) {
@@ -148,6 +154,18 @@ function ballotForm(hub, poll) {
   const name = `poll-${poll.id}`;
   if (kind === "single" || kind === "yes_no_abstain") {
     form.append(h("fieldset", {}, h("legend", { class: "visually-hidden" }, spec.question), grouped(poll, options, "radio", name)));
+  } else if (rankedElection(spec)) {
+    // One ordered list per segment (the same rows as a ranking poll's): the order within a
+    // segment is the ballot; segments are counted apart.
+    for (const section of sections) {
+      const inSection = options.filter((o) => section.option_ids.includes(o.id));
+      const titleId = `p${poll.id}-group-${section.id}`;
+      form.append(h("div", { class: "section section-ranked", role: "group", "aria-labelledby": titleId, dataset: { section: section.id } },
+        h("div", { class: "section-head" },
+          h("span", { class: "section-title", id: titleId }, section.title),
+          h("span", { class: "badge badge-accent" }, t("poll.rank_seats", { n: section.seats }))),
+        h("ol", { class: "ranking plain" }, inSection.map((o) => rankingRow(poll, o)))));
+    }
   } else if ((kind === "multiple" || kind === "election") && sections.length) {
     for (const section of sections) {
       const inSection = options.filter((o) => section.option_ids.includes(o.id));
@@ -294,6 +312,13 @@ function rankingRow(poll, option) {
     else list.insertBefore(row, rows[index].nextSibling);
     row.querySelector(delta < 0 ? ".up" : ".down").focus();
     list.closest("form").dataset.touched = "1";
+    // The focus stays on the button, so say where the candidate is now (screen readers).
+    let status = list.parentElement.querySelector(":scope > .rank-status");
+    if (!status) {
+      status = h("span", { class: "rank-status visually-hidden", role: "status" });
+      list.after(status);
+    }
+    setText(status, t("poll.ranked_at", { option: option.label, place: index + 1, n: rows.length }));
   };
   const row = h("li", { class: "rank-row", dataset: { option: option.id } },
     h("span", { class: "rank-label" }, optionLabel(poll.spec, option)),
@@ -320,6 +345,7 @@ function readBallot(form, poll) {
     const checked = form.querySelector("input:checked");
     return { choice: checked ? checked.value : "" };
   }
+  if (rankedElection(poll.spec)) return { choices: [...form.querySelectorAll(".rank-row")].map((r) => r.dataset.option) };
   if (kind === "multiple" || kind === "election") {
     return { choices: [...form.querySelectorAll("input[type=checkbox]:checked")].map((i) => i.value) };
   }
@@ -353,11 +379,11 @@ function restoreBallot(form, poll, ballot) {
     if (poll.spec.kind === "rating") input.checked = Number(input.value) === ballot.rating;
     else input.checked = choices.includes(input.value);
   }
-  if (poll.spec.kind === "ranking" && choices.length) {
-    const list = form.querySelector(".ranking");
+  if ((poll.spec.kind === "ranking" || rankedElection(poll.spec)) && choices.length) {
+    // Each row goes to the end of its own list in ballot order: the lists end up in the voter's order.
     for (const id of choices) {
-      const row = list.querySelector(`[data-option="${CSS.escape(id)}"]`);
-      if (row) list.append(row);
+      const row = form.querySelector(`.rank-row[data-option="${CSS.escape(id)}"]`);
+      if (row) row.parentElement.append(row);
     }
   }
   const text = form.querySelector("input[name=text]");

@@ -607,7 +607,9 @@ function pollBuilder(hub, event, call) {
   const maxPicks = h("input", { id: "pb-max", type: "number", min: "1", value: "1" });
   const scaleMin = h("input", { id: "pb-smin", type: "number", value: "1" });
   const scaleMax = h("input", { id: "pb-smax", type: "number", value: "5" });
-  const method = h("select", { id: "pb-method" }, h("option", { value: "plurality" }, t("org.method_plurality")), h("option", { value: "approval" }, t("org.method_approval")));
+  // stv: voters rank candidates within each segment; each segment's seats are counted by STV.
+  const method = h("select", { id: "pb-method" }, ["plurality", "approval", "stv"]
+    .map((m) => h("option", { value: m }, t(`org.method_${m}`))));
   const rankMethod = h("select", { id: "pb-rank-method" }, ["borda", "irv", "stv", "schulze"]
     .map((m) => h("option", { value: m }, t(`org.rank_method_${m}`))));
   const rankSeats = h("input", { id: "pb-rank-seats", type: "number", min: "1", value: "2" });
@@ -777,6 +779,8 @@ export function buildSpec(kind, question, text, limits, previous = null) {
     }
     if (kind === "election") {
       spec.method = limits.method;
+      // Approval and STV let a voter mark (or rank) every candidate: the picks limit is the server's.
+      if (spec.method !== "plurality") for (const s of spec.sections || []) delete s.max_picks;
       if (!sections.length) throw new Error(t("org.election_sections"));
     }
   }

@@ -5,7 +5,7 @@
 
 import { h, setText, syncList } from "./dom.js";
 import { t, number, percent } from "./i18n.js";
-import { countPanel } from "./rounds.js";
+import { countPanel, electionPanels } from "./rounds.js";
 
 /** The label of an option; yes/no/abstain are localized by id. */
 export function optionLabel(poll, option) {
@@ -19,6 +19,12 @@ export function barCounts(poll, results) {
   if (poll.kind !== "ranking") return results.counts || {};
   if ((poll.rankMethod || "borda") === "borda") return results.borda || results.counts || {};
   return results.first || results.counts || {};
+}
+
+/** A section's bars: picks, or for an STV election first preferences within the segment (every
+ * ballot ranks every candidate, so picks would all be equal). */
+export function sectionCounts(section) {
+  return (section && (section.first || section.counts)) || {};
 }
 
 /** The outcome of one section (`""`: an unsectioned poll) of a closed poll, or null. */
@@ -60,7 +66,8 @@ export function barRow(poll, option, counts, total, outcome, node) {
  * Render (or update in place) `poll`'s results into `root`.
  * poll: {kind, question, options, sections, results: {ballots, counts, sections?, distribution?, mean?,
  * borda?, words?}, outcome?: [{section_id, title, selected, alternates, tied, open_places}], status,
- * rankMethod?, ranked?: the count of a closed ranking poll (static/js/rounds.js)}
+ * rankMethod?, ranked?: the count of a closed ranking poll, election?: a closed election's result, whose
+ * STV segments carry their counts (static/js/rounds.js)}
  */
 export function renderResults(root, poll) {
   const results = poll.results || { ballots: 0, counts: {} };
@@ -98,9 +105,19 @@ export function renderResults(root, poll) {
         ? t("results.seats", { n: section.seats })
         : t("results.choose_up_to", { n: section.max_picks });
       setText(node.querySelector(".section-meta"), `${limit} · ${t("results.ballots", { n: secResults.ballots || 0 })}`);
-      updateBars(node.querySelector(".section-bars"), poll, inSection, secResults.counts || {}, total, outcome, final);
+      updateBars(node.querySelector(".section-bars"), poll, inSection, sectionCounts(secResults), total, outcome, final);
       return node;
     });
+    // An STV election's rounds, segment by segment, under the bars once it is counted.
+    const panels = final ? electionPanels(poll, poll.election) : [];
+    let counts = root.querySelector(":scope > .election-counts");
+    if (panels.length) {
+      if (!counts) {
+        counts = h("div", { class: "election-counts" });
+        root.append(counts);
+      }
+      counts.replaceChildren(...panels);
+    } else if (counts) counts.remove();
     return root;
   }
   let holder = root.querySelector(".single-bars");

@@ -4,11 +4,14 @@
 // PAGE_SECONDS on the server's clock, so the projector, the overlay and the preview turn
 // together, and "page 2 of 3" tells the room and the presenter where they are. Once the poll is
 // closed, what won comes first. Rows keep their nodes between tallies (the bars animate); the
-// layout is recomputed only when something that decides it changes.
+// layout is recomputed only when something that decides it changes. A closed ranked count (a
+// ranking poll by IRV/STV/Schulze/Borda, an STV election's segments) adds its rounds as blocks
+// after the winners, on the projector and the preview; the overlay keeps to the outcome.
 
 import { h, fill, setText } from "./dom.js";
 import { t, number } from "./i18n.js";
-import { barCounts, barRow, outcomeOf, tieNote } from "./results.js";
+import { barCounts, barRow, outcomeOf, sectionCounts, tieNote } from "./results.js";
+import { roundLines, segmentCountTitle } from "./rounds.js";
 
 export const PAGE_SECONDS = 10;
 // Type sizes tried, largest first, in % of the stage's height (cqh); the last one is the floor:
@@ -103,16 +106,16 @@ function blocksOf(poll, kit) {
   for (const section of sections) {
     const inSection = options.filter((o) => section.option_ids.includes(o.id));
     const own = sectioned ? (results.sections && results.sections[section.id]) || { ballots: 0, counts: {} } : null;
-    const sectionCounts = own ? own.counts || {} : counts;
+    const shown = own ? sectionCounts(own) : counts;
     const total = own ? own.ballots || 0
       : poll.kind === "ranking" ? Object.values(counts).reduce((a, b) => a + b, 0) : results.ballots || 0;
     const outcome = final ? outcomeOf(poll, section.id) : null;
-    const ordered = final ? byCount(inSection, sectionCounts) : inSection;
+    const ordered = final ? byCount(inSection, shown) : inSection;
     const meta = sectioned
       ? `${section.seats ? t("results.seats", { n: section.seats }) : t("results.choose_up_to", { n: section.max_picks })}`
         + ` · ${t("results.ballots", { n: own.ballots || 0 })}`
       : "";
-    const nodes = ordered.map((o) => row(kit, poll, o, sectionCounts, total, outcome));
+    const nodes = ordered.map((o) => row(kit, poll, o, shown, total, outcome));
     if (split && outcome) {
       const won = new Set([...(outcome.selected || []), ...(outcome.tied || []), ...(outcome.alternates || [])]);
       const winners = nodes.filter((_, i) => won.has(ordered[i].id));
@@ -126,7 +129,29 @@ function blocksOf(poll, kit) {
       first.push(block(kit, section.id, section.title, meta, nodes, outcome));
     }
   }
-  return [...first, ...rest];
+  const counted = final && kit.mode !== "overlay" ? countBlocks(kit, poll) : [];
+  return [...first, ...counted, ...rest];
+}
+
+/** The rounds of a closed ranked count, one block per count (an STV election: per segment, its
+ * seats then each suplente place), rebuilt only when the count itself changes. */
+function countBlocks(kit, poll) {
+  const counts = poll.kind === "ranking" && poll.ranked ? [["ranked", t("count.title"), poll.ranked]]
+    : ((poll.election && poll.election.segments) || []).flatMap((segment) => (segment.counts || [])
+      .map((c) => [`${segment.segment}:${c.for}:${c.place}`, segmentCountTitle(segment, c), c]));
+  return counts.filter(([, , c]) => c.rounds.length || c.order.length).map(([key, title, c]) => {
+    const meta = [t(`count.method_${c.method}`, { n: c.seats }), c.quota != null ? t("count.quota", { n: c.quota }) : ""]
+      .filter(Boolean).join(" · ");
+    const signature = `${document.documentElement.lang}|${title}|${JSON.stringify(c)}`;
+    let cached = kit.parts.get(`rounds:${key}`);
+    if (!cached || cached.signature !== signature) {
+      const nodes = roundLines(poll, c);
+      nodes.forEach((node, i) => { node.dataset.key = `round:${key}:${i}:${signature.length}`; });
+      cached = { signature, nodes };
+      kit.parts.set(`rounds:${key}`, cached);
+    }
+    return block(kit, `count:${key}`, title, meta, cached.nodes, null);
+  });
 }
 
 function layoutKey(area, poll, blocks) {

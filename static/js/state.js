@@ -54,6 +54,7 @@ export function pollModel(p) {
     status: p.status, ends_at: p.deadline, remaining: p.remaining, visibility: p.visibility,
     results: source ? source.tally : null, outcome: p.result ? p.result.outcome : null,
     rankMethod: spec.kind === "ranking" ? spec.method || "borda" : null, ranked: p.result ? p.result.ranked || null : null,
+    method: spec.method || null, election: p.result ? p.result.election || null : null,
     turnout, ballots: turnout ? turnout.voted : undefined,
     secret: !!p.secret, awaiting: !!p.awaiting_count, verification: p.result ? p.result.verification || null : null,
     decision: p.result ? p.result.decision || null : null,

@@ -518,8 +518,9 @@ async def test_report_shows_proposals_elections_turnout_and_escapes(conf: Conf) 
     assert [c["name"] for c in segments["governo"]["alternates"]] == ["Carlos Nunes"]
     assert {c["name"] for c in segments["sociedade_civil"]["tied"]} == {"Maria das Graças", "Antônio Pereira"}
     rows = csv_rows((await conf.http.get(f"/api/events/{CODE}/exports/delegates?format=csv")).text)
-    assert rows[0] == ["poll", "question", "poll_status", "segment", "place", "candidate_id", "candidate", "votes"]
-    assert rows[1][3:] == ["Governo", "elected", "g1", "Ana Paula Ribeiro", "2"]
+    assert rows[0] == ["poll", "question", "poll_status", "segment", "place", "candidate_id", "candidate", "votes",
+                       "method", "rounds"]
+    assert rows[1][3:] == ["Governo", "elected", "g1", "Ana Paula Ribeiro", "2", "plurality", "0"]
 
     english = await conf.http.patch(f"/api/events/{CODE}", json={"default_lang": "pl"})
     assert english.status_code == 200
