@@ -16,7 +16,7 @@ from server import wire
 from server.service.runner import Outcome
 from server.settings import Settings
 from tests.harness import Running, running_server
-from tests.services import POSTGRES_URL, free_port, port_open, require, require_postgres
+from tests.services import POSTGRES_URL, free_port, own_postgres_database, port_open, require, require_postgres
 
 
 @pytest.fixture(autouse=True)
@@ -87,15 +87,8 @@ async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'plenaria.db'}"
         return
-    require_postgres()
-    name = f"plenaria_t_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with own_postgres_database() as url:
+        yield url
 
 
 class RedisServer:

@@ -6,10 +6,14 @@ them, so a green CI always means they ran.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import shutil
 import socket
+from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 
 REDIS_URL = os.environ.get("PLENARIA_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -50,3 +54,17 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextlib.asynccontextmanager
+async def own_postgres_database(prefix: str = "plenaria_t") -> AsyncIterator[str]:
+    """The URL of a PostgreSQL database of the caller's own, created here and dropped after."""
+    require_postgres()
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

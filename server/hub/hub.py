@@ -34,6 +34,9 @@ from server.settings import Limits
 log = logging.getLogger("plenaria.hub")
 
 Snapshotter = Callable[[Identity, ChannelKind], Awaitable[dict[str, Any]]]
+# Publishes an event the hub itself originates (channel, name, data); given at construction, so
+# the hub's own events take the services' publishing path and its checks.
+Announce = Callable[[str, str, Mapping[str, Any]], Awaitable[None]]
 CLOSE_SLOW = 4008
 CLOSE_REVOKED = 4403
 PRESENCE_INTERVAL = 2.0
@@ -45,7 +48,8 @@ REVOKED = "staff.revoked"
 
 class Hub:
     def __init__(self, broker: Broker, limits: Limits, snapshotter: Snapshotter,
-                 public: PublicSnapshots | None = None, stretches: Stretches | None = None) -> None:
+                 public: PublicSnapshots | None = None, stretches: Stretches | None = None,
+                 announce: Announce | None = None) -> None:
         """`snapshotter` builds each staff snapshot; public ones come from `public`, shared per
         channel position, when given (else from `snapshotter` too). `stretches` learns when each
         participant's first connection here arrives and their last one leaves (online presence)."""
@@ -54,6 +58,7 @@ class Hub:
         self.snapshotter = snapshotter
         self.public = public
         self.stretches = stretches if stretches is not None else Stretches()
+        self.announce: Announce = announce if announce is not None else self._publish
         self.process_id = secrets.token_hex(6)
         self._subs: dict[str, set[Connection]] = defaultdict(set)
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
@@ -362,12 +367,15 @@ class Hub:
         total = await self.broker.presence(event_id)
         if self._presence_sent.get(event_id) != total:
             self._presence_sent[event_id] = total
-            await self.broker.publish(channel(event_id, "staff"), "presence.updated", {"online": total})
+            await self.announce(channel(event_id, "staff"), "presence.updated", {"online": total})
         if not self._online.get(event_id):
             self._online.pop(event_id, None)
             if total == 0:
                 self._presence_sent.pop(event_id, None)
         return total
+
+    async def _publish(self, on: str, name: str, data: Mapping[str, Any]) -> None:
+        await self.broker.publish(on, name, data)
 
     def _on_broker_health(self, healthy: bool) -> None:
         if self.degraded == (not healthy):

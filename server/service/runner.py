@@ -162,6 +162,13 @@ class CommandRunner:
             except Unavailable:
                 log.warning("broker unavailable: %s on %s not fanned out", name, channel)
 
+    async def announce(self, channel: str, name: str, data: Mapping[str, Any]) -> None:
+        """Publish an event that follows no write (the hub's count of who is online) the way every
+        event is published, so it is one of the declared events like the rest."""
+        outcome = Outcome()
+        outcome.publish(channel, name, data)
+        await self.publish(outcome)
+
     async def _recorded(self, actor: str, command_id: str) -> dict[str, Any] | None:
         async with self.db.session() as db:
             return await commands.recorded(db, actor, command_id)

@@ -79,7 +79,8 @@ class Services:
         public = PublicSnapshots(lambda event_id: services.public_state(event_id),
                                  lambda who, state: services.personalise(who, state), PollService.nothing_of_their_own)
         stretches = Stretches()
-        hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind), public, stretches)
+        hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind), public, stretches,
+                  runner.announce)
         services = cls(settings, db, broker, runner, conference, hub)
         limits = settings.limits
         services.admission = Admission(limits.max_connections, limits.connections_per_address,

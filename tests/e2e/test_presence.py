@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from pypdf import PdfReader
@@ -27,7 +25,7 @@ from server.settings import Settings
 from tests.client import Client
 from tests.conftest import RedisServer
 from tests.harness import Running, ServerProcess, add_sessions, create_event, running_server
-from tests.services import POSTGRES_URL, require_postgres
+from tests.services import own_postgres_database
 
 MINUTE = 0.1
 FLUSH = 0.2
@@ -187,15 +185,8 @@ async def browser_status(base: str, code: str, device: str) -> int:
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
     """A PostgreSQL database of this test's own (created, then dropped)."""
-    require_postgres()
-    name = f"plenaria_presence_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with own_postgres_database("plenaria_presence") as url:
+        yield url
 
 
 @pytest.mark.postgres
