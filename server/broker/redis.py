@@ -170,15 +170,16 @@ class RedisBroker:
 
     async def _redis_position(self, channel: str) -> Position:
         seq_key, epoch_key, _, _ = _keys(channel)
+        # Every call inside: Redis can go away between the read and the epoch's first write, and
+        # that must degrade like any outage, never escape as a Redis error (the joiner got 1011).
         try:
             epoch, seq = await self._redis.mget(epoch_key, seq_key)
+            if epoch is None:
+                # Fix the epoch now, so a snapshot taken before the first publish stays valid after it.
+                await self._redis.set(epoch_key, secrets.token_hex(6), nx=True)
+                epoch = await self._redis.get(epoch_key)
         except (RedisError, OSError) as exc:
             raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
-        if epoch is None:
-            # Fix the epoch now, so a snapshot taken before the first publish stays valid after it.
-            candidate = secrets.token_hex(6)
-            await self._redis.set(epoch_key, candidate, nx=True)
-            epoch = await self._redis.get(epoch_key)
         return Position(_text(epoch), int(seq or 0))
 
     async def since(self, channel: str, after: Position) -> list[Envelope] | None:

@@ -1,0 +1,35 @@
+"""The Redis broker when Redis goes away in the middle of a call: it degrades, never raises."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from server.broker import Envelope
+from server.broker.redis import RedisBroker
+from tests.conftest import RedisServer
+
+
+async def test_redis_lost_while_a_channel_gets_its_epoch_degrades(redis_server: RedisServer) -> None:
+    """Pass: Redis stopping between reading a new channel's position and fixing its epoch (a
+    participant joining at that moment) degrades the broker to this process's own delivery, as
+    any outage does: the caller gets a position, not a Redis error that would close the socket."""
+    broker = RedisBroker(redis_server.url, history=50)
+    received: list[Envelope] = []
+    await broker.start(received.append)
+    fix_epoch = broker._redis.set
+
+    async def lost_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        redis_server.stop()
+        return await fix_epoch(*args, **kwargs)
+
+    broker._redis.set = lost_meanwhile  # type: ignore[method-assign]
+    try:
+        channel = f"ev:{secrets.randbelow(10**9)}:public"
+        await broker.subscribe(channel)
+        assert (await broker.position(channel)).seq == 0
+        assert not broker.healthy
+        envelope = await broker.publish(channel, "screen.updated", {"kind": "blank"})
+        assert envelope.seq == 1
+    finally:
+        await broker.close()
