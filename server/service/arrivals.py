@@ -13,6 +13,11 @@ A second join of the same device while its row is still pending gets the same id
 Should the row not be written (the device registered by another process at the same
 moment), the participant's commands are refused with `store_unavailable` and the
 connection is closed for it to join again, when the store has its one row.
+
+A device that reconnects just as its first visit commits (a phone dropping the connection right
+after its first vote) may have been looked up before the commit and find no pending arrival after
+it: `just_written` says so, and the join reads the device's row again rather than queue a second
+first visit that its own row would refuse.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from server.store import participants as people
 
 MAX_ARRIVALS = 500  # first visits written per transaction
 ID_BLOCK = 500  # participant ids reserved per transaction
+RECENT_SECONDS = 30.0  # longer than any lookup that began before a commit takes to answer
 
 
 class Arrivals:
@@ -40,6 +46,8 @@ class Arrivals:
         self._pending: dict[tuple[int, str], people.Arrival] = {}
         self._unwritten: dict[int, asyncio.Future[None]] = {}
         self._refused: set[int] = set()
+        # Devices whose first visit committed lately, oldest first: (event id, device hash) → when.
+        self._recent: dict[tuple[int, str], float] = {}
         self.queue: Batcher[people.Arrival, None] = Batcher("arrivals", self._write, MAX_ARRIVALS)
 
     async def arrive(self, event_id: int, device_hash: str) -> people.Arrival:
@@ -84,10 +92,28 @@ class Arrivals:
         """First visits whose rows are not written yet."""
         return sum(not future.done() for future in self._unwritten.values())
 
+    def just_written(self, event_id: int, device_hash: str) -> bool:
+        """Whether this device's first visit committed in the last RECENT_SECONDS: a lookup that
+        found no row for it may have read just before that commit."""
+        self._forget_older(self.clock() - RECENT_SECONDS)
+        return (event_id, device_hash) in self._recent
+
+    def _forget_older(self, than: float) -> None:
+        while self._recent:
+            key, at = next(iter(self._recent.items()))
+            if at >= than:
+                return
+            del self._recent[key]
+
     def _settled(self, arrival: people.Arrival, done: asyncio.Future[None]) -> None:
-        self._pending.pop((arrival.event_id, arrival.device_hash), None)
+        key = (arrival.event_id, arrival.device_hash)
+        self._pending.pop(key, None)
         if done.cancelled() or done.exception() is None:
             self._unwritten.pop(arrival.id, None)
+            now = self.clock()
+            self._forget_older(now - RECENT_SECONDS)
+            self._recent.pop(key, None)
+            self._recent[key] = now
         else:
             self._refused.add(arrival.id)  # a few ints, for the rare device that raced itself
         # A refused row stays in `_unwritten`, failed, so any later command of that connection

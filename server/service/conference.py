@@ -250,6 +250,10 @@ class ConferenceService:
         # from the store each time: an erased participant or a changed event holds at once.
         event, row = await self.lookups.submit((code.upper(), device_hash))
         _check_origin(event, origin)
+        if row is None and self.arrivals.just_written(event.id, device_hash):
+            # Its first visit committed after that read: the store has its row now.
+            async with self.db.session() as db:
+                row = (await db.participants.by_devices([(event.id, device_hash)])).get((event.id, device_hash))
         if row is None:
             arrival = await self.arrivals.arrive(event.id, device_hash)
             return Identity(event.id, "participant", arrival.id, arrival.public_id,

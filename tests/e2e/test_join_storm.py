@@ -139,3 +139,32 @@ async def test_a_first_visit_whose_device_was_registered_elsewhere_meanwhile_joi
     assert (await again.ok("profile.update", name="Nova"))["participant"]["name"] == "Nova"
     for client in (first, again):
         await client.close()
+
+
+async def test_a_device_reconnecting_as_its_first_visit_commits_is_that_participant(server: Running) -> None:
+    """A phone drops the connection right after its first vote and reconnects at once: its join
+    was looked up before its first visit committed (no row yet) and reaches the arrivals after
+    the commit (no arrival pending). It is the same participant, and its command is acknowledged,
+    not refused as a second first visit of the device."""
+    await create_event(server.base, code="VOLTA")
+    services = server.services
+    device = "returning-device-0123456789"
+    phone = await Client(server.ws_url, "VOLTA", device=device).connect()
+    await phone.ok("profile.update", name="Ana")  # its first visit is committed now
+    me = phone.welcome["participant"]
+    await phone.close()
+
+    looked_up = services.conference.lookups.submit
+
+    async def read_before_the_commit(key: Any) -> Any:
+        event, _ = await looked_up(key)
+        return event, None
+
+    services.conference.lookups.submit = read_before_the_commit  # type: ignore[method-assign]
+    try:
+        again = await Client(server.ws_url, "VOLTA", device=device).connect()
+    finally:
+        services.conference.lookups.submit = looked_up  # type: ignore[method-assign]
+    assert again.welcome["participant"]["id"] == me["id"]
+    assert (await again.ok("profile.update", name="Ana B."))["participant"]["id"] == me["id"]
+    await again.close()
