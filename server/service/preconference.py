@@ -16,6 +16,7 @@ from typing import Any
 from server.channels import channel
 from server.domain import preconference as rules
 from server.domain.audit import Actor
+from server.domain.conference import Event
 from server.domain.preconference import Contribution, Meeting, Proposal
 from server.errors import Conflict, InvalidCommand, NotFound
 from server.identity import Identity
@@ -23,7 +24,6 @@ from server.service.conference import ConferenceService, CreatedEvent
 from server.service.polls import PollService
 from server.service.runner import CommandRunner, Outcome
 from server.store import Unit
-from server.store.preconference import Conference
 
 ORGANIZER = Actor("organizer", None, "organizer")
 MAX_SELECTED = 200  # contributions merged in one proposal
@@ -228,7 +228,7 @@ class PreconferenceService:
             meeting = await db.preconference.meeting_of_event(event_id)
             if meeting is None:
                 return {}
-            parent = await db.preconference.conference(meeting.parent_id)
+            parent = await db.events.get(meeting.parent_id)
             eixos = await db.preconference.eixos(meeting.parent_id)
         return {"preconference": _meeting_view(meeting, parent.title if parent else "", eixos)}
 
@@ -249,14 +249,14 @@ class PreconferenceService:
                               len(p["contributions"]), p["supporters"], " ".join(map(str, p["contributions"]))])
         return contributions, proposals
 
-    async def _state(self, db: Unit, parent: Conference) -> dict[str, Any]:
+    async def _state(self, db: Unit, parent: Event) -> dict[str, Any]:
         meetings = await db.preconference.meetings(parent.id)
         contributions = await db.preconference.contributions(parent.id)
         proposals = await db.preconference.proposals(parent.id)
         by_meeting = {m.id: m for m in meetings}
         # On a meeting's own organizer page: the conference it prepares, where consolidation happens.
         own = await db.preconference.meeting_of_event(parent.id)
-        conference = await db.preconference.conference(own.parent_id) if own is not None else None
+        conference = await db.events.get(own.parent_id) if own is not None else None
         return {
             "meeting_of": {"code": conference.code, "title": conference.title} if conference else None,
             "eixos": list(await db.preconference.eixos(parent.id)),
@@ -268,7 +268,7 @@ class PreconferenceService:
             "proposals": [_proposal_view(p, contributions, by_meeting, parent.default_lang) for p in proposals],
         }
 
-    async def _view(self, db: Unit, parent: Conference, proposal: Proposal) -> dict[str, Any]:
+    async def _view(self, db: Unit, parent: Event, proposal: Proposal) -> dict[str, Any]:
         meetings = {m.id: m for m in await db.preconference.meetings(parent.id)}
         return _proposal_view(proposal, await db.preconference.contributions(parent.id), meetings,
                               parent.default_lang)
@@ -309,8 +309,8 @@ def _ids(raw: object) -> list[int]:
     return list(dict.fromkeys(raw))
 
 
-async def _parent(db: Unit, event_id: int) -> Conference:
-    parent = await db.preconference.conference(event_id)
+async def _parent(db: Unit, event_id: int) -> Event:
+    parent = await db.events.get(event_id)
     if parent is None:
         raise NotFound("no event with this join code", code="event_not_found")
     return parent

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -12,19 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain.preconference import Contribution, Draft, Level, Meeting, Proposal
 from server.store.preconference_tables import ContributionRow, MeetingRow, PreconferenceSettingsRow, ProposalRow
 from server.store.tables import EventRow
-
-
-@dataclass(frozen=True, slots=True)
-class Conference:
-    """What a pre-conference needs to know of an event."""
-
-    id: int
-    code: str
-    title: str
-    default_lang: str
-    languages: tuple[str, ...]
-    timezone: str
-    segments: tuple[str, ...]
 
 
 def _meeting(row: MeetingRow, code: str) -> Meeting:
@@ -48,13 +34,6 @@ def _proposal(row: ProposalRow) -> Proposal:
 class Preconferences:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
-
-    async def conference(self, event_id: int) -> Conference | None:
-        row = await self._db.get(EventRow, event_id)
-        if row is None or row.id is None:
-            return None
-        return Conference(row.id, row.code, row.title, row.default_lang, tuple(row.languages), row.timezone,
-                          tuple(row.segments))
 
     async def eixos(self, event_id: int) -> tuple[str, ...]:
         row = await self._db.get(PreconferenceSettingsRow, event_id)

@@ -40,7 +40,7 @@ async def test_meetings_contributions_and_proposals_round_trip(database: Databas
     async with database.session() as s:
         assert await s.preconference.proposals(conference) == []
         assert [c.proposal_id for c in await s.preconference.contributions(conference)] == [None, None]
-        found = await s.preconference.conference(conference)
+        found = await s.events.get(conference)
         assert found is not None and (found.code, found.title) == ("CONF1", "Conferência")
         assert await s.preconference.forget_author(8) == 1
     async with database.session() as s:
