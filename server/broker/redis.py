@@ -43,6 +43,11 @@ from server.errors import Unavailable
 log = logging.getLogger("plenaria.broker")
 POOL_SIZE = 64  # Redis connections per process (the pub/sub one included)
 POOL_WAIT_SECONDS = 5.0
+# Redis going away mid-call. Under uvloop, a write on a connection Redis has just closed raises
+# RuntimeError ("unable to perform operation on <TCPTransport closed=True>") rather than a
+# ConnectionError, and it must degrade the broker like any outage, not close a joiner with 1011.
+LOST: tuple[type[Exception], ...] = (RedisError, OSError, RuntimeError)
+LOST_OR_UNAVAILABLE: tuple[type[Exception], ...] = (*LOST, Unavailable)
 
 _PUBLISH = """
 local epoch = redis.call('GET', KEYS[2])
@@ -127,7 +132,7 @@ class RedisBroker:
         self._on_health = on_health
         try:
             await self._connect_pubsub()
-        except (RedisError, OSError, Unavailable) as exc:
+        except LOST_OR_UNAVAILABLE as exc:
             await self._degrade(exc)
         self._task = asyncio.create_task(self._listen(), name="redis-broker-listen")
 
@@ -137,7 +142,7 @@ class RedisBroker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(*LOST):
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         await self._redis.aclose(close_connection_pool=True)
 
@@ -146,7 +151,7 @@ class RedisBroker:
         if self._local is None:
             try:
                 return await self._redis_publish(channel, name, data)
-            except (RedisError, OSError) as exc:
+            except LOST as exc:
                 await self._degrade(exc)
         assert self._local is not None
         self._touched.add(channel)
@@ -178,7 +183,7 @@ class RedisBroker:
                 # Fix the epoch now, so a snapshot taken before the first publish stays valid after it.
                 await self._redis.set(epoch_key, secrets.token_hex(6), nx=True)
                 epoch = await self._redis.get(epoch_key)
-        except (RedisError, OSError) as exc:
+        except LOST as exc:
             raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
         return Position(_text(epoch), int(seq or 0))
 
@@ -201,7 +206,7 @@ class RedisBroker:
             entries: list[tuple[Any, Any]] = await self._redis.xrange(  # type: ignore[assignment]
                 log_key, min=f"{after.seq + 1}-1", max="+"
             )
-        except (RedisError, OSError) as exc:
+        except LOST as exc:
             raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
         envelopes = [self._decode_entry(channel, current.epoch, entry_id, fields) for entry_id, fields in entries]
         if not envelopes or envelopes[0].seq != after.seq + 1:
@@ -217,7 +222,7 @@ class RedisBroker:
             return
         try:
             await self._redis.xtrim(_keys(channel)[2], maxlen=0, approximate=False)
-        except (RedisError, OSError) as exc:
+        except LOST as exc:
             self._unforgotten.add(channel)
             await (await self._degrade(exc)).forget_history(channel)
 
@@ -232,7 +237,7 @@ class RedisBroker:
         elif self._pubsub is not None and self._healthy:
             try:
                 await self._pubsub.subscribe(_keys(channel)[3])
-            except (RedisError, OSError):
+            except LOST:
                 self._resubscribe.set()
 
     async def unsubscribe(self, channel: str) -> None:
@@ -241,7 +246,7 @@ class RedisBroker:
         if self._local is not None:
             await self._local.unsubscribe(channel)
         if self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(*LOST):
                 await self._pubsub.unsubscribe(_keys(channel)[3])
 
     async def set_presence(self, event_id: int, process_id: str, count: int) -> None:
@@ -251,7 +256,7 @@ class RedisBroker:
         key = f"plenaria:presence:{event_id}"
         try:
             await self._redis.hset(key, process_id, f"{count}:{time.time() + PRESENCE_TTL}")
-        except (RedisError, OSError) as exc:
+        except LOST as exc:
             await (await self._degrade(exc)).set_presence(event_id, process_id, count)
 
     async def presence(self, event_id: int) -> int:
@@ -260,7 +265,7 @@ class RedisBroker:
         key = f"plenaria:presence:{event_id}"
         try:
             entries = await self._redis.hgetall(key)
-        except (RedisError, OSError) as exc:
+        except LOST as exc:
             return await (await self._degrade(exc)).presence(event_id)
         now, total, stale = time.time(), 0, []
         for process, value in entries.items():
@@ -270,7 +275,7 @@ class RedisBroker:
             else:
                 total += int(count)
         if stale:
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(*LOST):
                 await self._redis.hdel(key, *stale)
         return total
 
@@ -281,11 +286,11 @@ class RedisBroker:
             return False
         try:
             return bool(await self._lease(keys=[f"plenaria:lease:{name}"], args=[holder, max(1, int(ttl * 1000))]))
-        except (RedisError, OSError):
+        except LOST:
             return False
 
     async def release(self, name: str, holder: str) -> None:
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(*LOST):
             await self._release(keys=[f"plenaria:lease:{name}"], args=[holder])
 
     @property
@@ -304,7 +309,7 @@ class RedisBroker:
                 await self._pump()
             except asyncio.CancelledError:
                 raise
-            except (RedisError, OSError, Unavailable) as exc:
+            except LOST_OR_UNAVAILABLE as exc:
                 log.warning("redis pub/sub lost (%s: %s); reconnecting", type(exc).__name__, exc)
                 await self._degrade(exc)
                 await asyncio.sleep(backoff)
@@ -312,7 +317,7 @@ class RedisBroker:
 
     async def _connect_pubsub(self) -> None:
         if self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(*LOST):
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         self._resubscribe.clear()
         self._pubsub = self._redis.pubsub()
@@ -365,10 +370,18 @@ class RedisBroker:
             if not self._pubsub.subscribed:
                 await asyncio.sleep(0.05)
                 continue
-            message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-            if message is None or message.get("type") != "message":
+            message = await self._pubsub.get_message(timeout=1.0)
+            if message is None:
                 continue
-            channel = _text(message["channel"]).removeprefix("plenaria:pub:")
+            channel = _text(message["channel"] or "").removeprefix("plenaria:pub:")
+            if message.get("type") == "subscribe" and channel in self._channels:
+                # Live from here on. What was published between the position `subscribe` took and
+                # this moment went to the stream only: without this, an event published in that
+                # window (a revocation, say) would wait for the next one on its channel.
+                await self._catch_up(channel)
+                continue
+            if message.get("type") != "message":
+                continue
             epoch, seq, payload = _text(message["data"]).split(" ", 2)
             body = orjson.loads(payload)
             await self._accept(Envelope(channel, epoch, int(seq), body["n"], body["d"]))

@@ -23,7 +23,7 @@ from server import wire
 from server.broker import Broker, Envelope, Position
 from server.broker.base import RESET
 from server.channels import ChannelKind, channel, parse
-from server.errors import Unavailable
+from server.errors import Unauthorized, Unavailable
 from server.hub.connection import ChannelState, Connection
 from server.hub.frames import text_frame
 from server.hub.snapshots import PublicSnapshots
@@ -145,6 +145,10 @@ class Hub:
         try:
             async with lock:
                 await self._sync_now(conn, name, state, resume if state.position is None else state.position)
+        except Unauthorized as exc:
+            if exc.code != "revoked":
+                raise
+            self.revoke(conn)  # revoked while joining or resynchronising: its snapshot was refused
         finally:
             state.wanting -= 1
             if not state.wanting:

@@ -10,6 +10,7 @@ import orjson
 from server import wire
 from server.broker import Broker, broker_from_url
 from server.channels import ChannelKind
+from server.errors import Unauthorized
 from server.hub import Hub
 from server.hub.snapshots import PublicSnapshots
 from server.hub.stretches import Stretches
@@ -153,7 +154,13 @@ class Services:
         return state
 
     async def snapshot(self, who: Identity, kind: ChannelKind) -> dict[str, Any]:
-        """The state a client of `who`'s role gets on one channel, from every service."""
+        """The state a client of `who`'s role gets on one channel, from every service.
+
+        A staff snapshot is refused (`revoked`) to a link revoked since its hello. The hub takes
+        the channel's position before asking, so a revocation committed after this check has
+        its `staff.revoked` event delivered to the connection, and one before it is seen here."""
+        if kind == "staff" and not await self.conference.still_valid(who):
+            raise Unauthorized("this staff link was revoked", code="revoked")
         state = await self.conference.snapshot(who.event_id, kind, who.role)
         state.update(await self.qa.snapshot(who, kind))
         state.update(await self.polls.snapshot(who, kind))

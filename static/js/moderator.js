@@ -350,15 +350,25 @@ function render() {
   renderAudit(m.audit || []);
 }
 
+// A switch being saved keeps the moderator's click until the server answers: any other event
+// arriving meanwhile (a chat message, the online count) re-renders the console, and must not flip
+// the box back to the policy the server had before the click.
+const savingPolicy = new Map(); // form field name -> { value } the moderator chose last
+
 function renderPolicy(policy) {
   const form = $("#policy");
   if (form.contains(document.activeElement) && document.activeElement.type === "number") return;
-  form.elements.chat_enabled.checked = policy.chat_enabled !== false;
-  form.elements.questions_enabled.checked = policy.questions_enabled !== false;
-  form.elements.chat_pre.checked = policy.chat_mode === "pre";
-  form.elements.questions_pre.checked = policy.questions_mode === "pre";
-  form.elements.anonymous_questions.checked = policy.anonymous_questions !== false;
-  form.elements.slow_mode_seconds.value = String(policy.slow_mode_seconds || 0);
+  const shown = {
+    chat_enabled: policy.chat_enabled !== false,
+    questions_enabled: policy.questions_enabled !== false,
+    chat_pre: policy.chat_mode === "pre",
+    questions_pre: policy.questions_mode === "pre",
+    anonymous_questions: policy.anonymous_questions !== false,
+  };
+  for (const [name, checked] of Object.entries(shown)) {
+    form.elements[name].checked = savingPolicy.has(name) ? savingPolicy.get(name).value : checked;
+  }
+  if (!savingPolicy.has("slow_mode_seconds")) form.elements.slow_mode_seconds.value = String(policy.slow_mode_seconds || 0);
 }
 
 $("#policy").addEventListener("change", (e) => {
@@ -368,7 +378,17 @@ $("#policy").addEventListener("change", (e) => {
   else if (el.name === "questions_pre") changes.questions_mode = el.checked ? "pre" : "post";
   else if (el.name === "slow_mode_seconds") changes.slow_mode_seconds = Math.max(0, Math.min(3600, Math.round(Number(el.value) || 0)));
   else changes[el.name] = el.checked;
-  run("mod.policy", changes, t("mod.policy_saved"));
+  const chosen = { value: el.type === "checkbox" ? el.checked : el.value };
+  savingPolicy.set(el.name, chosen);
+  const settle = (answer) => {
+    // A later click on the same switch owns it now; only the last answer gives it back.
+    if (savingPolicy.get(el.name) === chosen) savingPolicy.delete(el.name);
+    // The answer can overtake its own mod.policy.updated event: show the newer of the two.
+    const m = mod();
+    const newer = answer && answer.policy && !(m.policy_version >= answer.version);
+    renderPolicy(newer ? answer.policy : m.policy || {});
+  };
+  run("mod.policy", changes, t("mod.policy_saved")).then(settle);
 });
 
 function renderSanctions(list) {

@@ -4,6 +4,7 @@ anonymous authors told apart, the audit log as a file."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -167,3 +168,36 @@ async def test_moderation_tools_from_the_console(browser: Browser, conference: C
     keep("moderator-tools", "moderator-tools")
     keep("screen-question-reply", "screen-question-reply")
     assert not browser.errors, browser.errors
+
+
+async def test_a_switch_keeps_the_moderators_click_while_it_is_saved(
+    browser: Browser, conference: Conference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server holds its answer to a policy switch; meanwhile a chat message arrives and the
+    console re-renders. The box stays as the moderator left it (it once flipped back to the old
+    policy until the answer came), and after the answer, and after a reload."""
+    moderator = await browser.page(conference.url("moderator"))
+    await expect(moderator.locator("#event-title")).not_to_be_empty()
+    services = conference.server.services
+    save = services.moderation.set_policy
+    release = asyncio.Event()
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        await release.wait()
+        return await save(*args, **kwargs)
+
+    monkeypatch.setattr(services.moderation, "set_policy", held)
+    box = moderator.get_by_label("Pré-moderar as perguntas")
+    try:
+        await box.check()
+        phone = await browser.page(conference.url("participant"), viewport=PHONE)
+        await say(phone, "Bom dia a todos, boa conferência!")
+        await expect(moderator.locator("[data-filter=all] .count")).to_have_text("1")
+        await expect(box).to_be_checked()
+    finally:
+        release.set()
+    await expect(moderator.locator("#toasts")).to_contain_text("Regras atualizadas.")
+    await expect(box).to_be_checked()
+    await moderator.reload()
+    await expect(moderator.locator("#event-title")).not_to_be_empty()
+    await expect(moderator.get_by_label("Pré-moderar as perguntas")).to_be_checked()

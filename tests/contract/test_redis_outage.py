@@ -33,3 +33,25 @@ async def test_redis_lost_while_a_channel_gets_its_epoch_degrades(redis_server: 
         assert envelope.seq == 1
     finally:
         await broker.close()
+
+
+async def test_a_closed_transport_under_uvloop_degrades_like_any_outage(redis_server: RedisServer) -> None:
+    """Pass: Redis going away while a joiner's channel position is read, as uvloop reports it (a
+    RuntimeError from the closed transport, not a ConnectionError), degrades the broker; the
+    joiner gets a position, and publishing goes on locally. (It once closed the joiner with 1011.)"""
+    broker = RedisBroker(redis_server.url, history=50)
+    await broker.start(lambda envelope: None)
+
+    async def transport_closed(*args: Any, **kwargs: Any) -> Any:
+        redis_server.stop()
+        raise RuntimeError("unable to perform operation on <TCPTransport closed=True>; the handler is closed")
+
+    broker._redis.mget = transport_closed  # type: ignore[method-assign]
+    try:
+        channel = f"ev:{secrets.randbelow(10**9)}:public"
+        await broker.subscribe(channel)
+        assert (await broker.position(channel)).seq == 0
+        assert not broker.healthy
+        assert (await broker.publish(channel, "screen.updated", {"kind": "blank"})).seq == 1
+    finally:
+        await broker.close()

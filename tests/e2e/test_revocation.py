@@ -95,3 +95,30 @@ async def test_a_revoked_links_commands_are_refused_before_the_news_arrives(tmp_
             await asyncio.wait_for(client.closed.wait(), 2)
             assert client.close_code == 4403
         assert (await server.services.moderation.policy(created["event"]["id"]))["policy"]["slow_mode_seconds"] == 6
+
+
+async def test_a_link_revoked_while_it_joins_is_closed_before_any_staff_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moderator's hello is accepted; the organizer revokes the link while the public
+    snapshot is being built, before the connection listens to the staff channel (so the
+    `staff.revoked` event is gone by then). The staff snapshot is refused: no moderation state
+    reaches the revoked link, and it is closed with 4403 after a `bye` `revoked`."""
+    async with running_server(Settings(database_url=f"sqlite:///{tmp_path / 'p.db'}")) as server:
+        created = await create_event(server.base, code="REVOKE2")
+        token = next(s["token"] for s in created["staff"] if s["role"] == "moderator")
+        staff = await server.services.conference.list_staff(created["event"]["id"])
+        moderator_id = next(s["id"] for s in staff if s["role"] == "moderator")
+        public = server.services.hub.public
+        assert public is not None
+        build = public.frame
+
+        async def revoked_meanwhile(*args: object, **kwargs: object) -> str:
+            await server.services.conference.revoke_staff(created["event"]["id"], moderator_id)
+            return await build(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(public, "frame", revoked_meanwhile)
+        client = await Client(server.ws_url, "REVOKE2", token=token).connect()
+        await asyncio.wait_for(client.closed.wait(), 2)
+        assert client.close_code == 4403 and said_bye(client, "revoked")
+        assert not any(ch.endswith(":staff") for ch in client.snapshots), "staff state reached a revoked link"
