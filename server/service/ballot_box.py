@@ -117,9 +117,7 @@ class BallotBox:
     async def _store(self, db: Unit, votes: list[Vote]) -> list[Answer]:
         """Stage every vote of the batch (each command once, in arrival order) in `db`."""
         context = await self._read(db, votes)
-        answers = [_store_one(db, context, vote, context.admitted[position]) for position, vote in enumerate(votes)]
-        await context.ballots.write()
-        return answers
+        return [_store_one(db, context, vote, context.admitted[position]) for position, vote in enumerate(votes)]
 
     async def _read(self, db: Unit, votes: list[Vote]) -> _Context:
         polls: dict[int, Poll | None] = {}
