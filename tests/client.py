@@ -96,7 +96,13 @@ class Client:
                         raise ConnectionError(f"closed ({self.close_code}) while waiting")
                     await self._changed.wait()
 
-        return await asyncio.wait_for(check(), timeout)
+        try:
+            return await asyncio.wait_for(check(), timeout)
+        except TimeoutError:
+            # A timeout in CI is only worth something with what the client did receive.
+            tail = [(e["ch"], e["seq"], e["name"]) for e in self.events[-12:]]
+            raise TimeoutError(f"nothing matched in {timeout} s; last events {tail}; "
+                               f"others {self.others[-3:]}") from None
 
     async def send_raw(self, data: str | bytes) -> None:
         assert self.ws is not None

@@ -212,7 +212,10 @@ class PollService:
                 for target, name, data in await result_events(db, poll, poll.result):
                     out.publish(target, name, data)
 
-        result = await self.runner.run(who.actor, command_id, work)
+        try:
+            result = await self.runner.run(who.actor, command_id, work)
+        finally:
+            self.secret.opened(poll_id)
         for done in counted:
             await self.secret.finish(done)
         self.ticker.mark(poll_id)  # an opened poll shows its (empty) tally at once

@@ -53,6 +53,9 @@ class SecretPolls:
         self._held: dict[int, PollKey] = {}
         self._sealers: dict[tuple[int, bytes], Sealer] = {}
         self._broken: set[int] = set()  # polls a sealed ballot of which did not open
+        # Polls whose opening transaction made a key and has not ended: the store shows no key
+        # for them yet, which `count_pending` must not read as "counted elsewhere".
+        self._opening: set[int] = set()
         self._scrub_owed = False
 
     @property
@@ -85,6 +88,11 @@ class SecretPolls:
         db.ballots.add_box_key(poll.id, BoxKey(key.public, key.escrow(escrow)))
         # Held from now on; if this transaction rolls back, the next opening replaces it.
         self._held[poll.id] = key
+        self._opening.add(poll.id)
+
+    def opened(self, poll_id: int) -> None:
+        """The transaction that called `open_box` for `poll_id` ended (committed or not)."""
+        self._opening.discard(poll_id)
 
     async def sealer(self, db: Unit, poll: Poll) -> Sealer | None:
         """The sealer of a secret poll's ballots (None when it has no key: counted, or never opened)."""
@@ -182,6 +190,8 @@ class SecretPolls:
         counted = []
         for poll_id, key in stored.items():
             held = self._held.get(poll_id)
+            if poll_id in self._opening:
+                continue  # its key is not committed yet: not seen in the store is not counted
             if key is None:  # counted elsewhere
                 await self.finish(poll_id)
                 continue

@@ -162,6 +162,33 @@ async def test_participants_cannot_run_polls_and_presenters_can_create(conf: Con
     await alice.close()
 
 
+async def test_a_tick_while_a_secret_poll_opens_leaves_its_key_held(
+        conf: Conf, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The poll ticker looks for polls to count on its own schedule. A pass that falls inside a
+    secret poll's opening, after its key is made and before it is committed, finds no key in
+    the store: that is not a poll counted elsewhere, and the key must stay, or the close
+    cannot count and the result waits for the organizer secret."""
+    secret = conf.server.services.polls.secret
+    real_open_box = secret.open_box
+
+    async def open_box_then_tick(db: Any, poll: Any) -> None:
+        await real_open_box(db, poll)
+        await secret.count_pending()  # the ticker, while this opening is uncommitted
+
+    monkeypatch.setattr(secret, "open_box", open_box_then_tick)
+    poll = await conf.poll(YES_NO, secret=True)
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    assert poll["id"] in secret.held
+    voter = await conf.participant()
+    await voter.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+    await secret.count_pending()  # and a pass after the commit, while it runs
+    closed = await conf.presenter.ok("poll.close", poll=poll["id"])
+    assert closed["poll"]["status"] == "closed"
+    result = await conf.presenter.wait_for(lambda: next(
+        (e["data"] for e in conf.presenter.named("poll.result") if e["data"]["poll"] == poll["id"]), None))
+    assert result["tally"]["counts"] == {"yes": 1, "no": 0, "abstain": 0}
+
+
 async def test_secret_poll_trackers_prove_inclusion_and_never_the_vote(conf: Conf, tmp_path: Path) -> None:
     poll = await conf.poll(YES_NO, secret=True)
     await conf.presenter.ok("poll.open", poll=poll["id"])
