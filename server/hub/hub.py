@@ -44,6 +44,11 @@ PRESENCE_INTERVAL = 2.0
 # read it before its socket is dropped (and its buffer freed).
 CLOSE_LINGER_SECONDS = 2.0
 REVOKED = "staff.revoked"
+# Frames written by one delivery between turns it gives the rest of the event loop: one event to
+# 10,000 participants is about 200 ms of socket writes, and a vote burst's acknowledgements (or
+# a join's snapshot) would otherwise wait behind every live tally. Order is kept: deliveries
+# still run one at a time, in sequence.
+FRAMES_PER_TURN = 500
 
 
 class Hub:
@@ -208,6 +213,7 @@ class Hub:
         frame = text_frame(text.encode())
         limit = self.limits.send_buffer_limit
         variant_for = envelope.variant_for  # one participant gets its own version (rare)
+        written = 0
         for conn in tuple(subs):
             state = conn.channels.get(envelope.channel)
             if state is None or conn.closed:
@@ -242,6 +248,9 @@ class Hub:
                 continue
             state.position = Position(envelope.epoch, envelope.seq)
             self.stats["deliveries"] += 1
+            written += 1
+            if written % FRAMES_PER_TURN == 0:
+                await asyncio.sleep(0)
 
     def _revoke(self, subs: set[Connection], data: Mapping[str, Any]) -> None:
         """A staff link was revoked, or the organizer secret rotated: close its connections here

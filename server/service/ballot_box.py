@@ -117,7 +117,9 @@ class BallotBox:
     async def _store(self, db: Unit, votes: list[Vote]) -> list[Answer]:
         """Stage every vote of the batch (each command once, in arrival order) in `db`."""
         context = await self._read(db, votes)
-        return [_store_one(db, context, vote, context.admitted[position]) for position, vote in enumerate(votes)]
+        answers = [_store_one(db, context, vote, context.admitted[position]) for position, vote in enumerate(votes)]
+        await context.ballots.write()
+        return answers
 
     async def _read(self, db: Unit, votes: list[Vote]) -> _Context:
         polls: dict[int, Poll | None] = {}

@@ -132,8 +132,8 @@ class CommandRunner:
                 if key(item) not in prior:
                     fresh.setdefault(key(item), item)
             done: dict[Key, Answer] = dict(zip(fresh, await work(db, list(fresh.values())), strict=True))
-            commands.record_many(db, ((*k, answer) for k, answer in done.items()
-                                      if not isinstance(answer, PlenariaError)), self.clock())
+            await commands.record_many(db, ((*k, answer) for k, answer in done.items()
+                                            if not isinstance(answer, PlenariaError)), self.clock())
             await db.flush()
         return [prior[key(item)] if key(item) in prior else done[key(item)] for item in items]
 

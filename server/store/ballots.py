@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.ballot_box import BoxKey
@@ -111,32 +112,42 @@ class Ballots:
 
 class StagedBallots:
     """The open ballots of one batch of votes: the voters' earlier ballots read once (`read`),
-    then each vote staged (`stage`) and written with the transaction's flush, in one go.
+    each vote staged (`stage`), then the batch's first ballots inserted in one statement
+    (`write`; an ORM object costs about 0.1 ms of the event loop each to build and flush).
 
     A voter's second vote in the batch changes the ballot their first one staged; a first
-    ballot stored meanwhile by another transaction makes the flush fail on the ballot's
-    unique key (the command runner then runs the batch again vote by vote).
+    ballot stored meanwhile by another transaction makes `write` fail on the ballot's unique
+    key (the command runner then runs the batch again vote by vote).
     """
 
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
-        self._rows: dict[tuple[int, str], BallotRow] = {}
+        self._stored: dict[tuple[int, str], BallotRow] = {}  # ballots from before this batch
+        self._first: dict[tuple[int, str], dict[str, Any]] = {}  # first ballots, inserted by `write`
 
     async def read(self, poll_id: int, voters: Iterable[str]) -> None:
         found = await repo.ballots_by_voter(self._db, poll_id, voters)
-        self._rows.update(((poll_id, voter), row) for voter, row in found.items())
+        self._stored.update(((poll_id, voter), row) for voter, row in found.items())
 
     def stage(self, poll_id: int, voter: str, ballot: dict[str, Any], *, participant_id: int,
               delegate_id: int | None, cast_at: float) -> bool:
         """Store `ballot` as the voter's in the poll; True when it replaces one (read or staged)."""
-        row = self._rows.get((poll_id, voter))
-        changed = row is not None
-        if row is None:
-            row = self._rows[(poll_id, voter)] = BallotRow(poll_id=poll_id, voter=voter, participant_id=participant_id)
-        row.ballot, row.cast_at = ballot, cast_at
-        row.participant_id, row.delegate_id = participant_id, delegate_id
-        self._db.add(row)
+        row = self._stored.get((poll_id, voter))
+        if row is not None:  # a changed vote: the stored row is updated with the transaction's flush
+            row.ballot, row.cast_at = ballot, cast_at
+            row.participant_id, row.delegate_id = participant_id, delegate_id
+            self._db.add(row)
+            return True
+        changed = (poll_id, voter) in self._first
+        self._first[(poll_id, voter)] = {"poll_id": poll_id, "voter": voter, "participant_id": participant_id,
+                                         "delegate_id": delegate_id, "ballot": ballot, "cast_at": cast_at}
         return changed
+
+    async def write(self) -> None:
+        """Insert the staged first ballots, in the caller's transaction."""
+        rows, self._first = list(self._first.values()), {}
+        if rows:
+            await self._db.exec(insert(BallotRow.__table__), params=rows)  # type: ignore[attr-defined]
 
 
 def _credential(row: DelegateRow) -> Credential:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,7 +43,11 @@ async def recorded_many(db: AsyncSession, keys: Iterable[tuple[str, str]]) -> di
             if (row.actor, row.command_id) in wanted}
 
 
-def record_many(db: AsyncSession, answers: Iterable[tuple[str, str, dict[str, Any]]], now: float) -> None:
-    """Add log rows to the caller's transaction; they are written with its next flush."""
-    db.add_all(CommandLogRow(actor=actor, command_id=command_id, response=response, created_at=now)
-               for actor, command_id, response in answers)
+async def record_many(db: AsyncSession, answers: Iterable[tuple[str, str, dict[str, Any]]], now: float) -> None:
+    """Insert log rows in the caller's transaction, in one statement: a batch of votes logs
+    hundreds, and an ORM object costs about 0.1 ms of the event loop each to build and flush.
+    A row logged meanwhile by another transaction fails here on the primary key, as `record`."""
+    rows = [{"actor": actor, "command_id": command_id, "response": response, "created_at": now}
+            for actor, command_id, response in answers]
+    if rows:
+        await db.exec(insert(CommandLogRow.__table__), params=rows)  # type: ignore[attr-defined]

@@ -66,6 +66,7 @@ async def test_staged_ballots_write_one_ballot_per_voter_per_batch(database: Dat
                             cast_at=2.0) is False
         assert staged.stage(poll.id, "p:1", {"choices": ["no"]}, participant_id=person.id, delegate_id=None,
                             cast_at=3.0) is True, "a second vote in the batch changes the first one's ballot"
+        await staged.write()
     async with database.session() as db:
         assert await db.ballots.of_poll(poll) == [{"choices": ["no"]}]
         staged = db.ballots.staged()
@@ -78,12 +79,14 @@ async def test_staged_ballots_write_one_ballot_per_voter_per_batch(database: Dat
     # A batch that read no ballot of `p:2` before another transaction stored that voter's first one
     # fails on the unique key (the command runner then stores its votes again one by one).
     async with database.session() as meanwhile:
-        meanwhile.ballots.staged().stage(poll.id, "p:2", {"choices": ["yes"]}, participant_id=other.id,
-                                         delegate_id=None, cast_at=5.0)
+        first = meanwhile.ballots.staged()
+        first.stage(poll.id, "p:2", {"choices": ["yes"]}, participant_id=other.id, delegate_id=None, cast_at=5.0)
+        await first.write()
     with pytest.raises(IntegrityError):
         async with database.session() as db:
-            db.ballots.staged().stage(poll.id, "p:2", {"choices": ["no"]}, participant_id=other.id,
-                                      delegate_id=None, cast_at=5.0)
+            late = db.ballots.staged()
+            late.stage(poll.id, "p:2", {"choices": ["no"]}, participant_id=other.id, delegate_id=None, cast_at=5.0)
+            await late.write()
     async with database.session() as db:
         assert await db.ballots.of_voter([poll.id], ["p:2"]) == {poll.id: {"choices": ["yes"]}}
 
