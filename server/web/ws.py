@@ -25,7 +25,7 @@ from server.logs import refusal as refusal_record
 from server.web.commands import COMMANDS
 from server.web.services import Services
 from server.web.throttle import TokenBucket
-from server.web.transport import frame_writer, tuned_transport
+from server.web.transport import frame_writer, release_handshake, tuned_transport
 
 log = logging.getLogger("plenaria.ws")
 
@@ -63,7 +63,11 @@ async def _session(ws: WebSocket, services: Services) -> None:
         hello = await _hello(ws, services)
         if hello is None:
             return
-        who = hello[0]
+        who, message = hello
+        # Held for as long as the connection lives, so keep only what is read after the hello.
+        resume = {point.ch: Position(point.epoch, point.seq) for point in message.resume}
+        del hello, message
+        release_handshake(ws.scope)
         conn = Connection(ws, who, tuned_transport(ws.scope), frame_writer(ws.scope))
         bucket = services.throttle.acquire(who.actor)
         try:
@@ -76,7 +80,6 @@ async def _session(ws: WebSocket, services: Services) -> None:
                     limits={"max_message_bytes": limits.max_message_bytes},
                 )
             )
-            resume = {point.ch: Position(point.epoch, point.seq) for point in hello[1].resume}
             for kind in ("public", "staff") if who.is_staff else ("public",):
                 name = f"ev:{who.event_id}:{kind}"
                 await services.hub.attach(conn, kind, resume.get(name))

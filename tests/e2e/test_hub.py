@@ -45,6 +45,23 @@ async def test_join_gets_welcome_and_snapshot(server: Running) -> None:
     await alice.close()
 
 
+async def test_a_joined_connection_keeps_nothing_of_its_handshake(server: Running) -> None:
+    """Ten thousand held connections: the upgrade request, its response and the raw headers
+    are dropped once the hello is accepted, and the connection works as before."""
+    conf = await conference(server)
+    alice = await Client(server.ws_url, "teste1").connect()
+    public = f"ev:{conf['event']['id']}:public"
+    await alice.wait_for(lambda: public in alice.snapshots)
+    (held,) = server.services.hub._subs[public]
+    scope = held.socket.scope
+    protocol = scope["plenaria.protocol"]
+    assert type(protocol).__name__ == "WebSocketsSansIOProtocol"
+    assert scope["headers"] == [] and protocol.request is None and protocol.response is None
+    await alice.send_raw(json.dumps({"type": "ping", "t": 1.5}))
+    assert (await alice.wait_for(lambda: next((m for m in alice.others if m["type"] == "pong"), None)))["t"] == 1.5
+    await alice.close()
+
+
 async def test_same_device_is_the_same_participant(server: Running) -> None:
     await conference(server)
     first = await Client(server.ws_url, "TESTE1", device="device-0123456789abcdef").connect()
