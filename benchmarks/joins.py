@@ -116,7 +116,11 @@ async def measure_joins(config: str, n: int, pool: runner.Pool, args: argparse.N
         if deployment.restart is not None:
             await asyncio.sleep(runner.settle(n))
             await loop.run_in_executor(None, deployment.restart)
+            profiler = (Profiler(deployment.pids[0], workdir / f"{label}-restart-profile.txt").start()
+                        if args.profile else None)
             result["restart"] = await wave(pool, deployment.ws_urls, code, n, in_flight, resume=True)
+            if profiler is not None:
+                result["restart_profile"] = profiler.stop()
             print(f"   after a restart: {_line(result['restart'])}", flush=True)
             await pool.same({"op": "disconnect"}, 120)
     finally:

@@ -213,44 +213,50 @@ class Hub:
         frame = text_frame(text.encode())
         limit = self.limits.send_buffer_limit
         variant_for = envelope.variant_for  # one participant gets its own version (rare)
-        written = 0
-        for conn in tuple(subs):
-            state = conn.channels.get(envelope.channel)
-            if state is None or conn.closed:
-                continue
-            if state.pending is not None:
-                state.pending.append(envelope)
-                continue
-            last = state.position
-            if last is not None and last.epoch == envelope.epoch and envelope.seq <= last.seq:
-                continue  # already delivered (a replay overlapped live delivery)
-            if conn.stale:
-                continue
-            if last is not None and (last.epoch != envelope.epoch or envelope.seq != last.seq + 1):
-                self._resync_later(conn)
-                continue
-            if conn.buffered() > limit:
-                self.stats["slow"] += 1
-                self._resync_later(conn)
-                continue
-            try:
-                if variant_for is not None and conn.identity.participant_id == variant_for:
-                    await conn.send(envelope.frame(variant_for))
-                elif conn.write_frame is not None:
-                    if not conn.write_frame(frame):
-                        self.detach(conn)
-                        continue
-                    self.stats["prebuilt_frames"] += 1
-                else:
-                    await conn.send(text)
-            except Exception:
-                self.detach(conn)
-                continue
-            state.position = Position(envelope.epoch, envelope.seq)
-            self.stats["deliveries"] += 1
-            written += 1
-            if written % FRAMES_PER_TURN == 0:
-                await asyncio.sleep(0)
+        # Read once, not per subscriber: this loop runs for every participant of the channel.
+        name, epoch, seq = envelope.channel, envelope.epoch, envelope.seq
+        position = Position(epoch, seq)  # immutable, so one is shared by every subscriber
+        written = prebuilt = 0
+        try:
+            for conn in tuple(subs):
+                state = conn.channels.get(name)
+                if state is None or conn.closed:
+                    continue
+                if state.pending is not None:
+                    state.pending.append(envelope)
+                    continue
+                last = state.position
+                if last is not None and last.epoch == epoch and seq <= last.seq:
+                    continue  # already delivered (a replay overlapped live delivery)
+                if conn.stale_since is not None:
+                    continue
+                if last is not None and (last.epoch != epoch or seq != last.seq + 1):
+                    self._resync_later(conn)
+                    continue
+                if conn.buffered() > limit:
+                    self.stats["slow"] += 1
+                    self._resync_later(conn)
+                    continue
+                try:
+                    if variant_for is not None and conn.identity.participant_id == variant_for:
+                        await conn.send(envelope.frame(variant_for))
+                    elif conn.write_frame is not None:
+                        if not conn.write_frame(frame):
+                            self.detach(conn)
+                            continue
+                        prebuilt += 1
+                    else:
+                        await conn.send(text)
+                except Exception:
+                    self.detach(conn)
+                    continue
+                state.position = position
+                written += 1
+                if written % FRAMES_PER_TURN == 0:
+                    await asyncio.sleep(0)
+        finally:
+            self.stats["deliveries"] += written
+            self.stats["prebuilt_frames"] += prebuilt
 
     def _revoke(self, subs: set[Connection], data: Mapping[str, Any]) -> None:
         """A staff link was revoked, or the organizer secret rotated: close its connections here
