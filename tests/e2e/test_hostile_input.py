@@ -191,4 +191,6 @@ async def test_a_refused_origin_stores_nothing(server: Running, event: dict[str,
     async with websockets.connect(server.ws_url, origin=server.base) as ws:  # type: ignore[arg-type]
         await ws.send(hello)
         assert json.loads(await ws.recv())["type"] == "welcome"
+    # A first visit is written off the join's path (server/service/arrivals.py): wait for it.
+    await server.services.conference.arrivals.settled()
     assert await participants() == before + 1
