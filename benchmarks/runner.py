@@ -472,7 +472,10 @@ async def vote_burst(deployment: Deployment, created: dict[str, Any], presenter:
         if not args.secret:
             await presenter.command("poll.close", poll=poll_id)
     tallies = [e for _, e in presenter.named("poll.tally") if e["data"].get("poll") == poll_id]
-    last_tally = _counts(tallies[-1]["data"]) if tallies else None
+    # The latest by `computed_at`, as the pages keep it (docs/protocol.md): the presenter also
+    # gets participants' tallies, which the hub may deliver after a later staff recount.
+    latest = max(tallies, key=lambda e: e["data"].get("computed_at", 0), default=None)
+    last_tally = _counts(latest["data"]) if latest is not None else None
     seconds = (last_ack - first_sent) / 1e9
     return {
         "voters": voters,

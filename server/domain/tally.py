@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, ClassVar
 
+import orjson
+
 from server.domain.polls import OPTION_KINDS, Ballot, PollSpec
 from server.domain.ranked import RankedCount, Rankings, count
 from server.domain.ranked_elections import SegmentCount, count_segment
@@ -199,6 +201,44 @@ def tally(spec: PollSpec, ballots: Iterable[Ballot]) -> RunningTally:
     for ballot in ballots:
         running.add(ballot)
     return running
+
+
+class KeptTally:
+    """A poll's tally kept from one recount of its stored ballots to the next.
+
+    A recount reads every stored ballot again (exact whoever wrote them: this process,
+    another one, an erasure), but decoding and counting ten thousand ballots four times a
+    second is most of a vote burst's event loop. Kept beside the tally is the multiset of
+    the ballots' stored texts it counts; `recount` compares the new multiset with it and
+    decodes, removes and adds only the texts that differ. After every recount the tally
+    equals `tally(spec, ballots)` of exactly the texts given, by construction.
+    """
+
+    def __init__(self, spec: PollSpec) -> None:
+        self.spec = spec
+        self._running = RunningTally(spec)
+        self._texts: Counter[str] = Counter()
+
+    def recount(self, texts: Iterable[str]) -> RunningTally:
+        """The tally of `texts` (ballots as stored, JSON). The object returned is this kept
+        tally's own: read it before the next recount."""
+        now = Counter(texts)
+        try:
+            for text, times in (self._texts - now).items():
+                ballot = Ballot.stored(orjson.loads(text))
+                for _ in range(times):
+                    self._running.remove(ballot)
+            for text, times in (now - self._texts).items():
+                ballot = Ballot.stored(orjson.loads(text))
+                for _ in range(times):
+                    self._running.add(ballot)
+        except Exception:
+            # A stored ballot this spec cannot count: raise as `tally` would, keeping nothing
+            # half-applied for the next recount.
+            self._running, self._texts = RunningTally(self.spec), Counter()
+            raise
+        self._texts = now
+        return self._running
 
 
 @dataclass(frozen=True, slots=True)

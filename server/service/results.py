@@ -25,7 +25,7 @@ from server.domain import answers
 from server.domain.elections import election_result
 from server.domain.poll_lifecycle import SEGMENT_PREFIX, Poll, PollClock, public_sees_tally
 from server.domain.polls import Ballot, PollSpec
-from server.domain.tally import RunningTally, outcome, ranked_count, tally
+from server.domain.tally import KeptTally, RunningTally, outcome, ranked_count, tally
 from server.service import decisions
 from server.service.qa import short_text_checker
 from server.store import Unit
@@ -37,6 +37,9 @@ async def _nobody(event_id: int) -> int:
 
 def _no_ids(event_id: int) -> Collection[int]:
     return ()
+
+
+Kept = dict[int, KeptTally]  # the live tallies of open polls, by poll id (see `running_tally`)
 
 
 Event = tuple[str, str, Mapping[str, Any]]
@@ -137,15 +140,24 @@ async def result_events(db: Unit, row: Poll, result: dict[str, Any]) -> list[Eve
     return events
 
 
-async def running_tally(db: Unit, row: Poll, found: answers.Screened | None = None) -> RunningTally:
+async def running_tally(db: Unit, row: Poll, found: answers.Screened | None = None,
+                        kept: Kept | None = None) -> RunningTally:
     """The poll's tally from its stored ballots (an open-text poll's from `found`, its screened
-    answers, when the caller screened them already)."""
+    answers, when the caller screened them already). With `kept` (the live tallies of open
+    polls, by poll id), an open poll's recount decodes only the ballots that changed since the
+    last one (server.domain.tally.KeptTally); the tally returned is then read before the next."""
     spec = PollSpec.from_dict(row.spec)
     if spec.kind == "open_text":
         found = found or await screened(db, row)
         return tally(spec, (Ballot(text=text) for text in found.texts))
     assert row.id is not None
-    return tally(spec, (Ballot.stored(b) for b in await db.ballots.in_clear(row.id, row.secret)))
+    if kept is None or row.secret:
+        return tally(spec, (Ballot.stored(b) for b in await db.ballots.in_clear(row.id, row.secret)))
+    texts = await db.ballots.texts(row.id)
+    tallied = kept.get(row.id)
+    if tallied is None or tallied.spec != spec:
+        tallied = kept[row.id] = KeptTally(spec)
+    return tallied.recount(texts)
 
 
 def answers_view(row: Poll, found: answers.Screened) -> dict[str, Any]:
@@ -182,7 +194,8 @@ async def turnout(db: Unit, row: Poll, voted: int, presence: Presence) -> dict[s
 
 
 async def tally_data(
-    db: Unit, row: Poll, presence: Presence, now: float, found: answers.Screened | None = None
+    db: Unit, row: Poll, presence: Presence, now: float, found: answers.Screened | None = None,
+    kept: Kept | None = None,
 ) -> dict[str, Any]:
     """`poll.tally` data: the live tally, turnout and when it was computed (clients keep the latest).
 
@@ -193,7 +206,7 @@ async def tally_data(
         voted = await db.ballots.vote_records(row.id)
         return {"poll": row.id, "tally": None, "sealed": True, "turnout": await turnout(db, row, voted, presence),
                 "computed_at": now}
-    running = await running_tally(db, row, found)
+    running = await running_tally(db, row, found, kept)
     return {
         "poll": row.id,
         "tally": running.to_dict(),

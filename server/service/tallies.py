@@ -4,15 +4,16 @@ Every committed vote marks its poll dirty; every `interval` (250 ms) the ticker
 publishes one `poll.tally` per dirty poll, so fan-out costs a few messages a
 second per poll whatever the vote rate.
 
-The tally is recomputed from the ballots in the store each time rather than kept
-as an in-memory RunningTally. That is exact by construction, also with several
-processes taking votes for the same poll (an in-memory tally would only see its
-own process's votes), and cheap at the sizes of these conferences: one indexed
-query reading a few thousand small JSON ballots plus a pure O(picks) count
-(about 10 ms for 5,000 ballots of 14 picks each on these machines), at most four
-times a second, and only while votes arrive. Clients keep the `poll.tally` with
-the latest `computed_at`: every committed vote is followed by a read after its
-commit, so the latest one includes every ballot.
+The tally is recomputed from the ballots in the store each time rather than counted
+from the votes this process took. That is exact by construction, also with several
+processes taking votes for the same poll (counting its own votes, a process would
+only see those), and cheap: one indexed query reading the ballots as stored text,
+of which only the texts that changed since the last recount are decoded and
+counted (`KeptTally`, server/domain/tally.py: 10,000 ballots of 14 picks cost
+~130 ms to decode and count from scratch, a recount a few milliseconds plus
+what changed), at most four times a second, and only while votes arrive. Clients
+keep the `poll.tally` with the latest `computed_at`: every committed vote is
+followed by a read after its commit, so the latest one includes every ballot.
 
 Participants get at most one tally per poll per PUBLIC_SECONDS; staff (the
 presenter's console and its big-screen counts) get every recount in between
@@ -49,6 +50,7 @@ from server.domain.stream_delay import longest_delay
 from server.errors import Unavailable
 from server.service.periodic import Periodic
 from server.service.results import (
+    Kept,
     Presence,
     answers_view,
     poll_view,
@@ -69,6 +71,10 @@ CACHE_SECONDS = 1.0
 # A recount that took t seconds is followed by at least 3t without one: at most a quarter of the time.
 COST_SHARE_INVERSE = 3.0
 PUBLIC_SECONDS = 1.0
+# What participants get of a poll while it is open: each one supersedes the last, so the hub may
+# spread their delivery to a large crowd over a moment (server/hub/hub.py, `paced`).
+REFRESHES = frozenset({"poll.tally", "poll.turnout"})
+KEPT_POLLS = 8  # open polls whose tallies are kept between recounts (a few are open at once)
 Event = tuple[str, str, Mapping[str, Any]]
 
 
@@ -90,6 +96,7 @@ class TallyTicker:
         # poll id -> (public channel, poll.tally or poll.turnout) owed its latest recount
         self._public_owed: dict[int, tuple[str, str]] = {}
         self._answers: dict[int, dict[str, Any]] = {}  # open-text poll id -> the last `mod.answers` published
+        self._kept: Kept = {}  # open polls' tallies between recounts (server.domain.tally.KeptTally)
         self._periodic = Periodic("poll-ticker", interval, self.tick)
 
     def mark(self, poll_id: int) -> None:
@@ -105,7 +112,8 @@ class TallyTicker:
         now = self.runner.clock()
         if cached is not None and poll.id not in self._dirty and now - cached["computed_at"] < CACHE_SECONDS:
             return cached
-        data = await tally_data(db, poll, self.presence, now)
+        kept = self._keep(poll.id) if poll.status == "open" else None
+        data = await tally_data(db, poll, self.presence, now, kept=kept)
         self._latest[poll.id] = data
         return data
 
@@ -147,6 +155,7 @@ class TallyTicker:
                     for target, name, data in await result_events(db, poll, result):
                         out.publish(target, name, data)
             self._dirty.discard(poll_id)
+            self._kept.pop(poll_id, None)
             self._public_owed.pop(poll_id, None)  # the result supersedes every tally
             await self.runner.publish(out)
             if poll.secret and result is not None:
@@ -158,8 +167,8 @@ class TallyTicker:
     async def flush(self) -> None:
         """Publish one tally per dirty poll, computed from the store.
 
-        A recount costs time proportional to the ballots (about 10 ms per 1,000 on these
-        machines). A poll whose last recount took `t` waits at least COST_SHARE_INVERSE × t
+        A recount still reads every ballot, so its cost grows with them (less since only the
+        changed ones are decoded). A poll whose last recount took `t` waits at least COST_SHARE_INVERSE × t
         before the next one, so recounts never take more than about a quarter of the
         process's time, whatever the number of ballots, and votes keep their share.
         """
@@ -172,9 +181,10 @@ class TallyTicker:
                 async with self.db.session() as db:
                     poll = await db.polls.get(poll_id)
                     if poll is None or poll.status in ("draft", "closed"):
+                        self._kept.pop(poll_id, None)
                         continue  # a closed poll's final result supersedes its tallies
                     found = await screened(db, poll) if poll.spec.get("kind") == "open_text" else None
-                    data = await tally_data(db, poll, self.presence, self.runner.clock(), found)
+                    data = await tally_data(db, poll, self.presence, self.runner.clock(), found, self._keep(poll_id))
                     answers = answers_view(poll, found) if found is not None else None
             except Unavailable:
                 self._dirty.add(poll_id)
@@ -188,6 +198,13 @@ class TallyTicker:
                 events.append((channel(poll.event_id, "staff"), "mod.answers", answers))
             await self.runner.publish(Outcome(events=events))
             self.stats["tallies"] += 1
+
+    def _keep(self, poll_id: int) -> Kept:
+        """The kept tallies, with room for `poll_id`'s: polls closed elsewhere (by a presenter, by
+        another process) are never seen closing here, so only the latest KEPT_POLLS are kept."""
+        if poll_id not in self._kept and len(self._kept) >= KEPT_POLLS:
+            del self._kept[next(iter(self._kept))]
+        return self._kept
 
     def _audience(self, poll: Poll, data: dict[str, Any], now: float) -> list[Event]:
         """Where this recount goes. Live polls: to participants, or to staff only when

@@ -39,6 +39,10 @@ class Ballots:
         (anonymised, in their published order; none while it is sealed)."""
         return await (repo.counted_ballots(self._db, poll_id) if secret else repo.open_ballots(self._db, poll_id))
 
+    async def texts(self, poll_id: int) -> list[str]:
+        """An open poll's ballots as stored text, undecoded (for `KeptTally.recount`)."""
+        return await repo.open_ballot_texts(self._db, poll_id)
+
     async def counted(self, poll_id: int) -> list[dict[str, Any]]:
         """The anonymised ballots of a counted secret poll, in their published (random) order."""
         return await repo.counted_ballots(self._db, poll_id)

@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import Text, cast, delete, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -201,6 +201,12 @@ async def ballots_by_voter(db: AsyncSession, poll_id: int, voters: Iterable[str]
 async def open_ballots(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:
     result = await db.exec(select(BallotRow.ballot).where(BallotRow.poll_id == poll_id))
     return [dict(ballot) for ballot in result.all()]
+
+
+async def open_ballot_texts(db: AsyncSession, poll_id: int) -> list[str]:
+    """An open poll's ballots as the store holds them, as text: no JSON decoded here."""
+    result = await db.exec(select(cast(col(BallotRow.ballot), Text)).where(BallotRow.poll_id == poll_id))
+    return list(result.all())
 
 
 async def open_ballot_rows(db: AsyncSession, poll_id: int) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ from server.service.privacy import PrivacyService
 from server.service.qa import QAService
 from server.service.runner import CommandRunner
 from server.service.speakers import SpeakersService
+from server.service.tallies import REFRESHES
 from server.settings import Settings
 from server.store import Database
 from server.web.admission import Admission
@@ -81,7 +82,7 @@ class Services:
                                  lambda who, state: services.personalise(who, state), PollService.nothing_of_their_own)
         stretches = Stretches()
         hub = Hub(broker, settings.limits, lambda who, kind: services.snapshot(who, kind), public, stretches,
-                  runner.announce)
+                  runner.announce, paced=REFRESHES)
         services = cls(settings, db, broker, runner, conference, hub)
         limits = settings.limits
         services.admission = Admission(limits.max_connections, limits.connections_per_address,

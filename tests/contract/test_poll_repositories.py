@@ -4,6 +4,7 @@ one transaction reads back in the next."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -76,6 +77,10 @@ async def test_staged_ballots_write_one_ballot_per_voter_per_batch(database: Dat
     async with database.session() as db:
         assert await db.ballots.of_voter([poll.id], ["p:1"]) == {poll.id: {"choices": ["abstain"]}}
         assert [row["cast_at"] for row in await db.ballots.export_rows(poll.id)] == [4.0]
+        # What a live recount reads: the stored text, undecoded, as many as there are ballots.
+        texts = await db.ballots.texts(poll.id)
+        assert all(isinstance(text, str) for text in texts)
+        assert [json.loads(text) for text in texts] == [{"choices": ["abstain"]}]
     # A batch that read no ballot of `p:2` before another transaction stored that voter's first one
     # fails on the unique key (the command runner then stores its votes again one by one).
     async with database.session() as meanwhile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain.polls import Ballot, PollSpec, validate_ballot
-from server.domain.tally import RunningTally, SectionOutcome, outcome, tally
+from server.domain.tally import KeptTally, RunningTally, SectionOutcome, outcome, tally
 from server.domain.wordcloud import WordCounter, tokens, words
 
 # --- strategies -------------------------------------------------------------------------
@@ -128,6 +129,45 @@ def test_running_tally_matches_a_tally_from_scratch(data: st.DataObject) -> None
     assert running == fresh
     assert running.to_dict() == fresh.to_dict()
     assert running.ballots == len(alive)
+
+
+KEPT_KINDS = ("single", "yes_no_abstain", "multiple", "election", "ranking", "rating")
+
+
+@settings(max_examples=200, database=None)
+@given(st.data())
+def test_a_kept_tally_equals_a_tally_from_scratch_after_every_recount(data: st.DataObject) -> None:
+    """Recounts of a store whose ballots come, change, repeat and go (an erasure): after each,
+    the kept tally is the tally of exactly the ballots stored."""
+    spec = data.draw(specs(KEPT_KINDS))
+    kept = KeptTally(spec)
+    stored: list[Ballot] = []
+    for _ in range(data.draw(st.integers(1, 6))):
+        for _ in range(data.draw(st.integers(0, 8))):
+            move = data.draw(st.sampled_from(["add", "change", "erase", "repeat"]))
+            if move == "add" or not stored:
+                stored.append(data.draw(ballots(spec)))
+            elif move == "change":
+                stored[data.draw(st.integers(0, len(stored) - 1))] = data.draw(ballots(spec))
+            elif move == "erase":
+                stored.pop(data.draw(st.integers(0, len(stored) - 1)))
+            else:  # two voters with the same ballot
+                stored.append(stored[data.draw(st.integers(0, len(stored) - 1))])
+        texts = [json.dumps(ballot.to_dict()) for ballot in data.draw(st.permutations(stored))]
+        running = kept.recount(texts)
+        fresh = tally(spec, stored)
+        assert running == fresh
+        assert running.ballots == len(stored)
+
+
+def test_a_kept_tally_keeps_nothing_of_a_recount_that_failed() -> None:
+    spec = PollSpec.from_dict({"kind": "single", "question": "?", "options": options(["a", "b"])})
+    kept = KeptTally(spec)
+    good = json.dumps(validate_ballot(spec, {"choice": "a"}).to_dict())
+    kept.recount([good])
+    with pytest.raises(ValueError):
+        kept.recount([good, good, json.dumps({"choices": ["z"]})])  # an option this spec lacks
+    assert kept.recount([good]) == tally(spec, [validate_ballot(spec, {"choice": "a"})])
 
 
 @settings(database=None)
