@@ -92,6 +92,7 @@ class TallyTicker:
         self._dirty: set[int] = set()
         self._latest: dict[int, dict[str, Any]] = {}
         self._next_recount: dict[int, float] = {}  # monotonic time before which a poll is not recounted
+        self._marked_at: dict[int, float] = {}  # monotonic time of the poll's last committed vote here
         self._public_at: dict[int, float] = {}  # monotonic time of the poll's last public tally
         # poll id -> (public channel, poll.tally or poll.turnout) owed its latest recount
         self._public_owed: dict[int, tuple[str, str]] = {}
@@ -102,6 +103,7 @@ class TallyTicker:
     def mark(self, poll_id: int) -> None:
         """A vote for `poll_id` was committed: publish its tally at the next tick."""
         self._dirty.add(poll_id)
+        self._marked_at[poll_id] = time.monotonic()
         self._latest.pop(poll_id, None)
 
     async def current(self, db: Unit, poll: Poll) -> dict[str, Any]:
@@ -156,6 +158,7 @@ class TallyTicker:
                         out.publish(target, name, data)
             self._dirty.discard(poll_id)
             self._kept.pop(poll_id, None)
+            self._marked_at.pop(poll_id, None)
             self._public_owed.pop(poll_id, None)  # the result supersedes every tally
             await self.runner.publish(out)
             if poll.secret and result is not None:
@@ -168,12 +171,16 @@ class TallyTicker:
         """Publish one tally per dirty poll, computed from the store.
 
         A recount still reads every ballot, so its cost grows with them (less since only the
-        changed ones are decoded). A poll whose last recount took `t` waits at least COST_SHARE_INVERSE × t
-        before the next one, so recounts never take more than about a quarter of the
-        process's time, whatever the number of ballots, and votes keep their share.
+        changed ones are decoded). While votes keep coming, a poll whose last recount took `t`
+        waits at least COST_SHARE_INVERSE × t before the next one, so recounts never take more
+        than about a quarter of the process's time, whatever the number of ballots, and votes
+        keep their share. Once no vote came for a whole tick there is no one left to share
+        with: the burst's last recount runs at once (the exact tally, soon after the last vote).
         """
         now = time.monotonic()
-        due = {poll_id for poll_id in self._dirty if self._next_recount.get(poll_id, 0.0) <= now}
+        quiet_since = now - self.interval
+        due = {poll_id for poll_id in self._dirty
+               if self._next_recount.get(poll_id, 0.0) <= now or self._marked_at.get(poll_id, now) <= quiet_since}
         self._dirty -= due
         for poll_id in sorted(due):
             started = time.monotonic()
@@ -182,6 +189,7 @@ class TallyTicker:
                     poll = await db.polls.get(poll_id)
                     if poll is None or poll.status in ("draft", "closed"):
                         self._kept.pop(poll_id, None)
+                        self._marked_at.pop(poll_id, None)
                         continue  # a closed poll's final result supersedes its tallies
                     found = await screened(db, poll) if poll.spec.get("kind") == "open_text" else None
                     data = await tally_data(db, poll, self.presence, self.runner.clock(), found, self._keep(poll_id))

@@ -564,6 +564,26 @@ async def test_election_with_parity_reports_a_tie(conf: Conf) -> None:
         await voter.close()
 
 
+async def test_the_last_vote_of_a_burst_is_counted_at_once_whatever_the_recounts_cost(conf: Conf) -> None:
+    """While votes keep coming, an expensive recount waits three times its cost before the next;
+    once they stop, the burst's last recount does not wait for that."""
+    poll = await conf.poll(YES_NO)
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    first, last = await conf.participant(), await conf.participant()
+    await first.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes"})
+    await conf.presenter.wait_for(
+        lambda: (t := latest_tally(conf.presenter, poll["id"])) and t["tally"]["ballots"] == 1)
+    ticker = conf.server.services.polls.ticker
+    ticker._next_recount[poll["id"]] = time.monotonic() + 60  # as if that recount had taken 20 s
+    voted = time.monotonic()
+    await last.ok("vote.cast", poll=poll["id"], ballot={"choice": "no"})
+    await conf.presenter.wait_for(
+        lambda: (t := latest_tally(conf.presenter, poll["id"])) and t["tally"]["ballots"] == 2, timeout=5)
+    assert time.monotonic() - voted < 2 * ticker.interval + 1
+    for client in (first, last):
+        await client.close()
+
+
 async def test_participants_get_a_tally_a_second_and_staff_every_recount(conf: Conf) -> None:
     """While votes keep coming, participants receive at most one tally per second (a phone on
     a slow link gets a quarter of the bytes), the presenter every recount, and the last one
