@@ -215,21 +215,23 @@ class TallyTicker:
         return self._kept
 
     def _audience(self, poll: Poll, data: dict[str, Any], now: float) -> list[Event]:
-        """Where this recount goes. Live polls: to participants, or to staff only when
-        participants had one less than PUBLIC_SECONDS ago (they are then owed this one).
-        Other polls: to staff, and its turnout alone (`poll.turnout`) to participants at
-        that same pace, so a screen's count of ballots is never stale by more than that."""
+        """Where this recount goes: always to staff, on their own channel; to participants at
+        most every PUBLIC_SECONDS (they are owed the recounts in between, `pay_public`): the
+        tally itself for live polls, its turnout alone (`poll.turnout`) for the others, so a
+        screen's count of ballots is never stale by more than that.
+
+        Staff also hear the public channel, so a live poll's tally reaches them twice; the
+        staff copy is the one that does not wait behind the crowd's paced delivery
+        (server/hub/hub.py), and pages keep the latest `computed_at` either way."""
         staff, public = channel(poll.event_id, "staff"), channel(poll.event_id, "public")
-        events: list[Event] = []
-        name = "poll.tally"
-        if tally_channel(poll) != public:
-            events, name = [(staff, "poll.tally", data)], "poll.turnout"
+        events: list[Event] = [(staff, "poll.tally", data)]
+        name = "poll.tally" if tally_channel(poll) == public else "poll.turnout"
         if now - self._public_at.get(poll.id, float("-inf")) >= PUBLIC_SECONDS:
             self._public_at[poll.id] = now
             self._public_owed.pop(poll.id, None)
             return [*events, (public, name, _public_part(name, data))]
         self._public_owed[poll.id] = (public, name)
-        return events or [(staff, "poll.tally", data)]
+        return events
 
     async def pay_public(self) -> None:
         """Give participants the latest tally (or turnout) of polls whose last recounts went to staff only."""
