@@ -91,6 +91,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     run.add_argument("--quiet-wait", type=float, default=120.0,
                      help="before each phase wait up to this long for other jobs to use < 0.25 core (0: do not wait)")
     run.add_argument("--no-bare", action="store_true", help="skip the bare websockets baseline")
+    run.add_argument("--max-connections", type=int,
+                     help="each server process's cap of open websockets (default: the server's, 18,000)")
     run.add_argument("--target", help="base URL of an already running server (http://host:port): start nothing")
     run.add_argument("--server-pid", type=int, action="append", default=[],
                      help="with --target: pid(s) whose RSS to read")
@@ -282,7 +284,7 @@ def deploy(config: str, args: argparse.Namespace, workdir: Path, label: str) -> 
         return Deployment(config, base, [ws], list(args.server_pid), description={"target": base})
     if config == "embedded":
         database = f"sqlite:///{workdir / f'{label}.db'}"
-        server = PlenariaServer(workdir, f"{label}-server", database).start()
+        server = PlenariaServer(workdir, f"{label}-server", database, max_connections=args.max_connections).start()
         deployment = Deployment(config, server.base, [server.ws_url], [server.pid], [server.stop],
                                 {"processes": 1, "database": "sqlite (fresh file)", "broker": "memory",
                                  "logs": [str(server.log_path)]})
@@ -307,7 +309,8 @@ def deploy(config: str, args: argparse.Namespace, workdir: Path, label: str) -> 
             database, db_label = postgres.url, "postgresql (fresh database)"
         servers = []
         for i in range(2):  # one after the other: the first creates the schema
-            server = PlenariaServer(workdir, f"{label}-server{i + 1}", database, redis=redis.url).start()
+            server = PlenariaServer(workdir, f"{label}-server{i + 1}", database, redis=redis.url,
+                                    max_connections=args.max_connections).start()
             stoppers.append(server.stop)
             servers.append(server)
     except Exception:

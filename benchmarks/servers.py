@@ -64,8 +64,9 @@ class PlenariaServer:
     """`plenaria serve` as a child process with a raised fd limit, logging to a file."""
 
     def __init__(self, workdir: Path, name: str, database: str, redis: str = "", port: int = 0,
-                 command: list[str] | None = None) -> None:
-        """`command`: another way to run the server on `port` (the fuzzer's, with its limits)."""
+                 command: list[str] | None = None, max_connections: int | None = None) -> None:
+        """`command`: another way to run the server on `port` (the fuzzer's, with its limits);
+        `max_connections`: the server's cap of open websockets, when not its default."""
         self.port = port or free_port()
         self.name = name
         self.log_path = workdir / f"{name}.log"
@@ -73,6 +74,8 @@ class PlenariaServer:
                                 "--database", database]
         if redis:
             self.args += ["--redis", redis]
+        if max_connections is not None:
+            self.args += ["--max-connections", str(max_connections)]
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
