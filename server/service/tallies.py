@@ -157,8 +157,7 @@ class TallyTicker:
                     for target, name, data in await result_events(db, poll, result):
                         out.publish(target, name, data)
             self._dirty.discard(poll_id)
-            self._kept.pop(poll_id, None)
-            self._marked_at.pop(poll_id, None)
+            self._forget(poll_id)
             self._public_owed.pop(poll_id, None)  # the result supersedes every tally
             await self.runner.publish(out)
             if poll.secret and result is not None:
@@ -188,8 +187,7 @@ class TallyTicker:
                 async with self.db.session() as db:
                     poll = await db.polls.get(poll_id)
                     if poll is None or poll.status in ("draft", "closed"):
-                        self._kept.pop(poll_id, None)
-                        self._marked_at.pop(poll_id, None)
+                        self._forget(poll_id)
                         continue  # a closed poll's final result supersedes its tallies
                     found = await screened(db, poll) if poll.spec.get("kind") == "open_text" else None
                     data = await tally_data(db, poll, self.presence, self.runner.clock(), found, self._keep(poll_id))
@@ -206,6 +204,11 @@ class TallyTicker:
                 events.append((channel(poll.event_id, "staff"), "mod.answers", answers))
             await self.runner.publish(Outcome(events=events))
             self.stats["tallies"] += 1
+
+    def _forget(self, poll_id: int) -> None:
+        """The poll is closed: nothing more of it is recounted here."""
+        self._kept.pop(poll_id, None)
+        self._marked_at.pop(poll_id, None)
 
     def _keep(self, poll_id: int) -> Kept:
         """The kept tallies, with room for `poll_id`'s: polls closed elsewhere (by a presenter, by

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import inspect
 
+from server.hub.hub import PACED_FRAMES
 from tests.client import Client
 from tests.harness import Running, create_event
 
@@ -581,6 +582,40 @@ async def test_the_last_vote_of_a_burst_is_counted_at_once_whatever_the_recounts
         lambda: (t := latest_tally(conf.presenter, poll["id"])) and t["tally"]["ballots"] == 2, timeout=5)
     assert time.monotonic() - voted < 2 * ticker.interval + 1
     for client in (first, last):
+        await client.close()
+
+
+async def test_a_crowd_gets_paced_tallies_in_order_and_the_presenter_its_own_copy(conf: Conf) -> None:
+    """More participants than a paced slice: their live tallies come in the hub's paced lane,
+    with a screen change published in between; every one of them sees every public event once,
+    in order, and the final tally; the presenter also gets each recount on the staff channel."""
+    crowd: list[Client] = []
+    for _ in range((PACED_FRAMES + 50) // 50):
+        crowd += await asyncio.gather(*(conf.participant() for _ in range(50)))
+    poll = await conf.poll(YES_NO, visibility="live")
+    await conf.presenter.ok("poll.open", poll=poll["id"])
+    voters = crowd[:20]
+    for i, voter in enumerate(voters):
+        await voter.ok("vote.cast", poll=poll["id"], ballot={"choice": "yes" if i % 2 else "no"})
+        if i == len(voters) // 2:
+            await conf.presenter.ok("screen.show", kind="message", text="Intervalo")
+        await asyncio.sleep(0.05)
+
+    def final(client: Client) -> dict[str, Any] | None:
+        tally = latest_tally(client, poll["id"])
+        return tally if tally is not None and tally["tally"]["ballots"] == len(voters) else None
+
+    staff = await conf.presenter.wait_for(
+        lambda: next((e["data"] for e in conf.presenter.events if e["ch"] == conf.staff and e["name"] == "poll.tally"
+                      and e["data"]["tally"]["ballots"] == len(voters)), None), timeout=10)
+    assert staff["tally"]["counts"] == {"yes": 10, "no": 10, "abstain": 0}
+    for client in crowd:
+        await client.wait_for(lambda c=client: final(c), timeout=10)
+        seqs = client.relative_seqs(conf.public)
+        assert seqs == list(range(1, len(seqs) + 1)), "a gap or a duplicate on the public channel"
+        assert client.named("screen.updated"), "the screen change reached everybody"
+    assert conf.server.services.hub.stats["paced_deliveries"] >= 1
+    for client in crowd:
         await client.close()
 
 
