@@ -9,9 +9,9 @@ from the votes this process took. That is exact by construction, also with sever
 processes taking votes for the same poll (counting its own votes, a process would
 only see those), and cheap: one indexed query reading the ballots as stored text,
 of which only the texts that changed since the last recount are decoded and
-counted (`KeptTally`, server/domain/tally.py: 10,000 ballots of 14 picks cost
-~130 ms to decode and count from scratch, a recount a few milliseconds plus
-what changed), at most four times a second, and only while votes arrive. Clients
+counted (`KeptTally`, server/domain/tally.py: decoding and counting every ballot
+again was the larger part of a recount, which grew with the poll), at most four
+times a second, and only while votes arrive. Clients
 keep the `poll.tally` with the latest `computed_at`: every committed vote is
 followed by a read after its commit, so the latest one includes every ballot.
 
