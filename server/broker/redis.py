@@ -143,7 +143,7 @@ class RedisBroker:
                 await self._task
         if self._pubsub is not None:
             with contextlib.suppress(*LOST):
-                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                await self._pubsub.aclose()
         await self._redis.aclose(close_connection_pool=True)
 
     async def publish(self, channel: str, name: str, data: Mapping[str, Any]) -> Envelope:
@@ -318,7 +318,7 @@ class RedisBroker:
     async def _connect_pubsub(self) -> None:
         if self._pubsub is not None:
             with contextlib.suppress(*LOST):
-                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                await self._pubsub.aclose()
         self._resubscribe.clear()
         self._pubsub = self._redis.pubsub()
         await self._pubsub.ping()
