@@ -23,6 +23,7 @@ import asyncio
 import json
 import math
 import multiprocessing
+import os
 import secrets
 import time
 from collections import Counter
@@ -34,7 +35,7 @@ import websockets
 from benchmarks import bare, runner
 from benchmarks.presenter import Presenter
 from benchmarks.servers import Profiler, free_port, rss_kib
-from benchmarks.stats import summary_ms
+from benchmarks.stats import CpuWatch, summary_ms
 
 
 async def sample_frames(ws_url: str, code: str, presenter: Presenter) -> dict[str, str]:
@@ -52,18 +53,21 @@ async def sample_frames(ws_url: str, code: str, presenter: Presenter) -> dict[st
     return frames
 
 
-async def wave(pool: runner.Pool, urls: list[str], code: str, n: int, in_flight: int,
+async def wave(pool: runner.Pool, urls: list[str], servers: list[int], code: str, n: int, in_flight: int,
                resume: bool) -> dict[str, Any]:
-    """One storm of n clients over `urls`; every load process keeps its share's devices."""
+    """One storm of n clients over `urls` (served by the processes `servers`); every load process
+    keeps its share's devices."""
     sources = runner.source_addresses(n)
     procs = len(pool.pipes)
     per_process = max(1, math.ceil(in_flight / procs))
     requests = [{"op": "storm", "urls": urls, "event": code, "indices": list(range(number, n, procs)),
                  "sources": sources, "concurrency": per_process, "timeout": 60.0, "resume": resume}
                 for number in range(procs)]
+    watch = CpuWatch({"server": servers, "load": pool.pids})
     started = time.monotonic()
     answers = await pool.call_all(requests, 120 + n / 10)
     seconds = time.monotonic() - started
+    cores = watch.account()
     errors = [a["error"] for a in answers if "error" in a]
     if errors:
         raise RuntimeError(f"load processes failed: {errors[:3]}")
@@ -79,7 +83,8 @@ async def wave(pool: runner.Pool, urls: list[str], code: str, n: int, in_flight:
             "failures": dict(failures.most_common(5)), "state": dict(states), "seconds": round(seconds, 3),
             "joins_per_second": round(joined / seconds, 1) if seconds else 0.0, "in_flight": in_flight,
             "client_addresses": len(sources), "hello_to_state": summary_ms(hellos),
-            "handshake_to_state": summary_ms(handshakes)}
+            "handshake_to_state": summary_ms(handshakes), "cores": cores,
+            "server_cpu_ms_per_join": round(cores["server"] * cores["seconds"] / joined * 1000, 3) if joined else None}
 
 
 async def measure_joins(config: str, n: int, pool: runner.Pool, args: argparse.Namespace,
@@ -103,13 +108,13 @@ async def measure_joins(config: str, n: int, pool: runner.Pool, args: argparse.N
         frames = await sample_frames(deployment.ws_urls[0], code, presenter)
         result["frame_bytes"] = {kind: len(frame.encode()) for kind, frame in frames.items()}
         profiler = Profiler(deployment.pids[0], workdir / f"{label}-profile.txt").start() if args.profile else None
-        result["fresh"] = await wave(pool, deployment.ws_urls, code, n, in_flight, resume=False)
+        result["fresh"] = await wave(pool, deployment.ws_urls, deployment.pids, code, n, in_flight, resume=False)
         if profiler is not None:
             result["profile"] = profiler.stop()
         print(f"   fresh: {_line(result['fresh'])}", flush=True)
         await pool.same({"op": "disconnect"}, 120)
         await asyncio.sleep(runner.settle(n))
-        result["resume"] = await wave(pool, deployment.ws_urls, code, n, in_flight, resume=True)
+        result["resume"] = await wave(pool, deployment.ws_urls, deployment.pids, code, n, in_flight, resume=True)
         print(f"   resume: {_line(result['resume'])}", flush=True)
         await pool.same({"op": "disconnect"}, 120)
         await presenter.close()
@@ -118,7 +123,7 @@ async def measure_joins(config: str, n: int, pool: runner.Pool, args: argparse.N
             await loop.run_in_executor(None, deployment.restart)
             profiler = (Profiler(deployment.pids[0], workdir / f"{label}-restart-profile.txt").start()
                         if args.profile else None)
-            result["restart"] = await wave(pool, deployment.ws_urls, code, n, in_flight, resume=True)
+            result["restart"] = await wave(pool, deployment.ws_urls, deployment.pids, code, n, in_flight, resume=True)
             if profiler is not None:
                 result["restart_profile"] = profiler.stop()
             print(f"   after a restart: {_line(result['restart'])}", flush=True)
@@ -151,11 +156,11 @@ async def bare_joins(pool: runner.Pool, args: argparse.Namespace, n: int, frames
         await loop.run_in_executor(None, runner.Pool._call, mine, {"op": "join_frames", "frames": frames}, 30)
         before = rss_kib(pid)
         out: dict[str, Any] = {"loop": ready.get("loop")}
-        out["fresh"] = await wave(pool, url, "bare", n, args.join_in_flight, resume=False)
+        out["fresh"] = await wave(pool, url, [pid], "bare", n, args.join_in_flight, resume=False)
         out["kib_per_connection"] = round((rss_kib(pid) - before) / max(1, out["fresh"]["joined"]), 2)
         await pool.same({"op": "disconnect"}, 120)
         await asyncio.sleep(runner.settle(n))
-        out["resume"] = await wave(pool, url, "bare", n, args.join_in_flight, resume=True)
+        out["resume"] = await wave(pool, url, [pid], "bare", n, args.join_in_flight, resume=True)
         await pool.same({"op": "disconnect"}, 120)
         await loop.run_in_executor(None, runner.Pool._call, mine, {"op": "exit"}, 30)
         return out
@@ -170,14 +175,17 @@ def _line(figures: dict[str, Any]) -> str:
     latency = figures["hello_to_state"]
     return (f"{figures['joined']}/{figures['requested']} in {figures['seconds']} s, "
             f"{figures['joins_per_second']:.0f} joins/s, hello→state p50 {latency['p50_ms']:.0f} ms, "
-            f"p99 {latency['p99_ms']:.0f} ms, {figures['state']}")
+            f"p99 {latency['p99_ms']:.0f} ms, {figures['state']}; cores {figures['cores']}")
 
 
 def table(runs: list[dict[str, Any]]) -> list[str]:
     """The join-storm rows of the printed table."""
-    lines = ["", "join storm (hello -> state; joins/s = joined / wall time; x bare = our rate / bare rate)",
-             "| config    |      N | wave    | joined | joins/s | p50 ms | p99 ms | bare j/s | bare p99 | x bare |",
-             "|-----------|--------|---------|--------|---------|--------|--------|----------|----------|--------|"]
+    lines = ["", "join storm (hello -> state; joins/s = joined / wall time; x bare = our rate / bare rate; "
+                 f"cores: busy on average during the wave, the servers' and all the machine's {os.cpu_count()})",
+             "| config    |      N | wave    | joined | joins/s | p50 ms | p99 ms | bare j/s | bare p99 | x bare | "
+             "server cores | machine cores | server ms/join |",
+             "|-----------|--------|---------|--------|---------|--------|--------|----------|----------|--------|"
+             "--------------|---------------|----------------|"]
     for run in runs:
         joins = run.get("joins")
         if not joins:
@@ -190,9 +198,11 @@ def table(runs: list[dict[str, Any]]) -> list[str]:
             ratio = joins.get("ratio_to_bare", {}).get(kind)
             bare_rate = f"{theirs['joins_per_second']:>8.0f}" if theirs else f"{'-':>8}"
             bare_p99 = f"{theirs['hello_to_state']['p99_ms']:>8.0f}" if theirs else f"{'-':>8}"
+            cores = ours.get("cores", {})
             lines.append(
                 f"| {run['config']:<9} | {run['n']:>6} | {kind:<7} | {ours['joined']:>6} | "
                 f"{ours['joins_per_second']:>7.0f} | {ours['hello_to_state']['p50_ms']:>6.0f} | "
                 f"{ours['hello_to_state']['p99_ms']:>6.0f} | {bare_rate} | {bare_p99} | "
-                f"{(f'{ratio:.2f}' if ratio is not None else '-'):>6} |")
+                f"{(f'{ratio:.2f}' if ratio is not None else '-'):>6} | {cores.get('server', '-'):>12} | "
+                f"{cores.get('machine', '-'):>13} | {ours.get('server_cpu_ms_per_join', '-'):>14} |")
     return lines

@@ -24,6 +24,7 @@ import contextlib
 import json
 import math
 import multiprocessing
+import os
 import sys
 import tempfile
 import time
@@ -62,6 +63,7 @@ TARGETS = {
     "fanout": "fan-out to 10,000: p99 < 250 ms and <= 2x the bare websockets broadcast (same run)",
     "votes": "10,000 votes in 10 s: all acknowledged, none lost, p99 ack < 500 ms, tally exact within 1 s",
     "moderation": "moderation > 20,000 messages/s on one core",
+    "scale_out": "two processes on Redis: >= 1.6x one process's join rate and votes/s, same run",
 }
 
 
@@ -524,7 +526,7 @@ async def measure_bare(pool: Pool, args: argparse.Namespace, n: int, frame_bytes
         held = connections["held"]
         memory = {"rss_before_kib": before, "rss_after_kib": after,
                   "kib_per_connection": round((after - before) / held, 2) if held else None}
-        watch = CpuWatch([pid, *pool.pids])
+        watch = CpuWatch({"server": [pid], "load": pool.pids})
         fanout = await quietly(watch, fanout_bare(mine, pool, args, held, frame_bytes), args.quiet_wait)
         await pool.same({"op": "disconnect"}, 120)
         await loop.run_in_executor(None, Pool._call, mine, {"op": "exit"}, 30)
@@ -563,7 +565,7 @@ async def measure(config: str, n: int, pool: Pool, args: argparse.Namespace, wor
         }
         if args.profile and deployment.pids:
             profiler = Profiler(deployment.pids[0], workdir / f"{label}-profile.txt").start()
-        watch = CpuWatch([*deployment.pids, *pool.pids])
+        watch = CpuWatch({"server": deployment.pids, "load": pool.pids})
         if "fanout" in args.scenarios:
             result["fanout"] = await quietly(watch, fanout_ours(presenter, pool, args, held), args.quiet_wait)
             print(f"   fan-out p50 {result['fanout']['p50_ms']:.1f} ms, p99 {result['fanout']['p99_ms']:.1f} ms",
@@ -606,7 +608,7 @@ async def quietly(watch: CpuWatch, phase: Awaitable[dict[str, Any]], wait: float
     watch.start()
     figures = await phase
     figures["cpu"] = {"foreign_cores_before": before, "foreign_cores_during": watch.foreign_cores(),
-                      "own_cores_during": watch.own_cores()}
+                      "own_cores_during": watch.own_cores(), "cores": watch.account()}
     return figures
 
 
@@ -654,10 +656,37 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
                     and (ratio["fresh"] or 0) >= 1 / 3 and (ratio["resume"] or 0) >= 1 / 3
                     and resume["joins_per_second"] >= fresh["joins_per_second"]
                     and fresh["hello_to_state"]["p99_ms"] < 1000 and resume["hello_to_state"]["p99_ms"] < 1000})
+    scale_out = scale_out_verdict(report["runs"])
+    if scale_out is not None:
+        out.append(scale_out)
     if "moderation" in report:
         rate = report["moderation"]["messages_per_second"]
         out.append({"target": TARGETS["moderation"], "measured": f"{rate:,.0f} msg/s", "met": rate > 20_000})
     return out
+
+
+def scale_out_verdict(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Two processes on Redis against one, at the same N, with the cores the machine had left:
+    when one process's run already kept every core busy, a second process has none to use."""
+    one = {r["n"]: r for r in runs if r["config"] == "embedded"}
+    two = {r["n"]: r for r in runs if r["config"] == "redis"}
+    ratios: dict[str, float] = {}
+    machine: dict[str, float] = {}
+    for n in sorted(one.keys() & two.keys()):
+        a, b = one[n], two[n]
+        for wave in ("fresh", "resume"):
+            if wave in a.get("joins", {}) and wave in b.get("joins", {}):
+                ratios[f"{wave} joins"] = round(b["joins"][wave]["joins_per_second"]
+                                                / max(1e-9, a["joins"][wave]["joins_per_second"]), 2)
+                machine[f"{wave} joins"] = a["joins"][wave].get("cores", {}).get("machine", 0.0)
+        if "acks_per_second" in a.get("votes", {}) and "acks_per_second" in b.get("votes", {}):
+            ratios["votes/s"] = round(b["votes"]["acks_per_second"] / max(1e-9, a["votes"]["acks_per_second"]), 2)
+            machine["votes/s"] = a["votes"].get("cpu", {}).get("cores", {}).get("machine", 0.0)
+    if not ratios:
+        return None
+    measured = "; ".join(f"{what} {ratio}x (one process: machine {machine[what]} of {os.cpu_count()} cores busy)"
+                         for what, ratio in ratios.items())
+    return {"target": TARGETS["scale_out"], "measured": measured, "met": min(ratios.values()) >= 1.6}
 
 
 def table(report: dict[str, Any]) -> str:
@@ -696,21 +725,23 @@ def table(report: dict[str, Any]) -> str:
     if vote_runs:
         lines += ["", "vote burst (sectioned ballot 10/2/2)",
                   "| config    |      N |  acked | errors | votes/s | burst s | ack p50 | ack p99 | ack max | "
-                  "tally exact after | store = ballots | presenter = store |",
+                  "tally exact after | store = ballots | presenter = store | server cores | machine cores |",
                   "|-----------|--------|--------|--------|---------|---------|---------|---------|---------|"
-                  "-------------------|-----------------|-------------------|"]
+                  "-------------------|-----------------|-------------------|--------------|---------------|"]
         for run in vote_runs:
             v = run["votes"]
             if "skipped" in v:
                 lines.append(f"| {run['config']:<9} | {run['n']:>6} | skipped: {v['skipped'][:80]} |")
                 continue
             exact = v["tally_exact_after_last_ack_ms"]
+            cores = v.get("cpu", {}).get("cores", {})
             lines.append(
                 f"| {run['config']:<9} | {run['n']:>6} | {v['acknowledged']:>6} | {sum(v['errors'].values()):>6} | "
                 f"{v['acks_per_second']:>7.0f} | {v['burst_seconds']:>7.2f} | {v['ack_ms']['p50_ms']:>7.1f} | "
                 f"{v['ack_ms']['p99_ms']:>7.1f} | {v['ack_ms']['max_ms']:>7.1f} | "
                 f"{(f'{exact:.0f} ms' if exact is not None else 'never'):>17} | "
-                f"{str(v['store_equals_ballots']):>15} | {str(v['presenter_final_equals_store']):>17} |"
+                f"{str(v['store_equals_ballots']):>15} | {str(v['presenter_final_equals_store']):>17} | "
+                f"{cores.get('server', '-'):>12} | {cores.get('machine', '-'):>13} |"
             )
     if any("joins" in run for run in report["runs"]):
         from benchmarks.joins import table as joins_table

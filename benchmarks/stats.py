@@ -101,34 +101,74 @@ def _process_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-class CpuWatch:
-    """How much CPU the rest of the machine used while we measured (other people's jobs skew results).
+# The stores and brokers a deployment may use; their processes come and go (a PostgreSQL
+# backend per connection), so they are looked up at every sample.
+SERVICES = frozenset({"redis-server", "postgres"})
 
-    `foreign_cores()` is the average number of cores busy outside `pids` (plus this process)
-    since `start()`; kernel network work is charged to whoever was running, so this is approximate.
+
+def service_pids() -> list[int]:
+    """Every Redis and PostgreSQL process on the machine."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            name = comm.read_text().strip()
+        except OSError:
+            continue
+        if name in SERVICES:
+            pids.append(int(comm.parent.name))
+    return pids
+
+
+class CpuWatch:
+    """Where the machine's CPU went while we measured: to each group of processes named
+    (the servers, the load generator), to Redis and PostgreSQL, and to everything else
+    (other people's jobs, which skew results).
+
+    `foreign_cores()` is the average number of cores busy outside the groups (plus this
+    process) since `start()`; kernel network work is charged to whoever was running, so
+    this is approximate. `account()` splits the cores by group: with the machine's cores
+    all busy, a rate is bounded by the machine, not by the processes measured.
     """
 
-    def __init__(self, pids: list[int]) -> None:
-        self.pids = [os.getpid(), *pids]
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups = {"benchmark": [os.getpid()], **groups}
         self.hz = os.sysconf("SC_CLK_TCK")
         self.start()
 
-    def _sample(self) -> tuple[float, int, int]:
-        return time.monotonic(), _busy_ticks(), sum(_process_ticks(pid) for pid in self.pids)
+    def _sample(self) -> tuple[float, int, dict[str, int], dict[int, int]]:
+        groups = {name: sum(_process_ticks(pid) for pid in pids) for name, pids in self.groups.items()}
+        return time.monotonic(), _busy_ticks(), groups, {pid: _process_ticks(pid) for pid in service_pids()}
 
     def start(self) -> None:
         self._first = self._sample()
 
-    def foreign_cores(self) -> float:
-        now, busy, own = self._sample()
-        then, busy0, own0 = self._first
+    def account(self) -> dict[str, float]:
+        """Average cores since `start()`: one entry per group, `services`, `others` and `machine` (all busy)."""
+        now, busy, groups, services = self._sample()
+        then, busy0, groups0, services0 = self._first
         seconds = max(1e-6, now - then)
-        return round(max(0, (busy - busy0) - (own - own0)) / self.hz / seconds, 2)
+
+        def cores(ticks: int) -> float:
+            return round(max(0, ticks) / self.hz / seconds, 2)
+
+        # A service process started since `start()` spent all its ticks in the window.
+        service_ticks = sum(ticks - services0.get(pid, 0) for pid, ticks in services.items())
+        own = sum(groups.values()) - sum(groups0.values())
+        out = {name: cores(groups[name] - groups0[name]) for name in groups}
+        out |= {"services": cores(service_ticks), "others": cores(busy - busy0 - own - service_ticks),
+                "machine": cores(busy - busy0), "seconds": round(seconds, 3)}
+        return out
+
+    def foreign_cores(self) -> float:
+        now, busy, groups, _ = self._sample()
+        then, busy0, groups0, _ = self._first
+        own = sum(groups.values()) - sum(groups0.values())
+        return round(max(0, (busy - busy0) - own) / self.hz / max(1e-6, now - then), 2)
 
     def own_cores(self) -> float:
-        now, _, own = self._sample()
-        then, _, own0 = self._first
-        return round((own - own0) / self.hz / max(1e-6, now - then), 2)
+        now, _, groups, _ = self._sample()
+        then, _, groups0, _ = self._first
+        return round((sum(groups.values()) - sum(groups0.values())) / self.hz / max(1e-6, now - then), 2)
 
     def wait_quiet(self, below: float = 0.25, seconds: float = 120.0) -> float:
         """Wait (at most `seconds`) for a 2-second window where others use under `below` cores."""

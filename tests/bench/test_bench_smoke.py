@@ -76,3 +76,9 @@ def test_tiny_join_storm_compares_fresh_joins_and_resumes_with_the_bare_library(
     assert joins["frame_bytes"]["snapshot"] > joins["frame_bytes"]["welcome"] > 0
     assert {"fresh", "resume"} <= joins["ratio_to_bare"].keys()
     assert {"p50_ms", "p99_ms"} <= joins["fresh"]["hello_to_state"].keys()
+    # Where the cores went during each wave: a rate is bounded by the machine once all are busy.
+    for wave in ("fresh", "resume", "restart"):
+        cores = joins[wave]["cores"]
+        assert {"benchmark", "server", "load", "services", "others", "machine", "seconds"} <= cores.keys()
+        assert cores["machine"] >= cores["server"] >= 0 and cores["seconds"] > 0
+        assert joins[wave]["server_cpu_ms_per_join"] >= 0
