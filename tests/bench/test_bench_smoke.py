@@ -51,6 +51,7 @@ def test_tiny_run_writes_the_expected_json(tmp_path: Path) -> None:
     assert votes["acknowledged"] == 20 and votes["errors"] == {}
     assert votes["store_equals_ballots"] is True
     assert {"acks_per_second", "ack_ms", "tally_exact_after_last_ack_ms"} <= votes.keys()
+    assert {"server", "load", "machine", "seconds"} <= votes["burst_cores"].keys()
 
 
 @pytest.mark.timeout(120)

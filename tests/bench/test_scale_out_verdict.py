@@ -12,7 +12,7 @@ def run(config: str, fresh: float, resume: float, votes: float, machine: float) 
         return {"joins_per_second": rate, "cores": {"machine": machine}}
 
     return {"config": config, "n": 10_000, "joins": {"fresh": wave(fresh), "resume": wave(resume)},
-            "votes": {"acks_per_second": votes, "cpu": {"cores": {"machine": machine}}}}
+            "votes": {"acks_per_second": votes, "burst_cores": {"machine": machine}}}
 
 
 def test_two_processes_at_twice_the_rate_meet_the_target() -> None:
