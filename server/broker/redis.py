@@ -125,6 +125,8 @@ class RedisBroker:
         self._local: MemoryBroker | None = None  # this outage's local sequencing, None while healthy
         self._touched: set[str] = set()  # channels published to locally during the outage
         self._unforgotten: set[str] = set()  # histories to trim in Redis once it is back
+        self._positions_asked: dict[str, list[asyncio.Future[Position]]] = {}  # see `_redis_position`
+        self._positions_reader: asyncio.Task[None] | None = None
 
     async def start(self, sink: Sink, on_health: HealthSink | None = None) -> None:
         """Connect the pub/sub side now if Redis is up; otherwise keep trying in the background."""
@@ -137,10 +139,11 @@ class RedisBroker:
         self._task = asyncio.create_task(self._listen(), name="redis-broker-listen")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._positions_reader):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._pubsub is not None:
             with contextlib.suppress(*LOST):
                 await self._pubsub.aclose()
@@ -174,18 +177,64 @@ class RedisBroker:
             return await (await self._degrade(exc.__cause__)).position(channel)
 
     async def _redis_position(self, channel: str) -> Position:
-        seq_key, epoch_key, _, _ = _keys(channel)
+        """The channel's position in Redis, read after this call began.
+
+        A crowd joining at once asks for the same channel's position hundreds of times a
+        second. Callers share reads: whoever asks while a read is under way waits for the
+        next one, which is sent after every request it answers was made. So each caller gets
+        a position no older than its own request, as a joiner's snapshot needs
+        (server/hub/snapshots.py), for one round trip per batch instead of one per joiner."""
+        asked: asyncio.Future[Position] = asyncio.get_running_loop().create_future()
+        self._positions_asked.setdefault(channel, []).append(asked)
+        if self._positions_reader is None or self._positions_reader.done():
+            self._positions_reader = asyncio.create_task(self._read_positions(), name="redis-positions")
+        return await asked
+
+    async def _read_positions(self) -> None:
+        while self._positions_asked:
+            batch, self._positions_asked = self._positions_asked, {}
+            try:
+                positions = await self._positions_of(list(batch))
+            except asyncio.CancelledError:  # the broker is closing
+                for futures in batch.values():
+                    for future in futures:
+                        future.cancel()
+                raise
+            except Exception as exc:  # an outage (Unavailable) or a bug: every caller hears it
+                for futures in batch.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(exc)
+                continue
+            for channel, futures in batch.items():
+                for future in futures:
+                    if not future.done():
+                        future.set_result(positions[channel])
+
+    async def _positions_of(self, channels: list[str]) -> dict[str, Position]:
         # Every call inside: Redis can go away between the read and the epoch's first write, and
         # that must degrade like any outage, never escape as a Redis error (the joiner got 1011).
         try:
-            epoch, seq = await self._redis.mget(epoch_key, seq_key)
-            if epoch is None:
-                # Fix the epoch now, so a snapshot taken before the first publish stays valid after it.
-                await self._redis.set(epoch_key, secrets.token_hex(6), nx=True)
-                epoch = await self._redis.get(epoch_key)
+            if len(channels) == 1:
+                seq_key, epoch_key, _, _ = _keys(channels[0])
+                read = [await self._redis.mget(epoch_key, seq_key)]
+            else:  # one MGET per channel keeps each in its own hash slot, one round trip for all
+                pipe = self._redis.pipeline(transaction=False)
+                for channel in channels:
+                    seq_key, epoch_key, _, _ = _keys(channel)
+                    pipe.mget(epoch_key, seq_key)
+                read = await pipe.execute()
+            positions = {}
+            for channel, (epoch, seq) in zip(channels, read, strict=True):
+                if epoch is None:
+                    # Fix the epoch now, so a snapshot taken before the first publish stays valid after it.
+                    epoch_key = _keys(channel)[1]
+                    await self._redis.set(epoch_key, secrets.token_hex(6), nx=True)
+                    epoch = await self._redis.get(epoch_key)
+                positions[channel] = Position(_text(epoch), int(seq or 0))
         except LOST as exc:
             raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
-        return Position(_text(epoch), int(seq or 0))
+        return positions
 
     async def since(self, channel: str, after: Position) -> list[Envelope] | None:
         if self._local is not None:

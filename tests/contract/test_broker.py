@@ -106,6 +106,26 @@ async def test_a_crowd_of_concurrent_calls_is_no_outage(broker: Broker) -> None:
     assert [e.seq for e in published] == [p.seq + 1 for p in positions]
 
 
+async def test_a_position_includes_everything_published_before_it_was_asked(broker: Broker) -> None:
+    """A crowd asks for one channel's position while others publish to it: each answer is at
+    least the sequence of everything published before that request was made, as a joiner's
+    snapshot needs (the Redis broker shares one read among callers asking at once)."""
+    await started(broker)
+    ch = fresh_channel()
+
+    async def publish_then_ask() -> tuple[int, Position]:
+        envelope = await broker.publish(ch, "chat.message", {"text": "Boa tarde"})
+        return envelope.seq, await broker.position(ch)
+
+    answers = await asyncio.gather(*(publish_then_ask() for _ in range(150)),
+                                   *(broker.position(ch) for _ in range(300)))
+    pairs = [a for a in answers if isinstance(a, tuple)]
+    assert len(pairs) == 150
+    assert all(position.seq >= published for published, position in pairs)
+    assert len({a.epoch if isinstance(a, Position) else a[1].epoch for a in answers}) == 1
+    assert (await broker.position(ch)).seq == 150
+
+
 async def test_forgotten_history_is_never_replayed(broker: Broker) -> None:
     """After forget_history (an erasure), a client resuming from before gets a snapshot (None),
     one that was up to date still gets what follows; the sequence goes on."""
