@@ -38,6 +38,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from server import wire
 from server.broker.base import RESET, Envelope, HealthSink, Position, Sink
 from server.broker.memory import MemoryBroker
+from server.broker.shared_reads import SharedReads
 from server.errors import Unavailable
 
 log = logging.getLogger("plenaria.broker")
@@ -125,8 +126,8 @@ class RedisBroker:
         self._local: MemoryBroker | None = None  # this outage's local sequencing, None while healthy
         self._touched: set[str] = set()  # channels published to locally during the outage
         self._unforgotten: set[str] = set()  # histories to trim in Redis once it is back
-        self._positions_asked: dict[str, list[asyncio.Future[Position]]] = {}  # see `_redis_position`
-        self._positions_reader: asyncio.Task[None] | None = None
+        self._positions = SharedReads("redis-positions", self._positions_of)
+        self._entries = SharedReads("redis-history", self._entries_after)
 
     async def start(self, sink: Sink, on_health: HealthSink | None = None) -> None:
         """Connect the pub/sub side now if Redis is up; otherwise keep trying in the background."""
@@ -139,11 +140,12 @@ class RedisBroker:
         self._task = asyncio.create_task(self._listen(), name="redis-broker-listen")
 
     async def close(self) -> None:
-        for task in (self._task, self._positions_reader):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._positions.close()
+        await self._entries.close()
         if self._pubsub is not None:
             with contextlib.suppress(*LOST):
                 await self._pubsub.aclose()
@@ -177,53 +179,19 @@ class RedisBroker:
             return await (await self._degrade(exc.__cause__)).position(channel)
 
     async def _redis_position(self, channel: str) -> Position:
-        """The channel's position in Redis, read after this call began.
-
-        A crowd joining at once asks for the same channel's position hundreds of times a
-        second. Callers share reads: whoever asks while a read is under way waits for the
-        next one, which is sent after every request it answers was made. So each caller gets
-        a position no older than its own request, as a joiner's snapshot needs
-        (server/hub/snapshots.py), for one round trip per batch instead of one per joiner."""
-        asked: asyncio.Future[Position] = asyncio.get_running_loop().create_future()
-        self._positions_asked.setdefault(channel, []).append(asked)
-        if self._positions_reader is None or self._positions_reader.done():
-            self._positions_reader = asyncio.create_task(self._read_positions(), name="redis-positions")
-        return await asked
-
-    async def _read_positions(self) -> None:
-        while self._positions_asked:
-            batch, self._positions_asked = self._positions_asked, {}
-            try:
-                positions = await self._positions_of(list(batch))
-            except asyncio.CancelledError:  # the broker is closing
-                for futures in batch.values():
-                    for future in futures:
-                        future.cancel()
-                raise
-            except Exception as exc:  # an outage (Unavailable) or a bug: every caller hears it
-                for futures in batch.values():
-                    for future in futures:
-                        if not future.done():
-                            future.set_exception(exc)
-                continue
-            for channel, futures in batch.items():
-                for future in futures:
-                    if not future.done():
-                        future.set_result(positions[channel])
+        """The channel's position in Redis, read after this call began; callers asking at once
+        share one round trip (a crowd joining asks for the public channel's, hundreds a second)."""
+        return await self._positions.ask(channel)
 
     async def _positions_of(self, channels: list[str]) -> dict[str, Position]:
         # Every call inside: Redis can go away between the read and the epoch's first write, and
         # that must degrade like any outage, never escape as a Redis error (the joiner got 1011).
         try:
-            if len(channels) == 1:
-                seq_key, epoch_key, _, _ = _keys(channels[0])
-                read = [await self._redis.mget(epoch_key, seq_key)]
-            else:  # one MGET per channel keeps each in its own hash slot, one round trip for all
-                pipe = self._redis.pipeline(transaction=False)
-                for channel in channels:
-                    seq_key, epoch_key, _, _ = _keys(channel)
-                    pipe.mget(epoch_key, seq_key)
-                read = await pipe.execute()
+            pipe = self._redis.pipeline(transaction=False)
+            for channel in channels:  # one MGET per channel keeps each in its hash slot; one round trip
+                seq_key, epoch_key, _, _ = _keys(channel)
+                pipe.mget(epoch_key, seq_key)
+            read = await pipe.execute()
             positions = {}
             for channel, (epoch, seq) in zip(channels, read, strict=True):
                 if epoch is None:
@@ -250,17 +218,22 @@ class RedisBroker:
             return None
         if after.seq == current.seq:
             return []
-        _, _, log_key, _ = _keys(channel)
-        try:
-            entries: list[tuple[Any, Any]] = await self._redis.xrange(  # type: ignore[assignment]
-                log_key, min=f"{after.seq + 1}-1", max="+"
-            )
-        except LOST as exc:
-            raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
+        entries = await self._entries.ask((channel, after.seq + 1))
         envelopes = [self._decode_entry(channel, current.epoch, entry_id, fields) for entry_id, fields in entries]
         if not envelopes or envelopes[0].seq != after.seq + 1:
             return None
         return envelopes
+
+    async def _entries_after(self, asked: list[tuple[str, int]]) -> dict[tuple[str, int], list[tuple[Any, Any]]]:
+        """The stream entries of each (channel, first seq) asked, to the end: one round trip."""
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for channel, first in asked:
+                pipe.xrange(_keys(channel)[2], min=f"{first}-1", max="+")
+            read = await pipe.execute()
+        except LOST as exc:
+            raise Unavailable("the message broker is unavailable", code="broker_unavailable") from exc
+        return dict(zip(asked, read, strict=True))
 
     async def forget_history(self, channel: str) -> None:
         """Trim the channel's stream to nothing; while Redis is away, the local history now and

@@ -42,11 +42,17 @@ async def test_a_closed_transport_under_uvloop_degrades_like_any_outage(redis_se
     broker = RedisBroker(redis_server.url, history=50)
     await broker.start(lambda envelope: None)
 
-    async def transport_closed(*args: Any, **kwargs: Any) -> Any:
-        redis_server.stop()
-        raise RuntimeError("unable to perform operation on <TCPTransport closed=True>; the handler is closed")
+    class ClosedTransport:
+        """The pipeline that reads positions, sent as Redis goes away."""
 
-    broker._redis.mget = transport_closed  # type: ignore[method-assign]
+        def mget(self, *keys: Any) -> ClosedTransport:
+            return self
+
+        async def execute(self) -> Any:
+            redis_server.stop()
+            raise RuntimeError("unable to perform operation on <TCPTransport closed=True>; the handler is closed")
+
+    broker._redis.pipeline = lambda transaction=True: ClosedTransport()  # type: ignore[method-assign,assignment,return-value]
     try:
         channel = f"ev:{secrets.randbelow(10**9)}:public"
         await broker.subscribe(channel)

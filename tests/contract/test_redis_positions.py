@@ -1,4 +1,4 @@
-"""The Redis broker shares one position read among callers asking at once (a crowd joining)."""
+"""The Redis broker shares reads among callers asking at once (a crowd joining or coming back)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from server.broker.redis import RedisBroker
 from tests.conftest import RedisServer
 
 
-async def mget_calls(redis: Redis) -> int:
+async def calls(redis: Redis, command: str) -> int:
     stats = await redis.info("commandstats")
-    return int(stats.get("cmdstat_mget", {}).get("calls", 0))
+    return int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+
+
+async def mget_calls(redis: Redis) -> int:
+    return await calls(redis, "mget")
 
 
 async def test_five_hundred_joiners_asking_at_once_cost_one_read(redis_server: RedisServer) -> None:
@@ -34,6 +38,24 @@ async def test_five_hundred_joiners_asking_at_once_cost_one_read(redis_server: R
         fresh = await asyncio.gather(*(broker.position(ch) for ch in others for _ in range(10)))
         assert await mget_calls(admin) - before == len(others)
         assert all(p.seq == 0 for p in fresh) and len({p.epoch for p in fresh}) == len(others)
+    finally:
+        await admin.aclose()
+        await broker.close()
+
+
+async def test_a_crowd_resuming_from_one_point_reads_the_history_once(redis_server: RedisServer) -> None:
+    broker = RedisBroker(redis_server.url, history=50)
+    await broker.start(lambda envelope: None)
+    admin = Redis.from_url(redis_server.url)
+    try:
+        channel = f"ev:{secrets.randbelow(10**9)}:public"
+        first = await broker.publish(channel, "screen.updated", {"kind": "message"})
+        missed = await broker.publish(channel, "screen.updated", {"kind": "qr"})
+        before = await calls(admin, "xrange")
+        replays = await asyncio.gather(*(broker.since(channel, Position(first.epoch, first.seq)) for _ in range(300)))
+        assert await calls(admin, "xrange") - before == 1
+        assert all(replay is not None and [(e.seq, e.data) for e in replay] == [(missed.seq, {"kind": "qr"})]
+                   for replay in replays)
     finally:
         await admin.aclose()
         await broker.close()
