@@ -378,7 +378,11 @@ class Hub:
                     for name, state in list(conn.channels.items()):
                         await self._sync(conn, name, state.position)
                     self.stats["resyncs"] += 1
-                    return
+                    if not conn.stale:
+                        return
+                    # Marked stale again while it synced (a second reset, a gap): this watcher is
+                    # the only one, so it syncs again rather than leave it stale for good.
+                    continue
                 assert conn.stale_since is not None
                 if time.monotonic() - conn.stale_since > self.limits.stale_grace_seconds:
                     self.stats["dropped_slow"] += 1
