@@ -142,33 +142,34 @@ class CpuWatch:
     def start(self) -> None:
         self._first = self._sample()
 
-    def account(self) -> dict[str, float]:
-        """Average cores since `start()`: one entry per group, `services`, `others` and `machine` (all busy)."""
+    def _since_start(self) -> tuple[float, int, dict[str, int], int]:
+        """Seconds since `start()`, and the ticks spent meanwhile: busy in all, per group, by the services."""
         now, busy, groups, services = self._sample()
         then, busy0, groups0, services0 = self._first
-        seconds = max(1e-6, now - then)
-
-        def cores(ticks: int) -> float:
-            return round(max(0, ticks) / self.hz / seconds, 2)
-
         # A service process started since `start()` spent all its ticks in the window.
         service_ticks = sum(ticks - services0.get(pid, 0) for pid, ticks in services.items())
-        own = sum(groups.values()) - sum(groups0.values())
-        out = {name: cores(groups[name] - groups0[name]) for name in groups}
-        out |= {"services": cores(service_ticks), "others": cores(busy - busy0 - own - service_ticks),
-                "machine": cores(busy - busy0), "seconds": round(seconds, 3)}
+        return (max(1e-6, now - then), busy - busy0, {name: groups[name] - groups0[name] for name in groups},
+                service_ticks)
+
+    def _cores(self, ticks: int, seconds: float) -> float:
+        return round(max(0, ticks) / self.hz / seconds, 2)
+
+    def account(self) -> dict[str, float]:
+        """Average cores since `start()`: one entry per group, `services`, `others` and `machine` (all busy)."""
+        seconds, busy, groups, services = self._since_start()
+        own = sum(groups.values())
+        out = {name: self._cores(ticks, seconds) for name, ticks in groups.items()}
+        out |= {"services": self._cores(services, seconds), "others": self._cores(busy - own - services, seconds),
+                "machine": self._cores(busy, seconds), "seconds": round(seconds, 3)}
         return out
 
     def foreign_cores(self) -> float:
-        now, busy, groups, _ = self._sample()
-        then, busy0, groups0, _ = self._first
-        own = sum(groups.values()) - sum(groups0.values())
-        return round(max(0, (busy - busy0) - own) / self.hz / max(1e-6, now - then), 2)
+        seconds, busy, groups, _ = self._since_start()
+        return self._cores(busy - sum(groups.values()), seconds)
 
     def own_cores(self) -> float:
-        now, _, groups, _ = self._sample()
-        then, _, groups0, _ = self._first
-        return round((sum(groups.values()) - sum(groups0.values())) / self.hz / max(1e-6, now - then), 2)
+        seconds, _, groups, _ = self._since_start()
+        return self._cores(sum(groups.values()), seconds)
 
     def wait_quiet(self, below: float = 0.25, seconds: float = 120.0) -> float:
         """Wait (at most `seconds`) for a 2-second window where others use under `below` cores."""
